@@ -1,0 +1,3 @@
+from jimeng_tui.cli import main
+
+raise SystemExit(main())
