@@ -139,7 +139,8 @@ MODE_NAMES: tuple[str, ...] = tuple(MODES)
 MODE_BY_REQ_KEY: dict[str, Mode] = {m.req_key: m for m in MODES.values()}
 DEFAULT_MODE = "t2v_720p"
 
-# Durations and frame rates the product offers; the service renders only NATIVE_DURATIONS at NATIVE_FPS.
+# Durations and frame rates the product offers; the service renders only the NATIVE_FRAMES
+# lengths at NATIVE_FPS.
 DURATIONS: tuple[int, ...] = (4, 5, 6, 8, 10)
 DEFAULT_DURATION = 5
 FPS_CHOICES: tuple[int, ...] = (24, 25, 30)

@@ -56,9 +56,7 @@ BUSINESS_ERRORS: dict[int, ErrorInfo] = {
             Retry.YES,
             "A generated image failed review; running it again may pass.",
         ),
-        ErrorInfo(
-            50512, 400, "Post Text Risk Not Pass", Retry.NO, "Generated text failed review."
-        ),
+        ErrorInfo(50512, 400, "Post Text Risk Not Pass", Retry.NO, "Generated text failed review."),
         ErrorInfo(
             50516,
             400,

@@ -144,7 +144,8 @@ def sign_request(
         service=service,
     )
     authorization = (
-        f"{ALGORITHM} Credential={credentials.access_key}/{date_value[:8]}/{region}/{service}/request, "
+        f"{ALGORITHM} Credential={credentials.access_key}/{date_value[:8]}/{region}/{service}"
+        "/request, "
         f"SignedHeaders={';'.join(SIGNED_HEADERS)}, Signature={signature}"
     )
     return {

@@ -110,7 +110,7 @@ class Job:
         return self.task_id is not None
 
     def transition(self, new: JobState, **changes: Any) -> None:
-        """Move to ``new`` (raising InvalidTransition if the machine forbids it) and apply changes."""
+        """Move to ``new`` and apply ``changes``; InvalidTransition if the machine forbids it."""
         if not can_transition(self.state, new):
             raise InvalidTransition(f"job {self.id}: {self.state} → {new} is not allowed")
         self.state = new

@@ -1,0 +1,120 @@
+"""Wires one process's engine: paths, config, history, client, throttle and runner."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jimeng_tui.api.client import JimengClient, RetrySettings
+from jimeng_tui.api.signing import Credentials
+from jimeng_tui.jobs.events import Event
+from jimeng_tui.jobs.runner import Runner, RunnerSettings
+from jimeng_tui.jobs.throttle import Throttle
+from jimeng_tui.store.config import LoadedConfig, load_config
+from jimeng_tui.store.history import History
+from jimeng_tui.store.paths import AppPaths, app_paths, ensure_private_dir
+
+if TYPE_CHECKING:
+    from jimeng_tui.sandbox.server import SandboxServer
+
+SANDBOX_POLL_INTERVAL = 0.5
+
+
+@dataclass
+class Engine:
+    paths: AppPaths
+    loaded: LoadedConfig
+    history: History
+    client: JimengClient
+    runner: Runner
+    credentials: Credentials
+    sandbox: SandboxServer | None = None
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.sandbox is not None
+
+    @property
+    def access_key(self) -> str:
+        return self.credentials.access_key
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        sandbox: SandboxServer | None = None,
+        env: Mapping[str, str] = os.environ,
+        on_event: Callable[[Event], None] | None = None,
+        loaded: LoadedConfig | None = None,
+    ) -> Engine:
+        """Raises ConfigError for an invalid config value or environment variable."""
+        paths = app_paths(env)
+        loaded = loaded or load_config(paths, env)
+        config = loaded.config
+        network = config.network
+        if sandbox is not None:
+            credentials = sandbox.credentials
+            base_url = sandbox.base_url
+            poll_interval = min(network.poll_interval, SANDBOX_POLL_INTERVAL)
+            # Sandbox jobs live apart: its tasks vanish with the process and must never be
+            # resumed against the live service.
+            history_path = paths.data_dir / "sandbox-history.sqlite3"
+        else:
+            credentials = Credentials(config.credentials.access_key, config.credentials.secret_key)
+            base_url = network.api_url
+            poll_interval = network.poll_interval
+            history_path = paths.history_db
+        ensure_private_dir(history_path.parent)
+        history = History(history_path)
+        output_dir = (
+            Path(config.defaults.output_dir).expanduser()
+            if config.defaults.output_dir
+            else paths.videos_dir
+        )
+        if sandbox is not None:
+            output_dir = output_dir / "sandbox"
+        throttle = Throttle(network.max_concurrency)
+        client = JimengClient(
+            credentials,
+            base_url=base_url,
+            timeout=network.timeout,
+            retry=RetrySettings(attempts=max(1, network.retries)),
+            on_limit=throttle.on_limit,
+        )
+        settings = RunnerSettings(
+            poll_interval=poll_interval,
+            max_poll_attempts=network.max_poll_attempts,
+            max_concurrency=network.max_concurrency,
+            output_dir=output_dir,
+            filename_template=config.defaults.filename_template,
+        )
+        if sandbox is not None:
+            speed = max(1.0, float(getattr(sandbox.options, "speed", 1.0)))
+            settings.link_lifetime_s /= speed
+            settings.task_lifetime_s /= speed
+        runner = Runner(
+            client=client,
+            history=history,
+            settings=settings,
+            on_event=on_event,
+            throttle=throttle,
+            has_credentials=bool(credentials.access_key and credentials.secret_key),
+        )
+        engine = cls(
+            paths=paths,
+            loaded=loaded,
+            history=history,
+            client=client,
+            runner=runner,
+            credentials=credentials,
+            sandbox=sandbox,
+        )
+        return engine
+
+    async def aclose(self) -> None:
+        await self.runner.aclose()
+        await self.client.aclose()
+        self.history.close()

@@ -1,0 +1,60 @@
+"""The original skill's output block, and the facts a user needs about a failed job."""
+
+from __future__ import annotations
+
+from jimeng_tui.api.errors import BUSINESS_ERRORS
+from jimeng_tui.jobs.model import Job, JobState
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "?"
+    rounded = round(value)
+    return str(rounded) if abs(value - rounded) < 0.05 else f"{value:.2f}"
+
+
+def success_block(job: Job) -> str:
+    """Exactly the block of DESIGN.md, with what the saved file really contains."""
+    return "\n".join(
+        [
+            "**Generated Video:**",
+            f"[Download Video]({job.video_url or ''})",
+            "**Generation Info:**",
+            f"- Prompt: {job.prompt}",
+            f"- Duration: {_number(job.duration_s)} seconds",
+            f"- Mode: {job.mode}",
+            f"- FPS: {_number(job.fps)}",
+            f"- Save Path: {job.path or ''}",
+        ]
+    )
+
+
+def failure_hint(job: Job) -> str:
+    """What the user can do about a job that did not end with a saved file."""
+    if job.state is JobState.SUBMIT_UNKNOWN:
+        return (
+            "The submit was sent but no answer came, so a task may exist and be billed. "
+            "It was not sent again. Check the Volcengine console; re-run it yourself "
+            "if no task exists."
+        )
+    if job.state is JobState.CANCELLED:
+        return "Cancelled: the task is no longer tracked (the service may still finish it)."
+    if job.state is JobState.EXPIRED:
+        return "The service expired the task: submit it again."
+    info = BUSINESS_ERRORS.get(job.error_code or 0)
+    if info:
+        again = " Re-running it may pass." if info.retry.value != "no" else ""
+        return f"{info.hint}{again}".strip()
+    return "See the message above; re-run the job when the cause is fixed."
+
+
+def failure_lines(job: Job) -> list[str]:
+    lines = []
+    if job.error_code is not None:
+        lines.append(f"Error {job.error_code}: {job.error_message or ''}".rstrip())
+    elif job.error_message:
+        lines.append(f"Error: {job.error_message}")
+    if job.task_id:
+        lines.append(f"Task ID: {job.task_id}")
+    lines.append(failure_hint(job))
+    return lines

@@ -1,0 +1,660 @@
+"""Drives jobs from the history through submit → poll → download → conform → saved.
+
+Many jobs run at once on one event loop; each transition is a commit before anything else happens,
+so a crash at any point leaves a row that the next start can pick up. A submit whose outcome is
+unknown is never sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from jimeng_tui.api import catalog
+from jimeng_tui.api.client import JimengClient
+from jimeng_tui.api.errors import (
+    SUBMIT_SAFE_TO_RESEND,
+    BusinessError,
+    JimengError,
+    ServiceError,
+    SubmitOutcomeUnknown,
+    TransportError,
+)
+from jimeng_tui.api.images import PreparedImage, prepare_images
+from jimeng_tui.api.request import GenerationRequest, build_submit_body, redact_body
+from jimeng_tui.jobs import media
+from jimeng_tui.jobs.download import LinkExpired, download_to_part, finalize_video, write_sidecar
+from jimeng_tui.jobs.events import DownloadProgress, Event, JobChanged, JobNotice, ThrottleChanged
+from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
+from jimeng_tui.jobs.naming import render_filename, unique_path
+from jimeng_tui.jobs.throttle import Throttle, ThrottleState
+from jimeng_tui.store.history import History
+
+log = logging.getLogger(__name__)
+
+S = JobState
+HEARTBEAT_S = 10.0
+STALE_CLAIM_S = 30.0
+LINK_MARGIN_S = 60.0  # refresh a video URL this long before it expires
+SUBMIT_REFUSALS = 8  # safe-to-resend refusals (50429/50500/...) before a job gives up
+DOWNLOAD_ATTEMPTS = 4
+
+
+@dataclass
+class RunnerSettings:
+    poll_interval: float = 5.0
+    max_poll_attempts: int = 120
+    max_concurrency: int = 5
+    output_dir: Path = Path(".")
+    filename_template: str = "{date}_{slug}_{task_id}"
+    link_lifetime_s: float = catalog.VIDEO_URL_LIFETIME_S
+    task_lifetime_s: float = catalog.TASK_LIFETIME_S
+    concurrency_wait_s: float = 15.0  # after a 50430 with none of our tasks running
+
+
+class ClaimedElsewhere(JimengError):
+    """Another live process is driving this job."""
+
+
+class NoCredentials(JimengError):
+    pass
+
+
+class Runner:
+    def __init__(
+        self,
+        *,
+        client: JimengClient,
+        history: History,
+        settings: RunnerSettings,
+        on_event: Callable[[Event], None] | None = None,
+        throttle: Throttle | None = None,
+        http: httpx.AsyncClient | None = None,
+        has_credentials: bool = True,
+    ):
+        self.client = client
+        self.history = history
+        self.settings = settings
+        self.on_event = on_event
+        self.throttle = throttle or Throttle(settings.max_concurrency)
+        self.throttle.on_change = self._throttle_changed
+        self.has_credentials = has_credentials
+        self._http = http
+        self._own_http = http is None
+        self._pid = os.getpid()
+        self._images: dict[int, list[PreparedImage]] = {}
+        self._tasks: dict[int, asyncio.Task[Any]] = {}
+        self._cancel_requested: set[int] = set()
+        self._heartbeat_task: asyncio.Task[None] | None = None
+
+    # --- public API ------------------------------------------------------------------------
+    @property
+    def throttle_state(self) -> ThrottleState:
+        return self.throttle.state
+
+    async def create(self, request: GenerationRequest, *, output: Path | None = None) -> Job:
+        """Check the request and its images, then write the job row (state queued).
+
+        Raises ValidationError / ImageError before anything is written or sent.
+        """
+        if not self.has_credentials:
+            raise NoCredentials(
+                "no credentials: set VOLC_ACCESSKEY and VOLC_SECRETKEY, add them to the config "
+                "file (jimeng-tui locate), or try the sandbox with --sandbox"
+            )
+        request.validate()
+        images = await prepare_images(request, http=self._get_http())
+        now = time.time()
+        job = Job(
+            id=None,
+            created_at=now,
+            updated_at=now,
+            prompt=request.prompt,
+            mode=request.mode,
+            req_key=request.mode_info.req_key,
+            params=request.to_params(),
+            state=S.QUEUED,
+            image_hashes=[img.sha256 for img in images],
+            path=str(output) if output else None,
+        )
+        if output:
+            job.params["output"] = str(output)
+        job = await asyncio.to_thread(self.history.add, job)
+        assert job.id is not None
+        self._images[job.id] = images
+        self._emit(JobChanged(job.copy()))
+        for img in images:
+            for notice in img.notices:
+                self._emit(JobNotice(job.id, notice))
+        if request.conform_note:
+            self._emit(JobNotice(job.id, request.conform_note))
+        return job
+
+    async def run(self, request: GenerationRequest, *, output: Path | None = None) -> Job:
+        job = await self.create(request, output=output)
+        assert job.id is not None
+        return await self.drive(job.id)
+
+    async def drive(self, job_id: int) -> Job:
+        """Take the job and run it to a final state; returns the final job.
+
+        Service errors end the job as failed. Cancelling the calling task without ``cancel()``
+        (the app quitting) leaves the job where it is, for the next start to resume.
+        """
+        job = await asyncio.to_thread(self.history.get, job_id)
+        if job is None:
+            raise JimengError(f"no job {job_id} in the history")
+        if job.is_final:
+            return job
+        claimed = await asyncio.to_thread(
+            self.history.claim, job_id, self._pid, stale_after=STALE_CLAIM_S
+        )
+        if not claimed:
+            raise ClaimedElsewhere(
+                f"job {job_id} is being driven by another jimeng-tui process (pid {job.owner_pid})"
+            )
+        job = await asyncio.to_thread(self.history.get, job_id)
+        assert job is not None
+        current = asyncio.current_task()
+        if current is not None:
+            self._tasks[job_id] = current
+        self._ensure_heartbeat()
+        holds_slot = False
+        try:
+            if job.state in (S.IN_QUEUE, S.GENERATING):
+                self.throttle.adopt_task()
+                holds_slot = True
+            while not job.is_final:
+                if job.state in (S.DRAFT, S.QUEUED):
+                    holds_slot = await self._submit(job)
+                elif job.state is S.SUBMITTING:
+                    # A previous process died between sending and hearing back.
+                    await self._set(
+                        job,
+                        S.SUBMIT_UNKNOWN,
+                        error_message="the program stopped while the submit was in flight",
+                    )
+                elif job.state in (S.IN_QUEUE, S.GENERATING):
+                    await self._poll(job)
+                    if holds_slot and job.state not in (S.IN_QUEUE, S.GENERATING):
+                        self.throttle.release_task(ended=True)
+                        holds_slot = False
+                elif job.state in (S.DONE, S.DOWNLOADING, S.CONFORMING):
+                    await self._download(job)
+            return job
+        except asyncio.CancelledError:
+            if job_id in self._cancel_requested:
+                self._cancel_requested.discard(job_id)
+                if not job.is_final:
+                    await self._set(job, S.CANCELLED)
+                return job
+            raise
+        finally:
+            if holds_slot:
+                self.throttle.release_task(ended=False)
+            self._tasks.pop(job_id, None)
+            self._images.pop(job_id, None)
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.history.release, job_id, self._pid)
+
+    def cancel(self, job_id: int) -> None:
+        """Stop tracking a job and mark it cancelled (the service may still finish the task)."""
+        task = self._tasks.get(job_id)
+        if task is not None and not task.done():
+            self._cancel_requested.add(job_id)
+            task.cancel()
+            return
+        job = self.history.get(job_id)
+        if job is not None and not job.is_final:
+            job.transition(S.CANCELLED, updated_at=time.time())
+            self.history.save(job)
+            self._emit(JobChanged(job.copy()))
+
+    def resumable(self) -> list[Job]:
+        """Unfinished jobs that no live process is driving."""
+        now = time.time()
+        jobs = []
+        for job in self.history.unfinished():
+            if (
+                job.owner_pid in (None, self._pid)
+                or not _pid_alive(job.owner_pid)
+                or (job.heartbeat_at or 0) < now - STALE_CLAIM_S
+            ):
+                jobs.append(job)
+        return jobs
+
+    async def attach(self, task_id: str, mode: str) -> Job:
+        """Track a task by id: the job from the history, or a new row for a task sent elsewhere."""
+        existing = await asyncio.to_thread(self.history.find_task, task_id)
+        if existing is not None and (not existing.is_final or existing.state is S.SAVED):
+            return existing
+        if mode not in catalog.MODES:
+            raise JimengError(
+                f"task {task_id} is not in the history: give its mode with --mode "
+                f"({', '.join(catalog.MODE_NAMES)})"
+            )
+        now = time.time()
+        source = existing
+        job = Job(
+            id=None,
+            created_at=now,
+            updated_at=now,
+            prompt=source.prompt if source else "",
+            mode=mode,
+            req_key=catalog.MODES[mode].req_key,
+            params=dict(source.params) if source else GenerationRequest(mode=mode).to_params(),
+            state=S.IN_QUEUE,
+            task_id=task_id,
+            submitted_at=now,
+        )
+        return await asyncio.to_thread(self.history.add, job)
+
+    async def query(self, job: Job) -> str:
+        """One status query for ``status TASK_ID``; returns the service's status word."""
+        assert job.task_id is not None
+        await self.throttle.acquire_request()
+        result = await self.client.get_result(job.req_key, job.task_id)
+        return result.status
+
+    async def redownload(self, job_id: int) -> Job:
+        """Fetch a finished job's video again with a fresh link (task younger than 12 h)."""
+        job = await asyncio.to_thread(self.history.get, job_id)
+        if job is None or not job.task_id:
+            raise JimengError("this job never reached the service: there is nothing to download")
+        age = time.time() - (job.submitted_at or job.created_at)
+        if age > self.settings.task_lifetime_s:
+            raise JimengError(
+                f"the task is {age / 3600:.1f} h old; the service keeps tasks about "
+                f"{self.settings.task_lifetime_s / 3600:.0f} h, so it cannot be fetched again"
+            )
+        result = await self.client.get_result(job.req_key, job.task_id)
+        if result.status != "done" or not result.video_url:
+            raise JimengError(f"the service says the task is {result.status!r}: no video to fetch")
+        job.video_url = result.video_url
+        job.url_fetched_at = time.time()
+        old_path = job.path
+        job.path = None
+        await self._fetch_and_save(job, final_state=None)
+        if old_path and old_path != job.path:
+            self._emit(JobNotice(job_id, f"saved again as {job.path}"))
+        return job
+
+    async def aclose(self) -> None:
+        if self._heartbeat_task is not None:
+            self._heartbeat_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat_task
+            self._heartbeat_task = None
+        if self._own_http and self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    # --- the stages ------------------------------------------------------------------------
+    async def _submit(self, job: Job) -> bool:
+        """One submit attempt. Returns whether the job now holds a slot on the service."""
+        assert job.id is not None
+        request = GenerationRequest.from_params(job.params)
+        images = self._images.get(job.id)
+        if images is None:
+            try:
+                images = await prepare_images(request, http=self._get_http())
+            except JimengError as exc:
+                await self._fail(job, None, f"the input image is no longer usable: {exc}")
+                return False
+            self._images[job.id] = images
+        body = build_submit_body(request, images)
+        await self.throttle.acquire_task()
+        await self.throttle.acquire_request()
+        await self._set(job, S.SUBMITTING)
+        try:
+            result = await self.client.submit(body)
+        except SubmitOutcomeUnknown as exc:
+            self.throttle.release_task(ended=False)
+            await self._set(job, S.SUBMIT_UNKNOWN, error_message=str(exc))
+            return False
+        except BusinessError as exc:
+            self.throttle.release_task(ended=False)
+            if exc.code in SUBMIT_SAFE_TO_RESEND:
+                # The service says no task was created: back to the queue and try later.
+                refusals = job.params.get("_refusals", 0) + 1
+                job.params["_refusals"] = refusals
+                if refusals > SUBMIT_REFUSALS:
+                    await self._fail(job, exc.code, exc.message, request_id=exc.request_id)
+                    return False
+                await self._set(job, S.QUEUED)
+                self._emit(JobNotice(job.id, f"{exc.code} {exc.message}: waiting to submit again"))
+                if exc.code == 50430:
+                    await self.throttle.wait_for_task_end(_jitter(self.settings.concurrency_wait_s))
+                else:
+                    await asyncio.sleep(_jitter(min(30.0, 0.5 * 2**refusals)))
+                return False
+            await self._fail(job, exc.code, exc.message, request_id=exc.request_id)
+            return False
+        except ServiceError as exc:
+            self.throttle.release_task(ended=False)
+            await self._fail(job, exc.code, str(exc), request_id=exc.request_id)
+            return False
+        except TransportError as exc:
+            self.throttle.release_task(ended=False)
+            await self._fail(job, None, f"could not reach the service: {exc}")
+            return False
+        except BaseException:
+            self.throttle.release_task(ended=False)
+            raise
+        job.params.pop("_refusals", None)
+        now = time.time()
+        await self._set(
+            job,
+            S.IN_QUEUE,
+            task_id=result.task_id,
+            request_id=result.request_id,
+            submitted_at=now,
+            error_code=None,
+            error_message=None,
+        )
+        log.info("job %s submitted: task %s (%s)", job.id, result.task_id, redact_body(body))
+        return True
+
+    async def _poll(self, job: Job) -> None:
+        """Poll until the task leaves in_queue/generating, without overlapping polls."""
+        assert job.task_id is not None
+        first = job.poll_count == 0
+        while job.state in (S.IN_QUEUE, S.GENERATING):
+            if job.poll_count >= self.settings.max_poll_attempts:
+                waited = job.poll_count * self.settings.poll_interval
+                await self._fail(
+                    job,
+                    None,
+                    f"gave up after {job.poll_count} polls ({waited:.0f} s); the task may still "
+                    f"finish: jimeng-tui wait {job.task_id}",
+                )
+                return
+            if not first:
+                await asyncio.sleep(self.settings.poll_interval)
+            first = False
+            await self.throttle.acquire_request()
+            try:
+                result = await self.client.get_result(job.req_key, job.task_id)
+            except BusinessError as exc:
+                if exc.code in (50429, 50500, 50501):
+                    job.poll_count += 1
+                    continue
+                await self._fail(job, exc.code, exc.message, request_id=exc.request_id)
+                return
+            except ServiceError as exc:
+                await self._fail(job, exc.code, str(exc), request_id=exc.request_id)
+                return
+            except TransportError as exc:
+                job.poll_count += 1
+                self._emit(JobNotice(job.id or 0, f"poll failed, will try again: {exc}"))
+                continue
+            job.poll_count += 1
+            status = result.status
+            if status == "done" and result.video_url:
+                await self._set(
+                    job,
+                    S.DONE,
+                    video_url=result.video_url,
+                    url_fetched_at=time.time(),
+                    finished_at=time.time(),
+                )
+            elif status == "done":
+                await self._fail(job, None, "the service finished the task without a video")
+            elif status == "generating" and job.state is not S.GENERATING:
+                await self._set(job, S.GENERATING)
+            elif status == "in_queue" and job.state is not S.IN_QUEUE:
+                await self._set(job, S.IN_QUEUE)
+            elif status == "not_found":
+                await self._fail(
+                    job,
+                    None,
+                    "the service no longer knows this task (tasks are kept about 12 hours)",
+                )
+            elif status == "expired":
+                await self._set(
+                    job,
+                    S.EXPIRED,
+                    error_message="the service expired the task: submit it again",
+                )
+            elif status not in ("in_queue", "generating"):
+                await self._fail(job, None, f"unexpected task status {status!r}")
+            else:
+                # only the poll count changed: keep it without a full event
+                await asyncio.to_thread(self.history.save, job)
+
+    async def _download(self, job: Job) -> None:
+        if job.state is S.DONE:
+            await self._set(job, S.DOWNLOADING)
+        await self._fetch_and_save(job, final_state=S.SAVED)
+
+    async def _fetch_and_save(self, job: Job, *, final_state: JobState | None) -> None:
+        """Download (with fresh links as needed), verify, conform, save; ``final_state`` None
+        re-saves a finished job's file without touching its state."""
+        assert job.id is not None and job.task_id is not None
+        request = GenerationRequest.from_params(job.params)
+        dest = Path(job.path) if job.path else self._plan_path(job)
+        if job.path is None:
+            job.path = str(dest)
+            await self._save(job)
+        part = dest.with_name(dest.name + ".part")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        attempts = 0
+        while True:
+            if self._link_stale(job) and not await self._refresh_link(job):
+                return
+            try:
+                await download_to_part(
+                    job.video_url or "",
+                    part,
+                    http=self._get_http(),
+                    on_progress=lambda got, total: self._emit(
+                        DownloadProgress(job.id or 0, got, total)
+                    ),
+                )
+                break
+            except LinkExpired:
+                job.url_fetched_at = 0.0  # forces a refresh on the next turn
+                attempts += 1
+            except TransportError as exc:
+                attempts += 1
+                if attempts >= DOWNLOAD_ATTEMPTS:
+                    await self._fail(job, None, f"download failed: {exc}")
+                    return
+                self._emit(JobNotice(job.id, f"download interrupted, resuming: {exc}"))
+                await asyncio.sleep(_jitter(min(8.0, 2**attempts)))
+            if attempts >= DOWNLOAD_ATTEMPTS:
+                await self._fail(job, None, "the video link kept expiring")
+                return
+        try:
+            if request.needs_conform:
+                if final_state is not None:
+                    await self._set(job, S.CONFORMING)
+                source = dest.with_name(dest.name.removesuffix(".mp4") + ".source.mp4")
+                source, _ = await asyncio.to_thread(finalize_video, part, source)
+                info = await asyncio.to_thread(
+                    media.conform, source, dest, duration_s=request.duration, fps=request.fps
+                )
+                job.source_path = str(source)
+            else:
+                dest, info = await asyncio.to_thread(finalize_video, part, dest)
+        except FileExistsError:
+            await self._fail(job, None, f"{dest} appeared meanwhile; it was not overwritten")
+            return
+        except JimengError as exc:
+            await self._fail(job, None, f"the downloaded file is not a usable video: {exc}")
+            return
+        now = time.time()
+        sidecar = await asyncio.to_thread(write_sidecar, dest, self._sidecar(job, info, now))
+        changes = dict(
+            path=str(dest),
+            sidecar_path=str(sidecar),
+            size_bytes=info.size_bytes,
+            duration_s=info.duration_s,
+            fps=info.fps,
+            width=info.width,
+            height=info.height,
+            saved_at=now,
+        )
+        if final_state is None:
+            for name, value in changes.items():
+                setattr(job, name, value)
+            await self._save(job)
+        else:
+            await self._set(job, final_state, **changes)
+
+    def _plan_path(self, job: Job) -> Path:
+        folder = self.settings.output_dir
+        stem = render_filename(
+            self.settings.filename_template,
+            prompt=job.prompt,
+            task_id=job.task_id,
+            mode=job.mode,
+            job_id=job.id,
+            created_at=job.created_at,
+            seed=int(job.params.get("seed", -1)),
+        )
+        return unique_path(folder, stem, ".mp4")
+
+    def _link_stale(self, job: Job) -> bool:
+        fetched = job.url_fetched_at or 0.0
+        return not job.video_url or time.time() > fetched + self.settings.link_lifetime_s - min(
+            LINK_MARGIN_S, self.settings.link_lifetime_s / 10
+        )
+
+    async def _refresh_link(self, job: Job) -> bool:
+        assert job.task_id is not None
+        age = time.time() - (job.submitted_at or job.created_at)
+        if age > self.settings.task_lifetime_s:
+            await self._set(
+                job,
+                S.EXPIRED,
+                error_message="the video link expired and the task is older than the service "
+                "keeps it (about 12 h)",
+            )
+            return False
+        try:
+            result = await self.client.get_result(job.req_key, job.task_id)
+        except JimengError as exc:
+            await self._fail(job, getattr(exc, "code", None), f"could not refresh the link: {exc}")
+            return False
+        if result.status != "done" or not result.video_url:
+            await self._fail(job, None, f"the service says the task is {result.status!r}")
+            return False
+        job.video_url = result.video_url
+        job.url_fetched_at = time.time()
+        await self._save(job)
+        self._emit(JobNotice(job.id or 0, "the video link had expired: fetched a fresh one"))
+        return True
+
+    def _sidecar(self, job: Job, info: media.MediaInfo, now: float) -> dict[str, Any]:
+        request = GenerationRequest.from_params(job.params)
+        body = build_submit_body(
+            request,
+            [
+                PreparedImage(
+                    source=s, url=s, data=None, sha256=h, width=None, height=None, notices=()
+                )
+                for s, h in zip(request.images, job.image_hashes or [""] * 2, strict=False)
+            ],
+        )
+        return {
+            "prompt": job.prompt,
+            "mode": job.mode,
+            "req_key": job.req_key,
+            "parameters": {k: v for k, v in job.params.items() if not k.startswith("_")},
+            "request_body": redact_body(body),
+            "input_image_sha256": job.image_hashes,
+            "task_id": job.task_id,
+            "request_id": job.request_id,
+            "video_url": job.video_url,
+            "timings": {
+                "created_at": job.created_at,
+                "submitted_at": job.submitted_at,
+                "finished_at": job.finished_at,
+                "saved_at": now,
+            },
+            "media": {
+                "duration_s": info.duration_s,
+                "fps": info.fps,
+                "width": info.width,
+                "height": info.height,
+                "frames": info.frames,
+                "codec": info.codec,
+                "size_bytes": info.size_bytes,
+            },
+            "source_path": job.source_path,
+        }
+
+    # --- bookkeeping -----------------------------------------------------------------------
+    async def _set(self, job: Job, state: JobState, **changes: Any) -> None:
+        job.transition(state, updated_at=time.time(), **changes)
+        await self._save(job)
+
+    async def _save(self, job: Job) -> None:
+        job.updated_at = time.time()
+        await asyncio.to_thread(self.history.save, job)
+        self._emit(JobChanged(job.copy()))
+
+    async def _fail(
+        self, job: Job, code: int | None, message: str, *, request_id: str | None = None
+    ) -> None:
+        changes: dict[str, Any] = {"error_code": code, "error_message": message}
+        if request_id and not job.request_id:
+            changes["request_id"] = request_id
+        await self._set(job, S.FAILED, **changes)
+
+    def _emit(self, event: Event) -> None:
+        if self.on_event is not None:
+            try:
+                self.on_event(event)
+            except Exception:  # a broken listener must not break a job
+                log.exception("event listener failed")
+
+    def _throttle_changed(self, state: ThrottleState) -> None:
+        self._emit(ThrottleChanged(state))
+
+    def _get_http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                timeout=httpx.Timeout(60.0, connect=15.0), follow_redirects=True
+            )
+        return self._http
+
+    def _ensure_heartbeat(self) -> None:
+        if self._heartbeat_task is None or self._heartbeat_task.done():
+            self._heartbeat_task = asyncio.create_task(self._heartbeat_loop())
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            ids = list(self._tasks)
+            if ids:
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(self.history.heartbeat, ids, self._pid)
+
+
+def _jitter(seconds: float) -> float:
+    return seconds * random.uniform(0.5, 1.0)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+__all__ = ["FINAL_STATES", "ClaimedElsewhere", "NoCredentials", "Runner", "RunnerSettings"]
