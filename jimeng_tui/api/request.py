@@ -89,7 +89,9 @@ class GenerationRequest:
             given = {0: "no image", 1: "one image", 2: "two images"}[count]
             field = "last_image" if count > mode.max_images and count == 2 else "first_image"
             raise ValidationError(
-                field, f"mode {mode.name} takes {mode.image_rule}, but {given} was given"
+                field,
+                f"mode {mode.name} takes {mode.image_rule}, but {given} "
+                f"{'were' if count > 1 else 'was'} given",
             )
         prompt = self.prompt.strip()
         if not prompt and mode.prompt_required(count):

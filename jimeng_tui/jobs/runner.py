@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from jimeng_tui.api import catalog
-from jimeng_tui.api.client import JimengClient
+from jimeng_tui.api.client import JimengClient, http_transport
 from jimeng_tui.api.errors import (
     SUBMIT_SAFE_TO_RESEND,
     BusinessError,
@@ -192,6 +192,14 @@ class Runner:
                 elif job.state in (S.DONE, S.DOWNLOADING, S.CONFORMING):
                     await self._download(job)
             return job
+        except Exception as exc:  # a bug must not leave the row in a working state
+            log.exception("job %s stopped by an unexpected error", job_id)
+            if not job.is_final:
+                if job.state is S.SUBMITTING:
+                    await self._set(job, S.SUBMIT_UNKNOWN, error_message=f"internal error: {exc!r}")
+                else:
+                    await self._fail(job, None, f"internal error: {exc!r}")
+            return job
         except asyncio.CancelledError:
             if job_id in self._cancel_requested:
                 self._cancel_requested.discard(job_id)
@@ -315,6 +323,7 @@ class Runner:
         body = build_submit_body(request, images)
         await self.throttle.acquire_task()
         await self.throttle.acquire_request()
+        job.params["_request_body"] = redact_body(body)  # for the sidecar, without image data
         await self._set(job, S.SUBMITTING)
         try:
             result = await self.client.submit(body)
@@ -428,9 +437,7 @@ class Runner:
                 )
             elif status not in ("in_queue", "generating"):
                 await self._fail(job, None, f"unexpected task status {status!r}")
-            else:
-                # only the poll count changed: keep it without a full event
-                await asyncio.to_thread(self.history.save, job)
+            # A poll that changes nothing writes nothing: the count only bounds this run.
 
     async def _download(self, job: Job) -> None:
         if job.state is S.DONE:
@@ -557,22 +564,12 @@ class Runner:
         return True
 
     def _sidecar(self, job: Job, info: media.MediaInfo, now: float) -> dict[str, Any]:
-        request = GenerationRequest.from_params(job.params)
-        body = build_submit_body(
-            request,
-            [
-                PreparedImage(
-                    source=s, url=s, data=None, sha256=h, width=None, height=None, notices=()
-                )
-                for s, h in zip(request.images, job.image_hashes or [""] * 2, strict=False)
-            ],
-        )
         return {
             "prompt": job.prompt,
             "mode": job.mode,
             "req_key": job.req_key,
             "parameters": {k: v for k, v in job.params.items() if not k.startswith("_")},
-            "request_body": redact_body(body),
+            "request_body": job.params.get("_request_body"),
             "input_image_sha256": job.image_hashes,
             "task_id": job.task_id,
             "request_id": job.request_id,
@@ -626,7 +623,9 @@ class Runner:
     def _get_http(self) -> httpx.AsyncClient:
         if self._http is None:
             self._http = httpx.AsyncClient(
-                timeout=httpx.Timeout(60.0, connect=15.0), follow_redirects=True
+                transport=http_transport(),
+                timeout=httpx.Timeout(60.0, connect=15.0),
+                follow_redirects=True,
             )
         return self._http
 

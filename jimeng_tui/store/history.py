@@ -1,0 +1,422 @@
+"""The history and journal of every job: one SQLite file (DESIGN.md, "The job", "Files on disk").
+
+- WAL mode, ``synchronous=NORMAL`` and a busy timeout, so that several processes (CLI runs, a TUI)
+  can use one file at once: a writer waits for another instead of failing.
+- Schema version in ``PRAGMA user_version``, upgraded by :mod:`jimeng_tui.store.migrations`.
+- One connection per :class:`History`, guarded by a lock: the engine may call from worker threads.
+- ``save`` writes every field of a Job except the ones other actors change while a job runs:
+  ``favourite`` (``set_favourite``) and ``owner_pid``/``heartbeat_at`` (``claim``, ``heartbeat``,
+  ``release``). It reloads those into the Job, so the object stays true.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jimeng_tui.api.errors import JimengError, ValidationError
+from jimeng_tui.jobs.model import FINAL_STATES, JOB_FIELDS, Job, JobState
+from jimeng_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from jimeng_tui.store.paths import ensure_private_dir
+
+ORDERS: dict[str, str] = {
+    "newest": "created_at DESC, id DESC",
+    "oldest": "created_at ASC, id ASC",
+    # NULLs sort first ascending and last descending, so "longest" can walk jobs_duration backwards
+    "longest": "duration_s DESC, created_at DESC, id DESC",
+    "shortest": "duration_s ASC NULLS LAST, created_at DESC, id DESC",
+}
+FTS_MIN_CHARS = 3  # the trigram tokenizer needs 3 characters; shorter terms use LIKE
+
+_COLUMNS: tuple[str, ...] = JOB_FIELDS
+_JSON_FIELDS = frozenset({"params", "image_hashes"})
+# changed by other actors while a job runs; save() leaves them alone and reloads them
+_CONCURRENT_FIELDS: tuple[str, ...] = ("favourite", "owner_pid", "heartbeat_at")
+_SAVE_COLUMNS: tuple[str, ...] = tuple(
+    c for c in _COLUMNS if c != "id" and c not in _CONCURRENT_FIELDS
+)
+_SELECT = "SELECT " + ", ".join(_COLUMNS) + " FROM jobs"
+_FINAL_VALUES: tuple[str, ...] = tuple(sorted(s.value for s in FINAL_STATES))
+# unfinished() lists the non-final states so that it reads the jobs_state index
+_UNFINISHED_SQL = "(" + ", ".join(f"'{s.value}'" for s in JobState if s not in FINAL_STATES) + ")"
+
+
+class HistoryError(JimengError):
+    """The history database cannot be used (newer schema, not a database, job missing…)."""
+
+
+@dataclass
+class HistoryQuery:
+    text: str = ""  # words to find in prompts (all must match; any substring, any script)
+    status: str | None = None  # a JobState value, or several separated by commas
+    mode: str | None = None
+    since: float | None = None  # created_at >= since
+    until: float | None = None  # created_at < until
+    favourite: bool | None = None
+    order: str = "newest"  # newest | oldest | longest | shortest (by duration_s)
+    limit: int | None = 100  # None (or negative): no limit
+    offset: int = 0
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False  # never a real owner (and os.kill(0, …) would mean "my process group")
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        # os.kill(pid, 0) would terminate the process on Windows; rely on the heartbeat there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by someone else
+    except OSError:
+        return True
+    return True
+
+
+def _to_row(job: Job, columns: Iterable[str]) -> list[Any]:
+    values: list[Any] = []
+    for name in columns:
+        value = getattr(job, name)
+        if name in _JSON_FIELDS:
+            value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        elif name == "state":
+            value = JobState(value).value
+        elif name == "favourite":
+            value = int(bool(value))
+        values.append(value)
+    return values
+
+
+def _decode(row: sqlite3.Row | tuple[Any, ...]) -> dict[str, Any]:
+    data = dict(zip(_COLUMNS, row, strict=True))
+    data["params"] = json.loads(data["params"]) if data["params"] else {}
+    data["image_hashes"] = json.loads(data["image_hashes"]) if data["image_hashes"] else []
+    data["favourite"] = bool(data["favourite"])
+    return data
+
+
+def _to_job(row: tuple[Any, ...]) -> Job:
+    data = _decode(row)
+    data["state"] = JobState(data["state"])
+    return Job(**data)
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+class History:
+    """The job rows of one history file. Safe to share between threads of one process."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        busy_timeout: float = 30.0,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.path = Path(path)
+        self._clock = clock
+        self._lock = threading.RLock()
+        if not self.path.parent.exists():
+            ensure_private_dir(self.path.parent)
+        if not self.path.exists() and os.name == "posix":
+            # create the file private; SQLite gives the -wal/-shm files the same mode
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        try:
+            self._conn = sqlite3.connect(
+                self.path,
+                timeout=busy_timeout,
+                isolation_level=None,  # autocommit; transactions are explicit
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise HistoryError(f"Cannot open the history database {self.path}: {exc}.") from exc
+        try:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            self._check_version()
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise HistoryError(
+                f"{self.path} is not a usable history database ({exc}). Move it aside to start "
+                f"a new history."
+            ) from exc
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # -- setup -------------------------------------------------------------------------------
+
+    def _version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _check_version(self) -> int:
+        version = self._version()
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"The history database {self.path} was written by a newer version of jimeng-tui "
+                f"(schema {version}; this version knows schema {SCHEMA_VERSION}). Update "
+                f"jimeng-tui, or point JIMENG_TUI_HOME elsewhere to use a separate history."
+            )
+        return version
+
+    def _migrate(self) -> None:
+        if self._version() == SCHEMA_VERSION:
+            return
+        with self._transaction():
+            version = self._check_version()  # another process may have migrated meanwhile
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[number - 1]:
+                    self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {number}")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, taken at once (BEGIN IMMEDIATE) so no upgrade deadlock can occur."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA optimize")
+            self._conn.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return self._version()
+
+    # -- rows --------------------------------------------------------------------------------
+
+    def add(self, job: Job) -> Job:
+        """Insert ``job`` (its ``id`` is ignored, then set to the new row's), commit, return it."""
+        return self.add_many([job])[0]
+
+    def add_many(self, jobs: Iterable[Job]) -> list[Job]:
+        """Insert several jobs in one transaction (a batch file, an import, benchmarks)."""
+        columns = tuple(c for c in _COLUMNS if c != "id")
+        sql = f"INSERT INTO jobs ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        added: list[Job] = []
+        with self._transaction() as conn:
+            for job in jobs:
+                cursor = conn.execute(sql, _to_row(job, columns))
+                job.id = int(cursor.lastrowid or 0)
+                added.append(job)
+        return added
+
+    def save(self, job: Job) -> None:
+        """Write every field of ``job`` (except favourite and the claim) and commit."""
+        if job.id is None:
+            raise HistoryError("Cannot save a job that was never added to the history.")
+        sql = f"UPDATE jobs SET {', '.join(f'{c} = ?' for c in _SAVE_COLUMNS)} WHERE id = ?"
+        with self._transaction() as conn:
+            cursor = conn.execute(sql, [*_to_row(job, _SAVE_COLUMNS), job.id])
+            if cursor.rowcount == 0:
+                raise HistoryError(f"Job {job.id} is no longer in the history (it was deleted).")
+            row = conn.execute(
+                f"SELECT {', '.join(_CONCURRENT_FIELDS)} FROM jobs WHERE id = ?", (job.id,)
+            ).fetchone()
+        job.favourite = bool(row[0])
+        job.owner_pid = row[1]
+        job.heartbeat_at = row[2]
+
+    def get(self, job_id: int) -> Job | None:
+        with self._lock:
+            row = self._conn.execute(f"{_SELECT} WHERE id = ?", (job_id,)).fetchone()
+        return _to_job(row) if row else None
+
+    def find_task(self, task_id: str) -> Job | None:
+        """The newest job for a service task id."""
+        with self._lock:
+            row = self._conn.execute(
+                f"{_SELECT} WHERE task_id = ? ORDER BY id DESC LIMIT 1", (str(task_id),)
+            ).fetchone()
+        return _to_job(row) if row else None
+
+    def unfinished(self) -> list[Job]:
+        """Jobs in a non-final state, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"{_SELECT} WHERE state IN {_UNFINISHED_SQL} ORDER BY created_at, id"
+            ).fetchall()
+        return [_to_job(r) for r in rows]
+
+    def set_favourite(self, job_id: int, value: bool) -> None:
+        with self._lock:
+            self._conn.execute(
+                "UPDATE jobs SET favourite = ? WHERE id = ?", (int(bool(value)), job_id)
+            )
+
+    def delete(self, job_id: int) -> None:
+        with self._lock:
+            self._conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    # -- one process drives a job --------------------------------------------------------------
+
+    def claim(self, job_id: int, pid: int, *, stale_after: float = 30.0) -> bool:
+        """Take ``job_id`` for process ``pid``; True when it now belongs to ``pid``.
+
+        Taken when it has no owner, is already ``pid``'s, its owner process is gone, or the
+        owner's heartbeat is older than ``stale_after`` seconds. A job in a final state is never
+        claimed (False), nor a missing one.
+        """
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT state, owner_pid, heartbeat_at FROM jobs WHERE id = ?", (job_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            state, owner, beat = row
+            if state in _FINAL_VALUES:
+                return False
+            now = self._clock()
+            free = (
+                owner is None
+                or owner == pid
+                or beat is None
+                or now - beat > stale_after
+                or not _pid_alive(owner)
+            )
+            if free:
+                conn.execute(
+                    "UPDATE jobs SET owner_pid = ?, heartbeat_at = ? WHERE id = ?",
+                    (pid, now, job_id),
+                )
+            return free
+
+    def heartbeat(self, job_ids: Iterable[int], pid: int) -> None:
+        """Refresh ``pid``'s claim on each of ``job_ids`` (jobs it does not own are skipped)."""
+        ids = list(job_ids)
+        if not ids:
+            return
+        now = self._clock()
+        with self._transaction() as conn:
+            conn.executemany(
+                "UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ?",
+                [(now, job_id, pid) for job_id in ids],
+            )
+
+    def release(self, job_id: int, pid: int) -> None:
+        """Give up ``pid``'s claim on ``job_id`` (no effect if another process holds it)."""
+        with self._lock:
+            self._conn.execute(
+                "UPDATE jobs SET owner_pid = NULL, heartbeat_at = NULL "
+                "WHERE id = ? AND owner_pid = ?",
+                (job_id, pid),
+            )
+
+    # -- finding jobs ------------------------------------------------------------------------
+
+    def _where(self, q: HistoryQuery) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        args: list[Any] = []
+        terms = q.text.split() if q.text else []
+        long_terms = [t for t in terms if len(t) >= FTS_MIN_CHARS]
+        if long_terms:
+            clauses.append("id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)")
+            args.append(" AND ".join(_fts_phrase(t) for t in long_terms))
+        for term in terms:
+            if len(term) < FTS_MIN_CHARS:
+                clauses.append("prompt LIKE ? ESCAPE '\\'")
+                args.append(_like_pattern(term))
+        if q.status:
+            states = [s.strip() for s in q.status.split(",") if s.strip()]
+            allowed = tuple(s.value for s in JobState)
+            bad = [s for s in states if s not in allowed]
+            if bad:
+                raise ValidationError("status", f"unknown state {bad[0]!r}", allowed)
+            clauses.append(f"state IN ({', '.join('?' for _ in states)})")
+            args.extend(states)
+        if q.mode:
+            clauses.append("mode = ?")
+            args.append(q.mode)
+        if q.since is not None:
+            clauses.append("created_at >= ?")
+            args.append(q.since)
+        if q.until is not None:
+            clauses.append("created_at < ?")
+            args.append(q.until)
+        if q.favourite is not None:
+            clauses.append("favourite = ?")
+            args.append(int(q.favourite))
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return where, args
+
+    def _order(self, q: HistoryQuery) -> str:
+        try:
+            return ORDERS[q.order]
+        except KeyError:
+            raise ValidationError("order", f"unknown order {q.order!r}", tuple(ORDERS)) from None
+
+    def _rows(self, q: HistoryQuery, *, paged: bool) -> list[tuple[Any, ...]]:
+        where, args = self._where(q)
+        sql = f"{_SELECT}{where} ORDER BY {self._order(q)}"
+        if paged:
+            sql += " LIMIT ? OFFSET ?"
+            limit = -1 if q.limit is None or q.limit < 0 else q.limit
+            args = [*args, limit, max(0, q.offset)]
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
+    def query(self, q: HistoryQuery) -> list[Job]:
+        """One page of the jobs matching ``q``, in ``q.order``."""
+        return [_to_job(r) for r in self._rows(q, paged=True)]
+
+    def count(self, q: HistoryQuery) -> int:
+        """How many jobs match ``q`` (paging ignored)."""
+        where, args = self._where(q)
+        with self._lock:
+            return int(self._conn.execute(f"SELECT COUNT(*) FROM jobs{where}", args).fetchone()[0])
+
+    def export_rows(self, q: HistoryQuery) -> list[dict[str, Any]]:
+        """Every job matching ``q`` (paging ignored) as plain JSON-able dicts, one key per Job
+        field: ``params`` a dict, ``image_hashes`` a list, ``state`` a string, ``favourite`` a
+        bool. (For CSV, dump ``params`` and ``image_hashes`` as JSON text.)"""
+        return [_decode(r) for r in self._rows(q, paged=False)]
+
+    def recent_generation_seconds(self, mode: str, limit: int = 20) -> list[float]:
+        """``finished_at - submitted_at`` of the latest finished jobs in ``mode``, newest first
+        (by creation, which walks the jobs_mode index and stops after ``limit``)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT finished_at - submitted_at FROM jobs WHERE mode = ? "
+                "AND finished_at IS NOT NULL AND submitted_at IS NOT NULL "
+                "AND finished_at >= submitted_at ORDER BY created_at DESC, id DESC LIMIT ?",
+                (mode, limit),
+            ).fetchall()
+        return [float(r[0]) for r in rows]

@@ -1,0 +1,85 @@
+"""The history database's schema, as an ordered list of migrations.
+
+``PRAGMA user_version`` holds how many have been applied. Never edit a published migration:
+append a new one. A database with a higher version than ``len(MIGRATIONS)`` was written by a
+newer jimeng-tui and is refused (History raises HistoryError).
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: the jobs table, one column per Job field (params and image_hashes as JSON text)
+    (
+        """
+        CREATE TABLE jobs (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at      REAL    NOT NULL,
+            prompt          TEXT    NOT NULL DEFAULT '',
+            mode            TEXT    NOT NULL,
+            req_key         TEXT    NOT NULL,
+            params          TEXT    NOT NULL DEFAULT '{}',
+            state           TEXT    NOT NULL,
+            image_hashes    TEXT    NOT NULL DEFAULT '[]',
+            task_id         TEXT,
+            request_id      TEXT,
+            video_url       TEXT,
+            url_fetched_at  REAL,
+            submitted_at    REAL,
+            finished_at     REAL,
+            saved_at        REAL,
+            updated_at      REAL,
+            error_code      INTEGER,
+            error_message   TEXT,
+            path            TEXT,
+            source_path     TEXT,
+            sidecar_path    TEXT,
+            size_bytes      INTEGER,
+            duration_s      REAL,
+            fps             REAL,
+            width           INTEGER,
+            height          INTEGER,
+            poll_count      INTEGER NOT NULL DEFAULT 0,
+            favourite       INTEGER NOT NULL DEFAULT 0,
+            owner_pid       INTEGER,
+            heartbeat_at    REAL
+        )
+        """,
+        # created_at second: a filtered list in date order is read straight from the index,
+        # even before ANALYZE has statistics (tests/benchmarks/bench_history.py)
+        "CREATE INDEX jobs_created_at ON jobs(created_at)",
+        "CREATE INDEX jobs_state ON jobs(state, created_at)",
+        "CREATE INDEX jobs_mode ON jobs(mode, created_at)",
+        "CREATE INDEX jobs_task_id ON jobs(task_id)",
+        "CREATE INDEX jobs_favourite ON jobs(favourite, created_at)",
+        "CREATE INDEX jobs_duration ON jobs(duration_s, created_at)",
+    ),
+    # 2: full-text search on prompts. The trigram tokenizer matches any substring of 3+ characters,
+    # which also serves Chinese (no spaces between words); shorter queries use LIKE.
+    (
+        """
+        CREATE VIRTUAL TABLE jobs_fts USING fts5(
+            prompt, content='jobs', content_rowid='id', tokenize='trigram'
+        )
+        """,
+        """
+        CREATE TRIGGER jobs_fts_insert AFTER INSERT ON jobs BEGIN
+            INSERT INTO jobs_fts(rowid, prompt) VALUES (new.id, new.prompt);
+        END
+        """,
+        """
+        CREATE TRIGGER jobs_fts_delete AFTER DELETE ON jobs BEGIN
+            INSERT INTO jobs_fts(jobs_fts, rowid, prompt) VALUES ('delete', old.id, old.prompt);
+        END
+        """,
+        """
+        CREATE TRIGGER jobs_fts_update AFTER UPDATE OF prompt ON jobs
+        WHEN old.prompt IS NOT new.prompt BEGIN
+            INSERT INTO jobs_fts(jobs_fts, rowid, prompt) VALUES ('delete', old.id, old.prompt);
+            INSERT INTO jobs_fts(rowid, prompt) VALUES (new.id, new.prompt);
+        END
+        """,
+        "INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild')",
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,167 @@
+"""500 jobs in flight polling the sandbox at 1 s: engine CPU per poll vs a bare httpx loop.
+
+Run on demand (not in CI):
+    python -m pytest tests/benchmarks/bench_engine_polling.py -o addopts="" -s
+
+The sandbox runs in its own process so that only the client side is measured. The baseline is
+the smallest correct client: the same signed CVSync2AsyncGetResult requests over one
+httpx.AsyncClient, every task polled once a second, no history, no events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+import httpx
+
+from jimeng_tui.api import catalog
+from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.api.signing import Credentials, sign_request
+from jimeng_tui.jobs.engine import Engine
+from jimeng_tui.sandbox.options import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
+
+JOBS = 500
+WINDOW_S = 10.0
+INTERVAL_S = 1.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_sandbox(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jimeng_tui.sandbox",
+            "--port",
+            str(port),
+            "--queue-seconds",
+            "1",
+            "--generate-seconds",
+            "100000",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("sandbox did not start")
+
+
+async def engine_cpu_per_poll(base_url: str) -> tuple[float, int]:
+    env = {
+        **os.environ,
+        "VOLC_ACCESSKEY": DEFAULT_ACCESS_KEY,
+        "VOLC_SECRETKEY": DEFAULT_SECRET_KEY,
+        "JIMENG_VIDEO_API_URL": base_url,
+        "JIMENG_VIDEO_POLL_INTERVAL": str(INTERVAL_S),
+        "JIMENG_VIDEO_MAX_POLL_ATTEMPTS": "100000",
+    }
+    engine = Engine.open(env=env)
+    polls = 0
+    real_get_result = engine.client.get_result
+
+    async def counting_get_result(*args, **kwargs):
+        nonlocal polls
+        result = await real_get_result(*args, **kwargs)
+        polls += 1
+        return result
+
+    engine.client.get_result = counting_get_result
+    engine.runner.throttle.max_concurrency = engine.runner.throttle.limit = JOBS
+    jobs = [await engine.runner.create(GenerationRequest(prompt=f"bench {i}")) for i in range(JOBS)]
+    tasks = [asyncio.create_task(engine.runner.drive(j.id)) for j in jobs]
+    while sum(1 for j in engine.history.unfinished() if j.task_id) < JOBS:
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(2 * INTERVAL_S)  # steady state
+    polls_before = polls
+    cpu_before = time.process_time()
+    await asyncio.sleep(WINDOW_S)
+    cpu = time.process_time() - cpu_before
+    window_polls = polls - polls_before
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await engine.aclose()
+    return cpu / max(window_polls, 1), window_polls
+
+
+async def bare_cpu_per_poll(base_url: str, task_ids: list[str]) -> tuple[float, int]:
+    credentials = Credentials(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)
+    host = base_url.split("://", 1)[1]
+    query = {"Action": catalog.ACTION_RESULT, "Version": catalog.API_VERSION}
+    count = 0
+    stop = False
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as http:
+
+        async def poll(task_id: str) -> None:
+            nonlocal count
+            while not stop:
+                body = json.dumps({"req_key": "jimeng_t2v_v30", "task_id": task_id}).encode()
+                headers = sign_request(
+                    method="POST",
+                    path="/",
+                    query=query,
+                    host=host,
+                    body=body,
+                    credentials=credentials,
+                    now=datetime.now(UTC),
+                )
+                response = await http.post("/", params=query, content=body, headers=headers)
+                response.json()
+                count += 1
+                await asyncio.sleep(INTERVAL_S)
+
+        tasks = [asyncio.create_task(poll(t)) for t in task_ids]
+        await asyncio.sleep(2 * INTERVAL_S)
+        before, cpu_before = count, time.process_time()
+        await asyncio.sleep(WINDOW_S)
+        cpu, polls = time.process_time() - cpu_before, count - before
+        stop = True
+        await asyncio.gather(*tasks)
+    return cpu / max(polls, 1), polls
+
+
+def test_engine_polling_cpu_against_a_bare_httpx_loop(isolated_home):
+    port = free_port()
+    sandbox = start_sandbox(port)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        engine_cpu, engine_polls = asyncio.run(engine_cpu_per_poll(base_url))
+        # the baseline polls the same number of live tasks (ids from the engine's history)
+        from jimeng_tui.store.history import History, HistoryQuery
+        from jimeng_tui.store.paths import app_paths
+
+        history = History(app_paths().history_db)
+        ids = [j.task_id for j in history.query(HistoryQuery(limit=JOBS)) if j.task_id]
+        history.close()
+        bare_cpu, bare_polls = asyncio.run(bare_cpu_per_poll(base_url, ids))
+    finally:
+        sandbox.terminate()
+        sandbox.wait(10)
+    ratio = engine_cpu / bare_cpu
+    print(
+        f"\n{JOBS} jobs polling every {INTERVAL_S:.0f} s for {WINDOW_S:.0f} s:"
+        f"\n  engine: {engine_polls} polls, {engine_cpu * 1e3:.3f} ms CPU per poll"
+        f"\n  bare httpx loop: {bare_polls} polls, {bare_cpu * 1e3:.3f} ms CPU per poll"
+        f"\n  ratio: {ratio:.2f}× (goal ≤ 1.5×)"
+    )
+    assert engine_polls > 0 and bare_polls > 0
