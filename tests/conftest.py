@@ -22,3 +22,45 @@ def isolated_home(tmp_path, monkeypatch):
     for name in ENV_VARS:
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+# ---------------------------------------------------------------- sandbox (owner: sandbox)
+# Fast defaults: speed 10 → a task is in_queue 0.1 s, generating 0.3 s, done at ~0.4 s;
+# its video link lives 360 s and the task 4320 s (use server.advance(s) to jump ahead).
+SANDBOX_TEST_DEFAULTS = {"speed": 10.0, "queue_seconds": 1.0, "generate_seconds": 3.0}
+
+
+@pytest.fixture(scope="session")
+def sandbox_clip_cache(tmp_path_factory):
+    """One folder of rendered clips for the whole session (a clip renders once)."""
+    return tmp_path_factory.mktemp("sandbox-clips")
+
+
+@pytest.fixture
+def sandbox_factory(sandbox_clip_cache):
+    """``sandbox_factory(**options)`` → a started SandboxServer; all are stopped after the test.
+
+    Options are SandboxOptions fields (fast test defaults unless given), plus ``host``/``port``.
+    """
+    from jimeng_tui.sandbox.options import SandboxOptions
+    from jimeng_tui.sandbox.server import SandboxServer
+
+    servers = []
+
+    def make(**options):
+        host = options.pop("host", "127.0.0.1")
+        port = options.pop("port", 0)
+        merged = {**SANDBOX_TEST_DEFAULTS, "cache_dir": sandbox_clip_cache, **options}
+        server = SandboxServer(SandboxOptions(**merged), host=host, port=port).start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_factory):
+    """A started SandboxServer with the fast test defaults (see SANDBOX_TEST_DEFAULTS)."""
+    return sandbox_factory()

@@ -1,0 +1,98 @@
+"""Settings of the local Jimeng emulator, and the words that make it misbehave on purpose."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jimeng_tui.api import catalog
+
+DEFAULT_ACCESS_KEY = "AKSANDBOXJIMENGTUI0001"
+DEFAULT_SECRET_KEY = "sandbox-secret-key"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8420
+
+# Content triggers (documented in `jimeng-tui sandbox --help`).
+TEXT_RISK_WORD = "sandbox-reject"  # in the prompt → 50412 at submit
+POST_TEXT_RISK_WORD = "sandbox-copyright"  # in the prompt → 50413 at submit
+VIDEO_RISK_WORD = "sandbox-video-reject"  # in the prompt → 50516 once the task would be done
+IMAGE_RISK_MARKER = "sandbox-risk"  # in an image URL, or a pure-magenta top-left 16×16 → 50411
+IMAGE_RISK_COLOUR = (255, 0, 255)
+IMAGE_RISK_PATCH = 16
+
+# How far X-Date may be from the sandbox's clock (the gateway's rule).
+MAX_CLOCK_SKEW_S = 15 * 60
+
+FAULT_RATES: tuple[str, ...] = ("fail_rate", "reset_rate", "slow_rate", "truncate_rate")
+
+
+@dataclass
+class SandboxOptions:
+    """Everything the sandbox can be told. Durations are service seconds, divided by ``speed``."""
+
+    access_key: str = DEFAULT_ACCESS_KEY
+    secret_key: str = DEFAULT_SECRET_KEY
+    # More key pairs the gateway accepts (access key → secret key), e.g. for per-key limits.
+    extra_keys: dict[str, str] = field(default_factory=dict)
+    speed: float = 1.0
+    queue_seconds: float = 1.0
+    generate_seconds: float = 3.0
+    link_lifetime_s: float = catalog.VIDEO_URL_LIFETIME_S
+    task_lifetime_s: float = catalog.TASK_LIFETIME_S
+    max_concurrency: int | None = None  # tasks in_queue/generating per access key → 50430
+    qps: float | None = None  # API requests per second per access key → 50429
+    fail_rate: float = 0.0  # 50500 at submit/query, no task created
+    reset_rate: float = 0.0  # connection dropped without an answer (a submit's task IS created)
+    slow_rate: float = 0.0  # the answer is delayed by slow_seconds
+    slow_seconds: float = 2.0
+    truncate_rate: float = 0.0  # video body cut after half (Content-Length says the full size)
+    large_file_bytes: int | None = None  # serve every video padded to this many bytes
+    request_log: Path | None = None  # JSON lines, one per API request
+    cache_dir: Path | None = None  # rendered clips; None → a folder under the system temp dir
+    seed: int = 0  # for the fault RNG
+
+    def __post_init__(self) -> None:
+        if self.speed <= 0:
+            raise ValueError("speed must be positive")
+        for name in (*FAULT_RATES,):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, not {value}")
+        if self.request_log is not None:
+            self.request_log = Path(self.request_log)
+        if self.cache_dir is not None:
+            self.cache_dir = Path(self.cache_dir)
+
+    def __repr__(self) -> str:  # the secret key never reaches a log
+        shown = {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.name not in ("secret_key", "extra_keys")
+        }
+        inner = ", ".join(f"{k}={v!r}" for k, v in shown.items())
+        return f"SandboxOptions({inner}, secret_key='***')"
+
+    # Scaled durations (real seconds).
+    @property
+    def queue_s(self) -> float:
+        return self.queue_seconds / self.speed
+
+    @property
+    def generate_s(self) -> float:
+        return self.generate_seconds / self.speed
+
+    @property
+    def link_s(self) -> float:
+        return self.link_lifetime_s / self.speed
+
+    @property
+    def task_s(self) -> float:
+        return self.task_lifetime_s / self.speed
+
+    def keys(self) -> dict[str, str]:
+        """Every access key the gateway accepts, with its secret."""
+        return {**self.extra_keys, self.access_key: self.secret_key}
+
+    def replace(self, **changes: object) -> SandboxOptions:
+        return dataclasses.replace(self, **changes)

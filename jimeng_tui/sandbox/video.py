@@ -1,0 +1,215 @@
+"""Real, small H.264 clips for the sandbox's video links (PyAV + Pillow, no numpy).
+
+A clip is a moving gradient whose colours come from a hash of prompt and seed, with a shape that
+travels across it and a progress bar at the bottom, so two prompts (or two seeds) never give the
+same file and a player shows visible motion. Clips are cached in memory and on disk by
+(frames, size, prompt, seed); rendering is blocking — call :meth:`ClipCache.get_async` from a loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import colorsys
+import hashlib
+import io
+import math
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+from PIL import Image, ImageDraw
+
+from jimeng_tui.api import catalog
+
+# Reduced output sizes by catalog ratio (both sides even, as H.264 4:2:0 needs).
+VIDEO_SIZES: dict[str, tuple[int, int]] = {
+    "16:9": (640, 360),
+    "4:3": (480, 360),
+    "1:1": (480, 480),
+    "3:4": (360, 480),
+    "9:16": (360, 640),
+    "21:9": (672, 288),
+}
+assert set(VIDEO_SIZES) == set(catalog.ASPECT_RATIOS), "a catalog ratio has no sandbox size"
+
+MEMORY_CACHE_CLIPS = 48
+
+
+def size_for(aspect_ratio: str) -> tuple[int, int]:
+    return VIDEO_SIZES[aspect_ratio]
+
+
+@dataclass(frozen=True)
+class ClipSpec:
+    frames: int
+    width: int
+    height: int
+    prompt: str
+    seed: int
+
+    @property
+    def key(self) -> str:
+        raw = f"{self.frames}\x00{self.width}x{self.height}\x00{self.seed}\x00{self.prompt}"
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def fps(self) -> int:
+        return catalog.NATIVE_FPS
+
+
+def _palette(spec: ClipSpec) -> tuple[list[tuple[int, int, int]], bytes]:
+    digest = hashlib.sha256(f"{spec.prompt}\x00{spec.seed}".encode()).digest()
+    colours = []
+    for i in range(4):
+        hue = digest[i] / 255.0
+        sat = 0.45 + digest[4 + i] / 255.0 * 0.5
+        val = 0.55 + digest[8 + i] / 255.0 * 0.4
+        r, g, b = colorsys.hsv_to_rgb(hue, sat, val)
+        colours.append((int(r * 255), int(g * 255), int(b * 255)))
+    return colours, digest
+
+
+def _background(spec: ClipSpec, colours: list[tuple[int, int, int]]) -> Image.Image:
+    """A gradient twice as wide as the frame; each frame shows a sliding window of it."""
+    corners = Image.new("RGB", (3, 2))
+    corners.putdata([colours[0], colours[1], colours[0], colours[2], colours[3], colours[2]])
+    return corners.resize((spec.width * 2, spec.height), Image.Resampling.BILINEAR)
+
+
+def render_clip(spec: ClipSpec) -> bytes:
+    """Encode the clip to MP4 bytes (H.264, yuv420p, 24 fps, ``spec.frames`` frames)."""
+    colours, digest = _palette(spec)
+    background = _background(spec, colours)
+    w, h = spec.width, spec.height
+    radius = max(12, min(w, h) // 7)
+    phase = digest[12] / 255.0 * 2 * math.pi
+    loops_x = 1 + digest[13] % 3
+    loops_y = 1 + digest[14] % 2
+    shape = digest[15] % 2  # 0 ellipse, 1 square
+    ink = tuple(255 - c for c in colours[3])
+    buf = io.BytesIO()
+    with av.open(buf, mode="w", format="mp4") as container:
+        stream = container.add_stream(
+            "libx264",
+            rate=spec.fps,
+            options={"preset": "ultrafast", "crf": "30", "tune": "fastdecode"},
+        )
+        stream.width = w
+        stream.height = h
+        stream.pix_fmt = "yuv420p"
+        stream.time_base = Fraction(1, spec.fps)
+        container.metadata["comment"] = f"jimeng-tui sandbox clip {spec.key}"
+        for i in range(spec.frames):
+            t = i / max(1, spec.frames - 1)
+            offset = int(t * w)
+            image = background.crop((offset, 0, offset + w, h))
+            draw = ImageDraw.Draw(image)
+            cx = w / 2 + (w / 2 - radius) * math.sin(2 * math.pi * loops_x * t + phase)
+            cy = h / 2 + (h / 2 - radius) * math.sin(2 * math.pi * loops_y * t)
+            box = (cx - radius, cy - radius, cx + radius, cy + radius)
+            if shape == 0:
+                draw.ellipse(box, fill=ink)
+            else:
+                draw.rectangle(box, fill=ink)
+            draw.rectangle((0, h - 6, int(w * t), h), fill=(255, 255, 255))
+            frame = av.VideoFrame.from_image(image)
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buf.getvalue()
+
+
+_memory: OrderedDict[str, bytes] = OrderedDict()
+_memory_lock = threading.Lock()
+
+
+def default_cache_dir() -> Path:
+    return Path(tempfile.gettempdir()) / "jimeng-tui-sandbox-clips"
+
+
+class ClipCache:
+    """Rendered clips by spec: process-wide memory LRU, then files in ``cache_dir``, then render."""
+
+    def __init__(self, cache_dir: Path | None = None):
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._background: set[asyncio.Task[bytes]] = set()
+        self.renders = 0  # clips this cache rendered (not found in memory or on disk)
+
+    def prefetch(self, spec: ClipSpec) -> None:
+        """Start rendering in the background (from a running loop) so a download finds it ready."""
+        with _memory_lock:
+            if spec.key in _memory:
+                return
+        task = asyncio.get_running_loop().create_task(self.get_async(spec))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _path(self, spec: ClipSpec) -> Path:
+        return self.cache_dir / f"{spec.key}.mp4"
+
+    def peek(self, spec: ClipSpec) -> bytes | None:
+        with _memory_lock:
+            data = _memory.get(spec.key)
+            if data is not None:
+                _memory.move_to_end(spec.key)
+                return data
+        path = self._path(spec)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        self._remember(spec, data)
+        return data
+
+    def _remember(self, spec: ClipSpec, data: bytes) -> None:
+        with _memory_lock:
+            _memory[spec.key] = data
+            _memory.move_to_end(spec.key)
+            while len(_memory) > MEMORY_CACHE_CLIPS:
+                _memory.popitem(last=False)
+
+    def get(self, spec: ClipSpec) -> bytes:
+        """Blocking: the clip's bytes, rendering (and storing) it when needed."""
+        data = self.peek(spec)
+        if data is not None:
+            return data
+        data = render_clip(spec)
+        self.renders += 1
+        self._remember(spec, data)
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            path = self._path(spec)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # the memory copy still serves
+        return data
+
+    async def get_async(self, spec: ClipSpec) -> bytes:
+        """The clip without blocking the loop; concurrent callers share one render."""
+        data = self.peek(spec)
+        if data is not None:
+            return data
+        lock = self._locks.setdefault(spec.key, asyncio.Lock())
+        async with lock:
+            return await asyncio.to_thread(self.get, spec)
+
+
+def free_box(size: int) -> bytes:
+    """The header of an MP4 ``free`` box of ``size`` bytes in all (players skip its payload)."""
+    if size < 8:
+        raise ValueError("a box needs at least 8 bytes")
+    if size < 2**32:
+        return size.to_bytes(4, "big") + b"free"
+    if size < 16:
+        raise ValueError("a large box needs at least 16 bytes")
+    return (1).to_bytes(4, "big") + b"free" + size.to_bytes(8, "big")
