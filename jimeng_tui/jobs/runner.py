@@ -530,7 +530,7 @@ class Runner:
             created_at=job.created_at,
             seed=int(job.params.get("seed", -1)),
         )
-        return unique_path(folder, stem, ".mp4")
+        return unique_path(folder, stem, ".mp4", also=(".json", ".source.mp4"))
 
     def _link_stale(self, job: Job) -> bool:
         fetched = job.url_fetched_at or 0.0
