@@ -59,9 +59,7 @@ class Engine:
             credentials = sandbox.credentials
             base_url = sandbox.base_url
             poll_interval = min(network.poll_interval, SANDBOX_POLL_INTERVAL)
-            # Sandbox jobs live apart: its tasks vanish with the process and must never be
-            # resumed against the live service.
-            history_path = paths.data_dir / "sandbox-history.sqlite3"
+            history_path = paths.sandbox_history_db
         else:
             credentials = Credentials(config.credentials.access_key, config.credentials.secret_key)
             base_url = network.api_url

@@ -43,8 +43,7 @@ def failure_hint(job: Job) -> str:
         return "The service expired the task: submit it again."
     info = BUSINESS_ERRORS.get(job.error_code or 0)
     if info:
-        again = " Re-running it may pass." if info.retry.value != "no" else ""
-        return f"{info.hint}{again}".strip()
+        return info.hint
     return "See the message above; re-run the job when the cause is fixed."
 
 

@@ -36,6 +36,12 @@ class AppPaths:
         return self.data_dir / "history.sqlite3"
 
     @property
+    def sandbox_history_db(self) -> Path:
+        """Sandbox jobs live apart: their tasks vanish with the sandbox and must never be
+        resumed against the live service."""
+        return self.data_dir / "sandbox-history.sqlite3"
+
+    @property
     def log_file(self) -> Path:
         return self.log_dir / "jimeng-tui.log"
 

@@ -1,0 +1,221 @@
+"""``jimeng-tui history`` and ``jimeng-tui locate``: read-only commands, no engine, no network."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from jimeng_tui.cli import EXIT_OK, PROG, UsageError
+from jimeng_tui.cli_output import job_json, print_json
+from jimeng_tui.jobs.model import Job, JobState
+
+DEFAULT_TABLE_ROWS = 50
+# The engine keeps sandbox jobs apart from real ones (jobs/engine.py).
+
+
+# --------------------------------------------------------------------------------------------
+# locate
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_locate(ns: argparse.Namespace) -> int:
+    from jimeng_tui.store.paths import app_paths
+
+    paths = app_paths(os.environ)
+    locations = paths.as_dict()
+    locations["sandbox_history_db"] = str(paths.sandbox_history_db)
+    if ns.json:
+        print_json(locations)
+        return EXIT_OK
+    width = max(len(k) for k in locations)
+    for key, value in locations.items():
+        print(f"{key:<{width}}  {value}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# history
+# --------------------------------------------------------------------------------------------
+
+
+def parse_date(text: str, *, option: str, end: bool) -> float:
+    """``YYYY-MM-DD`` or ``YYYY-MM-DD HH:MM[:SS]`` (local time) → a timestamp.
+
+    For ``--until`` a bare date means the end of that day (the whole day is included).
+    """
+    value = text.strip()
+    lowered = value.lower()
+    today = datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    special = {"today": today, "yesterday": today - timedelta(days=1)}
+    date_only = False
+    if lowered in special:
+        moment = special[lowered]
+        date_only = True
+    else:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise UsageError(
+                f"{option} {text!r} is not a date: use YYYY-MM-DD or 'YYYY-MM-DD HH:MM' "
+                "(or today, yesterday)"
+            ) from None
+        date_only = len(value) <= 10
+    if end and date_only:
+        moment = moment + timedelta(days=1)
+    return moment.timestamp()
+
+
+def _query(ns: argparse.Namespace):
+    from jimeng_tui.store.history import HistoryQuery
+
+    since = parse_date(ns.since, option="--since", end=False) if ns.since else None
+    until = parse_date(ns.until, option="--until", end=True) if ns.until else None
+    if since is not None and until is not None and since >= until:
+        raise UsageError(f"--since {ns.since} is not before --until {ns.until}")
+    return HistoryQuery(
+        text=ns.search or "",
+        status=ns.status,
+        mode=ns.mode,
+        since=since,
+        until=until,
+        favourite=True if ns.favourites else None,
+        order=ns.order,
+        limit=ns.limit if ns.limit is not None else DEFAULT_TABLE_ROWS,
+    )
+
+
+def _check_export_path(value: str) -> tuple[Path, str]:
+    path = Path(value).expanduser().absolute()
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in ("json", "csv"):
+        raise UsageError(f"--export {value}: the file name must end in .json or .csv")
+    if path.exists() or path.is_symlink():
+        raise UsageError(f"--export {value}: the file exists and is never overwritten")
+    if not path.parent.is_dir():
+        raise UsageError(f"--export {value}: the folder {path.parent} does not exist")
+    return path, kind
+
+
+def cmd_history(ns: argparse.Namespace) -> int:
+    from jimeng_tui.store.history import History
+    from jimeng_tui.store.paths import app_paths
+
+    export = _check_export_path(ns.export) if ns.export else None
+    query = _query(ns)
+    paths = app_paths(os.environ)
+    db = paths.sandbox_history_db if ns.sandbox else paths.history_db
+    if not db.exists():
+        jobs: list[Job] = []
+        total = 0
+        rows: list[dict[str, Any]] = []
+    else:
+        history = History(db)
+        try:
+            if export is not None:
+                rows = history.export_rows(query)
+                if ns.limit is not None:
+                    rows = rows[: ns.limit]
+                jobs, total = [], len(rows)
+            else:
+                jobs = history.query(query)
+                total = history.count(query)
+                rows = []
+        finally:
+            history.close()
+
+    if export is not None:
+        path, _kind = export
+        count = write_export(path, rows)
+        print(f"{PROG}: wrote {count} job(s) to {path}", file=sys.stderr)
+        return EXIT_OK
+    if ns.json:
+        print_json([job_json(j) for j in jobs])
+        return EXIT_OK
+    if not jobs:
+        print(
+            f"{PROG}: no jobs match" if total == 0 and _filtered(ns) else f"{PROG}: no jobs yet",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    print(render_table(jobs))
+    if total > len(jobs):
+        print(
+            f"{PROG}: showing {len(jobs)} of {total} jobs; use --limit N to see more",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _filtered(ns: argparse.Namespace) -> bool:
+    return bool(ns.search or ns.status or ns.mode or ns.since or ns.until or ns.favourites)
+
+
+def write_export(path: Path, rows: list[dict[str, Any]]) -> int:
+    """The same export as the History screen (jobs/export.py): a new file, never a replaced one."""
+    from jimeng_tui.jobs.export import export_jobs
+
+    return export_jobs(rows, path)
+
+
+def _status_cell(job: Job) -> str:
+    if job.state is JobState.FAILED and job.error_code is not None:
+        return f"failed {job.error_code}"
+    return str(job.state)
+
+
+def _length_cell(job: Job) -> str:
+    def num(v: float) -> str:
+        return str(round(v)) if abs(v - round(v)) < 0.05 else f"{v:.1f}"
+
+    if job.duration_s is not None and job.fps is not None:
+        return f"{num(job.duration_s)}s/{num(job.fps)}"
+    duration = job.params.get("duration")
+    fps = job.params.get("fps")
+    if duration is None:
+        return "-"
+    return f"{duration}s/{fps}"
+
+
+def _excerpt(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    return text[: max(1, width - 1)] + "…"
+
+
+def render_table(jobs: list[Job]) -> str:
+    """date, status, mode, duration/fps, prompt excerpt, path — sized to the terminal."""
+    columns = shutil.get_terminal_size((120, 24)).columns
+    rows = []
+    for job in jobs:
+        created = time.strftime("%Y-%m-%d %H:%M", time.localtime(job.created_at))
+        rows.append(
+            [
+                created,
+                _status_cell(job),
+                job.mode,
+                _length_cell(job),
+                job.prompt,
+                job.path if job.path and job.state is JobState.SAVED else (job.path or "-"),
+            ]
+        )
+    head = ["DATE", "STATUS", "MODE", "LENGTH", "PROMPT", "PATH"]
+    widths = [max(len(head[i]), *(len(r[i]) for r in rows)) for i in range(4)]
+    fixed = sum(widths) + 2 * 5
+    path_width = max(len(head[5]), *(len(r[5]) for r in rows))
+    longest = max(len(head[4]), *(len(" ".join(r[4].split())) for r in rows))
+    prompt_width = min(longest, max(12, min(48, columns - fixed - min(path_width, 40))))
+    lines = []
+    for cells in [head, *rows]:
+        first = [c.ljust(w) for c, w in zip(cells[:4], widths, strict=False)]
+        prompt = (cells[4] if cells is head else _excerpt(cells[4], prompt_width)).ljust(
+            prompt_width
+        )
+        lines.append("  ".join([*first, prompt, cells[5]]).rstrip())
+    return "\n".join(lines)

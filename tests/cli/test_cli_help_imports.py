@@ -1,0 +1,119 @@
+"""Help texts, and what the headless commands load (never Textual)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from cli_support import sandbox_env
+
+from jimeng_tui.api import catalog
+
+ENV_VARS = (
+    "VOLC_ACCESSKEY",
+    "VOLC_SECRETKEY",
+    "JIMENG_VIDEO_API_URL",
+    "JIMENG_VIDEO_API_TIMEOUT",
+    "JIMENG_VIDEO_POLL_INTERVAL",
+    "JIMENG_VIDEO_MAX_POLL_ATTEMPTS",
+)
+
+# Runs main() in-process and reports, at exit, which textual modules were ever imported.
+PROBE = """
+import atexit, json, sys
+def report():
+    loaded = sorted(m for m in sys.modules if m.split('.')[0].startswith('textual'))
+    sys.stderr.write('\\nTEXTUAL-MODULES ' + json.dumps(loaded) + '\\n')
+atexit.register(report)
+from jimeng_tui.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _probe(args, env):
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    marker = [ln for ln in proc.stderr.splitlines() if ln.startswith("TEXTUAL-MODULES ")]
+    assert marker, proc.stderr
+    return proc, json.loads(marker[-1].split(" ", 1)[1])
+
+
+def test_generate_never_imports_textual(sandbox_server):
+    env = sandbox_env(sandbox_server)
+    proc, loaded = _probe(["generate", "A heron in the reeds", "--duration", "4"], env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("**Generated Video:**\n")
+    assert loaded == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["generate", "--help"],
+        ["history", "--json"],
+        ["locate"],
+        ["resume"],
+        ["status", "1", "--mode", "t2v_720p"],
+        ["generate", "x", "--mode", "i2v_first_720p"],
+    ],
+)
+def test_headless_commands_never_import_textual(args, sandbox_server):
+    _proc, loaded = _probe(args, sandbox_env(sandbox_server))
+    assert loaded == []
+
+
+def test_generate_help_lists_values_environment_and_examples(exe_cli):
+    result = exe_cli("generate", "--help")
+    assert result.returncode == 0
+    text = result.stdout
+    for value in (
+        *catalog.MODE_NAMES,
+        *catalog.CAMERA_TEMPLATES,
+        *catalog.CAMERA_STRENGTHS,
+        *catalog.ASPECT_RATIOS,
+    ):
+        assert value in text, value
+    assert "4, 5, 6, 8, 10" in text and "24, 25, 30" in text
+    for name in ENV_VARS:
+        assert name in text, name
+    # examples: text-to-video, image from a local file, first+last frame, camera movement
+    assert 'jimeng-tui generate "A golden retriever' in text
+    assert "--mode i2v_first_720p --image ./cat.jpg" in text
+    assert "--tail-image" in text.split("examples:")[1]
+    assert "--camera-template dynamic_orbit" in text
+    assert "exit status:" in text and "130" in text
+
+
+@pytest.mark.parametrize("command", ["status", "wait", "resume", "history", "locate"])
+def test_every_subcommand_has_help(exe_cli, command):
+    result = exe_cli(command, "--help")
+    assert result.returncode == 0, result
+    assert result.stdout.startswith(f"usage: jimeng-tui {command}")
+    if command in ("status", "wait"):
+        assert "t2v_720p" in result.stdout and "VOLC_ACCESSKEY" in result.stdout
+
+
+def test_top_level_help_and_version(exe_cli):
+    result = exe_cli("--help")
+    assert result.returncode == 0
+    for command in ("generate", "status", "wait", "resume", "history", "locate", "sandbox"):
+        assert command in result.stdout
+    assert all(name in result.stdout for name in ENV_VARS)
+    version = exe_cli("--version")
+    assert version.returncode == 0 and version.stdout.startswith("jimeng-tui ")
+
+
+def test_sandbox_help_is_delegated(exe_cli):
+    pytest.importorskip("jimeng_tui.sandbox.cli")
+    result = exe_cli("sandbox", "--help")
+    assert result.returncode == 0, result
+    assert result.stdout.startswith("usage: jimeng-tui sandbox")
+    assert "--port" in result.stdout and "--speed" in result.stdout
