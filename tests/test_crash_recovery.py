@@ -78,7 +78,11 @@ def test_sigkill_at_random_points_then_restart(sandbox_factory, isolated_home):
 
     final = states(db)
     assert len(final) == JOBS
-    assert set(final.values()) == {"saved"}, final
+    with sqlite3.connect(db) as conn:
+        errors = list(
+            conn.execute("SELECT id, state, error_message FROM jobs WHERE state != 'saved'")
+        )
+    assert set(final.values()) == {"saved"}, errors
     created = sandbox.submitted_bodies()
     assert len(created) == JOBS, "a task was submitted twice"
     assert len({b["prompt"] for b in created}) == JOBS

@@ -454,44 +454,34 @@ class Runner:
             job.path = str(dest)
             await self._save(job)
         part = dest.with_name(dest.name + ".part")
+        source = dest.with_name(dest.name.removesuffix(".mp4") + ".source.mp4")
+        first_file = source if request.needs_conform else dest
         dest.parent.mkdir(parents=True, exist_ok=True)
-        attempts = 0
-        while True:
-            if self._link_stale(job) and not await self._refresh_link(job):
-                return
-            try:
-                await download_to_part(
-                    job.video_url or "",
-                    part,
-                    http=self._get_http(),
-                    on_progress=lambda got, total: self._emit(
-                        DownloadProgress(job.id or 0, got, total)
-                    ),
-                )
-                break
-            except LinkExpired:
-                job.url_fetched_at = 0.0  # forces a refresh on the next turn
-                attempts += 1
-            except TransportError as exc:
-                attempts += 1
-                if attempts >= DOWNLOAD_ATTEMPTS:
-                    await self._fail(job, None, f"download failed: {exc}")
-                    return
-                self._emit(JobNotice(job.id, f"download interrupted, resuming: {exc}"))
-                await asyncio.sleep(_jitter(min(8.0, 2**attempts)))
-            if attempts >= DOWNLOAD_ATTEMPTS:
-                await self._fail(job, None, "the video link kept expiring")
-                return
+        # A previous run of this job may have died after moving the verified file into place
+        # and before recording it: the planned file is ours, so it is not fetched again.
+        finished_before = (
+            final_state is not None
+            and job.state in (S.DOWNLOADING, S.CONFORMING)
+            and first_file.exists()
+            and not part.exists()
+        )
+        if not finished_before and not await self._download_part(job, part):
+            return
         try:
             if request.needs_conform:
-                if final_state is not None:
+                if final_state is not None and job.state is not S.CONFORMING:
                     await self._set(job, S.CONFORMING)
-                source = dest.with_name(dest.name.removesuffix(".mp4") + ".source.mp4")
-                source, _ = await asyncio.to_thread(finalize_video, part, source)
-                info = await asyncio.to_thread(
-                    media.conform, source, dest, duration_s=request.duration, fps=request.fps
-                )
+                if not finished_before:
+                    source, _ = await asyncio.to_thread(finalize_video, part, source)
                 job.source_path = str(source)
+                if finished_before and dest.exists():
+                    info = await asyncio.to_thread(media.probe, dest)
+                else:
+                    info = await asyncio.to_thread(
+                        media.conform, source, dest, duration_s=request.duration, fps=request.fps
+                    )
+            elif finished_before:
+                info = await asyncio.to_thread(media.probe, dest)
             else:
                 dest, info = await asyncio.to_thread(finalize_video, part, dest)
         except FileExistsError:
@@ -518,6 +508,37 @@ class Runner:
             await self._save(job)
         else:
             await self._set(job, final_state, **changes)
+
+    async def _download_part(self, job: Job, part: Path) -> bool:
+        """Fetch the video into ``part``, resuming and refreshing the link as needed.
+        Returns False when the job ended (failed or expired) instead."""
+        assert job.id is not None
+        attempts = 0
+        while attempts < DOWNLOAD_ATTEMPTS:
+            if self._link_stale(job) and not await self._refresh_link(job):
+                return False
+            try:
+                await download_to_part(
+                    job.video_url or "",
+                    part,
+                    http=self._get_http(),
+                    on_progress=lambda got, total: self._emit(
+                        DownloadProgress(job.id or 0, got, total)
+                    ),
+                )
+                return True
+            except LinkExpired:
+                job.url_fetched_at = 0.0  # forces a refresh on the next turn
+                attempts += 1
+                last_error = "the video link kept expiring"
+            except TransportError as exc:
+                attempts += 1
+                last_error = f"download failed: {exc}"
+                if attempts < DOWNLOAD_ATTEMPTS:
+                    self._emit(JobNotice(job.id, f"download interrupted, resuming: {exc}"))
+                    await asyncio.sleep(_jitter(min(8.0, 2**attempts)))
+        await self._fail(job, None, last_error)
+        return False
 
     def _plan_path(self, job: Job) -> Path:
         folder = self.settings.output_dir
