@@ -135,6 +135,8 @@ async def test_a_cut_download_is_resumed_with_range_to_identical_bytes(sandbox, 
         served = (await http.get(job.video_url)).content
     saved = Path(job.path).read_bytes()
     assert hashlib.sha256(saved).hexdigest() == hashlib.sha256(served).hexdigest()
+    sidecar = json.loads(Path(job.sidecar_path).read_text(encoding="utf-8"))
+    assert sidecar["served_sha256"] == hashlib.sha256(served).hexdigest()
 
 
 async def test_an_expired_link_is_fetched_again(sandbox, engine_for):

@@ -33,7 +33,13 @@ from jimeng_tui.api.errors import (
 from jimeng_tui.api.images import PreparedImage, prepare_images
 from jimeng_tui.api.request import GenerationRequest, build_submit_body, redact_body
 from jimeng_tui.jobs import media
-from jimeng_tui.jobs.download import LinkExpired, download_to_part, finalize_video, write_sidecar
+from jimeng_tui.jobs.download import (
+    DownloadResult,
+    LinkExpired,
+    download_to_part,
+    finalize_video,
+    write_sidecar,
+)
 from jimeng_tui.jobs.events import DownloadProgress, Event, JobChanged, JobNotice, ThrottleChanged
 from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
 from jimeng_tui.jobs.naming import render_filename, unique_path
@@ -465,8 +471,11 @@ class Runner:
             and first_file.exists()
             and not part.exists()
         )
-        if not finished_before and not await self._download_part(job, part):
-            return
+        downloaded = None
+        if not finished_before:
+            downloaded = await self._download_part(job, part)
+            if downloaded is None:
+                return
         try:
             if request.needs_conform:
                 if final_state is not None and job.state is not S.CONFORMING:
@@ -491,7 +500,10 @@ class Runner:
             await self._fail(job, None, f"the downloaded file is not a usable video: {exc}")
             return
         now = time.time()
-        sidecar = await asyncio.to_thread(write_sidecar, dest, self._sidecar(job, info, now))
+        facts = self._sidecar(job, info, now)
+        if downloaded is not None:
+            facts["served_sha256"] = downloaded.sha256  # of the service's file, as received
+        sidecar = await asyncio.to_thread(write_sidecar, dest, facts)
         changes = dict(
             path=str(dest),
             sidecar_path=str(sidecar),
@@ -509,16 +521,16 @@ class Runner:
         else:
             await self._set(job, final_state, **changes)
 
-    async def _download_part(self, job: Job, part: Path) -> bool:
+    async def _download_part(self, job: Job, part: Path) -> DownloadResult | None:
         """Fetch the video into ``part``, resuming and refreshing the link as needed.
-        Returns False when the job ended (failed or expired) instead."""
+        Returns None when the job ended (failed or expired) instead."""
         assert job.id is not None
         attempts = 0
         while attempts < DOWNLOAD_ATTEMPTS:
             if self._link_stale(job) and not await self._refresh_link(job):
-                return False
+                return None
             try:
-                await download_to_part(
+                return await download_to_part(
                     job.video_url or "",
                     part,
                     http=self._get_http(),
@@ -526,7 +538,6 @@ class Runner:
                         DownloadProgress(job.id or 0, got, total)
                     ),
                 )
-                return True
             except LinkExpired:
                 job.url_fetched_at = 0.0  # forces a refresh on the next turn
                 attempts += 1
@@ -538,7 +549,7 @@ class Runner:
                     self._emit(JobNotice(job.id, f"download interrupted, resuming: {exc}"))
                     await asyncio.sleep(_jitter(min(8.0, 2**attempts)))
         await self._fail(job, None, last_error)
-        return False
+        return None
 
     def _plan_path(self, job: Job) -> Path:
         folder = self.settings.output_dir
