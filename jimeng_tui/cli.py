@@ -162,6 +162,19 @@ def _add_generation_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_task_arguments(parser: argparse.ArgumentParser) -> None:
+    """TASK_ID and --mode, for the commands that reattach to a task by its id."""
+    parser.add_argument("task_id", metavar="TASK_ID", help="the task id (a long decimal string)")
+    parser.add_argument(
+        "--mode",
+        choices=catalog.MODE_NAMES,
+        default=None,
+        metavar="MODE",
+        help=f"the mode the task was submitted with, when it is not in the history: "
+        f"{_join(catalog.MODE_NAMES)}",
+    )
+
+
 def _add_run_options(
     p: argparse.ArgumentParser, *, output: bool = True, sandbox: bool = False
 ) -> None:
@@ -261,15 +274,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "  jimeng-tui status 7392616336519610409 --mode t2v_1080p --json\n",
         formatter_class=fmt,
     )
-    st.add_argument("task_id", metavar="TASK_ID", help="the task id (a long decimal string)")
-    st.add_argument(
-        "--mode",
-        choices=catalog.MODE_NAMES,
-        default=None,
-        metavar="MODE",
-        help=f"the mode the task was submitted with, when it is not in the history: "
-        f"{_join(catalog.MODE_NAMES)}",
-    )
+    _add_task_arguments(st)
     st.add_argument("--json", action="store_true", help="print one JSON object")
 
     # wait ---------------------------------------------------------------------------------
@@ -286,15 +291,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "  jimeng-tui wait 7392616336519610409 --mode i2v_first_720p --output clip.mp4\n",
         formatter_class=fmt,
     )
-    wt.add_argument("task_id", metavar="TASK_ID", help="the task id (a long decimal string)")
-    wt.add_argument(
-        "--mode",
-        choices=catalog.MODE_NAMES,
-        default=None,
-        metavar="MODE",
-        help=f"the mode the task was submitted with, when it is not in the history: "
-        f"{_join(catalog.MODE_NAMES)}",
-    )
+    _add_task_arguments(wt)
     _add_run_options(wt)
 
     # resume -------------------------------------------------------------------------------
