@@ -1,0 +1,812 @@
+"""The interactive studio: ``jimeng-tui`` (live) and ``jimeng-tui --sandbox``.
+
+The app is the controller: widgets show state and post intent; the app calls the engine. Each
+job's lifecycle runs in a Textual worker (group "jobs") awaiting ``engine.runner.drive``; the
+engine's events arrive through ``on_event`` and become Textual messages (thread-safe).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from jimeng_tui.api.errors import ImageError, JimengError, ValidationError
+from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
+from jimeng_tui.tui.messages import (
+    BrowseRequested,
+    DownloadProgressed,
+    GenerateRequested,
+    JobNoticed,
+    JobUpdated,
+    PosterReady,
+    ThrottleUpdated,
+)
+from jimeng_tui.tui.screens.confirm import ConfirmScreen
+from jimeng_tui.tui.screens.main import MainScreen
+from jimeng_tui.tui.system import system_open
+from jimeng_tui.tui.widgets.job_queue import typical_seconds
+from jimeng_tui.tui.widgets.prompt_form import FormDefaults
+
+if TYPE_CHECKING:
+    from jimeng_tui.jobs.engine import Engine
+
+S = JobState
+STARTED_AT = time.perf_counter()  # for the time-to-ready log line
+ACTIVE = frozenset(S) - FINAL_STATES
+
+EngineFactory = Callable[..., "Engine"]
+
+
+def default_engine_factory(*, sandbox: Any = None, on_event: Callable[[Any], None]) -> Engine:
+    from jimeng_tui.jobs.engine import Engine
+
+    return Engine.open(sandbox=sandbox, env=os.environ, on_event=on_event)
+
+
+# (action, title, help) — one table for the footer-less actions in the command palette.
+PALETTE: tuple[tuple[str, str, str], ...] = (
+    ("generate", "Generate", "Send the prompt in the form (Ctrl+G / F5)"),
+    ("cancel_job", "Cancel job", "Stop tracking the selected job"),
+    ("retry_job", "Retry failed job", "Run the selected failed job again as a new job"),
+    ("rerun_job", "Re-run job", "Run the selected job again with the same parameters and seed"),
+    ("load_job", "Load job into form", "Put the selected job's parameters into the form"),
+    ("open_file", "Open video", "Play the selected job's file in the system player"),
+    ("open_folder", "Open folder", "Open the folder holding the selected job's file"),
+    ("copy_url", "Copy video URL", "Copy the selected job's download link (OSC 52)"),
+    ("copy_path", "Copy file path", "Copy the selected job's saved path (OSC 52)"),
+    ("dismiss_job", "Dismiss job", "Remove a finished job from the queue (history keeps it)"),
+    ("focus_jobs", "Go to job list", "Move the focus to the job queue (F4)"),
+    ("focus_form", "Go to prompt", "Move the focus to the prompt"),
+    ("history", "History", "Search, re-run, re-download and export past generations (F3)"),
+    ("settings", "Settings", "Credentials, defaults, output folder, network (F2)"),
+    ("screenshot", "Save screenshot", "Save an SVG screenshot of the screen"),
+    ("quit", "Quit", "Leave; running jobs resume next time (Ctrl+Q)"),
+)
+
+
+class JimengCommands(Provider):
+    """Every action of the app in the command palette."""
+
+    def _commands(self) -> Iterable[tuple[str, str, str]]:
+        return PALETTE
+
+    async def discover(self) -> Hits:
+        app = self.app
+        for action, title, help_text in self._commands():
+            if isinstance(app, JimengApp) and app.check_action(action, ()) is False:
+                continue
+            yield DiscoveryHit(title, partial(app.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        app = self.app
+        for action, title, help_text in self._commands():
+            if isinstance(app, JimengApp) and app.check_action(action, ()) is False:
+                continue
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score, matcher.highlight(title), partial(app.run_action, action), help=help_text
+                )
+
+
+class JimengApp(App[int]):
+    """Prompt form, live job queue, job details, first-run and settings."""
+
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))
+    TITLE = "jimeng-tui"
+    COMMANDS: ClassVar[set[Any]] = {*App.COMMANDS, JimengCommands}
+    BINDINGS: ClassVar[list[Any]] = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+c", "help_quit", show=False, system=True, id="help_quit"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        sandbox: bool = False,
+        engine_factory: EngineFactory | None = None,
+        clock: Callable[[], float] = time.time,
+        opener: Callable[[Path], None] = system_open,
+        start_engine: bool = True,
+        bell_on_finish: bool = True,
+        sandbox_options: Any = None,
+    ) -> None:
+        super().__init__()
+        self.want_sandbox = sandbox
+        self.engine_factory = engine_factory or default_engine_factory
+        self.clock = clock
+        self.opener = opener
+        self.start_engine = start_engine
+        self.bell_on_finish = bell_on_finish
+        self.sandbox_options = sandbox_options
+        self.engine: Engine | None = None
+        self.sandbox_server: Any = None  # an embedded SandboxServer we started (and stop)
+        self._reuse_sandbox: Any = None  # a sandbox given by the factory, kept across reopens
+        self.jobs: dict[int, Job] = {}
+        self.notices: dict[int, list[str]] = {}
+        self.progress: dict[int, tuple[int, int | None]] = {}
+        self.posters: dict[int, Any] = {}
+        self._seen_state: dict[int, JobState] = {}
+        self._typical_loaded: set[str] = set()
+        self.ready_at: float | None = None
+        self.engine_error: str | None = None
+
+    # ------------------------------------------------------------------ startup
+    def get_default_screen(self) -> Screen[Any]:
+        try:
+            size = (self.size.width, self.size.height)
+        except Exception:
+            size = None
+        return MainScreen(clock=self.clock, size=size)
+
+    @property
+    def main(self) -> MainScreen:
+        screen = self.screen_stack[0] if self.screen_stack else self.screen
+        assert isinstance(screen, MainScreen)
+        return screen
+
+    @property
+    def main_ready(self) -> bool:
+        """False while starting up or shutting down (messages may still arrive then)."""
+        if not self.screen_stack or not self.is_running or self._closing:
+            return False
+        screen = self.screen_stack[0]
+        return isinstance(screen, MainScreen) and screen.is_mounted and screen.is_attached
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick, name="clock")
+        if self.start_engine:
+            self.call_after_refresh(self._boot)
+
+    def on_ready(self) -> None:
+        self.ready_at = time.perf_counter()
+        self.log.info(f"first screen after {self.ready_at - STARTED_AT:.3f} s")
+
+    def _boot(self) -> None:
+        self.open_engine(sandbox=self.want_sandbox)
+
+    @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
+    def open_engine(self, *, sandbox: bool) -> None:
+        """Start the embedded sandbox if asked, open the engine (in a thread), then show it."""
+        server = None
+        try:
+            if sandbox:
+                server = self._reuse_sandbox or self._start_sandbox()
+            engine = self.engine_factory(sandbox=server, on_event=self._on_engine_event)
+        except JimengError as exc:
+            self.call_from_thread(self._engine_failed, str(exc))
+            return
+        self.call_from_thread(self._engine_ready, engine)
+
+    def _start_sandbox(self) -> Any:
+        if self.sandbox_server is not None:
+            return self.sandbox_server
+        from jimeng_tui.sandbox.options import SandboxOptions
+        from jimeng_tui.sandbox.server import SandboxServer
+
+        self.sandbox_server = SandboxServer(self.sandbox_options or SandboxOptions()).start()
+        return self.sandbox_server
+
+    def _engine_failed(self, message: str) -> None:
+        self.engine_error = message
+        self.main.header.connection = "not connected"
+
+        def done(_: bool | None) -> None:
+            self.exit(2, message=message)
+
+        self.push_screen(ConfirmScreen("Cannot start", message, yes="Quit", no=None), callback=done)
+
+    def _engine_ready(self, engine: Engine) -> None:
+        self.engine = engine
+        from jimeng_tui.store.config import mask_key
+
+        config = engine.loaded.config
+        self.main.header.set_engine(
+            sandbox=engine.is_sandbox, access_key=mask_key(engine.credentials.access_key)
+        )
+        self.main.header.set_throttle(engine.runner.throttle_state)
+        if config.keys:
+            self.set_keymap(dict(config.keys))
+        self.main.form.apply_defaults(FormDefaults.from_config(config.defaults))
+        for warning in engine.loaded.warnings:
+            self.notify(warning, title="Config", severity="warning", timeout=10)
+        if not engine.is_sandbox and not config.has_credentials:
+            self._first_run()
+            return
+        self._resume_jobs()
+
+    def _resume_jobs(self) -> None:
+        engine = self.engine
+        if engine is None:
+            return
+        resumed = engine.runner.resumable()
+        for job in resumed:
+            self._show_job(job)
+            self._drive(job.id)
+        if resumed:
+            self.notify(
+                f"Resuming {len(resumed)} unfinished job{'s' if len(resumed) != 1 else ''}.",
+                title="Jobs",
+            )
+
+    # ------------------------------------------------------------------ first run / settings
+    def _first_run(self) -> None:
+        from jimeng_tui.tui.screens.first_run import FirstRunScreen
+
+        path = str(self.engine.loaded.path) if self.engine else ""
+        self.push_screen(FirstRunScreen(path), callback=self._first_run_done)
+
+    def _first_run_done(self, result: Any) -> None:
+        if result is None or result.choice == "quit":
+            self.exit(0)
+            return
+        if result.choice == "sandbox":
+            self.notify("Starting the sandbox: nothing is sent to Volcengine.", title="Sandbox")
+            self._reopen_engine(sandbox=True)
+            return
+        engine = self.engine
+        assert engine is not None
+        from jimeng_tui.store.config import save_config
+
+        config = engine.loaded.file_config.copy()
+        config.credentials.access_key = result.access_key
+        config.credentials.secret_key = result.secret_key
+        try:
+            path = save_config(config, engine.paths)
+        except OSError as exc:
+            self.notify(f"Could not save the config: {exc}", severity="error")
+            self._first_run()
+            return
+        self.notify(f"Credentials saved to {path} (only you can read it).", title="Saved")
+        self._reopen_engine(sandbox=False)
+
+    @work(exclusive=True, group="engine-reopen", exit_on_error=False)
+    async def _reopen_engine(self, *, sandbox: bool) -> None:
+        old, self.engine = self.engine, None
+        if old is not None:
+            if sandbox and old.sandbox is not None and old.sandbox is not self.sandbox_server:
+                self._reuse_sandbox = old.sandbox
+            await old.aclose()
+        self.want_sandbox = sandbox
+        self.open_engine(sandbox=sandbox)
+
+    def action_settings(self) -> None:
+        engine = self.engine
+        if engine is None:
+            self.notify("Still starting…", severity="warning")
+            return
+        from jimeng_tui.store.config import mask_key
+        from jimeng_tui.tui.screens.settings import SettingsScreen
+
+        loaded = engine.loaded
+        self.push_screen(
+            SettingsScreen(
+                loaded.config,
+                env_overrides=loaded.env_overrides,
+                config_path=str(loaded.path),
+                videos_dir=str(engine.paths.videos_dir),
+                masked_key=mask_key(loaded.config.credentials.access_key),
+                sandbox=engine.is_sandbox,
+            ),
+            callback=self._settings_done,
+        )
+
+    def _settings_done(self, result: Any) -> None:
+        engine = self.engine
+        if result is None or engine is None:
+            return
+        from jimeng_tui.store.config import save_config
+
+        config = engine.loaded.for_saving(result.config)
+        secret_env = "credentials.secret_key" in engine.loaded.env_overrides
+        if result.new_secret and not secret_env:
+            config.credentials.secret_key = result.new_secret
+        elif not secret_env:
+            config.credentials.secret_key = engine.loaded.file_config.credentials.secret_key
+        try:
+            path = save_config(config, engine.paths)
+        except OSError as exc:
+            self.notify(f"Could not save the settings: {exc}", severity="error")
+            return
+        self.main.form.apply_defaults(FormDefaults.from_config(result.config.defaults))
+        self.set_keymap(dict(result.config.keys))
+        if self._active_count():
+            self.notify(
+                f"Saved to {path}. Network and output settings apply once the running jobs end "
+                "and jimeng-tui starts again.",
+                title="Settings",
+            )
+        else:
+            self.notify(f"Saved to {path}.", title="Settings")
+            self._reopen_engine(sandbox=engine.is_sandbox)
+
+    # ------------------------------------------------------------------ engine events
+    def _on_engine_event(self, event: Any) -> None:
+        """Called by the engine (any thread): turn the event into a message."""
+        name = type(event).__name__
+        if name == "JobChanged":
+            self.post_message(JobUpdated(event.job))
+        elif name == "DownloadProgress":
+            self.post_message(DownloadProgressed(event.job_id, event.received, event.total))
+        elif name == "JobNotice":
+            self.post_message(JobNoticed(event.job_id, event.text))
+        elif name == "ThrottleChanged":
+            self.post_message(ThrottleUpdated(event.state))
+
+    @on(JobUpdated)
+    def _job_updated(self, message: JobUpdated) -> None:
+        if not self.main_ready:
+            return
+        self._show_job(message.job)
+
+    @on(DownloadProgressed)
+    def _download_progressed(self, message: DownloadProgressed) -> None:
+        if not self.main_ready:
+            return
+        self.progress[message.job_id] = (message.received, message.total)
+        main = self.main
+        main.queue.set_progress(message.job_id, message.received, message.total)
+        if main.details.job_id == message.job_id:
+            main.details.set_progress(message.received, message.total)
+
+    @on(JobNoticed)
+    def _job_noticed(self, message: JobNoticed) -> None:
+        if not self.main_ready:
+            return
+        self.notices.setdefault(message.job_id, []).append(message.text)
+        if self.main.details.job_id == message.job_id:
+            self._refresh_details()
+
+    @on(ThrottleUpdated)
+    def _throttle_updated(self, message: ThrottleUpdated) -> None:
+        if not self.main_ready:
+            return
+        self.main.header.set_throttle(message.state)
+
+    def _show_job(self, job: Job) -> None:
+        """Put a job copy on screen; toast and ring when it reaches its end."""
+        if job.id is None:
+            return
+        main = self.main
+        self._load_typical(job.mode)
+        previous = self._seen_state.get(job.id)
+        self._seen_state[job.id] = job.state
+        first = job.id not in self.jobs
+        self.jobs[job.id] = job
+        main.queue.upsert(job)
+        if first and main.details.job_id is None:
+            self.focus_job(job.id)
+        if previous is not None and previous not in FINAL_STATES and job.is_final:
+            self._announce(job)
+        if main.details.job_id == job.id:
+            self._refresh_details()
+            if previous != job.state:
+                self.refresh_bindings()
+
+    def _announce(self, job: Job) -> None:
+        excerpt = (job.prompt or job.mode)[:40]
+        if job.state is S.SAVED:
+            name = Path(job.path).name if job.path else ""
+            self.notify(f"{excerpt}\nSaved {name}", title=f"Job {job.id} done")
+            if self.bell_on_finish:
+                self.bell()
+            self._typical_loaded.discard(job.mode)
+            if self.main.details.job_id == job.id:
+                self._make_poster(job)
+        elif job.state is S.FAILED:
+            code = f"{job.error_code} " if job.error_code else ""
+            self.notify(
+                f"{excerpt}\n{code}{job.error_message or ''}".strip(),
+                title=f"Job {job.id} failed",
+                severity="error",
+                timeout=8,
+            )
+        elif job.state is S.SUBMIT_UNKNOWN:
+            self.notify(
+                f"{excerpt}\nThe submit got no answer: a task may exist. Not re-sent.",
+                title=f"Job {job.id} needs you",
+                severity="warning",
+                timeout=10,
+            )
+        elif job.state is S.EXPIRED:
+            self.notify(f"{excerpt}\nThe task expired.", title=f"Job {job.id}", severity="warning")
+
+    def _load_typical(self, mode: str) -> None:
+        if mode in self._typical_loaded or self.engine is None:
+            return
+        self._typical_loaded.add(mode)
+        try:
+            samples = self.engine.history.recent_generation_seconds(mode)
+        except Exception:
+            samples = []
+        self.main.queue.set_typical(mode, typical_seconds(samples))
+
+    def _tick(self) -> None:
+        if not self.main_ready:
+            return
+        self.main.queue.tick()
+
+    # ------------------------------------------------------------------ details & posters
+    def on_data_table_row_highlighted(self, event: Any) -> None:
+        key = getattr(event.row_key, "value", None)
+        if key is None or not self.main_ready:
+            return
+        self._detail(int(key))
+
+    def focus_job(self, job_id: int) -> None:
+        """Select a job in the queue and show it in the details pane."""
+        self.main.queue.select_job(job_id)
+        self._detail(job_id)
+
+    def _detail(self, job_id: int) -> None:
+        job = self.jobs.get(job_id)
+        details = self.main.details
+        if job is None or (details.job_id == job_id and details.markdown_text):
+            return
+        details.show_job(job, progress=self.progress.get(job_id), notices=self.notices.get(job_id))
+        if job.state is S.SAVED:
+            self._make_poster(job)
+        self.refresh_bindings()
+
+    def _refresh_details(self) -> None:
+        details = self.main.details
+        job = self.jobs.get(details.job_id) if details.job_id is not None else None
+        if job is None:
+            return
+        details.show_job(
+            job, progress=self.progress.get(job.id or 0), notices=self.notices.get(job.id or 0)
+        )
+        if job.state is S.SAVED and job.id in self.posters:
+            details.set_poster(self.posters[job.id])
+
+    def _make_poster(self, job: Job) -> None:
+        if job.id in self.posters:
+            self.main.details.set_poster(self.posters[job.id])
+            return
+        if not job.path or self.engine is None:
+            return
+        self._poster_worker(job.id, Path(job.path), self.engine.paths.cache_dir)
+
+    @work(thread=True, group="posters", exit_on_error=False)
+    def _poster_worker(self, job_id: int, video: Path, cache_dir: Path) -> None:
+        image = None
+        with contextlib.suppress(Exception):
+            from PIL import Image
+
+            from jimeng_tui.jobs.media import extract_poster
+
+            dest = cache_dir / "posters" / f"job-{job_id}.png"
+            if not dest.exists():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                extract_poster(video, dest)
+            with Image.open(dest) as img:
+                img.thumbnail((320, 320))
+                image = img.convert("RGB")
+        self.post_message(PosterReady(job_id, image))
+
+    @on(PosterReady)
+    def _poster_ready(self, message: PosterReady) -> None:
+        if not self.main_ready:
+            return
+        if message.image is None:
+            return
+        self.posters[message.job_id] = message.image
+        if self.main.details.job_id == message.job_id:
+            self.main.details.set_poster(message.image)
+
+    # ------------------------------------------------------------------ generate
+    def action_generate(self) -> None:
+        if not isinstance(self.screen, MainScreen):
+            return
+        self.main.form.submit()
+
+    @on(GenerateRequested)
+    def _generate_requested(self, message: GenerateRequested) -> None:
+        if self.engine is None:
+            self.notify("Still connecting — try again in a moment.", severity="warning")
+            return
+        self._create_and_drive(message.request, from_form=True)
+
+    def start_job(self, request: GenerationRequest) -> None:
+        """Create and run a job from outside the form (the history screen's re-run)."""
+        self._create_and_drive(request, from_form=False)
+
+    def load_request(self, request: GenerationRequest) -> None:
+        """Put a request's parameters into the form, ready to edit."""
+        self.main.form.load_request(request)
+        self.main.form.focus_prompt()
+
+    def action_history(self) -> None:
+        from jimeng_tui.tui.screens.history import HistoryScreen  # loaded on first use
+
+        if self.engine is None:
+            self.notify("Still connecting — try again in a moment.", severity="warning")
+            return
+        if isinstance(self.screen, HistoryScreen):
+            return
+        self.push_screen(HistoryScreen(self.engine, opener=self.opener))
+
+    def _create_and_drive(self, request: GenerationRequest, *, from_form: bool) -> None:
+        self.run_worker(
+            self._create_job(request, from_form=from_form),
+            name="create",
+            group="jobs",
+            exit_on_error=False,
+        )
+
+    async def _create_job(self, request: GenerationRequest, *, from_form: bool) -> Job | None:
+        engine = self.engine
+        assert engine is not None
+        try:
+            job = await engine.runner.create(request)
+        except (ValidationError, ImageError) as exc:
+            if from_form:
+                self.main.form.show_error(exc.field, getattr(exc, "reason", str(exc)))
+            else:
+                self.notify(str(exc), title="Cannot run", severity="error")
+            return None
+        except JimengError as exc:
+            self.notify(str(exc), title="Cannot run", severity="error", timeout=10)
+            return None
+        self._show_job(job)
+        assert job.id is not None
+        self.focus_job(job.id)
+        return await engine.runner.drive(job.id)
+
+    def _drive(self, job_id: int | None) -> None:
+        if job_id is None or self.engine is None:
+            return
+        self.run_worker(
+            self.engine.runner.drive(job_id),
+            name=f"job-{job_id}",
+            group="jobs",
+            exit_on_error=False,
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is not WorkerState.ERROR:
+            return
+        error = worker.error
+        if worker.group == "jobs":
+            text = str(error) if isinstance(error, JimengError) else repr(error)
+            self.notify(text, title="Job error", severity="error", timeout=10)
+        elif worker.group in ("engine", "engine-reopen"):
+            self._engine_failed(str(error))
+
+    # ------------------------------------------------------------------ file picker
+    @on(BrowseRequested)
+    def _browse(self, message: BrowseRequested) -> None:
+        from jimeng_tui.tui.screens.file_picker import FilePickerScreen
+
+        current = Path(message.current).expanduser() if message.current else Path.cwd()
+        if not current.exists():
+            current = Path.cwd()
+        title = "First frame" if message.field == "first_image" else "Last frame"
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.main.form.set_image(message.field, value)
+
+        self.push_screen(FilePickerScreen(current, title=f"{title}: choose an image"), chosen)
+
+    # ------------------------------------------------------------------ job actions
+    @property
+    def selected_job(self) -> Job | None:
+        job_id = self.main.queue.selected_id if self.screen_stack else None
+        return self.jobs.get(job_id) if job_id is not None else None
+
+    def _active_count(self) -> int:
+        return sum(1 for job in self.jobs.values() if not job.is_final)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        job_actions = {
+            "cancel_job": lambda j: not j.is_final,
+            "retry_job": lambda j: j.state in (S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN),
+            "rerun_job": lambda j: True,
+            "load_job": lambda j: True,
+            "open_file": lambda j: j.state is S.SAVED and bool(j.path),
+            "open_folder": lambda j: bool(j.path),
+            "copy_url": lambda j: bool(j.video_url),
+            "copy_path": lambda j: bool(j.path),
+            "dismiss_job": lambda j: j.is_final,
+        }
+        if action in job_actions:
+            if not self.screen_stack or not isinstance(self.screen, MainScreen):
+                return False
+            job = self.selected_job
+            return None if job is None or not job_actions[action](job) else True
+        if action == "generate":
+            return isinstance(self.screen, MainScreen)
+        return True
+
+    def _need_job(self) -> Job | None:
+        job = self.selected_job
+        if job is None:
+            self.notify("Select a job in the queue first (F4 moves there).", severity="warning")
+        return job
+
+    def action_cancel_job(self) -> None:
+        job = self._need_job()
+        if job is None or self.engine is None or job.id is None:
+            return
+        if job.is_final:
+            self.notify(f"Job {job.id} has already ended ({job.state.value}).")
+            return
+        self.engine.runner.cancel(job.id)
+        self.notify(f"Job {job.id} cancelled. The service may still finish the task.")
+
+    def action_retry_job(self) -> None:
+        job = self._need_job()
+        if job is None:
+            return
+        if job.state not in (S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN):
+            self.notify("Only a failed, expired or cancelled job can be retried.")
+            return
+        self._rerun(job)
+
+    def action_rerun_job(self) -> None:
+        job = self._need_job()
+        if job is not None:
+            self._rerun(job)
+
+    def _rerun(self, job: Job) -> None:
+        if self.engine is None:
+            return
+        try:
+            request = GenerationRequest.from_params(job.params)
+        except (TypeError, ValueError) as exc:
+            self.notify(f"Cannot rebuild job {job.id}: {exc}", severity="error")
+            return
+        self._create_and_drive(request, from_form=False)
+        self.notify(f"Running job {job.id} again as a new job.")
+
+    def action_load_job(self) -> None:
+        job = self._need_job()
+        if job is None:
+            return
+        try:
+            request = GenerationRequest.from_params(job.params)
+        except (TypeError, ValueError) as exc:
+            self.notify(f"Cannot load job {job.id}: {exc}", severity="error")
+            return
+        self.load_request(request)
+        self.notify(f"Job {job.id}'s parameters are in the form.")
+
+    def action_open_file(self) -> None:
+        job = self._need_job()
+        if job is None:
+            return
+        if not job.path or not Path(job.path).exists():
+            self.notify("No saved file for this job (yet).", severity="warning")
+            return
+        self._open(Path(job.path))
+
+    def action_open_folder(self) -> None:
+        job = self._need_job()
+        if job is None:
+            return
+        folder = Path(job.path).parent if job.path else None
+        if folder is None or not folder.exists():
+            self.notify("This job has no folder yet.", severity="warning")
+            return
+        self._open(folder)
+
+    def _open(self, path: Path) -> None:
+        try:
+            self.opener(path)
+        except OSError as exc:
+            self.notify(f"Cannot open {path}: {exc}", severity="error")
+            return
+        self.notify(f"Opening {path.name}…")
+
+    def action_copy_url(self) -> None:
+        job = self._need_job()
+        if job is None:
+            return
+        if not job.video_url:
+            self.notify("No video URL for this job yet.", severity="warning")
+            return
+        self.copy_to_clipboard(job.video_url)
+        self.notify("Video URL copied (it works for one hour after the job finished).")
+
+    def action_copy_path(self) -> None:
+        job = self._need_job()
+        if job is None:
+            return
+        if not job.path:
+            self.notify("No saved file for this job yet.", severity="warning")
+            return
+        self.copy_to_clipboard(job.path)
+        self.notify(f"Copied {job.path}")
+
+    def action_dismiss_job(self) -> None:
+        job = self._need_job()
+        if job is None or job.id is None:
+            return
+        if not job.is_final:
+            self.notify("Cancel the job first; a running job stays in the queue.")
+            return
+        self.main.queue.remove(job.id)
+        self.jobs.pop(job.id, None)
+        self.main.details.show_job(self.selected_job)
+        self.refresh_bindings()
+
+    def action_focus_jobs(self) -> None:
+        self.main.queue.focus()
+
+    def action_focus_form(self) -> None:
+        self.main.form.focus_prompt()
+
+    def action_screenshot(self) -> None:
+        path = self.save_screenshot()
+        self.notify(f"Screenshot saved to {path}")
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        # Our own provider lists the app's actions; keep Textual's theme/keys commands.
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Screenshot"):
+                yield command
+
+    # ------------------------------------------------------------------ quitting
+    async def action_quit(self) -> None:
+        active = self._active_count()
+        if not active:
+            self.exit(0)
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.exit(0)
+
+        self.push_screen(
+            ConfirmScreen(
+                "Quit?",
+                f"{active} job{'s are' if active != 1 else ' is'} still running. "
+                "They stay in the history and resume the next time you open jimeng-tui.",
+                yes="Quit",
+            ),
+            confirmed,
+        )
+
+    async def on_unmount(self) -> None:
+        self.workers.cancel_group(self, "jobs")
+        engine, self.engine = self.engine, None
+        if engine is not None:
+            with contextlib.suppress(Exception):
+                await engine.aclose()
+        server, self.sandbox_server = self.sandbox_server, None
+        if server is not None:
+            with contextlib.suppress(Exception):
+                server.stop()
+
+    # ------------------------------------------------------------------ test helpers
+    def show_jobs(self, jobs: Iterable[Job]) -> None:
+        """Show fixed jobs (snapshots, demos) without an engine."""
+        for job in jobs:
+            self._show_job(job)
+
+
+def run_app(*, sandbox: bool = False) -> int:
+    """Run the studio in this terminal; returns the exit code."""
+    from jimeng_tui.tui.widgets.job_details import enable_terminal_images
+
+    if os.environ.get("JIMENG_TUI_NO_IMAGES") != "1":
+        enable_terminal_images()  # must query the terminal before Textual takes it
+    app = JimengApp(sandbox=sandbox)
+    code = app.run()
+    return code if isinstance(code, int) else 0

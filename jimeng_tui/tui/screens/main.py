@@ -1,0 +1,126 @@
+"""The main screen: prompt form, job queue and the selected job's details."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from jimeng_tui.tui.widgets.header import StatusHeader
+from jimeng_tui.tui.widgets.job_details import JobDetails
+from jimeng_tui.tui.widgets.job_queue import JobQueue
+from jimeng_tui.tui.widgets.prompt_form import FormDefaults, PromptForm
+
+TIPS = (
+    "Ctrl+G or F5 generates; the form keeps its values for the next prompt.\n"
+    "F4 moves to the job list: c cancel · t retry · r re-run · l load into the form · "
+    "o open · f folder · u copy URL · p copy path · d dismiss.\n"
+    "F3 opens the history of every generation. Ctrl+P lists every action. "
+    "Running jobs resume if you quit."
+)
+
+# Below this many columns the panels stack (form above, jobs and details below).
+WIDE_AT = 110
+# Below this many lines the form drops its blank lines between rows.
+TALL_AT = 36
+
+
+class MainScreen(Screen[None]):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_AT, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL_AT, "-tall")]
+
+    BINDINGS = [
+        Binding(
+            "ctrl+g,f5",
+            "app.generate",
+            "Generate",
+            id="generate",
+            tooltip="Send the prompt (the form keeps its values)",
+        ),
+        Binding(
+            "f4",
+            "toggle_focus",
+            "Jobs ⇄ Form",
+            id="focus_jobs",
+            priority=True,
+            tooltip="Switch between the form and the job list",
+        ),
+        Binding(
+            "f3",
+            "app.history",
+            "History",
+            id="history",
+            tooltip="Every past generation: search, re-run, re-download, export",
+        ),
+        Binding(
+            "f2", "app.settings", "Settings", id="settings", tooltip="Credentials and defaults"
+        ),
+    ]
+
+    def __init__(
+        self,
+        *,
+        defaults: FormDefaults | None = None,
+        clock: Callable[[], float] = time.time,
+        size: tuple[int, int] | None = None,
+    ) -> None:
+        # Start with the breakpoint classes of the expected size: adding them after the first
+        # layout would style every widget a second time.
+        classes = None
+        if size is not None:
+            width, height = size
+            classes = " ".join(
+                [
+                    "-wide" if width >= WIDE_AT else "-narrow",
+                    "-tall" if height >= TALL_AT else "-short",
+                ]
+            )
+        super().__init__(classes=classes)
+        self._defaults = defaults
+        self._clock = clock
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="header")
+        with Container(id="panels"):
+            with VerticalScroll(id="left"):
+                yield PromptForm(self._defaults, id="form")
+                yield Static(TIPS, id="tips")
+            with Vertical(id="right"):
+                yield JobQueue(id="queue", clock=self._clock)
+                yield JobDetails(id="details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(PromptForm).focus_prompt()
+
+    @property
+    def form(self) -> PromptForm:
+        return self.query_one(PromptForm)
+
+    @property
+    def queue(self) -> JobQueue:
+        return self.query_one(JobQueue)
+
+    @property
+    def details(self) -> JobDetails:
+        return self.query_one(JobDetails)
+
+    @property
+    def header(self) -> StatusHeader:
+        return self.query_one(StatusHeader)
+
+    def action_toggle_focus(self) -> None:
+        queue = self.queue
+        if queue.has_focus:
+            self.form.focus_prompt()
+        else:
+            queue.focus()
+
+    def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        return True

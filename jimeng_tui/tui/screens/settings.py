@@ -1,0 +1,234 @@
+"""Settings: credentials, defaults, output files and network values.
+
+The screen edits a copy of the effective config and returns it; the app saves it through
+``store.config.save_config``. The secret key is never put back on screen: the field stays blank
+(leave it blank to keep the saved one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from jimeng_tui.api import catalog
+from jimeng_tui.store.config import ConfigError, validate_setting
+
+NUMBER_FIELDS: dict[str, type] = {
+    "network.timeout": float,
+    "network.poll_interval": float,
+    "network.max_poll_attempts": int,
+    "network.max_concurrency": int,
+    "network.retries": int,
+}
+TEXT_FIELDS = (
+    ("credentials.access_key", "Access key", ""),
+    ("defaults.output_dir", "Output folder", ""),
+    ("defaults.filename_template", "File name", "{date}_{slug}_{task_id}"),
+    ("network.api_url", "API URL", catalog.DEFAULT_API_URL),
+    ("network.timeout", "Timeout (s)", "300"),
+    ("network.poll_interval", "Poll every (s)", "5"),
+    ("network.max_poll_attempts", "Max polls", "120"),
+    ("network.max_concurrency", "Max running", "5"),
+    ("network.retries", "Retries", "4"),
+)
+SELECT_FIELDS: dict[str, list[tuple[str, Any]]] = {
+    "defaults.mode": [(f"{m.name}  · {m.label}", m.name) for m in catalog.MODES.values()],
+    "defaults.duration": [(f"{d} s", d) for d in catalog.DURATIONS],
+    "defaults.fps": [(str(f), f) for f in catalog.FPS_CHOICES],
+    "defaults.aspect_ratio": [(r, r) for r in catalog.ASPECT_RATIOS],
+    "defaults.camera_template": [("(none)", "")]
+    + [(t.replace("_", " "), t) for t in catalog.CAMERA_TEMPLATES],
+    "defaults.camera_strength": [(s, s) for s in catalog.CAMERA_STRENGTHS],
+}
+SELECT_LABELS = {
+    "defaults.mode": "Mode",
+    "defaults.duration": "Duration",
+    "defaults.fps": "FPS",
+    "defaults.aspect_ratio": "Ratio",
+    "defaults.camera_template": "Camera move",
+    "defaults.camera_strength": "Strength",
+}
+
+
+def _wid(setting: str) -> str:
+    return "set-" + setting.replace(".", "-")
+
+
+@dataclass
+class SettingsResult:
+    config: Any  # store.config.Config (edited copy of the effective config)
+    new_secret: str | None  # None → keep the saved secret
+
+
+def check_setting(setting: str, value: Any) -> tuple[Any, str | None]:
+    """(clean value, None) or (value, error sentence) using the config store's own rules."""
+    try:
+        return validate_setting(setting, value), None
+    except ConfigError as exc:
+        return value, str(exc)
+
+
+class SettingsScreen(ModalScreen[SettingsResult | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="settings.cancel"),
+        Binding("f10", "save", "Save", id="settings.save"),
+    ]
+
+    def __init__(
+        self,
+        config: Any,
+        *,
+        env_overrides: dict[str, str] | None = None,
+        config_path: str = "",
+        videos_dir: str = "",
+        masked_key: str = "",
+        sandbox: bool = False,
+    ) -> None:
+        super().__init__()
+        self.sandbox = sandbox
+        self.config = config.copy()
+        self.env_overrides = env_overrides or {}
+        self.config_path = config_path
+        self.videos_dir = videos_dir
+        self.masked_key = masked_key
+
+    def _value(self, setting: str) -> Any:
+        section, key = setting.split(".")
+        return getattr(getattr(self.config, section), key)
+
+    def _row_input(self, setting: str, label: str, placeholder: str) -> ComposeResult:
+        env = self.env_overrides.get(setting)
+        value = self._value(setting)
+        with Horizontal(classes="row"):
+            yield Label(label, classes="field-label wide")
+            yield Input(
+                "" if value is None else str(value),
+                placeholder=placeholder,
+                id=_wid(setting),
+                compact=True,
+                disabled=bool(env),
+                tooltip=f"set by the environment variable {env}" if env else None,
+            )
+        if env:
+            yield Static(f"from ${env} (unset it to edit here)", classes="note -shown")
+        yield Static("", id=_wid(setting) + "-err", classes="field-error")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="settings", classes="dialog") as box:
+            box.border_title = "Settings"
+            box.border_subtitle = self.config_path
+            with VerticalScroll(id="settings-body"):
+                if self.sandbox:
+                    yield Static(
+                        "You are in the sandbox. These settings are for the live service "
+                        "(the sandbox uses its own keys and address).",
+                        classes="note -shown sandbox-note",
+                    )
+                yield Static("Credentials", classes="section-title")
+                yield from self._row_input("credentials.access_key", "Access key", "AKLT…")
+                secret_env = self.env_overrides.get("credentials.secret_key")
+                with Horizontal(classes="row"):
+                    yield Label("Secret key", classes="field-label wide")
+                    yield Input(
+                        "",
+                        placeholder=(
+                            f"saved ({self.masked_key}) — leave blank to keep"
+                            if self.config.credentials.secret_key
+                            else "not set"
+                        ),
+                        password=True,
+                        id="set-credentials-secret_key",
+                        compact=True,
+                        disabled=bool(secret_env),
+                    )
+                if secret_env:
+                    yield Static(f"from ${secret_env}", classes="note -shown")
+
+                yield Static("New prompts start with", classes="section-title")
+                for setting, options in SELECT_FIELDS.items():
+                    value = self._value(setting)
+                    values = [v for _, v in options]
+                    with Horizontal(classes="row"):
+                        yield Label(SELECT_LABELS[setting], classes="field-label wide")
+                        yield Select(
+                            options,
+                            id=_wid(setting),
+                            value=value if value in values else values[0],
+                            allow_blank=False,
+                            compact=True,
+                        )
+
+                yield Static("Files", classes="section-title")
+                yield from self._row_input(
+                    "defaults.output_dir", "Output folder", self.videos_dir or "default"
+                )
+                yield from self._row_input(
+                    "defaults.filename_template", "File name", "{date}_{slug}_{task_id}"
+                )
+                yield Static(
+                    "Placeholders: {date} {time} {slug} {task_id} {mode} {job_id} {seed}",
+                    classes="note -shown",
+                )
+
+                yield Static("Network", classes="section-title")
+                for setting, label, placeholder in TEXT_FIELDS[3:]:
+                    yield from self._row_input(setting, label, placeholder)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", id="settings-save", variant="primary", compact=True)
+                yield Button("Cancel", id="settings-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        first = self.query(Input).first()
+        if not first.disabled:
+            first.focus()
+
+    @on(Button.Pressed, "#settings-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#settings-save")
+    def action_save(self) -> None:
+        edited = self.config.copy()
+        errors = 0
+        for setting, _label, _placeholder in TEXT_FIELDS:
+            if setting in self.env_overrides:
+                continue
+            widget = self.query_one(f"#{_wid(setting)}", Input)
+            raw: Any = widget.value.strip()
+            error_box = self.query_one(f"#{_wid(setting)}-err", Static)
+            error = None
+            if setting in NUMBER_FIELDS:
+                try:
+                    raw = NUMBER_FIELDS[setting](raw)
+                except ValueError:
+                    error = "must be a number" + (
+                        " (a whole one)" if NUMBER_FIELDS[setting] is int else ""
+                    )
+            if error is None:
+                raw, error = check_setting(setting, raw)
+            error_box.update(f"⚠ {error}" if error else "")
+            error_box.set_class(bool(error), "-shown")
+            widget.set_class(bool(error), "-invalid")
+            if error:
+                errors += 1
+                if errors == 1:
+                    widget.focus()
+                continue
+            section, key = setting.split(".")
+            setattr(getattr(edited, section), key, raw)
+        for setting in SELECT_FIELDS:
+            section, key = setting.split(".")
+            value = self.query_one(f"#{_wid(setting)}", Select).value
+            setattr(getattr(edited, section), key, value)
+        if errors:
+            self.notify(f"{errors} setting{'s' if errors > 1 else ''} to fix", severity="warning")
+            return
+        secret = self.query_one("#set-credentials-secret_key", Input).value.strip()
+        self.dismiss(SettingsResult(edited, secret or None))

@@ -1,0 +1,298 @@
+"""The selected job's details: the original skill's output block, or what went wrong and what to do.
+
+Pure presentation: the app passes the job, its download progress and a poster image (PIL) that it
+made in a thread; nothing here reads files or the network.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Container, Horizontal, VerticalScroll
+from textual.widgets import Static
+
+from jimeng_tui.api.errors import BUSINESS_ERRORS
+from jimeng_tui.jobs.model import Job, JobState
+
+S = JobState
+EMPTY = "Select a job in the queue to see its details."
+
+
+def _success_block(job: Job) -> str:
+    try:
+        from jimeng_tui.jobs.report import success_block
+    except ImportError:  # the engine's report module not there yet
+        return _fallback_success_block(job)
+    return success_block(job)
+
+
+def _fallback_success_block(job: Job) -> str:
+    duration = job.duration_s if job.duration_s is not None else job.params.get("duration")
+    fps = job.fps if job.fps is not None else job.params.get("fps")
+    duration_text = f"{duration:g}" if isinstance(duration, float) else str(duration)
+    fps_text = f"{fps:g}" if isinstance(fps, float) else str(fps)
+    return (
+        "**Generated Video:**\n"
+        f"[Download Video]({job.video_url or ''})\n"
+        "**Generation Info:**\n"
+        f"- Prompt: {job.prompt}\n"
+        f"- Duration: {duration_text} seconds\n"
+        f"- Mode: {job.mode}\n"
+        f"- FPS: {fps_text}\n"
+        f"- Save Path: {job.path or ''}\n"
+    )
+
+
+def _params_lines(job: Job) -> list[str]:
+    p = job.params
+    lines = [f"- Prompt: {job.prompt or '(none)'}", f"- Mode: {job.mode}"]
+    if p.get("duration"):
+        lines.append(f"- Duration: {p['duration']} s at {p.get('fps', 24)} fps")
+    if p.get("aspect_ratio"):
+        lines.append(f"- Ratio: {p['aspect_ratio']}")
+    for key, label in (("first_image", "First frame"), ("last_image", "Last frame")):
+        if p.get(key):
+            lines.append(f"- {label}: {p[key]}")
+    if p.get("camera_template"):
+        lines.append(f"- Camera: {p['camera_template']} ({p.get('camera_strength')})")
+    seed = p.get("seed", -1)
+    lines.append(f"- Seed: {'random' if seed in (-1, None) else seed}")
+    if job.task_id:
+        lines.append(f"- Task id: {job.task_id}")
+    return lines
+
+
+def _time(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts).strftime("%H:%M:%S") if ts else ""
+
+
+def details_markdown(job: Job, notices: list[str] | None = None) -> str:
+    """Markdown for one job in any state."""
+    notices = notices or []
+    if job.state is S.SAVED:
+        text = _success_block(job)
+        # Markdown joins lines of one paragraph; keep the block's line breaks visible.
+        text = text.replace(":**\n[", ":**\n\n[").replace(")\n**", ")\n\n**")
+        text = text.replace("Info:**\n-", "Info:**\n\n-")
+        if job.task_id:
+            text += f"\n\nTask id {job.task_id}"
+        if job.source_path:
+            text += f"\n\nService's own file: {job.source_path}"
+    elif job.state is S.FAILED:
+        info = BUSINESS_ERRORS.get(job.error_code or 0)
+        title = info.message if info else "Failed"
+        head = f"## ✗ {job.error_code} · {title}" if job.error_code else f"## ✗ {title}"
+        parts = [head]
+        message = (job.error_message or "").strip()
+        if message and message != title:
+            parts += ["", message]
+        if job.task_id:
+            parts += ["", f"Task id {job.task_id}"]
+        parts += ["", f"What to do: {_what_to_do(job, info)}", "", *_params_lines(job)]
+        text = "\n".join(parts)
+    elif job.state is S.SUBMIT_UNKNOWN:
+        text = "\n".join(
+            [
+                "## ? Submit outcome unknown",
+                "",
+                job.error_message or "The submit was sent but no answer came, so a task may exist.",
+                "",
+                "What to do: it was not sent again (a duplicate would be charged). Check the "
+                "Volcengine console; re-run (r) only if no task was created.",
+                "",
+                *_params_lines(job),
+            ]
+        )
+    elif job.state is S.EXPIRED:
+        text = "\n".join(
+            [
+                "## ⌛ Expired",
+                "",
+                "The service no longer holds this task (tasks live 12 hours).",
+                "",
+                job.error_message or "",
+                "",
+                "What to do: re-run it (r) with the same parameters.",
+                "",
+                *_params_lines(job),
+            ]
+        )
+    elif job.state is S.CANCELLED:
+        text = "\n".join(["## ⊘ Cancelled", "", *_params_lines(job)])
+    else:
+        label = job.state.value.replace("_", " ")
+        head = f"## {label.capitalize()}…"
+        since = _time(job.submitted_at)
+        text = "\n".join(
+            [head, "", *_params_lines(job)] + ([f"- Submitted at {since}"] if since else [])
+        )
+    if notices:
+        text += "\n\n" + "\n".join(f"> {n}" for n in notices[-4:])
+    return text
+
+
+def _what_to_do(job: Job, info: Any) -> str:
+    if info and info.hint:
+        advice = info.hint
+        if info.retry.value != "no":
+            advice += " Retry it (t) as a new job."
+        else:
+            advice += " Load it into the form (l), change it, and generate again."
+        return advice
+    if job.error_code and job.error_code >= 100000:
+        return "Check the access key and secret key in Settings (F2)."
+    return "Retry it (t), or load it into the form (l) to change it."
+
+
+class JobDetails(VerticalScroll):
+    """The block, a download progress bar, and the poster frame."""
+
+    BORDER_TITLE = "Details"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.job_id: int | None = None
+        self._markdown_text = ""
+        self._flush_pending = False
+
+    def compose(self) -> ComposeResult:
+        # Markdown and ProgressBar are mounted on first use: their imports (markdown-it,
+        # pygments) would otherwise delay the first screen.
+        with Horizontal(id="details-body"):
+            yield Static(EMPTY, id="details-empty")
+            yield Container(id="poster")
+
+    def on_mount(self) -> None:
+        self.query_one("#poster").display = False
+
+    def _flush_markdown(self) -> None:
+        self._flush_pending = False
+        self._set_markdown(self._markdown_text)
+
+    def _set_markdown(self, text: str) -> None:
+        from textual.widgets import Markdown
+
+        found = self.query(Markdown)
+        if found:
+            found.first().update(text)
+            return
+        markdown = Markdown(text, id="details-md", open_links=True)
+        self.query_one("#details-body").mount(markdown, before="#poster")
+        self.query_one("#details-empty").display = False
+
+    def _bar(self, create: bool) -> Any:
+        from textual.widgets import ProgressBar
+
+        found = self.query(ProgressBar)
+        if found:
+            return found.first()
+        if not create:
+            return None
+        bar = ProgressBar(total=100, show_eta=False, id="download-progress")
+        self.mount(bar, before="#details-body")
+        return bar
+
+    @property
+    def markdown_text(self) -> str:
+        return self._markdown_text
+
+    def show_job(
+        self,
+        job: Job | None,
+        *,
+        progress: tuple[int, int | None] | None = None,
+        notices: list[str] | None = None,
+    ) -> None:
+        changed_job = (job.id if job else None) != self.job_id
+        self.job_id = job.id if job else None
+        text = details_markdown(job, notices) if job else EMPTY
+        if text != self._markdown_text:
+            self._markdown_text = text
+            # Coalesce bursts (many jobs created at once): render the latest text once.
+            if not self._flush_pending:
+                self._flush_pending = True
+                self.set_timer(0.03, self._flush_markdown)
+        downloading = job is not None and job.state is S.DOWNLOADING
+        bar = self._bar(create=downloading)
+        if bar is not None:
+            bar.display = downloading
+        if downloading:
+            self.set_progress(*(progress or (0, None)))
+        if changed_job:
+            self.set_poster(None)
+        self.border_subtitle = (
+            f"job {job.id} · {job.state.value.replace('_', ' ')}" if job is not None else ""
+        )
+
+    def set_progress(self, received: int, total: int | None) -> None:
+        bar = self._bar(create=True)
+        if total:
+            bar.update(total=total, progress=received)
+        else:
+            bar.update(total=None)
+
+    def set_poster(self, image: Any) -> None:
+        """Show a PIL image (the poster frame), or hide the preview with None."""
+        holder = self.query_one("#poster", Container)
+        holder.remove_children()
+        if image is None:
+            holder.display = False
+            return
+        holder.display = True
+        widget = poster_widget(image)
+        if widget is None:
+            widget = Static(halfblock_text(image, width=24), classes="halfblock")
+        holder.mount(widget)
+
+
+_IMAGE_WIDGET: Any = None
+POSTER_COLS = 24
+
+
+def enable_terminal_images() -> None:
+    """Import textual-image before Textual takes the terminal (it queries the terminal once)."""
+    global _IMAGE_WIDGET
+    try:
+        from textual_image.widget import Image
+    except Exception:  # no terminal answer, closed stdout…: fall back to half blocks
+        _IMAGE_WIDGET = None
+        return
+    _IMAGE_WIDGET = Image
+
+
+def poster_widget(image: Any) -> Any:
+    if _IMAGE_WIDGET is None:
+        return None
+    widget = _IMAGE_WIDGET(image)
+    width, height = image.size
+    widget.styles.width = POSTER_COLS
+    widget.styles.height = max(2, round(POSTER_COLS * height / width / 2))
+    return widget
+
+
+def halfblock_text(image: Any, width: int = 24) -> Text:
+    """A PIL image as coloured half blocks (two pixels per cell), no terminal support needed."""
+    img = image.convert("RGB")
+    w, h = img.size
+    height = max(2, round(width * h / w / 2) * 2)
+    img = img.resize((width, height))
+    px = img.load()
+    text = Text()
+    for y in range(0, height, 2):
+        for x in range(width):
+            r1, g1, b1 = px[x, y]
+            r2, g2, b2 = px[x, y + 1]
+            top = f"#{r1:02x}{g1:02x}{b1:02x}"
+            bottom = f"#{r2:02x}{g2:02x}{b2:02x}"
+            text.append("▀", style=f"{top} on {bottom}")
+        if y + 2 < height:
+            text.append("\n")
+    return text
+
+
+def poster_path_for(cache_dir: Path, job: Job) -> Path:
+    return cache_dir / "posters" / f"job-{job.id}.png"

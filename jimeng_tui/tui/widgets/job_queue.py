@@ -1,0 +1,292 @@
+"""The job queue: one row per job of this run (and resumed ones), newest first.
+
+Pure presentation: the app hands it Job copies, progress figures and ETA estimates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
+
+from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
+
+S = JobState
+
+ICONS: dict[JobState, tuple[str, str]] = {
+    S.DRAFT: ("·", "dim"),
+    S.QUEUED: ("○", "dim"),
+    S.SUBMITTING: ("↑", "cyan"),
+    S.IN_QUEUE: ("◌", "cyan"),
+    S.GENERATING: ("●", "yellow"),
+    S.DONE: ("◉", "green"),
+    S.DOWNLOADING: ("↓", "green"),
+    S.CONFORMING: ("⟳", "green"),
+    S.SAVED: ("✓", "bold green"),
+    S.FAILED: ("✗", "bold red"),
+    S.CANCELLED: ("⊘", "dim"),
+    S.EXPIRED: ("⌛", "red"),
+    S.SUBMIT_UNKNOWN: ("?", "bold magenta"),
+}
+ACTIVE_REMOTE = frozenset({S.SUBMITTING, S.IN_QUEUE, S.GENERATING})
+COLUMNS = (  # key, label, width (0 = takes the rest)
+    ("id", "#", 3),
+    ("status", "Status", 15),
+    ("time", "Time", 6),
+    ("mode", "Mode", 15),
+    ("prompt", "Prompt · result", 0),
+)
+PROMPT_MIN = 20
+ROW_HEIGHT = 2
+
+
+def fmt_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = max(0, int(seconds))
+    if seconds >= 3600:
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def fmt_size(size: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def excerpt(text: str, width: int = 28) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def elapsed(job: Job, now: float) -> float:
+    if job.state in FINAL_STATES:
+        end = job.saved_at or job.updated_at or job.finished_at or now
+        return max(0.0, end - job.created_at)
+    return max(0.0, now - job.created_at)
+
+
+def eta_seconds(job: Job, now: float, typical: float | None) -> float | None:
+    """Seconds left until the service finishes, from the typical duration of the mode."""
+    if typical is None or job.state not in ACTIVE_REMOTE:
+        return None
+    started = job.submitted_at or now
+    return max(0.0, typical - (now - started))
+
+
+def typical_seconds(samples: Iterable[float]) -> float | None:
+    values = [s for s in samples if s and s > 0]
+    return statistics.median(values) if values else None
+
+
+def progress_bar(received: int, total: int | None, width: int = 8) -> Text:
+    if not total:
+        return Text(f"↓ {fmt_size(received)}", style="green")
+    fraction = min(1.0, received / total)
+    filled = int(fraction * width)
+    text = Text()
+    text.append("▇" * filled, style="green")
+    text.append("▁" * (width - filled), style="dim green")
+    text.append(f" {fraction * 100:3.0f}%")
+    return text
+
+
+def status_text(job: Job, progress: tuple[int, int | None] | None = None) -> Text:
+    """Icon and state; a download bar under it while downloading."""
+    icon, style = ICONS.get(job.state, ("·", ""))
+    label = job.state.value.replace("_", " ")
+    if job.state is S.FAILED and job.error_code:
+        label = f"failed {job.error_code}"
+    text = Text.assemble((icon, style), " ", (label, style if job.is_final else ""))
+    if job.state is S.DOWNLOADING and progress is not None:
+        text.append("\n")
+        text.append_text(progress_bar(*progress, width=8))
+    return text
+
+
+def time_text(job: Job, now: float, typical: float | None) -> Text:
+    """Elapsed time; the ETA under it while the service works."""
+    text = Text(fmt_seconds(elapsed(job, now)))
+    eta = eta_seconds(job, now, typical)
+    if eta is not None:
+        text.append("\n~" + fmt_seconds(eta), style="dim")
+    return text
+
+
+def mode_text(job: Job) -> Text:
+    mode = job.mode if len(job.mode) <= 15 else job.mode[:14] + "…"
+    duration, fps = job.params.get("duration"), job.params.get("fps")
+    text = Text(mode)
+    if duration:
+        text.append(f"\n{duration} s · {fps or 24} fps", style="dim")
+    return text
+
+
+def prompt_text(job: Job, progress: tuple[int, int | None] | None) -> Text:
+    """The prompt on the first line; the file, the error or a note on the second."""
+    text = Text(excerpt(job.prompt or "(no prompt)", 120), no_wrap=True, overflow="ellipsis")
+    second = result_text(job, progress)
+    if second.plain:
+        text.append("\n")
+        text.append_text(second)
+    return text
+
+
+def result_text(job: Job, progress: tuple[int, int | None] | None) -> Text:
+    """The saved path when done, the error when failed, the download size while downloading."""
+    if job.state is S.SAVED and job.path:
+        return Text("→ " + Path(job.path).name, style="green")
+    if job.state in (S.FAILED, S.EXPIRED, S.SUBMIT_UNKNOWN) and job.error_message:
+        return Text(excerpt(job.error_message, 120), style="red")
+    if job.state is S.DOWNLOADING and progress:
+        received, total = progress
+        size = fmt_size(received) + (f" of {fmt_size(total)}" if total else "")
+        return Text(f"downloading {size}", style="dim green")
+    if job.state is S.CONFORMING:
+        return Text("conforming the file to the asked duration/fps…", style="dim green")
+    return Text("")
+
+
+class JobQueue(DataTable[Any]):
+    """Newest first; the cursor row is the selected job."""
+
+    BORDER_TITLE = "Jobs"
+
+    BINDINGS = [
+        Binding("c", "app.cancel_job", "Cancel", id="cancel_job"),
+        Binding("t", "app.retry_job", "Retry", id="retry_job"),
+        Binding("r", "app.rerun_job", "Re-run", id="rerun_job"),
+        Binding("l", "app.load_job", "Load", id="load_job"),
+        Binding("o", "app.open_file", "Open", id="open_file"),
+        Binding("f", "app.open_folder", "Folder", id="open_folder", show=False),
+        Binding("u", "app.copy_url", "Copy URL", id="copy_url"),
+        Binding("p", "app.copy_path", "Copy path", id="copy_path", show=False),
+        Binding("d,delete", "app.dismiss_job", "Dismiss", id="dismiss_job"),
+    ]
+
+    def __init__(self, *, clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self.clock = clock
+        self.jobs: dict[int, Job] = {}
+        self.progress: dict[int, tuple[int, int | None]] = {}
+        self.typical: dict[str, float | None] = {}
+
+    def on_mount(self) -> None:
+        for key, label, width in COLUMNS:
+            self.add_column(label, key=key, width=width or PROMPT_MIN)
+        self._fit_prompt_column()
+        self.show_empty()
+
+    def show_empty(self) -> None:
+        self.border_subtitle = (
+            "no jobs yet — write a prompt and press Generate" if not self.jobs else ""
+        )
+
+    # ---------------------------------------------------------------- rows
+    def _cells(self, job: Job, now: float) -> dict[str, Any]:
+        progress = self.progress.get(job.id or 0)
+        return {
+            "id": job.id,
+            "status": status_text(job, progress),
+            "time": time_text(job, now, self.typical.get(job.mode)),
+            "mode": mode_text(job),
+            "prompt": prompt_text(job, progress),
+        }
+
+    def on_resize(self) -> None:
+        self._fit_prompt_column()
+
+    def _fit_prompt_column(self) -> None:
+        """Give the prompt column whatever width the others leave."""
+        if not self.columns:
+            return
+        fixed = sum(w for _, _, w in COLUMNS) + 2 * self.cell_padding * len(COLUMNS)
+        width = max(PROMPT_MIN, self.scrollable_content_region.width - fixed - 1)
+        column = self.columns.get(ColumnKey("prompt"))
+        if column is not None and column.width != width:
+            column.width = width
+            self._require_update_dimensions = True
+            self.refresh()
+
+    def upsert(self, job: Job) -> None:
+        """Add a job (at the top) or update its row."""
+        if job.id is None:
+            return
+        key = str(job.id)
+        now = self.clock()
+        cells = self._cells(job, now)
+        is_new = job.id not in self.jobs
+        self.jobs[job.id] = job
+        if is_new:
+            selected = self.selected_id
+            self.add_row(*(cells[c] for c, _, _ in COLUMNS), key=key, height=ROW_HEIGHT)
+            self.sort("id", reverse=True)
+            if selected is not None:  # sorting moves rows under the cursor: keep the job
+                self.select_job(selected)
+            self.show_empty()
+            return
+        for column, value in cells.items():
+            if column != "id":
+                self.update_cell(key, column, value)
+
+    def set_progress(self, job_id: int, received: int, total: int | None) -> None:
+        self.progress[job_id] = (received, total)
+        job = self.jobs.get(job_id)
+        if job is not None and job.state is S.DOWNLOADING:
+            self.update_cell(str(job_id), "status", status_text(job, (received, total)))
+            self.update_cell(str(job_id), "prompt", prompt_text(job, (received, total)))
+
+    def set_typical(self, mode: str, seconds: float | None) -> None:
+        self.typical[mode] = seconds
+
+    def tick(self) -> None:
+        """Refresh the clocks of the unfinished jobs on screen (called once a second).
+
+        Rows out of view keep their last figures until they scroll in (at most a second old).
+        """
+        now = self.clock()
+        rows = self.ordered_rows
+        first = int(self.scroll_y) // ROW_HEIGHT
+        count = self.scrollable_content_region.height // ROW_HEIGHT + 2
+        for row in rows[first : first + count]:
+            job = self.jobs.get(int(row.key.value)) if row.key.value else None
+            if job is None or job.is_final:
+                continue
+            self.update_cell(row.key, "time", time_text(job, now, self.typical.get(job.mode)))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if int(old) // ROW_HEIGHT != int(new) // ROW_HEIGHT:
+            self.tick()
+
+    def remove(self, job_id: int) -> None:
+        if job_id in self.jobs:
+            del self.jobs[job_id]
+            self.progress.pop(job_id, None)
+            self.remove_row(str(job_id))
+            self.show_empty()
+
+    @property
+    def selected_id(self) -> int | None:
+        if not self.jobs or self.row_count == 0:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return int(key.value) if key.value is not None else None
+
+    def select_job(self, job_id: int) -> None:
+        with contextlib.suppress(Exception):
+            self.move_cursor(row=self.get_row_index(str(job_id)))

@@ -1,0 +1,488 @@
+"""The prompt form: everything a generation needs, checked before anything is sent.
+
+Reads every choice from ``api/catalog.py``; validation is ``GenerationRequest.validate`` and its
+message is shown next to the field it names. No I/O here: the form only builds requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from jimeng_tui.api import catalog
+from jimeng_tui.api.errors import ValidationError
+from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.tui.messages import BrowseRequested, GenerateRequested
+
+FIELDS = (
+    "prompt",
+    "mode",
+    "duration",
+    "fps",
+    "aspect_ratio",
+    "first_image",
+    "last_image",
+    "camera_template",
+    "camera_strength",
+    "seed",
+)
+
+
+@dataclass
+class FormDefaults:
+    """What a fresh form shows (from the config's ``[defaults]``)."""
+
+    mode: str = catalog.DEFAULT_MODE
+    duration: int = catalog.DEFAULT_DURATION
+    fps: int = catalog.DEFAULT_FPS
+    aspect_ratio: str = catalog.DEFAULT_ASPECT_RATIO
+    camera_template: str = ""
+    camera_strength: str = catalog.DEFAULT_CAMERA_STRENGTH
+
+    @classmethod
+    def from_config(cls, defaults: Any) -> FormDefaults:
+        out = cls()
+        for name in ("mode", "duration", "fps", "aspect_ratio", "camera_template"):
+            value = getattr(defaults, name, None)
+            if value is not None:
+                setattr(out, name, value)
+        strength = getattr(defaults, "camera_strength", None)
+        if strength:
+            out.camera_strength = strength
+        if out.mode not in catalog.MODES:
+            out.mode = catalog.DEFAULT_MODE
+        return out
+
+
+def _mode_options() -> list[tuple[str, str]]:
+    return [(f"{m.name}  · {m.label}", m.name) for m in catalog.MODES.values()]
+
+
+def _mode_rules(mode: catalog.Mode, *, image_count: int, duration: int, fps: int) -> dict[str, str]:
+    """The notes a mode and its inputs call for (empty string = no note)."""
+    image_note = ""
+    if not mode.takes_images:
+        image_note = "This mode takes no image (the i2v modes do)."
+    elif not mode.takes_tail_image:
+        image_note = f"This mode takes {mode.image_rule}; no last frame."
+    ratio_note = ""
+    if not mode.takes_aspect_ratio(image_count):
+        ratio_note = (
+            "Ratio: with a first frame, the service takes the ratio from the image."
+            if mode.aspect is catalog.AspectRule.WITHOUT_IMAGE
+            else "Ratio: this mode takes the ratio from the image."
+        )
+    conform = None
+    if duration in catalog.DURATIONS and fps in catalog.FPS_CHOICES:
+        conform = GenerationRequest(mode=mode.name, duration=duration, fps=fps).conform_note
+    return {"image-note": image_note, "ratio-note": ratio_note, "conform-note": conform or ""}
+
+
+def _note(note_id: str, text: str) -> Static:
+    return Static(text, id=note_id, classes="note -shown" if text else "note")
+
+
+class PromptCounter(Static):
+    """ "N / 800", red past the limit, amber past the recommended length."""
+
+    count: reactive[int] = reactive(0)
+
+    def render(self) -> str:
+        return f"{self.count} / {catalog.PROMPT_MAX_CHARS}"
+
+    def watch_count(self, count: int) -> None:
+        self.set_class(count > catalog.PROMPT_MAX_CHARS, "-over")
+        self.set_class(
+            catalog.PROMPT_RECOMMENDED_CHARS < count <= catalog.PROMPT_MAX_CHARS, "-long"
+        )
+
+
+class FieldError(Static):
+    """An inline validation message under a field (hidden by the stylesheet when empty)."""
+
+    def show(self, text: str) -> None:
+        self.update(text)
+        self.set_class(bool(text), "-shown")
+
+    @property
+    def shown(self) -> bool:
+        return self.has_class("-shown")
+
+
+class PromptForm(Vertical):
+    """Prompt, mode, duration, fps, ratio, images, camera move, seed and the Generate button."""
+
+    BORDER_TITLE = "Prompt"
+
+    def __init__(self, defaults: FormDefaults | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._defaults = defaults or FormDefaults()
+        self._camera_values = {
+            "camera_template": self._defaults.camera_template,
+            "camera_strength": self._defaults.camera_strength,
+        }
+
+    # ---------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        d = self._defaults
+        mode = catalog.MODES.get(d.mode, catalog.MODES[catalog.DEFAULT_MODE])
+        rules = _mode_rules(mode, image_count=0, duration=d.duration, fps=d.fps)
+        yield TextArea(
+            "",
+            id="prompt",
+            soft_wrap=True,
+            tab_behavior="focus",
+            compact=True,
+            highlight_cursor_line=False,
+            placeholder="Describe the video: subject, action, scene, light, camera…",
+        )
+        with Horizontal(classes="row counter-row"):
+            yield FieldError("", id="err-prompt", classes="field-error")
+            yield PromptCounter(id="counter")
+        with Horizontal(classes="row"):
+            yield Label("Mode", classes="field-label")
+            yield Select(_mode_options(), id="mode", value=d.mode, allow_blank=False, compact=True)
+        with Horizontal(classes="row"):
+            yield Label("Duration", classes="field-label")
+            yield Select(
+                [(f"{s} s", s) for s in catalog.DURATIONS],
+                id="duration",
+                value=d.duration if d.duration in catalog.DURATIONS else catalog.DEFAULT_DURATION,
+                allow_blank=False,
+                compact=True,
+            )
+            yield Label("FPS", classes="inline-label")
+            yield Select(
+                [(str(f), f) for f in catalog.FPS_CHOICES],
+                id="fps",
+                value=d.fps if d.fps in catalog.FPS_CHOICES else catalog.DEFAULT_FPS,
+                allow_blank=False,
+                compact=True,
+            )
+            yield Label("Ratio", classes="inline-label")
+            yield Select(
+                [(r, r) for r in catalog.ASPECT_RATIOS],
+                id="aspect_ratio",
+                value=d.aspect_ratio
+                if d.aspect_ratio in catalog.ASPECT_RATIOS
+                else catalog.DEFAULT_ASPECT_RATIO,
+                allow_blank=False,
+                compact=True,
+                disabled=not mode.takes_aspect_ratio(0),
+            )
+        yield _note("conform-note", rules["conform-note"])
+        yield _note("ratio-note", rules["ratio-note"])
+        with Horizontal(classes="row"):
+            yield Label("First", classes="field-label")
+            yield Input(
+                placeholder="first frame: path or URL",
+                id="first_image",
+                compact=True,
+                disabled=not mode.takes_images,
+            )
+            yield Button(
+                "Browse",
+                id="browse-first_image",
+                classes="browse",
+                compact=True,
+                disabled=not mode.takes_images,
+            )
+        with Horizontal(classes="row"):
+            yield Label("Last", classes="field-label")
+            yield Input(
+                placeholder="last frame: path or URL",
+                id="last_image",
+                compact=True,
+                disabled=not mode.takes_tail_image,
+            )
+            yield Button(
+                "Browse",
+                id="browse-last_image",
+                classes="browse",
+                compact=True,
+                disabled=not mode.takes_tail_image,
+            )
+        yield _note("image-note", rules["image-note"])
+        with Horizontal(classes="row"):
+            yield Label("Seed", classes="field-label")
+            yield Input(
+                placeholder="random",
+                id="seed",
+                type="integer",
+                compact=True,
+                tooltip=f"blank = random; 0..{catalog.SEED_MAX} repeats a result",
+            )
+            yield Button("Generate", id="generate", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        if self.mode.camera:
+            self._camera_row()
+
+    # The camera row (only for i2v_recamera_720p) is mounted the first time it is needed:
+    # fewer widgets make the first screen quicker.
+    def _camera_row(self) -> Horizontal:
+        found = self.query("#camera-row")
+        if found:
+            return found.first(Horizontal)
+        values = self._camera_values
+        template = values["camera_template"]
+        strength = values["camera_strength"]
+        row = Horizontal(
+            Label("Camera", classes="field-label"),
+            Select(
+                [(t.replace("_", " "), t) for t in catalog.CAMERA_TEMPLATES],
+                id="camera_template",
+                prompt="template",
+                value=template if template in catalog.CAMERA_TEMPLATES else Select.NULL,
+                compact=True,
+            ),
+            Select(
+                [(v, v) for v in catalog.CAMERA_STRENGTHS],
+                id="camera_strength",
+                value=strength
+                if strength in catalog.CAMERA_STRENGTHS
+                else catalog.DEFAULT_CAMERA_STRENGTH,
+                allow_blank=False,
+                compact=True,
+            ),
+            classes="row",
+            id="camera-row",
+        )
+        self.mount(row, after="#image-note")
+        return row
+
+    def _camera_value(self, name: str) -> Any:
+        found = self.query(f"#{name}")
+        if found:
+            value = found.first(Select).value
+            return value if isinstance(value, str) else None
+        return self._camera_values.get(name) or None
+
+    def _set_camera(self, name: str, value: str) -> None:
+        self._camera_values[name] = value
+        found = self.query(f"#{name}")
+        if found:
+            found.first(Select).value = value
+
+    # ------------------------------------------------------------- live rules
+    @on(TextArea.Changed, "#prompt")
+    def _prompt_changed(self, event: TextArea.Changed) -> None:
+        self.query_one(PromptCounter).count = len(event.text_area.text)
+        self._clear_error("prompt")
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        if event.select.id:
+            self._clear_error(event.select.id)
+        self._refresh_mode_rules()
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        if event.input.id:
+            self._clear_error(event.input.id)
+        if event.input.id in ("first_image", "last_image"):
+            self._refresh_mode_rules()
+
+    @on(Input.Submitted)
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    @on(Button.Pressed, ".browse")
+    def _browse(self, event: Button.Pressed) -> None:
+        event.stop()
+        field = (event.button.id or "").removeprefix("browse-")
+        self.post_message(BrowseRequested(field, self.query_one(f"#{field}", Input).value))
+
+    @on(Button.Pressed, "#generate")
+    def _generate_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.submit()
+
+    def _select(self, name: str) -> Select[Any]:
+        return self.query_one(f"#{name}", Select)
+
+    def _input(self, name: str) -> Input:
+        return self.query_one(f"#{name}", Input)
+
+    @property
+    def mode(self) -> catalog.Mode:
+        value = self._select("mode").value
+        return catalog.MODES.get(str(value), catalog.MODES[catalog.DEFAULT_MODE])
+
+    def _refresh_mode_rules(self) -> None:
+        """Enable what the mode takes; say why the rest is off; show the conform note."""
+        if not self.is_mounted:
+            return
+        mode = self.mode
+        first, last = self._input("first_image"), self._input("last_image")
+        for widget, ok in ((first, mode.takes_images), (last, mode.takes_tail_image)):
+            if widget.disabled == ok:
+                widget.disabled = not ok
+                self.query_one(f"#browse-{widget.id}", Button).disabled = not ok
+        image_count = (1 if mode.takes_images and first.value.strip() else 0) + (
+            1 if mode.takes_tail_image and last.value.strip() else 0
+        )
+        ratio = self._select("aspect_ratio")
+        ratio_ok = mode.takes_aspect_ratio(image_count)
+        if ratio.disabled == ratio_ok:
+            ratio.disabled = not ratio_ok
+        if mode.camera:
+            self._camera_row().remove_class("-hidden")
+        else:
+            for row in self.query("#camera-row"):
+                row.add_class("-hidden")
+        if not mode.camera:
+            self._clear_error("camera_template")
+            self._clear_error("camera_strength")
+        duration, fps = self._select("duration").value, self._select("fps").value
+        rules = _mode_rules(
+            mode,
+            image_count=image_count,
+            duration=duration if isinstance(duration, int) else catalog.DEFAULT_DURATION,
+            fps=fps if isinstance(fps, int) else catalog.DEFAULT_FPS,
+        )
+        for note_id, text in rules.items():
+            self._note(note_id, text)
+
+    def _note(self, note_id: str, text: str) -> None:
+        note = self.query_one(f"#{note_id}", Static)
+        if str(note.render()) != text:
+            note.update(text)
+        note.set_class(bool(text), "-shown")
+
+    # ------------------------------------------------------------- errors
+    def _clear_error(self, field: str) -> None:
+        found = self.query(f"#err-{field}")
+        if not found:
+            return
+        error = found.first(FieldError)
+        if error.shown:
+            error.show("")
+        for widget in self.query(f"#{field}"):
+            widget.remove_class("-invalid")
+
+    def _error_box(self, field: str) -> FieldError:
+        """The message line under ``field``, mounted under its row the first time."""
+        found = self.query(f"#err-{field}")
+        if found:
+            return found.first(FieldError)
+        error = FieldError("", id=f"err-{field}", classes="field-error")
+        row = self._field_widget(field).parent
+        self.mount(error, after=row)
+        return error
+
+    def clear_errors(self) -> None:
+        for field in FIELDS:
+            self._clear_error(field)
+
+    def _field_widget(self, field: str) -> Any:
+        return self.query_one(f"#{field}")
+
+    def show_error(self, field: str, message: str) -> None:
+        """Show ``message`` next to ``field`` and move the focus there."""
+        if field not in FIELDS:
+            field = "prompt"
+        if field.startswith("camera_"):
+            self._camera_row()
+        self._error_box(field).show(f"⚠ {message}")
+        widget = self._field_widget(field)
+        widget.add_class("-invalid")
+        if widget.focusable and not widget.disabled:
+            widget.focus()
+        widget.scroll_visible()
+
+    # ------------------------------------------------------------- values
+    def build_request(self) -> GenerationRequest:
+        """The request the form describes, validated (raises ValidationError)."""
+        mode = self.mode
+        prompt = self.query_one("#prompt", TextArea).text
+        first = self._input("first_image").value.strip() if mode.takes_images else ""
+        last = self._input("last_image").value.strip() if mode.takes_tail_image else ""
+        seed_text = self._input("seed").value.strip()
+        try:
+            seed = int(seed_text) if seed_text else catalog.SEED_RANDOM
+        except ValueError:
+            raise ValidationError("seed", f"{seed_text!r} is not a whole number") from None
+        image_count = (1 if first else 0) + (1 if last else 0)
+        ratio = self._select("aspect_ratio").value
+        template = self._camera_value("camera_template")
+        strength = self._camera_value("camera_strength")
+        request = GenerationRequest(
+            prompt=prompt.strip(),
+            mode=mode.name,
+            duration=int(self._select("duration").value),  # type: ignore[arg-type]
+            fps=int(self._select("fps").value),  # type: ignore[arg-type]
+            aspect_ratio=str(ratio)
+            if mode.takes_aspect_ratio(image_count) and isinstance(ratio, str)
+            else None,
+            first_image=first or None,
+            last_image=last or None,
+            camera_template=str(template) if mode.camera and isinstance(template, str) else None,
+            camera_strength=str(strength) if mode.camera and isinstance(strength, str) else None,
+            seed=seed,
+        )
+        request.validate()
+        return request
+
+    def submit(self) -> GenerationRequest | None:
+        """Validate; show the first problem inline, or post GenerateRequested."""
+        self.clear_errors()
+        try:
+            request = self.build_request()
+        except ValidationError as exc:
+            self.show_error(exc.field, getattr(exc, "reason", str(exc)))
+            return None
+        self.post_message(GenerateRequested(request))
+        return request
+
+    def load_request(self, request: GenerationRequest) -> None:
+        """Put a past job's parameters into the form (to edit and run again)."""
+        self.query_one("#prompt", TextArea).load_text(request.prompt)
+        self._select("mode").value = request.mode
+        if request.duration in catalog.DURATIONS:
+            self._select("duration").value = request.duration
+        if request.fps in catalog.FPS_CHOICES:
+            self._select("fps").value = request.fps
+        if request.aspect_ratio in catalog.ASPECT_RATIOS:
+            self._select("aspect_ratio").value = request.aspect_ratio
+        self._input("first_image").value = request.first_image or ""
+        self._input("last_image").value = request.last_image or ""
+        if request.camera_template in catalog.CAMERA_TEMPLATES:
+            self._set_camera("camera_template", request.camera_template)
+        if request.camera_strength in catalog.CAMERA_STRENGTHS:
+            self._set_camera("camera_strength", request.camera_strength)
+        self._input("seed").value = "" if request.seed == catalog.SEED_RANDOM else str(request.seed)
+        self.clear_errors()
+        self._refresh_mode_rules()
+
+    def apply_defaults(self, defaults: FormDefaults) -> None:
+        """Use config defaults (only for fields the user has not touched yet)."""
+        self._defaults = defaults
+        if not self.is_mounted:
+            return
+        self._select("mode").value = defaults.mode
+        if defaults.duration in catalog.DURATIONS:
+            self._select("duration").value = defaults.duration
+        if defaults.fps in catalog.FPS_CHOICES:
+            self._select("fps").value = defaults.fps
+        if defaults.aspect_ratio in catalog.ASPECT_RATIOS:
+            self._select("aspect_ratio").value = defaults.aspect_ratio
+        if defaults.camera_template in catalog.CAMERA_TEMPLATES:
+            self._set_camera("camera_template", defaults.camera_template)
+        if defaults.camera_strength in catalog.CAMERA_STRENGTHS:
+            self._set_camera("camera_strength", defaults.camera_strength)
+        self._refresh_mode_rules()
+
+    def set_image(self, field: str, value: str) -> None:
+        self._input(field).value = value
+        self._refresh_mode_rules()
+
+    def focus_prompt(self) -> None:
+        self.query_one("#prompt", TextArea).focus()

@@ -1,0 +1,228 @@
+"""The app's responsiveness: time to first screen, and typing while 200 jobs poll.
+
+Run on demand (excluded from the normal run by ``--ignore=tests/benchmarks``):
+
+    /work/venv/bin/pytest tests/benchmarks/bench_tui.py -o addopts="" -s -q
+    /work/venv/bin/python tests/benchmarks/bench_tui.py          # same, as a script
+
+1. Time to first screen: a fresh Python process per run, from the first line of the script to the
+   first frame painted (headless, 140×45), for jimeng-tui and for a bare Textual app with one
+   Input, alternated in the same run so both see the same machine load. Goal: ≤ 1.3× the bare app.
+2. Key press → screen: 200 jobs in flight against the sandbox (its own process, so only the app is
+   measured), each polled every second; a key is posted to the focused prompt and timed until the
+   frame that shows it has been rendered. Goal: p95 < 100 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+RUNS = 7
+JOBS = 200
+KEYS = 60
+
+BARE = textwrap.dedent(
+    """
+    import time
+    t0 = time.perf_counter()
+    from textual.app import App
+    from textual.widgets import Input
+
+    class Bare(App):
+        def compose(self):
+            yield Input()
+
+        def on_ready(self):
+            self.call_after_refresh(self.exit, time.perf_counter() - t0)
+
+    print(Bare().run(headless=True, size=(140, 45)))
+    """
+)
+
+OURS = textwrap.dedent(
+    """
+    import time
+    t0 = time.perf_counter()
+    from jimeng_tui.tui.app import JimengApp
+
+    class Timed(JimengApp):
+        def on_ready(self):
+            super().on_ready()
+            self.call_after_refresh(self.exit, time.perf_counter() - t0)
+
+    print(Timed().run(headless=True, size=(140, 45)))
+    """
+)
+
+
+def _run_script(code: str, env: dict[str, str]) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def first_screen_times(runs: int = RUNS) -> tuple[list[float], list[float]]:
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "JIMENG_TUI_HOME": home}
+        _run_script(BARE, env)  # warm the disk cache and .pyc files for both
+        _run_script(OURS, env)
+        bare, ours = [], []
+        for _ in range(runs):
+            bare.append(_run_script(BARE, env))
+            ours.append(_run_script(OURS, env))
+    return bare, ours
+
+
+# ---------------------------------------------------------------------------- typing under load
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_sandbox(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jimeng_tui.sandbox",
+            "--port",
+            str(port),
+            "--queue-seconds",
+            "1",
+            "--generate-seconds",
+            "100000",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the sandbox did not start")
+
+
+async def key_latencies(base_url: str, home: str) -> tuple[list[float], int]:
+    from textual import events
+    from textual.widgets import TextArea
+
+    from jimeng_tui.api.request import GenerationRequest
+    from jimeng_tui.jobs.engine import Engine
+    from jimeng_tui.sandbox.options import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
+    from jimeng_tui.tui.app import JimengApp
+
+    env = {
+        **os.environ,
+        "JIMENG_TUI_HOME": home,
+        "VOLC_ACCESSKEY": DEFAULT_ACCESS_KEY,
+        "VOLC_SECRETKEY": DEFAULT_SECRET_KEY,
+        "JIMENG_VIDEO_API_URL": base_url,
+        "JIMENG_VIDEO_POLL_INTERVAL": "1",
+        "JIMENG_VIDEO_MAX_POLL_ATTEMPTS": "100000",
+    }
+
+    def factory(*, sandbox=None, on_event):
+        engine = Engine.open(env=env, on_event=on_event)
+        throttle = engine.runner.throttle
+        throttle.max_concurrency = throttle.limit = JOBS
+        return engine
+
+    app = JimengApp(engine_factory=factory, bell_on_finish=False)
+    latencies: list[float] = []
+    async with app.run_test(size=(140, 45)):
+        while app.engine is None:
+            await asyncio.sleep(0.05)
+        for i in range(JOBS):
+            app._create_and_drive(GenerationRequest(prompt=f"bench job {i}"), from_form=False)
+        deadline = time.monotonic() + 120
+        while sum(1 for j in app.jobs.values() if j.task_id) < JOBS:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the jobs were not all submitted")
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(2.0)  # steady polling
+        prompt = app.main.form.query_one("#prompt", TextArea)
+        prompt.focus()
+        await asyncio.sleep(0.1)
+        loop = asyncio.get_running_loop()
+        for n in range(KEYS):
+            before = len(prompt.text)
+            done: asyncio.Future[float] = loop.create_future()
+            start = time.perf_counter()
+            app.post_message(events.Key("x", "x"))
+            while len(prompt.text) == before:
+                await asyncio.sleep(0.0005)
+            app.call_after_refresh(lambda d=done: d.done() or d.set_result(time.perf_counter()))
+            latencies.append(await done - start)
+            await asyncio.sleep(0.03 + 0.07 * ((n * 7) % 10) / 10)  # uneven typing rhythm
+        polling = sum(1 for j in app.jobs.values() if not j.is_final)
+        app.exit()
+    return latencies, polling
+
+
+def typing_under_load() -> tuple[list[float], int]:
+    port = _free_port()
+    proc = _start_sandbox(port)
+    try:
+        with tempfile.TemporaryDirectory() as home:
+            return asyncio.run(key_latencies(f"http://127.0.0.1:{port}", home))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def report_first_screen() -> float:
+    bare, ours = first_screen_times()
+    ratio = statistics.median(ours) / statistics.median(bare)
+    print(
+        f"\ntime to first screen (median of {RUNS}, fresh process, 140×45 headless): "
+        f"bare Textual app with one Input {statistics.median(bare) * 1000:.0f} ms, "
+        f"jimeng-tui {statistics.median(ours) * 1000:.0f} ms → {ratio:.2f}× (goal ≤ 1.3×)"
+    )
+    return ratio
+
+
+def report_typing() -> float:
+    latencies, polling = typing_under_load()
+    ms = [v * 1000 for v in latencies]
+    print(
+        f"\nkey press → screen with {polling} jobs polling every 1 s: "
+        f"p50 {statistics.median(ms):.1f} ms, p95 {p95(ms):.1f} ms, max {max(ms):.1f} ms "
+        f"({len(ms)} keys; goal p95 < 100 ms)"
+    )
+    return p95(ms)
+
+
+def test_time_to_first_screen():
+    ratio = report_first_screen()
+    assert ratio < 3.0  # the goal (1.3×) is reported; this only catches a gross regression
+
+
+def test_key_press_latency_with_200_jobs_polling():
+    assert report_typing() < 250  # the goal (100 ms) is reported; this catches a regression
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    report_first_screen()
+    report_typing()

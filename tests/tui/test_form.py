@@ -1,0 +1,62 @@
+"""The prompt form on its own: rules per mode, inline errors, loading a job's parameters."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select
+
+from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.tui.app import JimengApp
+
+
+async def test_recamera_needs_a_template_and_shows_why():
+    app = JimengApp(start_engine=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        form = app.main.form
+        assert not form.query("#camera-row") or form.query_one("#camera-row").has_class("-hidden")
+        form.query_one("#mode", Select).value = "i2v_recamera_720p"
+        await pilot.pause()
+        assert form.query_one("#camera-row").display
+        assert form.query_one("#aspect_ratio", Select).disabled  # the ratio comes from the image
+        assert "ratio from the image" in str(form.query_one("#ratio-note").render())
+        form.query_one("#first_image", Input).value = "https://example.invalid/a.jpg"
+        form.query_one("#prompt").load_text("orbit around the lighthouse")
+        await pilot.pause()
+        assert form.submit() is None
+        await pilot.pause()
+        error = form.query_one("#err-camera_template")
+        assert "needs a camera template" in str(error.render())
+        form.query_one("#camera_template", Select).value = "dynamic_orbit"
+        await pilot.pause()
+        request = form.submit()
+        assert request is not None and request.camera_template == "dynamic_orbit"
+        assert request.camera_strength == "medium" and request.aspect_ratio is None
+        await pilot.pause()
+        # no engine yet in this test: the app says so instead of losing the request
+        assert any("Still connecting" in n.message for n in app._notifications)
+
+
+async def test_load_request_round_trips_and_counter_counts():
+    app = JimengApp(start_engine=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.main.form
+        original = GenerationRequest(
+            prompt="The flower opens",
+            mode="i2v_first_tail_720p",
+            duration=10,
+            fps=30,
+            first_image="/tmp/a.png",
+            last_image="/tmp/b.png",
+            seed=7,
+        )
+        form.load_request(original)
+        await pilot.pause()
+        assert str(form.query_one("#counter").render()) == "16 / 800"
+        assert form.build_request() == original
+        assert "converted from 24 to 30 fps" in str(form.query_one("#conform-note").render())
+        # over the limit: the counter turns red and Generate says why
+        form.query_one("#prompt").load_text("x" * 801)
+        await pilot.pause()
+        assert form.query_one("#counter").has_class("-over")
+        assert form.submit() is None
+        await pilot.pause()
+        assert "at most 800" in str(form.query_one("#err-prompt").render())

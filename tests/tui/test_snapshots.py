@@ -1,0 +1,177 @@
+"""Snapshots of every screen at the smallest supported size (80×24) and a roomy one (140×45).
+
+Jobs are fixed Job objects and the app's clock is frozen, so the pictures never drift.
+Regenerate with ``pytest tests/tui/test_snapshots.py --snapshot-update`` and look at the SVGs
+before committing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tui_support import FIXTURES, FROZEN_NOW, sample_jobs
+
+from jimeng_tui.jobs.throttle import ThrottleState
+from jimeng_tui.store.config import Config, CredentialsConfig
+from jimeng_tui.tui.app import JimengApp
+from jimeng_tui.tui.messages import DownloadProgressed
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((140, 45), id="140x45")]
+CONFIG_PATH = "/home/ada/.config/jimeng-tui/config.toml"
+
+
+def make_app() -> JimengApp:
+    return JimengApp(start_engine=False, clock=lambda: FROZEN_NOW, bell_on_finish=False)
+
+
+async def ready(pilot) -> None:
+    """Wait until the main screen is composed (run_before runs as soon as the app starts)."""
+    from jimeng_tui.tui.widgets.job_queue import JobQueue
+
+    for _ in range(100):
+        if pilot.app.screen_stack and pilot.app.screen_stack[0].query(JobQueue):
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+async def wait_until(pilot, predicate, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the screen did not settle")
+
+
+def tree_labels(app: JimengApp) -> str:
+    from textual.widgets import DirectoryTree
+
+    found = app.screen.query(DirectoryTree)
+    if not found:
+        return ""
+    return " ".join(str(node.label) for node in found.first().root.children)
+
+
+def preview_text(app: JimengApp) -> str:
+    found = app.screen.query("#preview-info")
+    return str(found.first().render()) if found else ""
+
+
+def markdown_ready(app: JimengApp, text: str) -> bool:
+    """The details pane shows ``text`` and its Markdown blocks are mounted."""
+    details = app.main.details
+    return text in details.markdown_text and bool(details.query("MarkdownBulletList"))
+
+
+def live_header(app: JimengApp, running: int = 0) -> None:
+    header = app.main.header
+    header.set_engine(sandbox=False, access_key="AK…7F2Q")
+    header.set_throttle(ThrottleState(running, 5, 5, None, 0.0))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen_empty(snap_compare, size):
+    app = make_app()
+
+    async def run_before(pilot):
+        await ready(pilot)
+        live_header(app)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen_with_jobs(snap_compare, size):
+    app = make_app()
+
+    async def run_before(pilot):
+        await ready(pilot)
+        live_header(app, running=2)
+        app.show_jobs(sample_jobs())
+        app.post_message(DownloadProgressed(3, 6_300_000, 10_000_000))
+        form = app.main.form
+        form.query_one("#prompt").load_text(
+            "A golden retriever running through a field of sunflowers, warm afternoon sun"
+        )
+        await pilot.pause()
+        app.focus_job(1)  # the saved one: the original skill's block
+        await wait_until(pilot, lambda: markdown_ready(app, "Save Path"))
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen_failed_job_selected(snap_compare, size):
+    app = make_app()
+
+    async def run_before(pilot):
+        await ready(pilot)
+        live_header(app, running=2)
+        app.show_jobs(sample_jobs())
+        await pilot.pause()
+        app.focus_job(2)  # 50412: code, message and what to do
+        app.main.queue.focus()
+        await wait_until(pilot, lambda: markdown_ready(app, "What to do"))
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_file_picker(snap_compare, size, monkeypatch):
+    from jimeng_tui.tui.screens.file_picker import FilePickerScreen
+
+    monkeypatch.chdir(FIXTURES)
+    app = make_app()
+
+    async def run_before(pilot):
+        await ready(pilot)
+        app.push_screen(FilePickerScreen(Path("pictures"), title="First frame: choose an image"))
+        await wait_until(pilot, lambda: "beach.png" in tree_labels(app))
+        await pilot.press("down", "down")  # holiday/ → beach.png
+        await wait_until(pilot, lambda: "PNG 640×360" in preview_text(app))
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_first_run_dialog(snap_compare, size):
+    from jimeng_tui.tui.screens.first_run import FirstRunScreen
+
+    app = make_app()
+
+    async def run_before(pilot):
+        await ready(pilot)
+        app.main.header.connection = "no credentials"
+        app.push_screen(FirstRunScreen(CONFIG_PATH))
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_settings_screen(snap_compare, size):
+    from jimeng_tui.tui.screens.settings import SettingsScreen
+
+    app = make_app()
+    config = Config(credentials=CredentialsConfig("AKLTEXAMPLEKEY00007F2Q", "s3cret-never-shown"))
+
+    async def run_before(pilot):
+        await ready(pilot)
+        live_header(app)
+        app.push_screen(
+            SettingsScreen(
+                config,
+                env_overrides={"network.timeout": "JIMENG_VIDEO_API_TIMEOUT"},
+                config_path=CONFIG_PATH,
+                videos_dir="/home/ada/Videos/jimeng",
+                masked_key="AK…7F2Q",
+            )
+        )
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
