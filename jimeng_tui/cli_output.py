@@ -190,7 +190,7 @@ def job_json(job: Job) -> dict[str, Any]:
         "prompt": job.prompt,
         "mode": job.mode,
         "req_key": job.req_key,
-        "parameters": dict(job.params),
+        "parameters": {k: v for k, v in job.params.items() if not k.startswith("_")},
         "duration": job.duration_s,
         "fps": job.fps,
         "width": job.width,

@@ -245,3 +245,27 @@ async def test_the_secret_key_is_nowhere_on_disk(sandbox, engine_for, isolated_h
                 assert secret not in fh.read(), name
             checked += 1
     assert checked >= 3  # the database, its WAL, a video and its sidecar at least
+
+
+async def test_a_new_sandbox_retires_jobs_left_on_an_old_one(sandbox_factory, engine_for):
+    first_sandbox = sandbox_factory(speed=1)
+    first = engine_for(first_sandbox)
+    waiting = await first.runner.create(GenerationRequest(prompt="left behind"))
+    queued = await first.runner.create(GenerationRequest(prompt="never sent"))
+    driving = asyncio.create_task(first.runner.drive(waiting.id))
+    while first.history.get(waiting.id).state is not JobState.IN_QUEUE:
+        await asyncio.sleep(0.02)
+    driving.cancel()  # the app quitting
+    with pytest.raises(asyncio.CancelledError):
+        await driving
+    await first.aclose()
+    first_sandbox.stop()
+
+    second_sandbox = sandbox_factory()
+    second = engine_for(second_sandbox)
+    retired = second.history.get(waiting.id)
+    assert retired.state is JobState.FAILED
+    assert "sandbox that ran this task has stopped" in retired.error_message
+    assert [j.id for j in second.runner.resumable()] == [queued.id]
+    done = await second.runner.drive(queued.id)
+    assert done.state is JobState.SAVED

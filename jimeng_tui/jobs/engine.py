@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 from jimeng_tui.api.client import JimengClient, RetrySettings
 from jimeng_tui.api.signing import Credentials
 from jimeng_tui.jobs.events import Event
+from jimeng_tui.jobs.model import JobState
 from jimeng_tui.jobs.runner import Runner, RunnerSettings
 from jimeng_tui.jobs.throttle import Throttle
 from jimeng_tui.store.config import LoadedConfig, load_config
@@ -101,6 +103,8 @@ class Engine:
             throttle=throttle,
             has_credentials=bool(credentials.access_key and credentials.secret_key),
         )
+        if sandbox is not None:
+            _retire_orphaned_sandbox_tasks(runner)
         engine = cls(
             paths=paths,
             loaded=loaded,
@@ -116,3 +120,20 @@ class Engine:
         await self.runner.aclose()
         await self.client.aclose()
         self.history.close()
+
+
+def _retire_orphaned_sandbox_tasks(runner: Runner) -> None:
+    """An embedded sandbox's tasks die with the process that ran it: a job left waiting on
+    another sandbox (another port) can never finish here, so it ends now with the reason.
+    Queued jobs, which never reached a sandbox, still run."""
+    here = runner.client.base_url
+    for job in runner.resumable():
+        reached_service = job.task_id or job.state is JobState.SUBMITTING
+        if reached_service and job.params.get("_service") != here:
+            job.transition(
+                JobState.FAILED,
+                updated_at=time.time(),
+                error_message="the sandbox that ran this task has stopped (sandbox tasks live "
+                "only as long as the program that started them)",
+            )
+            runner.history.save(job)

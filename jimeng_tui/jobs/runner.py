@@ -330,6 +330,7 @@ class Runner:
         await self.throttle.acquire_task()
         await self.throttle.acquire_request()
         job.params["_request_body"] = redact_body(body)  # for the sidecar, without image data
+        job.params["_service"] = self.client.base_url  # which service holds the task
         await self._set(job, S.SUBMITTING)
         try:
             result = await self.client.submit(body)
