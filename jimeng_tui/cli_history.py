@@ -13,6 +13,7 @@ from typing import Any
 
 from jimeng_tui.cli import EXIT_OK, PROG, UsageError
 from jimeng_tui.cli_output import job_json, print_json
+from jimeng_tui.jobs.display import excerpt
 from jimeng_tui.jobs.model import Job, JobState
 
 DEFAULT_TABLE_ROWS = 50
@@ -182,13 +183,6 @@ def _length_cell(job: Job) -> str:
     return f"{duration}s/{fps}"
 
 
-def _excerpt(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    if len(text) <= width:
-        return text
-    return text[: max(1, width - 1)] + "…"
-
-
 def render_table(jobs: list[Job]) -> str:
     """date, status, mode, duration/fps, prompt excerpt, path — sized to the terminal."""
     columns = shutil.get_terminal_size((120, 24)).columns
@@ -214,7 +208,7 @@ def render_table(jobs: list[Job]) -> str:
     lines = []
     for cells in [head, *rows]:
         first = [c.ljust(w) for c, w in zip(cells[:4], widths, strict=False)]
-        prompt = (cells[4] if cells is head else _excerpt(cells[4], prompt_width)).ljust(
+        prompt = (cells[4] if cells is head else excerpt(cells[4], prompt_width)).ljust(
             prompt_width
         )
         lines.append("  ".join([*first, prompt, cells[5]]).rstrip())

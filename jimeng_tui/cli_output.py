@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from jimeng_tui.jobs.display import clock as elapsed_text
+from jimeng_tui.jobs.display import size as size_text
 from jimeng_tui.jobs.model import Job, JobState
 
 PROG = "jimeng-tui"
@@ -29,23 +31,6 @@ _LABELS = {
     JobState.EXPIRED: "expired",
     JobState.SUBMIT_UNKNOWN: "no answer",
 }
-
-
-def elapsed_text(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    minutes, secs = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
-
-
-def size_text(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"  # pragma: no cover
 
 
 class Progress:

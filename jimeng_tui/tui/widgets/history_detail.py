@@ -17,6 +17,7 @@ from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Markdown, Static
 
 from jimeng_tui.api.catalog import MODES
+from jimeng_tui.jobs.display import size as fmt_size
 from jimeng_tui.jobs.model import Job, JobState
 from jimeng_tui.jobs.report import failure_lines, success_block
 from jimeng_tui.tui.widgets.history_table import ICONS, fmt_number
@@ -51,14 +52,6 @@ def fmt_span(seconds: float) -> str:
     if seconds >= 60:
         return f"{seconds // 60} min {seconds % 60:02d} s"
     return f"{seconds} s"
-
-
-def fmt_size(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"
 
 
 def link_status(job: Job, now: float, link_lifetime_s: float, task_lifetime_s: float) -> str:

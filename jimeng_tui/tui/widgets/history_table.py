@@ -13,25 +13,11 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from jimeng_tui.jobs.display import STATE_ICONS as ICONS
 from jimeng_tui.jobs.model import Job, JobState
 
 S = JobState
 
-ICONS: dict[JobState, tuple[str, str]] = {
-    S.DRAFT: ("·", "dim"),
-    S.QUEUED: ("○", "dim"),
-    S.SUBMITTING: ("↑", "cyan"),
-    S.IN_QUEUE: ("◌", "cyan"),
-    S.GENERATING: ("●", "yellow"),
-    S.DONE: ("◉", "green"),
-    S.DOWNLOADING: ("↓", "green"),
-    S.CONFORMING: ("⟳", "green"),
-    S.SAVED: ("✓", "green"),
-    S.FAILED: ("✗", "red"),
-    S.CANCELLED: ("⊘", "dim"),
-    S.EXPIRED: ("⌛", "red"),
-    S.SUBMIT_UNKNOWN: ("?", "magenta"),
-}
 ORDER_LABELS: dict[str, str] = {
     "newest": "newest first",
     "oldest": "oldest first",

@@ -17,25 +17,14 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
+from jimeng_tui.jobs.display import STATE_ICONS as ICONS
+from jimeng_tui.jobs.display import clock as fmt_seconds
+from jimeng_tui.jobs.display import excerpt
+from jimeng_tui.jobs.display import size as fmt_size
 from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
 
 S = JobState
 
-ICONS: dict[JobState, tuple[str, str]] = {
-    S.DRAFT: ("·", "dim"),
-    S.QUEUED: ("○", "dim"),
-    S.SUBMITTING: ("↑", "cyan"),
-    S.IN_QUEUE: ("◌", "cyan"),
-    S.GENERATING: ("●", "yellow"),
-    S.DONE: ("◉", "green"),
-    S.DOWNLOADING: ("↓", "green"),
-    S.CONFORMING: ("⟳", "green"),
-    S.SAVED: ("✓", "bold green"),
-    S.FAILED: ("✗", "bold red"),
-    S.CANCELLED: ("⊘", "dim"),
-    S.EXPIRED: ("⌛", "red"),
-    S.SUBMIT_UNKNOWN: ("?", "bold magenta"),
-}
 ACTIVE_REMOTE = frozenset({S.SUBMITTING, S.IN_QUEUE, S.GENERATING})
 COLUMNS = (  # key, label, width (0 = takes the rest)
     ("id", "#", 3),
@@ -46,28 +35,6 @@ COLUMNS = (  # key, label, width (0 = takes the rest)
 )
 PROMPT_MIN = 20
 ROW_HEIGHT = 2
-
-
-def fmt_seconds(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = max(0, int(seconds))
-    if seconds >= 3600:
-        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def fmt_size(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"
-
-
-def excerpt(text: str, width: int = 28) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def elapsed(job: Job, now: float) -> float:
