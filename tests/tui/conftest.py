@@ -17,6 +17,15 @@ def utc(monkeypatch):
     time.tzset()
 
 
+@pytest.fixture(autouse=True)
+def steady_cursors(monkeypatch):
+    """Cursors do not blink, so a screenshot never depends on when, in the blink, it is taken."""
+    from textual.widgets import Input, TextArea
+
+    for widget in (Input, TextArea):
+        monkeypatch.setattr(widget.cursor_blink, "_default", False)
+
+
 @pytest.fixture
 def sandbox_app(sandbox):
     """``sandbox_app(**kwargs)`` → a JimengApp driving the test sandbox (no bell)."""

@@ -232,11 +232,16 @@ def test_history_export_dialog_80x24(snap_compare, app):
     async def run_before(pilot):
         screen = await ready(pilot)
         await pilot.press("e")
-        await pilot.pause(0.2)
+        await wait_for(
+            pilot, lambda: pilot.app.screen.query("#export-path"), 5, "the export dialog"
+        )
         field = pilot.app.screen.query_one("#export-path")
         # the default lives in the (temporary) videos folder: show a fixed one instead
         assert str(field.value).startswith(str(screen.engine.paths.videos_dir))
         field.value = "~/Videos/jimeng/jimeng-history-20251124-160000.csv"
-        await pilot.pause(0.2)
+        # let the count worker and the focus change behind the dialog settle, even under load
+        await pilot.app.workers.wait_for_complete()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.5)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
