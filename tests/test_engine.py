@@ -245,6 +245,8 @@ async def test_the_secret_key_is_nowhere_on_disk(sandbox, engine_for, isolated_h
                 assert secret not in fh.read(), name
             checked += 1
     assert checked >= 3  # the database, its WAL, a video and its sidecar at least
+    log_text = (isolated_home / "logs" / "jimeng-tui.log").read_text(encoding="utf-8")
+    assert "saved" in log_text and "50412" in log_text  # the log is real and was searched
 
 
 async def test_a_new_sandbox_retires_jobs_left_on_an_old_one(sandbox_factory, engine_for):

@@ -17,6 +17,7 @@ from jimeng_tui.jobs.runner import Runner, RunnerSettings
 from jimeng_tui.jobs.throttle import Throttle
 from jimeng_tui.store.config import LoadedConfig, load_config
 from jimeng_tui.store.history import History
+from jimeng_tui.store.logs import start_file_log
 from jimeng_tui.store.paths import AppPaths, app_paths, ensure_private_dir
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class Engine:
         """Raises ConfigError for an invalid config value or environment variable."""
         paths = app_paths(env)
         loaded = loaded or load_config(paths, env)
+        start_file_log(paths)
         config = loaded.config
         network = config.network
         if sandbox is not None:

@@ -627,7 +627,16 @@ class Runner:
 
     # --- bookkeeping -----------------------------------------------------------------------
     async def _set(self, job: Job, state: JobState, **changes: Any) -> None:
+        old = job.state
         job.transition(state, updated_at=time.time(), **changes)
+        log.info(
+            "job %s %s → %s%s%s",
+            job.id,
+            old,
+            state,
+            f" task {job.task_id}" if job.task_id else "",
+            f": {job.error_code or ''} {job.error_message}" if state is S.FAILED else "",
+        )
         await self._save(job)
 
     async def _save(self, job: Job) -> None:

@@ -1,0 +1,38 @@
+"""The log file: what the engine did, for when a user asks "what happened to job 12?"."""
+
+from __future__ import annotations
+
+import logging
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from jimeng_tui.store.paths import AppPaths, ensure_private_dir
+
+LOG_BYTES = 1_000_000
+LOG_BACKUPS = 3
+
+
+class _JimengFileHandler(RotatingFileHandler):
+    """Marks the handler this module installed, so a second engine does not add another."""
+
+
+def start_file_log(paths: AppPaths) -> Path:
+    """Append the package's INFO messages to ``paths.log_file`` (rotated; folder 0700)."""
+    logger = logging.getLogger("jimeng_tui")
+    for handler in list(logger.handlers):
+        if isinstance(handler, _JimengFileHandler):
+            if Path(handler.baseFilename) == paths.log_file:
+                return paths.log_file
+            logger.removeHandler(handler)  # one log file per process: the latest home wins
+            handler.close()
+    ensure_private_dir(paths.log_dir)
+    handler = _JimengFileHandler(
+        paths.log_file, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True
+    )
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s pid %(process)d %(levelname)s %(name)s: %(message)s")
+    )
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET or logger.level > logging.INFO:
+        logger.setLevel(logging.INFO)
+    return paths.log_file
