@@ -539,3 +539,36 @@ def test_job_dataclass_and_columns_agree():
         for statement in statements:
             conn.execute(statement)
     assert tuple(r[1] for r in conn.execute("PRAGMA table_info(jobs)")) == JOB_FIELDS
+
+
+def test_a_search_page_from_the_newest_rows_equals_the_index_answer(tmp_path, monkeypatch):
+    """The newest-first shortcut for common words returns exactly what the FTS index would."""
+    import random
+
+    from jimeng_tui.store import history as history_module
+
+    rng = random.Random(7)
+    words = ["sunset", "ocean", "城市夜景", "cat", "neon", "Forest", "drone"]
+    history = History(tmp_path / "h.sqlite3")
+    history.add_many(
+        [
+            make_job(
+                " ".join(rng.sample(words, 3)),
+                created_at=1_700_000_000 + i,
+                mode=rng.choice(["t2v_720p", "t2v_1080p"]),
+            )
+            for i in range(400)
+        ]
+    )
+    queries = [
+        HistoryQuery(text=text, limit=limit, offset=offset, mode=mode)
+        for text in ("sunset", "城市夜", "forest ocean", "neo", "sunset cat drone")
+        for limit, offset in ((10, 0), (25, 30), (200, 0))
+        for mode in (None, "t2v_1080p")
+    ]
+    shortcut = [[j.id for j in history.query(q)] for q in queries]
+    monkeypatch.setattr(history_module, "RECENT_SCAN", 0)  # the index answers every query
+    indexed = [[j.id for j in history.query(q)] for q in queries]
+    assert shortcut == indexed
+    assert any(len(ids) == 10 for ids in shortcut)
+    history.close()

@@ -34,6 +34,7 @@ ORDERS: dict[str, str] = {
     "longest": "duration_s DESC, created_at DESC, id DESC",
     "shortest": "duration_s ASC NULLS LAST, created_at DESC, id DESC",
 }
+RECENT_SCAN = 5000  # rows a text search reads newest-first before asking the FTS index
 FTS_MIN_CHARS = 3  # the trigram tokenizer needs 3 characters; shorter terms use LIKE
 
 _COLUMNS: tuple[str, ...] = JOB_FIELDS
@@ -342,16 +343,18 @@ class History:
 
     # -- finding jobs ------------------------------------------------------------------------
 
-    def _where(self, q: HistoryQuery) -> tuple[str, list[Any]]:
+    def _where(self, q: HistoryQuery, *, like_only: bool = False) -> tuple[str, list[Any]]:
+        """The WHERE clause of ``q``; ``like_only`` matches every term with LIKE (a substring
+        test, as the trigram index does) instead of the FTS index."""
         clauses: list[str] = []
         args: list[Any] = []
         terms = q.text.split() if q.text else []
-        long_terms = [t for t in terms if len(t) >= FTS_MIN_CHARS]
+        long_terms = [t for t in terms if len(t) >= FTS_MIN_CHARS and not like_only]
         if long_terms:
             clauses.append("id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)")
             args.append(" AND ".join(_fts_phrase(t) for t in long_terms))
         for term in terms:
-            if len(term) < FTS_MIN_CHARS:
+            if like_only or len(term) < FTS_MIN_CHARS:
                 clauses.append("prompt LIKE ? ESCAPE '\\'")
                 args.append(_like_pattern(term))
         if q.status:
@@ -383,7 +386,32 @@ class History:
         except KeyError:
             raise ValidationError("order", f"unknown order {q.order!r}", tuple(ORDERS)) from None
 
+    def _recent_matches(self, q: HistoryQuery) -> list[tuple[Any, ...]] | None:
+        """A newest-first page of a text search found among the newest RECENT_SCAN rows alone.
+
+        A common word matches thousands of rows, and collecting them all from the FTS index
+        before sorting costs tens of milliseconds per keystroke. When the newest rows already
+        hold a full page of matches, that page is exact: every other match is older. Otherwise
+        None, and the index answers.
+        """
+        if not q.text or q.order != "newest" or q.limit is None or q.limit < 0:
+            return None
+        wanted = q.offset + q.limit
+        if wanted > RECENT_SCAN:
+            return None
+        where, args = self._where(q, like_only=True)
+        order = self._order(q)
+        sql = (
+            f"SELECT * FROM ({_SELECT} ORDER BY {order} LIMIT ?) AS jobs{where} "
+            f"ORDER BY {order} LIMIT ? OFFSET ?"
+        )
+        with self._lock:
+            found = self._conn.execute(sql, [RECENT_SCAN, *args, q.limit, q.offset]).fetchall()
+        return found if len(found) == q.limit else None
+
     def _rows(self, q: HistoryQuery, *, paged: bool) -> list[tuple[Any, ...]]:
+        if paged and (recent := self._recent_matches(q)) is not None:
+            return recent
         where, args = self._where(q)
         sql = f"{_SELECT}{where} ORDER BY {self._order(q)}"
         if paged:
