@@ -11,20 +11,19 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from jimeng_tui.api.errors import ImageError, JimengError, ValidationError
 from jimeng_tui.api.request import GenerationRequest
 from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
+from jimeng_tui.tui.commands import ActionCommands
 from jimeng_tui.tui.messages import (
     BrowseRequested,
     DownloadProgressed,
@@ -77,30 +76,13 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class JimengCommands(Provider):
+class JimengCommands(ActionCommands):
     """Every action of the app in the command palette."""
 
-    def _commands(self) -> Iterable[tuple[str, str, str]]:
-        return PALETTE
+    PALETTE = PALETTE
 
-    async def discover(self) -> Hits:
-        app = self.app
-        for action, title, help_text in self._commands():
-            if isinstance(app, JimengApp) and app.check_action(action, ()) is False:
-                continue
-            yield DiscoveryHit(title, partial(app.run_action, action), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        app = self.app
-        for action, title, help_text in self._commands():
-            if isinstance(app, JimengApp) and app.check_action(action, ()) is False:
-                continue
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(
-                    score, matcher.highlight(title), partial(app.run_action, action), help=help_text
-                )
+    def target(self) -> JimengApp | None:
+        return self.app if isinstance(self.app, JimengApp) else None
 
 
 class JimengApp(App[int]):

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Container, Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
@@ -39,6 +38,7 @@ from jimeng_tui.api.errors import JimengError
 from jimeng_tui.api.request import GenerationRequest
 from jimeng_tui.jobs.model import Job, JobState
 from jimeng_tui.store.history import HistoryQuery
+from jimeng_tui.tui.commands import ActionCommands
 from jimeng_tui.tui.system import system_open
 from jimeng_tui.tui.widgets.history_detail import HistoryDetail, link_status
 from jimeng_tui.tui.widgets.history_filters import FilterValues, HistoryFilters
@@ -109,32 +109,13 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class HistoryCommands(Provider):
+class HistoryCommands(ActionCommands):
     """The History screen's actions in the command palette."""
 
-    def _available(self) -> Iterable[tuple[str, str, str]]:
-        screen = self.screen
-        if not isinstance(screen, HistoryScreen):
-            return
-        for action, title, help_text in PALETTE:
-            if screen.check_action(action, ()) is True:
-                yield action, title, help_text
+    PALETTE = PALETTE
 
-    async def discover(self) -> Hits:
-        for action, title, help_text in self._available():
-            yield DiscoveryHit(title, partial(self.screen.run_action, action), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for action, title, help_text in self._available():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(title),
-                    partial(self.screen.run_action, action),
-                    help=help_text,
-                )
+    def target(self) -> HistoryScreen | None:
+        return self.screen if isinstance(self.screen, HistoryScreen) else None
 
 
 class DeleteJobScreen(ModalScreen[str | None]):
