@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-ENV_VARS = (
-    "VOLC_ACCESSKEY",
-    "VOLC_SECRETKEY",
-    "JIMENG_VIDEO_API_URL",
-    "JIMENG_VIDEO_API_TIMEOUT",
-    "JIMENG_VIDEO_POLL_INTERVAL",
-    "JIMENG_VIDEO_MAX_POLL_ATTEMPTS",
-)
+from jimeng_tui.store.config import ENV_OVERRIDES
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +12,7 @@ def isolated_home(tmp_path, monkeypatch):
     """Config, data, cache, logs and videos under a temporary folder; no inherited credentials."""
     home = tmp_path / "jimeng-home"
     monkeypatch.setenv("JIMENG_TUI_HOME", str(home))
-    for name in ENV_VARS:
+    for name in ENV_OVERRIDES:  # every variable the config store reads
         monkeypatch.delenv(name, raising=False)
     return home
 
