@@ -13,13 +13,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 
 import httpx
+from bench_support import free_port, start_sandbox_process
 
 from jimeng_tui.api import catalog
 from jimeng_tui.api.request import GenerationRequest
@@ -30,39 +28,6 @@ from jimeng_tui.sandbox.options import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 JOBS = 500
 WINDOW_S = 10.0
 INTERVAL_S = 1.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_sandbox(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jimeng_tui.sandbox",
-            "--port",
-            str(port),
-            "--queue-seconds",
-            "1",
-            "--generate-seconds",
-            "100000",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("sandbox did not start")
 
 
 async def engine_cpu_per_poll(base_url: str) -> tuple[float, int]:
@@ -142,7 +107,7 @@ async def bare_cpu_per_poll(base_url: str, task_ids: list[str]) -> tuple[float, 
 
 def test_engine_polling_cpu_against_a_bare_httpx_loop(isolated_home):
     port = free_port()
-    sandbox = start_sandbox(port)
+    sandbox = start_sandbox_process(port)
     base_url = f"http://127.0.0.1:{port}"
     try:
         engine_cpu, engine_polls = asyncio.run(engine_cpu_per_poll(base_url))

@@ -10,75 +10,18 @@ the printed ratio is the cost of the History layer (locking, row → Job decodin
 
 from __future__ import annotations
 
-import random
 import sqlite3
 import statistics
 import time
 
 import pytest
+from bench_support import TYPED_EN, TYPED_ZH, synthetic_jobs
 
-from jimeng_tui.jobs.model import JOB_FIELDS, Job, JobState
+from jimeng_tui.jobs.model import JOB_FIELDS
 from jimeng_tui.store.history import History, HistoryQuery
 
 ROWS = 100_000
 REPEAT = 15
-_SAMPLE_TEXT = (
-    "a red fox runs through snow at dusk slow dolly in on old lighthouse neon city "
-    "rain cinematic wide shot of mountains golden hour ocean waves crash against "
-    "cliffs drone flying over forest astronaut walking on the moon close up portrait "
-    "smiling child"
-)
-WORDS_EN = tuple(_SAMPLE_TEXT.split())
-WORDS_ZH = [
-    "一只猫",
-    "在草地上",
-    "奔跑",
-    "城市夜景",
-    "霓虹灯",
-    "闪烁",
-    "海浪",
-    "拍打",
-    "礁石",
-    "日落",
-]
-MODES = ("t2v_720p", "t2v_1080p", "ti2v_pro", "i2v_first_720p")
-STATES = (JobState.SAVED,) * 8 + (JobState.FAILED, JobState.CANCELLED)
-TYPED = "sunset over the ocean"  # typed one keystroke at a time
-TYPED_ZH = "城市夜景霓虹"
-
-
-def synthetic_jobs(n: int, seed: int = 7):
-    rng = random.Random(seed)
-    t0 = 1_700_000_000.0
-    for i in range(n):
-        if rng.random() < 0.3:
-            prompt = "".join(rng.sample(WORDS_ZH, 4))
-        else:
-            prompt = " ".join(rng.choices(WORDS_EN, k=rng.randint(8, 30)))
-        if i % 97 == 0:
-            prompt += " sunset over the ocean"
-        mode = rng.choice(MODES)
-        yield Job(
-            id=None,
-            created_at=t0 + i * 30 + rng.random(),
-            prompt=prompt,
-            mode=mode,
-            req_key="jimeng_" + mode,
-            params={"prompt": prompt, "frames": 121, "seed": rng.randint(0, 2**32 - 1)},
-            state=rng.choice(STATES),
-            image_hashes=[f"{rng.getrandbits(256):064x}"],
-            task_id=str(rng.getrandbits(60)),
-            request_id=f"{i:020d}",
-            submitted_at=t0 + i * 30,
-            finished_at=t0 + i * 30 + rng.uniform(30, 200),
-            duration_s=rng.choice((4.0, 5.0, 6.0, 8.0, 10.0)),
-            fps=24.0,
-            width=1280,
-            height=720,
-            size_bytes=rng.randint(1_000_000, 30_000_000),
-            path=f"/videos/{i}.mp4",
-            favourite=rng.random() < 0.05,
-        )
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +29,7 @@ def big_history(tmp_path_factory):
     path = tmp_path_factory.mktemp("bench") / "history.sqlite3"
     history = History(path)
     start = time.perf_counter()
-    jobs = synthetic_jobs(ROWS)
+    jobs = synthetic_jobs(ROWS, seed=7)
     while True:
         batch = [job for _, job in zip(range(5000), jobs, strict=False)]
         if not batch:
@@ -178,7 +121,7 @@ def test_list_page(big_history):
     assert ours < 100  # a page must feel instant
 
 
-@pytest.mark.parametrize("typed", [TYPED, TYPED_ZH], ids=["english", "chinese"])
+@pytest.mark.parametrize("typed", [TYPED_EN, TYPED_ZH], ids=["english", "chinese"])
 def test_search_as_you_type(big_history, typed):
     history, raw = big_history
     print()

@@ -14,76 +14,25 @@ the last keystroke before it queries; that wait is not work and is not counted).
 from __future__ import annotations
 
 import os
-import random
 import sqlite3
 import statistics
 import time
 from dataclasses import replace
 
 import pytest
+from bench_support import TYPED_EN, TYPED_ZH, synthetic_jobs
 from textual.app import App
 from textual.widgets import Input
 
 from jimeng_tui.jobs.engine import Engine
-from jimeng_tui.jobs.model import JOB_FIELDS, Job, JobState
+from jimeng_tui.jobs.model import JOB_FIELDS, Job
 from jimeng_tui.store.history import HistoryQuery
 from jimeng_tui.tui.screens.history import PAGE_SIZE, HistoryScreen
 
 ROWS = 100_000
 OPEN_GOAL_MS = 300.0
 KEY_GOAL_MS = 50.0
-_SAMPLE_TEXT = (
-    "a red fox runs through snow at dusk slow dolly in on old lighthouse neon city "
-    "rain cinematic wide shot of mountains golden hour ocean waves crash against "
-    "cliffs drone flying over forest astronaut walking on the moon close up portrait "
-    "smiling child "
-)
-WORDS = tuple(_SAMPLE_TEXT.split())
-WORDS_ZH = [
-    "一只猫",
-    "在草地上",
-    "奔跑",
-    "城市夜景",
-    "霓虹灯",
-    "闪烁",
-    "海浪",
-    "拍打",
-    "礁石",
-    "日落",
-]
-MODES = ("t2v_720p", "t2v_1080p", "ti2v_pro", "i2v_first_720p")
-STATES = (JobState.SAVED,) * 8 + (JobState.FAILED, JobState.CANCELLED)
-TYPED = ("sunset over the ocean", "城市夜景霓虹")
-
-
-def synthetic_jobs(n: int, seed: int = 11):
-    rng = random.Random(seed)
-    t0 = 1_700_000_000.0
-    for i in range(n):
-        if rng.random() < 0.3:
-            prompt = "".join(rng.sample(WORDS_ZH, 4))
-        else:
-            prompt = " ".join(rng.choices(WORDS, k=rng.randint(8, 30)))
-        if i % 97 == 0:
-            prompt += " sunset over the ocean"
-        mode = rng.choice(MODES)
-        yield Job(
-            id=None,
-            created_at=t0 + i * 30 + rng.random(),
-            prompt=prompt,
-            mode=mode,
-            req_key="jimeng_" + mode,
-            params={"prompt": prompt, "mode": mode, "duration": 5, "fps": 24, "seed": i},
-            state=rng.choice(STATES),
-            task_id=str(rng.getrandbits(60)),
-            request_id=f"{i:020d}",
-            submitted_at=t0 + i * 30,
-            finished_at=t0 + i * 30 + rng.uniform(30, 200),
-            duration_s=rng.choice((4.0, 5.0, 6.0, 8.0, 10.0)),
-            fps=24.0,
-            path=f"/nonexistent/videos/{i}.mp4",
-            favourite=rng.random() < 0.05,
-        )
+TYPED = (TYPED_EN, TYPED_ZH)
 
 
 class Host(App[None]):
@@ -99,7 +48,7 @@ def filled_engine(tmp_path_factory):
     engine = Engine.open(env=env)
     started = time.perf_counter()
     batch: list[Job] = []
-    for job in synthetic_jobs(ROWS):
+    for job in synthetic_jobs(ROWS, seed=11):
         batch.append(job)
         if len(batch) == 10_000:
             engine.history.add_many(batch)

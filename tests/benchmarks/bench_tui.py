@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,8 @@ import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+from bench_support import free_port, start_sandbox_process
 
 RUNS = 7
 JOBS = 200
@@ -86,39 +87,6 @@ def first_screen_times(runs: int = RUNS) -> tuple[list[float], list[float]]:
 # ---------------------------------------------------------------------------- typing under load
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_sandbox(port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jimeng_tui.sandbox",
-            "--port",
-            str(port),
-            "--queue-seconds",
-            "1",
-            "--generate-seconds",
-            "100000",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the sandbox did not start")
-
-
 async def key_latencies(base_url: str, home: str) -> tuple[list[float], int]:
     from textual import events
     from textual.widgets import TextArea
@@ -177,8 +145,8 @@ async def key_latencies(base_url: str, home: str) -> tuple[list[float], int]:
 
 
 def typing_under_load() -> tuple[list[float], int]:
-    port = _free_port()
-    proc = _start_sandbox(port)
+    port = free_port()
+    proc = start_sandbox_process(port)
     try:
         with tempfile.TemporaryDirectory() as home:
             return asyncio.run(key_latencies(f"http://127.0.0.1:{port}", home))
