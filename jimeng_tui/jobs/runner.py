@@ -41,7 +41,7 @@ from jimeng_tui.jobs.download import (
     write_sidecar,
 )
 from jimeng_tui.jobs.events import DownloadProgress, Event, JobChanged, JobNotice, ThrottleChanged
-from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
+from jimeng_tui.jobs.model import Job, JobState
 from jimeng_tui.jobs.naming import render_filename, unique_path
 from jimeng_tui.jobs.throttle import Throttle, ThrottleState
 from jimeng_tui.store.history import History
@@ -696,6 +696,3 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-__all__ = ["FINAL_STATES", "ClaimedElsewhere", "NoCredentials", "Runner", "RunnerSettings"]
