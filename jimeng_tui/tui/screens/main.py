@@ -26,7 +26,7 @@ TIPS = (
 )
 
 # Below this many columns the panels stack (form above, jobs and details below).
-WIDE_AT = 110
+WIDE_AT = 130  # the job table needs ~70 columns beside the form's minimum of 58
 # Below this many lines the form drops its blank lines between rows.
 TALL_AT = 36
 
