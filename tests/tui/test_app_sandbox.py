@@ -163,7 +163,8 @@ async def test_a_rate_limited_burst_still_completes(sandbox_factory):
 
 
 async def test_quit_with_jobs_in_flight_then_resume(sandbox_factory, isolated_home):
-    server = sandbox_factory(speed=2.0)  # a task takes about 2 s
+    # a task takes about 8 s, so neither can finish while the app asks and quits
+    server = sandbox_factory(speed=0.5)
     app = JimengApp(engine_factory=fast_engine_factory(server), bell_on_finish=False)
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_engine(pilot)
