@@ -31,7 +31,7 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Footer, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from jimeng_tui.api.errors import JimengError
@@ -43,6 +43,7 @@ from jimeng_tui.tui.system import system_open
 from jimeng_tui.tui.widgets.history_detail import HistoryDetail, link_status
 from jimeng_tui.tui.widgets.history_filters import FilterValues, HistoryFilters
 from jimeng_tui.tui.widgets.history_table import ORDER_LABELS, HistoryTable
+from jimeng_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
@@ -356,7 +357,7 @@ class HistoryScreen(Screen[None]):
         with Container(id="hs-body"):
             yield HistoryTable(id="hs-table")
             yield HistoryDetail(id="hs-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.table.border_title = "Jobs"
