@@ -114,6 +114,13 @@ async def test_keys_come_from_the_config_and_actions_from_the_palette(sandbox_ap
         await wait_for(pilot, lambda: len(app.jobs) == 1, 10, "the job from F9")
         await pilot.press("f8")
         assert app.focused is app.main.queue
+        # the copy actions are offered once the selected job has a link and a file
+        await wait_for(
+            pilot,
+            lambda: any(j.video_url and j.path for j in app.jobs.values()),
+            30,
+            "the job saved",
+        )
         provider = JimengCommands(app.screen)
         titles = [hit.text async for hit in provider.search("copy")]
         assert "Copy video URL" in titles and "Copy file path" in titles

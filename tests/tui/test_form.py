@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from textual.widgets import Input, Select
+from tui_support import wait_for
 
 from jimeng_tui.api.request import GenerationRequest
 from jimeng_tui.tui.app import JimengApp
+from jimeng_tui.tui.screens.main import MainScreen
 
 
 async def test_recamera_needs_a_template_and_shows_why():
     app = JimengApp(start_engine=False)
     async with app.run_test(size=(140, 45)) as pilot:
         form = app.main.form
+        await wait_for(pilot, lambda: form.fields_ready, what="the form's rows")
         assert not form.query("#camera-row") or form.query_one("#camera-row").has_class("-hidden")
         form.query_one("#mode", Select).value = "i2v_recamera_720p"
         await pilot.pause()
@@ -60,3 +63,41 @@ async def test_load_request_round_trips_and_counter_counts():
         assert form.submit() is None
         await pilot.pause()
         assert "at most 800" in str(form.query_one("#err-prompt").render())
+
+
+async def test_what_arrives_before_the_rows_mount_is_applied_when_they_do():
+    """The rows under the prompt mount one frame after it (a quicker first screen); a job
+    loaded, an image picked or Generate pressed in that frame waits for them, in order."""
+    request = GenerationRequest(
+        prompt="a lighthouse at dusk", mode="i2v_first_720p", duration=10, fps=30, seed=3
+    )
+    seen: dict[str, bool] = {}
+
+    class EarlyScreen(MainScreen):
+        def on_mount(self) -> None:
+            form = self.form
+            seen["rows_mounted"] = form.fields_ready or bool(form.query("#mode"))
+            form.load_request(request)
+            form.set_image("first_image", "https://example.invalid/first.jpg")
+            form.submit()
+
+    class EarlyApp(JimengApp):
+        def get_default_screen(self):
+            return EarlyScreen(clock=self.clock)
+
+    app = EarlyApp(start_engine=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        form = app.main.form
+        await wait_for(pilot, lambda: form.fields_ready, what="the form's rows")
+        await pilot.pause()
+        assert seen == {"rows_mounted": False}
+        assert form.query_one("#mode", Select).value == "i2v_first_720p"
+        assert form.query_one("#duration", Select).value == 10
+        assert form.query_one("#first_image", Input).value == "https://example.invalid/first.jpg"
+        assert form.build_request().first_image == "https://example.invalid/first.jpg"
+        # Generate was pressed before the rows existed: it still reached the app
+        await wait_for(
+            pilot,
+            lambda: any("Still connecting" in n.message for n in app._notifications),
+            what="the early Generate",
+        )

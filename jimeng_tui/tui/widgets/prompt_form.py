@@ -6,12 +6,15 @@ message is shown next to the field it names. No I/O here: the form only builds r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.lazy import Lazy
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
@@ -118,36 +121,30 @@ class FieldError(Static):
         return self.has_class("-shown")
 
 
-class PromptForm(Vertical):
-    """Prompt, mode, duration, fps, ratio, images, camera move, seed and the Generate button."""
+class BlankLazy(Lazy):
+    """``Lazy`` that shows nothing (not its class name) while it holds the rows' place."""
 
-    BORDER_TITLE = "Prompt"
+    def render(self) -> str:
+        return ""
 
-    def __init__(self, defaults: FormDefaults | None = None, **kwargs: Any) -> None:
+
+class FormFields(Vertical):
+    """Every row under the prompt: mode, duration/fps/ratio, notes, images, seed, Generate.
+
+    The form mounts it one frame after the prompt (``textual.lazy.Lazy``): these ~50 widgets are
+    most of the first screen's cost, and the prompt can take keys while they arrive."""
+
+    class Mounted(Message):
+        """The rows are in the DOM (the form applies what waited for them)."""
+
+    def __init__(self, defaults: FormDefaults, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._defaults = defaults or FormDefaults()
-        self._camera_values = {
-            "camera_template": self._defaults.camera_template,
-            "camera_strength": self._defaults.camera_strength,
-        }
+        self._defaults = defaults
 
-    # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
         d = self._defaults
         mode = catalog.MODES.get(d.mode, catalog.MODES[catalog.DEFAULT_MODE])
         rules = _mode_rules(mode, image_count=0, duration=d.duration, fps=d.fps)
-        yield TextArea(
-            "",
-            id="prompt",
-            soft_wrap=True,
-            tab_behavior="focus",
-            compact=True,
-            highlight_cursor_line=False,
-            placeholder="Describe the video: subject, action, scene, light, camera…",
-        )
-        with Horizontal(classes="row counter-row"):
-            yield FieldError("", id="err-prompt", classes="field-error")
-            yield PromptCounter(id="counter")
         with Horizontal(classes="row"):
             yield Label("Mode", classes="field-label")
             yield Select(_mode_options(), id="mode", value=d.mode, allow_blank=False, compact=True)
@@ -224,8 +221,60 @@ class PromptForm(Vertical):
             yield Button("Generate", id="generate", variant="primary", compact=True)
 
     def on_mount(self) -> None:
+        self.post_message(self.Mounted())
+
+
+class PromptForm(Vertical):
+    """Prompt, mode, duration, fps, ratio, images, camera move, seed and the Generate button."""
+
+    BORDER_TITLE = "Prompt"
+
+    def __init__(self, defaults: FormDefaults | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._defaults = defaults or FormDefaults()
+        self._camera_values = {
+            "camera_template": self._defaults.camera_template,
+            "camera_strength": self._defaults.camera_strength,
+        }
+        self._fields_ready = False
+        self._waiting: list[Callable[[], object]] = []  # calls that need the rows (in order)
+
+    # ---------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        yield TextArea(
+            "",
+            id="prompt",
+            soft_wrap=True,
+            tab_behavior="focus",
+            compact=True,
+            highlight_cursor_line=False,
+            placeholder="Describe the video: subject, action, scene, light, camera…",
+        )
+        with Horizontal(classes="row counter-row"):
+            yield FieldError("", id="err-prompt", classes="field-error")
+            yield PromptCounter(id="counter")
+        yield BlankLazy(FormFields(self._defaults, id="fields"))
+
+    @on(FormFields.Mounted)
+    def _fields_mounted(self, event: FormFields.Mounted) -> None:
+        event.stop()
+        self._fields_ready = True
         if self.mode.camera:
             self._camera_row()
+        waiting, self._waiting = self._waiting, []
+        for call in waiting:
+            call()
+
+    def _rows_pending(self, call: Callable[[], object]) -> bool:
+        """True (and ``call`` is kept for later) while the rows are not mounted yet."""
+        if self._fields_ready:
+            return False
+        self._waiting.append(call)
+        return True
+
+    @property
+    def fields_ready(self) -> bool:
+        return self._fields_ready
 
     # The camera row (only for i2v_recamera_720p) is mounted the first time it is needed:
     # fewer widgets make the first screen quicker.
@@ -257,7 +306,7 @@ class PromptForm(Vertical):
             classes="row",
             id="camera-row",
         )
-        self.mount(row, after="#image-note")
+        self.query_one(FormFields).mount(row, after="#image-note")
         return row
 
     def _camera_value(self, name: str) -> Any:
@@ -316,12 +365,14 @@ class PromptForm(Vertical):
 
     @property
     def mode(self) -> catalog.Mode:
+        if not self._fields_ready:
+            return catalog.MODES.get(self._defaults.mode, catalog.MODES[catalog.DEFAULT_MODE])
         value = self._select("mode").value
         return catalog.MODES.get(str(value), catalog.MODES[catalog.DEFAULT_MODE])
 
     def _refresh_mode_rules(self) -> None:
         """Enable what the mode takes; say why the rest is off; show the conform note."""
-        if not self.is_mounted:
+        if not self._fields_ready:
             return
         mode = self.mode
         first, last = self._input("first_image"), self._input("last_image")
@@ -378,7 +429,7 @@ class PromptForm(Vertical):
             return found.first(FieldError)
         error = FieldError("", id=f"err-{field}", classes="field-error")
         row = self._field_widget(field).parent
-        self.mount(error, after=row)
+        row.parent.mount(error, after=row)
         return error
 
     def clear_errors(self) -> None:
@@ -390,6 +441,8 @@ class PromptForm(Vertical):
 
     def show_error(self, field: str, message: str) -> None:
         """Show ``message`` next to ``field`` and move the focus there."""
+        if self._rows_pending(lambda: self.show_error(field, message)):
+            return
         if field not in FIELDS:
             field = "prompt"
         if field.startswith("camera_"):
@@ -435,7 +488,10 @@ class PromptForm(Vertical):
         return request
 
     def submit(self) -> GenerationRequest | None:
-        """Validate; show the first problem inline, or post GenerateRequested."""
+        """Validate; show the first problem inline, or post GenerateRequested (once the rows
+        are mounted: a Ctrl+G typed in the first frame is not lost)."""
+        if self._rows_pending(self.submit):
+            return None
         self.clear_errors()
         try:
             request = self.build_request()
@@ -447,6 +503,8 @@ class PromptForm(Vertical):
 
     def load_request(self, request: GenerationRequest) -> None:
         """Put a past job's parameters into the form (to edit and run again)."""
+        if self._rows_pending(lambda: self.load_request(request)):
+            return
         self.query_one("#prompt", TextArea).load_text(request.prompt)
         self._select("mode").value = request.mode
         if request.duration in catalog.DURATIONS:
@@ -468,7 +526,7 @@ class PromptForm(Vertical):
     def apply_defaults(self, defaults: FormDefaults) -> None:
         """Use config defaults (only for fields the user has not touched yet)."""
         self._defaults = defaults
-        if not self.is_mounted:
+        if not self.is_mounted or self._rows_pending(lambda: self.apply_defaults(defaults)):
             return
         self._select("mode").value = defaults.mode
         if defaults.duration in catalog.DURATIONS:
@@ -484,6 +542,8 @@ class PromptForm(Vertical):
         self._refresh_mode_rules()
 
     def set_image(self, field: str, value: str) -> None:
+        if self._rows_pending(lambda: self.set_image(field, value)):
+            return
         self._input(field).value = value
         self._refresh_mode_rules()
 
