@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -107,6 +107,7 @@ class JimengApp(App[int]):
         start_engine: bool = True,
         bell_on_finish: bool = True,
         sandbox_options: Any = None,
+        typeahead: str = "",
     ) -> None:
         super().__init__()
         # Building the first screen allocates many objects; a cyclic collection in the middle
@@ -115,6 +116,7 @@ class JimengApp(App[int]):
         self._gc_paused = gc.isenabled()
         gc.disable()
         self.want_sandbox = sandbox
+        self.typeahead = typeahead  # typed before the app took the terminal
         self.engine_factory = engine_factory or default_engine_factory
         self.clock = clock
         self.opener = opener
@@ -160,9 +162,25 @@ class JimengApp(App[int]):
         if self.start_engine:
             self.call_after_refresh(self._boot)
 
+    async def on_event(self, event: events.Event) -> None:
+        # Text typed before the first frame has nowhere to go yet (Textual drops it): keep it
+        # for the prompt, which takes it on Ready.
+        if (
+            self.ready_at is None
+            and isinstance(event, events.Key)
+            and event.is_printable
+            and event.character
+        ):
+            self.typeahead += event.character
+            return
+        await super().on_event(event)
+
     def on_ready(self) -> None:
         self.ready_at = time.perf_counter()
         self._resume_gc()
+        if self.typeahead:
+            self.main.form.type_into_prompt(self.typeahead)
+            self.typeahead = ""
         self.log.info(f"first screen after {self.ready_at - STARTED_AT:.3f} s")
 
     def _boot(self) -> None:
@@ -798,10 +816,13 @@ class JimengApp(App[int]):
 
 def run_app(*, sandbox: bool = False) -> int:
     """Run the studio in this terminal; returns the exit code."""
+    from jimeng_tui.tui.terminal_probe import probe_terminal
     from jimeng_tui.tui.widgets.job_details import enable_terminal_images
 
+    typeahead = ""
     if os.environ.get("JIMENG_TUI_NO_IMAGES") != "1":
-        enable_terminal_images()  # must query the terminal before Textual takes it
-    app = JimengApp(sandbox=sandbox)
+        # must query the terminal before Textual takes it
+        typeahead = probe_terminal(enable_terminal_images)
+    app = JimengApp(sandbox=sandbox, typeahead=typeahead)
     code = app.run()
     return code if isinstance(code, int) else 0

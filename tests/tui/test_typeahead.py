@@ -1,0 +1,35 @@
+"""Text typed while the app starts lands in the prompt, and terminal replies never do."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import TextArea
+
+from jimeng_tui.tui.app import JimengApp
+from jimeng_tui.tui.terminal_probe import typed_text
+
+
+def test_terminal_replies_and_escapes_are_removed_from_typed_text():
+    # a device-attributes reply, a kitty graphics reply and a cell-size reply around the keys
+    raw = b"\x1b[?1;2cqu\x1b_Gi=31;EINVAL\x1b\\ick\x1b[6;16;8t ty\x1b[Aping"
+    assert typed_text(raw) == "quick typing"
+    assert typed_text("城市夜景".encode()) == "城市夜景"
+    assert typed_text(b"\x1b[?62;4;22c") == ""
+    assert typed_text(b"a\r\n\tb\x7f") == "ab"
+
+
+async def test_text_typed_before_the_first_frame_reaches_the_prompt():
+    class EarlyKeys(JimengApp):
+        def on_mount(self) -> None:
+            super().on_mount()
+            for ch in "lights":  # keys arriving before anything is on screen
+                self.post_message(events.Key(ch, ch))
+
+    app = EarlyKeys(start_engine=False, typeahead="city ")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        prompt = app.main.form.query_one("#prompt", TextArea)
+        assert prompt.text == "city lights"
+        assert str(app.main.form.query_one("#counter").render()) == "11 / 800"
+        await pilot.press("!")  # typing goes on where it left off
+        assert prompt.text == "city lights!"
