@@ -117,6 +117,8 @@ class JimengApp(App[int]):
         gc.disable()
         self.want_sandbox = sandbox
         self.typeahead = typeahead  # typed before the app took the terminal
+        self._early_keys: list[events.Key] = []
+        self._waiting_requests: list[GenerationRequest] = []
         self.engine_factory = engine_factory or default_engine_factory
         self.clock = clock
         self.opener = opener
@@ -163,15 +165,10 @@ class JimengApp(App[int]):
             self.call_after_refresh(self._boot)
 
     async def on_event(self, event: events.Event) -> None:
-        # Text typed before the first frame has nowhere to go yet (Textual drops it): keep it
-        # for the prompt, which takes it on Ready.
-        if (
-            self.ready_at is None
-            and isinstance(event, events.Key)
-            and event.is_printable
-            and event.character
-        ):
-            self.typeahead += event.character
+        # Keys pressed before the first frame have nowhere to go yet (Textual drops them):
+        # keep them, in order, and replay them on Ready.
+        if self.ready_at is None and isinstance(event, events.Key):
+            self._early_keys.append(event)
             return
         await super().on_event(event)
 
@@ -181,6 +178,9 @@ class JimengApp(App[int]):
         if self.typeahead:
             self.main.form.type_into_prompt(self.typeahead)
             self.typeahead = ""
+        early, self._early_keys = self._early_keys, []
+        for key in early:
+            self.post_message(key)
         self.log.info(f"first screen after {self.ready_at - STARTED_AT:.3f} s")
 
     def _boot(self) -> None:
@@ -244,6 +244,9 @@ class JimengApp(App[int]):
         for job in resumed:
             self._show_job(job)
             self._drive(job.id)
+        waiting, self._waiting_requests = self._waiting_requests, []
+        for request in waiting:
+            self._create_and_drive(request, from_form=True)
         if resumed:
             self.notify(
                 f"Resuming {len(resumed)} unfinished job{'s' if len(resumed) != 1 else ''}.",
@@ -524,7 +527,9 @@ class JimengApp(App[int]):
     @on(GenerateRequested)
     def _generate_requested(self, message: GenerateRequested) -> None:
         if self.engine is None:
-            self.notify("Still connecting — try again in a moment.", severity="warning")
+            # Pressed while the engine opens (a second at most): run it once the engine is up.
+            self._waiting_requests.append(message.request)
+            self.notify("Connecting… the job starts as soon as the engine is ready.")
             return
         self._create_and_drive(message.request, from_form=True)
 

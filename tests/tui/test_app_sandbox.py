@@ -281,3 +281,18 @@ async def test_settings_are_checked_inline_and_saved_keeping_the_secret(sandbox_
     assert saved["network"]["timeout"] == 120
     assert saved["credentials"]["secret_key"] == "keep-me"
     assert saved["defaults"]["duration"] == 10
+
+
+async def test_generate_while_connecting_runs_once_the_engine_is_up(sandbox_app, sandbox):
+    app = sandbox_app(start_engine=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await type_prompt(pilot, "early bird")
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert app.engine is None and not app.jobs
+        assert any("starts as soon as" in n.message for n in app._notifications)
+        app._boot()  # the engine opens now
+        await wait_for(pilot, lambda: len(saved_jobs(app)) == 1, 30, "the waiting job saved")
+        job = saved_jobs(app)[0]
+        assert job.params["prompt"] == "early bird" and Path(job.path).stat().st_size > 0
+    assert [b["prompt"] for b in sandbox.submitted_bodies()] == ["early bird"]

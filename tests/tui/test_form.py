@@ -34,8 +34,8 @@ async def test_recamera_needs_a_template_and_shows_why():
         assert request is not None and request.camera_template == "dynamic_orbit"
         assert request.camera_strength == "medium" and request.aspect_ratio is None
         await pilot.pause()
-        # no engine yet in this test: the app says so instead of losing the request
-        assert any("Still connecting" in n.message for n in app._notifications)
+        # no engine yet in this test: the app keeps the request for when it connects
+        assert any("starts as soon as" in n.message for n in app._notifications)
 
 
 async def test_load_request_round_trips_and_counter_counts():
@@ -98,6 +98,6 @@ async def test_what_arrives_before_the_rows_mount_is_applied_when_they_do():
         # Generate was pressed before the rows existed: it still reached the app
         await wait_for(
             pilot,
-            lambda: any("Still connecting" in n.message for n in app._notifications),
+            lambda: any("starts as soon as" in n.message for n in app._notifications),
             what="the early Generate",
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.widgets import TextArea
+from tui_support import wait_for
 
 from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.terminal_probe import typed_text
@@ -33,3 +34,21 @@ async def test_text_typed_before_the_first_frame_reaches_the_prompt():
         assert str(app.main.form.query_one("#counter").render()) == "11 / 800"
         await pilot.press("!")  # typing goes on where it left off
         assert prompt.text == "city lights!"
+
+
+async def test_generate_pressed_before_the_first_frame_is_not_lost():
+    class EarlyGenerate(JimengApp):
+        def on_mount(self) -> None:
+            super().on_mount()
+            for ch in "fog":
+                self.post_message(events.Key(ch, ch))
+            self.post_message(events.Key("ctrl+g", None))
+
+    app = EarlyGenerate(start_engine=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: any("starts as soon as" in n.message for n in app._notifications),
+            what="the early Ctrl+G",
+        )
+        assert app.main.form.query_one("#prompt", TextArea).text == "fog"
