@@ -52,3 +52,15 @@ async def test_generate_pressed_before_the_first_frame_is_not_lost():
             what="the early Ctrl+G",
         )
         assert app.main.form.query_one("#prompt", TextArea).text == "fog"
+
+
+async def test_quitting_in_the_first_frame_is_clean():
+    class QuitAtOnce(JimengApp):
+        def on_ready(self) -> None:
+            super().on_ready()
+            self.exit(0)  # before the form's rows have mounted
+
+    app = QuitAtOnce(start_engine=False)
+    async with app.run_test(size=(80, 24)):
+        pass
+    assert app.return_code == 0  # no MountError from the rows arriving after the quit

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.lazy import Lazy
 from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from jimeng_tui.api import catalog
@@ -122,10 +123,25 @@ class FieldError(Static):
 
 
 class BlankLazy(Lazy):
-    """``Lazy`` that shows nothing (not its class name) while it holds the rows' place."""
+    """``Lazy`` that shows nothing (not its class name) while it holds the rows' place, and
+    does not mount into a form that is already gone (quitting in the first frame made
+    ``Lazy`` raise MountError on the way out)."""
 
     def render(self) -> str:
         return ""
+
+    async def mount_composed_widgets(self, widgets: list[Widget]) -> None:
+        parent = self.parent
+        if not isinstance(parent, Widget):
+            return
+
+        async def mount() -> None:
+            if not (parent.is_attached and self.is_attached) or parent._closing:
+                return
+            await parent.mount(self._replace_widget, after=self)
+            await self.remove()
+
+        self.call_after_refresh(mount)
 
 
 class FormFields(Vertical):
