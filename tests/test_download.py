@@ -57,6 +57,7 @@ class FileServer:
     expired: bool = False  # answer 403, like an object store past the signature's expiry
     ranges: bool = True  # False: ignore Range, always 200 with the whole file
     delay: float = 0.0  # seconds between chunks
+    answer_delay: float = 0.0  # seconds before the status line and headers
     requests: list[dict[str, str]] = field(default_factory=list)
     base_url: str = ""
 
@@ -68,10 +69,12 @@ class FileServer:
         self.files.clear()
         self.requests.clear()
         self.truncate_next = self.truncate_after = 0
-        self.expired, self.ranges, self.delay = False, True, 0.0
+        self.expired, self.ranges, self.delay, self.answer_delay = False, True, 0.0, 0.0
 
     async def handle(self, request: Request) -> Response:
         self.requests.append(dict(request.headers))
+        if self.answer_delay:
+            await asyncio.sleep(self.answer_delay)
         if self.expired:
             return Response("<Error><Code>AccessDenied</Code></Error>", status_code=403)
         served = self.files.get(request.path_params["name"])
@@ -140,8 +143,8 @@ def srv(file_server):
 
 
 @pytest.fixture
-async def http():
-    async with httpx.AsyncClient(timeout=10) as client:
+def http():
+    with httpx.Client(timeout=10) as client:
         yield client
 
 
@@ -393,6 +396,104 @@ async def test_cancelled_download_keeps_its_bytes_for_the_next_attempt(srv, http
     assert srv.requests[-1]["range"] == f"bytes={kept}-"
 
 
+async def test_cancel_during_a_stalled_body_is_prompt_and_keeps_what_arrived(srv, http, tmp_path):
+    data = blob(1_000_000, seed=14)
+    url = srv.put("clip.mp4", data)
+    srv.delay = 30.0  # one chunk, then the server goes quiet
+    part = tmp_path / "clip.mp4.part"
+    task = asyncio.create_task(download_to_part(url, part, http=http))
+    while not srv.requests:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)  # the first chunk has arrived; the read is now waiting
+    started = time.monotonic()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert time.monotonic() - started < 1.0  # not the 10 s read timeout
+    assert part.read_bytes() == data[:CHUNK]
+    srv.delay = 0.0
+    result = await download_to_part(url, part, http=http)
+    assert result.sha256 == sha(data)
+    assert srv.requests[-1]["range"] == f"bytes={CHUNK}-"
+
+
+async def test_cancel_before_the_answer_is_prompt_and_leaves_no_part(srv, http, tmp_path):
+    data = blob(500_000, seed=15)
+    url = srv.put("clip.mp4", data)
+    srv.answer_delay = 1.0
+    part = tmp_path / "clip.mp4.part"
+    task = asyncio.create_task(download_to_part(url, part, http=http))
+    while not srv.requests:
+        await asyncio.sleep(0.01)
+    started = time.monotonic()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert time.monotonic() - started < 0.5
+    await asyncio.sleep(1.5)  # the answer has come and gone: nothing was written
+    assert not part.exists() and not meta_path(part).exists()
+    srv.answer_delay = 0.0
+    result = await download_to_part(url, part, http=http)
+    assert result.sha256 == sha(data) and part.read_bytes() == data
+
+
+async def test_the_event_loop_stays_responsive_during_a_download(srv, http, tmp_path):
+    """The TUI downloads on its event loop while the user types."""
+    data = blob(40_000_000, seed=16)
+    url = srv.put("big.mp4", data)
+    gaps: list[float] = []
+    done = False
+
+    async def ticker():
+        last = time.monotonic()
+        while not done:
+            await asyncio.sleep(0.002)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    ticking = asyncio.create_task(ticker())
+    try:
+        result = await download_to_part(url, tmp_path / "big.mp4.part", http=http)
+    finally:
+        done = True
+        await ticking
+    assert result.sha256 == sha(data)
+    assert len(gaps) > 20
+    assert max(gaps) < 0.25
+
+
+async def test_a_failed_write_leaves_a_clean_part_the_next_call_completes(
+    srv, http, tmp_path, monkeypatch
+):
+    """E.g. a full disk: nothing lands past the failed write, so resuming gives the file."""
+    import jimeng_tui.jobs.download as download
+
+    data = blob(6_000_000, seed=17)
+    url = srv.put("clip.mp4", data)
+    part = tmp_path / "clip.mp4.part"
+    real_write = download._write_all
+    calls = 0
+
+    def failing_write(f, chunks):
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise OSError(28, "No space left on device")
+        real_write(f, chunks)
+
+    monkeypatch.setattr(download, "_write_all", failing_write)
+    with pytest.raises(OSError, match="No space"):
+        await download_to_part(url, part, http=http)
+    kept = part.read_bytes()
+    assert 0 < len(kept) < len(data)
+    assert kept == data[: len(kept)]
+    monkeypatch.setattr(download, "_write_all", real_write)
+    result = await download_to_part(url, part, http=http)
+    assert result.sha256 == sha(data) and part.read_bytes() == data
+    assert srv.requests[-1]["range"] == f"bytes={len(kept)}-"
+
+
 def test_finalize_without_hard_links_still_never_overwrites(tmp_path, monkeypatch):
     """On file systems without hard links (FAT, some shares) the name is claimed exclusively."""
     import jimeng_tui.jobs.download as download
@@ -421,12 +522,12 @@ async def test_broken_file_is_a_media_error_and_the_part_is_kept(srv, http, tmp_
     assert not (tmp_path / "clip.mp4").exists()
 
 
-async def test_large_socket_reads_are_enabled(srv, http):
+def test_large_socket_reads_are_enabled(srv, http):
     """Guards the 2× CPU saving measured by bench_download.py against httpcore changes."""
     url = srv.put("clip.mp4", blob(10_000))
-    async with http.stream("GET", url) as response:
+    with http.stream("GET", url) as response:
         assert _widen_reads(response)
-        await response.aread()
+        response.read()
 
 
 def test_sidecar_is_written_next_to_the_video(tmp_path):

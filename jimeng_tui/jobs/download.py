@@ -5,7 +5,8 @@ earlier attempt or an earlier run is continued with ``Range`` + ``If-Range`` (th
 connection is resumed up to ``max_resumes`` times, and an answer for a different file (the ETag
 changed, the server ignored the range) starts again from zero. The ETag and size the part belongs
 to are kept beside it in ``NAME.mp4.part.meta`` so that a later run (or the same run with a fresh
-URL after :class:`LinkExpired`) can resume safely.
+URL after :class:`LinkExpired`) can resume safely. Each request runs in a worker thread with a
+sync ``httpx.Client`` (the event loop only hears about progress); see :class:`_Attempt`.
 
 ``finalize_video`` checks the part is a video and moves it to its final name without ever
 overwriting a file; ``write_sidecar`` writes ``NAME.json`` next to ``NAME.mp4``.
@@ -22,6 +23,8 @@ import json
 import os
 import re
 import shutil
+import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +36,7 @@ import httpx
 from jimeng_tui.api.errors import JimengError, TransportError
 from jimeng_tui.jobs.media import MediaInfo, probe, temp_path
 
-WRITE_BATCH = 1024 * 1024  # bytes gathered before each write + hash
+WRITE_BATCH = 1024 * 1024  # bytes gathered before each write and hash (run side by side)
 READ_SIZE = 1024 * 1024  # largest socket read (httpcore's default is 64 KiB)
 PROGRESS_INTERVAL = 0.1  # seconds: on_progress is called at most ~10 times a second
 HASH_READ = 1024 * 1024
@@ -166,13 +169,22 @@ def _widen_reads(response: httpx.Response, size: int = READ_SIZE) -> bool:
 
 
 class _Progress:
+    """Calls ``on_progress`` on the event loop, at most every ``PROGRESS_INTERVAL`` seconds.
+
+    The worker thread receiving the body reports through :meth:`post`; nothing is delivered
+    after :meth:`close` (a cancelled download may still have reports queued on the loop).
+    """
+
     def __init__(self, callback: Callable[[int, int | None], None] | None):
         self.callback = callback
+        self.loop = asyncio.get_running_loop()
         self.last = 0.0
+        self.posted = 0.0  # when the worker thread last posted (only ever touched there)
         self.reported: tuple[int, int | None] | None = None
+        self.closed = False
 
     def __call__(self, received: int, total: int | None, *, force: bool = False) -> None:
-        if self.callback is None or self.reported == (received, total):
+        if self.callback is None or self.closed or self.reported == (received, total):
             return
         now = time.monotonic()
         if force or now - self.last >= PROGRESS_INTERVAL:
@@ -180,167 +192,295 @@ class _Progress:
             self.reported = (received, total)
             self.callback(received, total)
 
+    def post(self, received: int, total: int | None, *, force: bool = False) -> None:
+        """From the worker thread: schedule a report on the loop (throttled here already)."""
+        if self.callback is None:
+            return
+        now = time.monotonic()
+        if force or now - self.posted >= PROGRESS_INTERVAL:
+            self.posted = now
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody listens
+                self.loop.call_soon_threadsafe(self._deliver, received, total)
 
-async def _receive(
-    response: httpx.Response,
-    part: Path,
-    offset: int,
-    digest: _Digest,
-    total: int | None,
-    progress: _Progress,
-) -> int:
-    """Append the body to ``part`` from ``offset``; returns the part's size afterwards.
+    def _deliver(self, received: int, total: int | None) -> None:
+        self(received, total, force=True)
 
-    Writing and hashing run in a worker thread, one batch behind the network, so the event loop
-    only receives (hashlib and file writes release the GIL). Whatever arrived before an error is
-    on disk and hashed when this returns or raises, so a resume continues after it.
+    def close(self) -> None:
+        self.closed = True
+
+
+@dataclass
+class _State:
+    """What an attempt learns that the next one needs (written only by the running attempt)."""
+
+    etag: str | None
+    total: int | None
+    digest: _Digest | None
+    resumed: int = 0
+
+
+class _Stopped(Exception):
+    """The task awaiting the attempt was cancelled before the attempt touched the part."""
+
+
+def _write_all(f: BinaryIO, chunks: list[bytes]) -> None:
+    for chunk in chunks:
+        f.write(chunk)
+
+
+def _hash_all(digest: _Digest, chunks: list[bytes]) -> None:
+    for chunk in chunks:
+        digest.update(chunk)
+
+
+def _shut_down(response: httpx.Response) -> None:
+    """Wake a worker blocked reading ``response``'s socket (the read then sees end of file)."""
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            # The plain socket's shutdown even for TLS: ssl.SSLSocket.shutdown also drops its
+            # SSL object, which the reading thread is still using.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _Attempt:
+    """One request for the video, run from start to finish in a worker thread.
+
+    A sync ``httpx.Client`` receives the body with blocking socket reads, which release the
+    GIL, so the event loop does nothing per chunk: it only gets progress reports. Within the
+    attempt, each batch is written by one pool thread and hashed by another while the next
+    batch is received. Whatever arrived before an error or a stop is written and hashed before
+    :meth:`run` returns or raises, so a resume continues after it.
     """
-    received = offset
-    progress(received, total, force=True)
-    batch: list[bytes] = []
-    batch_len = 0
-    pending: concurrent.futures.Future[None] | None = None
 
-    def write(f: BinaryIO, chunks: list[bytes]) -> None:
-        for chunk in chunks:
-            f.write(chunk)
-            digest.update(chunk)
-
-    with (
-        open(part, "r+b" if offset else "wb", buffering=0) as f,
-        concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jimeng-download") as pool,
+    def __init__(
+        self,
+        http: httpx.Client,
+        url: str,
+        part: Path,
+        offset: int,
+        state: _State,
+        progress: _Progress,
     ):
-        f.seek(offset)
-        f.truncate()
-        try:
-            async for chunk in response.aiter_raw():
-                batch.append(chunk)
-                batch_len += len(chunk)
-                if batch_len >= WRITE_BATCH:
-                    if pending is not None:
-                        await asyncio.wrap_future(pending)
-                    pending = pool.submit(write, f, batch)
+        self.http, self.url, self.part, self.offset = http, url, part, offset
+        self.state, self.progress = state, progress
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._writing = False  # the worker has claimed the part: stopping must wait for it
+        self._response: httpx.Response | None = None
+
+    def stop(self) -> bool:
+        """From the loop: make the worker stop soon. Returns whether it is writing the part
+        (then the caller waits for it: a few ms, as the socket read is woken at once)."""
+        with self._lock:
+            self._stopped = True
+            writing, response = self._writing, self._response
+        if writing and response is not None:
+            _shut_down(response)
+        return writing
+
+    def run(self) -> None:
+        """Fetch the rest of the file into the part (blocking). Raises ``_Restart``,
+        ``_Dropped``, ``LinkExpired``, ``DownloadFailed`` or an httpx error like before."""
+        offset, state = self.offset, self.state
+        headers = {"Accept-Encoding": "identity"}
+        if offset:
+            headers["Range"] = f"bytes={offset}-"
+            if state.etag and not state.etag.startswith("W/"):  # If-Range needs a strong one
+                headers["If-Range"] = state.etag
+        with self.http.stream("GET", self.url, headers=headers) as response:
+            with self._lock:
+                self._response = response
+            status = response.status_code
+            if status == 403:
+                raise LinkExpired(status)
+            if status == 416 and offset:
+                _, _, full = _parse_content_range(response.headers.get("content-range"))
+                full = full if full is not None else state.total
+                if full is not None and full == offset:
+                    return  # the part was already complete
+                raise _Restart
+            if status in _RETRY_STATUS:
+                raise _Dropped(f"the server answered HTTP {status}")
+            if status not in (200, 206):
+                raise DownloadFailed(
+                    f"Downloading the video failed: the server answered HTTP {status}.",
+                    status=status,
+                )
+            new_etag = response.headers.get("etag")
+            if status == 206:
+                start, _, full = _parse_content_range(response.headers.get("content-range"))
+                if start != offset:
+                    raise _Restart
+                if offset and state.etag and new_etag and new_etag != state.etag:
+                    raise _Restart
+                if offset and state.total is not None and full is not None and full != state.total:
+                    raise _Restart
+                expected = full
+                if expected is None:
+                    length = _int_header(response, "content-length")
+                    expected = offset + length if length is not None else None
+            else:  # 200: the whole file (fresh, or If-Range said the file changed)
+                offset = 0
+                expected = _int_header(response, "content-length")
+            with self._lock:
+                if self._stopped:
+                    raise _Stopped
+                self._writing = True
+            if status == 206 and offset:
+                state.resumed += 1
+            if status == 200:
+                state.digest = _Digest()
+            state.etag, state.total = new_etag or (state.etag if status == 206 else None), expected
+            _write_meta(self.part, state.etag, state.total)
+
+            _widen_reads(response)
+            received = self._receive(response, offset)
+            self.progress.post(received, state.total, force=True)
+            if state.total is not None and received < state.total:
+                raise _Dropped(f"the connection closed after {received} of {state.total} bytes")
+            if state.total is not None and received > state.total:
+                raise _Restart
+
+    def _receive(self, response: httpx.Response, offset: int) -> int:
+        """Append the body to the part from ``offset``; returns the part's size afterwards."""
+        digest, total = self.state.digest, self.state.total
+        assert digest is not None and digest.size == offset
+        received = offset
+        self.progress.post(received, total, force=True)
+        batch: list[bytes] = []
+        batch_len = 0
+        pending: tuple[concurrent.futures.Future[None], ...] = ()
+        with (
+            open(self.part, "r+b" if offset else "wb") as f,
+            concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="jimeng-download") as pool,
+        ):
+            f.seek(offset)
+            f.truncate()
+            try:
+                for chunk in response.iter_raw():
+                    batch.append(chunk)
+                    batch_len += len(chunk)
+                    if batch_len >= WRITE_BATCH:
+                        # One batch behind: the previous one must be on disk and hashed before
+                        # this one goes (so a failed write is never followed by another).
+                        for done in pending:
+                            done.result()
+                        pending = (
+                            pool.submit(_write_all, f, batch),
+                            pool.submit(_hash_all, digest, batch),
+                        )
+                        received += batch_len
+                        batch, batch_len = [], 0
+                        self.progress.post(received, total)
+                    if self._stopped:
+                        break
+            finally:
+                # On any error or stop: the part is complete and hashed up to `received`.
+                for done in pending:
+                    done.result()
+                if batch:
+                    _write_all(f, batch)
+                    _hash_all(digest, batch)
                     received += batch_len
-                    batch, batch_len = [], 0
-                    progress(received, total)
-        finally:
-            # Blocking on purpose (at most one batch): the file must be complete even when
-            # the task is being cancelled.
-            if pending is not None:
-                pending.result()
-            if batch:
-                write(f, batch)
-                received += batch_len
-    return received
+        return received
+
+
+async def _run_attempt(attempt: _Attempt) -> None:
+    """Run ``attempt`` in its own thread. When the awaiting task is cancelled, the worker is
+    stopped; if it was writing the part, this waits (blocking, a few ms) until the part is
+    complete and hashed, so it never changes under a later attempt."""
+    future: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+    def work() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            attempt.run()
+        except BaseException as exc:
+            future.set_exception(exc)
+        else:
+            future.set_result(None)
+
+    # A daemon thread: one still waiting for a slow server after a cancel never holds up exit.
+    threading.Thread(target=work, name="jimeng-download", daemon=True).start()
+    try:
+        await asyncio.wrap_future(future)
+    except asyncio.CancelledError:
+        if attempt.stop():
+            with contextlib.suppress(Exception):
+                future.result()
+        raise
 
 
 async def download_to_part(
     url: str,
     part: Path,
     *,
-    http: httpx.AsyncClient,
+    http: httpx.Client,
     on_progress: Callable[[int, int | None], None] | None = None,
     max_resumes: int = 5,
 ) -> DownloadResult:
     """Download ``url`` into ``part``, continuing whatever ``part`` already holds.
 
-    Raises :class:`LinkExpired` on 403 (the part is kept; call again with a fresh URL and the
-    same part to resume), :class:`DownloadFailed` (a ``TransportError``) for other HTTP errors
-    and when the connection dropped more than ``max_resumes`` times.
+    ``http`` is a sync client: each request runs in a worker thread (see :class:`_Attempt`),
+    ``on_progress`` is called on the event loop. Raises :class:`LinkExpired` on 403 (the part
+    is kept; call again with a fresh URL and the same part to resume), :class:`DownloadFailed`
+    (a ``TransportError``) for other HTTP errors and when the connection dropped more than
+    ``max_resumes`` times.
     """
+    if not isinstance(http, httpx.Client):
+        raise TypeError("download_to_part needs a sync httpx.Client (it runs in a worker thread)")
     part = Path(part)
     part.parent.mkdir(parents=True, exist_ok=True)
     meta = _read_meta(part)
-    etag: str | None = meta.get("etag") if isinstance(meta.get("etag"), str) else None
-    total: int | None = meta.get("total") if isinstance(meta.get("total"), int) else None
+    state = _State(
+        etag=meta.get("etag") if isinstance(meta.get("etag"), str) else None,
+        total=meta.get("total") if isinstance(meta.get("total"), int) else None,
+        digest=None,
+    )
     progress = _Progress(on_progress)
-    digest: _Digest | None = None
     drops = 0
-    resumed = 0
     last_problem = ""
 
-    while True:
-        offset = part.stat().st_size if part.exists() else 0
-        try:
-            if offset == 0:
-                digest = _Digest()
-            elif digest is None or digest.size != offset:
-                digest = await asyncio.to_thread(_Digest.of_file, part, offset)
-            headers = {"Accept-Encoding": "identity"}
-            if offset:
-                headers["Range"] = f"bytes={offset}-"
-                if etag and not etag.startswith("W/"):  # If-Range needs a strong validator
-                    headers["If-Range"] = etag
-            async with http.stream("GET", url, headers=headers) as response:
-                status = response.status_code
-                if status == 403:
-                    raise LinkExpired(status)
-                if status == 416 and offset:
-                    _, _, full = _parse_content_range(response.headers.get("content-range"))
-                    full = full if full is not None else total
-                    if full is not None and full == offset:
-                        break  # the part was already complete
-                    raise _Restart
-                if status in _RETRY_STATUS:
-                    raise _Dropped(f"the server answered HTTP {status}")
-                if status not in (200, 206):
-                    raise DownloadFailed(
-                        f"Downloading the video failed: the server answered HTTP {status}.",
-                        status=status,
-                    )
-                new_etag = response.headers.get("etag")
-                if status == 206:
-                    start, _, full = _parse_content_range(response.headers.get("content-range"))
-                    if start != offset:
-                        raise _Restart
-                    if offset and etag and new_etag and new_etag != etag:
-                        raise _Restart
-                    if offset and total is not None and full is not None and full != total:
-                        raise _Restart
-                    expected = full
-                    if expected is None:
-                        length = _int_header(response, "content-length")
-                        expected = offset + length if length is not None else None
-                    if offset:
-                        resumed += 1
-                else:  # 200: the whole file (fresh, or If-Range said the file changed)
-                    offset = 0
-                    digest = _Digest()
-                    expected = _int_header(response, "content-length")
-                etag, total = new_etag or (etag if status == 206 else None), expected
-                await asyncio.to_thread(_write_meta, part, etag, total)
-
-                _widen_reads(response)
-                received = await _receive(response, part, offset, digest, total, progress)
-                progress(received, total, force=True)
-                if total is not None and received < total:
-                    raise _Dropped(f"the connection closed after {received} of {total} bytes")
-                if total is not None and received > total:
-                    raise _Restart
+    try:
+        while True:
+            offset = part.stat().st_size if part.exists() else 0
+            try:
+                if offset == 0:
+                    state.digest = _Digest()
+                elif state.digest is None or state.digest.size != offset:
+                    state.digest = await asyncio.to_thread(_Digest.of_file, part, offset)
+                await _run_attempt(_Attempt(http, url, part, offset, state, progress))
                 break
-        except _Restart:
-            last_problem = "the server sent a different file than the partial download"
-            part.unlink(missing_ok=True)
-            meta_path(part).unlink(missing_ok=True)
-            etag, total, digest = None, None, None
-        except (*_DROPPED, _Dropped) as exc:
-            last_problem = str(exc) or type(exc).__name__
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # e.g. no URL, unsupported scheme
-            raise DownloadFailed(f"Downloading the video failed: {exc}.") from exc
-        drops += 1
-        if drops > max_resumes:
-            raise DownloadFailed(
-                f"Downloading the video failed after {drops} attempts ({last_problem}). "
-                "The partial file is kept; the next attempt continues it."
-            )
-        await asyncio.sleep(min(0.2 * drops, 2.0))
+            except _Restart:
+                last_problem = "the server sent a different file than the partial download"
+                part.unlink(missing_ok=True)
+                meta_path(part).unlink(missing_ok=True)
+                state.etag, state.total, state.digest = None, None, None
+            except (*_DROPPED, _Dropped) as exc:
+                last_problem = str(exc) or type(exc).__name__
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:  # e.g. no URL, unsupported scheme
+                raise DownloadFailed(f"Downloading the video failed: {exc}.") from exc
+            drops += 1
+            if drops > max_resumes:
+                raise DownloadFailed(
+                    f"Downloading the video failed after {drops} attempts ({last_problem}). "
+                    "The partial file is kept; the next attempt continues it."
+                )
+            await asyncio.sleep(min(0.2 * drops, 2.0))
 
-    size = part.stat().st_size
-    if digest is None or digest.size != size:
-        digest = await asyncio.to_thread(_Digest.of_file, part, size)
-    progress(size, total if total is not None else size, force=True)
+        size = part.stat().st_size
+        digest = state.digest
+        if digest is None or digest.size != size:
+            digest = await asyncio.to_thread(_Digest.of_file, part, size)
+        total = state.total
+        progress(size, total if total is not None else size, force=True)
+    finally:
+        progress.close()
     return DownloadResult(
-        path=part, size=size, sha256=digest.hexdigest(), etag=etag, resumed=resumed
+        path=part, size=size, sha256=digest.hexdigest(), etag=state.etag, resumed=state.resumed
     )
 
 

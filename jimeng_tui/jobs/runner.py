@@ -97,6 +97,7 @@ class Runner:
         self.has_credentials = has_credentials
         self._http = http
         self._own_http = http is None
+        self._download_http: httpx.Client | None = None
         self._pid = os.getpid()
         self._images: dict[int, list[PreparedImage]] = {}
         self._tasks: dict[int, asyncio.Task[Any]] = {}
@@ -108,9 +109,16 @@ class Runner:
     def throttle_state(self) -> ThrottleState:
         return self.throttle.state
 
-    async def create(self, request: GenerationRequest, *, output: Path | None = None) -> Job:
+    async def create(
+        self,
+        request: GenerationRequest,
+        *,
+        output: Path | None = None,
+        extra_params: dict[str, Any] | None = None,
+    ) -> Job:
         """Check the request and its images, then write the job row (state queued).
 
+        ``extra_params`` go into the row's params with it (a batch file's line marker).
         Raises ValidationError / ImageError before anything is written or sent.
         """
         if not self.has_credentials:
@@ -135,6 +143,8 @@ class Runner:
         )
         if output:
             job.params["output"] = str(output)
+        if extra_params:
+            job.params.update(extra_params)
         job = await asyncio.to_thread(self.history.add, job)
         assert job.id is not None
         self._images[job.id] = images
@@ -312,6 +322,9 @@ class Runner:
         if self._own_http and self._http is not None:
             await self._http.aclose()
             self._http = None
+        if self._download_http is not None:
+            self._download_http.close()
+            self._download_http = None
 
     # --- the stages ------------------------------------------------------------------------
     async def _submit(self, job: Job) -> bool:
@@ -534,7 +547,7 @@ class Runner:
                 return await download_to_part(
                     job.video_url or "",
                     part,
-                    http=self._get_http(),
+                    http=await self._get_download_http(),
                     on_progress=lambda got, total: self._emit(
                         DownloadProgress(job.id or 0, got, total)
                     ),
@@ -670,6 +683,19 @@ class Runner:
                 follow_redirects=True,
             )
         return self._http
+
+    async def _get_download_http(self) -> httpx.Client:
+        """The sync client download_to_part receives bodies with (in worker threads). Built in a
+        thread: loading the TLS certificates takes tens of ms."""
+        if self._download_http is None:
+            client = await asyncio.to_thread(
+                httpx.Client, timeout=httpx.Timeout(60.0, connect=15.0), follow_redirects=True
+            )
+            if self._download_http is None:
+                self._download_http = client
+            else:  # another download built one meanwhile
+                client.close()
+        return self._download_http
 
     def _ensure_heartbeat(self) -> None:
         if self._heartbeat_task is None or self._heartbeat_task.done():

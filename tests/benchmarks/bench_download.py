@@ -93,7 +93,7 @@ def client(url: str, part: Path) -> None:
     from jimeng_tui.jobs.download import download_to_part
 
     async def main() -> dict:
-        async with httpx.AsyncClient(timeout=60) as http:
+        with httpx.Client(timeout=60) as http:
             before = vm_hwm_kib()
             started = time.perf_counter()
             cpu = time.process_time()
