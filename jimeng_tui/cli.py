@@ -2,7 +2,8 @@
 
 This module must stay cheap to import: it builds the argparse tree from the catalog and nothing
 else. Every command imports what it needs when it runs (``generate`` never imports Textual; a test
-checks ``sys.modules``). The command bodies live in ``cli_commands.py`` and ``cli_history.py``.
+checks ``sys.modules``). The command bodies live in ``cli_commands.py``, ``cli_batch.py`` and
+``cli_history.py``.
 """
 
 from __future__ import annotations
@@ -66,12 +67,78 @@ examples:
 """
 
 
-def _mode_lines() -> str:
-    lines = ["modes (--mode):"]
+BATCH_FORMAT = f"""\
+the batch file:
+  JSON Lines: one JSON object a line, with generate's options as fields:
+    prompt, mode, duration, fps, aspect_ratio (or ratio), first_image (or image),
+    last_image (or tail_image), camera_template, camera_strength, seed
+  A field left out takes generate's default (mode {catalog.DEFAULT_MODE}, \
+{catalog.DEFAULT_DURATION} s, {catalog.DEFAULT_FPS} fps, random seed).
+  A line may also be a bare JSON string: a prompt with every default.
+  A file whose name ends in .csv is a table instead: a header row names the fields, an
+  empty cell takes the default.
+  Blank lines and lines starting with # are skipped; messages name the line number.
+  Relative image paths are taken from the batch file's folder, not the working folder.
+
+  {{"prompt": "A golden retriever in sunflowers", "duration": 10, "aspect_ratio": "9:16"}}
+  {{"prompt": "The sun sinks", "mode": "i2v_first_720p", "first_image": "first-frame.jpg"}}
+
+how it runs:
+  Every line is checked first (fields, values, images); one bad line and nothing is sent
+  (exit 2). Then the lines run at once, at most max_concurrency ([network] in the config)
+  on the service, slower when it says so. One line is printed per submit, save and failure,
+  then a summary; --json prints one JSON object per line and a summary object instead.
+
+running a file again (nothing is paid for twice):
+  Each job remembers its file (path and SHA-256), line and request. Running the same file
+  again (same path, or the same content elsewhere) skips the lines already saved, resumes
+  those still running (after Ctrl-C or a crash), and submits only the lines that never
+  started. A line whose submit got no answer is never sent again (check the console);
+  a line that failed after its task was created is sent again only with --retry-failed.
+  Only one run of a file at a time.
+"""
+
+BATCH_EXIT = """\
+exit status:
+  0    every line has a saved video (this run or an earlier one)
+  1    some lines failed or have no video yet (their line numbers go to stderr)
+  2    usage error or a bad line (nothing was submitted)
+  130  interrupted with Ctrl-C: running tasks stay in the history; run the same command again
+"""
+
+BATCH_EXAMPLES = """\
+examples:
+  jimeng-tui batch prompts.jsonl --dry-run       check every line, show what would be sent
+  jimeng-tui batch prompts.jsonl                 run it (again: finishes what is left)
+  jimeng-tui batch shots.csv --output-dir ~/Videos/shots --json > results.jsonl
+  jimeng-tui batch assets/sample-batch.jsonl --sandbox    try it without an account
+"""
+
+
+def _mode_lines(title: str = "modes (--mode):") -> str:
+    lines = [title]
     for mode in catalog.MODES.values():
         default = " (default)" if mode.name == catalog.DEFAULT_MODE else ""
         lines.append(f"  {mode.name:<22} {mode.label}; {mode.image_rule}{default}")
     return "\n".join(lines) + "\n"
+
+
+def _batch_values() -> str:
+    return (
+        "values (as for generate):\n"
+        f"  duration         {_join(catalog.DURATIONS)} (seconds)\n"
+        f"  fps              {_join(catalog.FPS_CHOICES)}\n"
+        f"  aspect_ratio     {_join(catalog.ASPECT_RATIOS)} (text-to-video only)\n"
+        + textwrap.fill(
+            f"  camera_template  {_join(catalog.CAMERA_TEMPLATES)}",
+            88,
+            subsequent_indent=" " * 19,
+        )
+        + "\n"
+        f"  camera_strength  {_join(catalog.CAMERA_STRENGTHS)}\n"
+        f"  seed             -1 (random) or 0..{catalog.SEED_MAX}\n"
+        "  first_image, last_image: a local JPEG/PNG (others are converted) or an http(s) URL\n"
+    )
 
 
 def _join(values: Sequence[object]) -> str:
@@ -176,7 +243,11 @@ def _add_task_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_run_options(
-    p: argparse.ArgumentParser, *, output: bool = True, sandbox: bool = False
+    p: argparse.ArgumentParser,
+    *,
+    output: bool = True,
+    sandbox: bool = False,
+    json_help: str | None = None,
 ) -> None:
     o = p.add_argument_group("output options")
     if output:
@@ -191,7 +262,8 @@ def _add_run_options(
     o.add_argument(
         "--json",
         action="store_true",
-        help="print one JSON object on stdout and nothing else (task_id, request_id, status, "
+        help=json_help
+        or "print one JSON object on stdout and nothing else (task_id, request_id, status, "
         "video_url, path, parameters, measured duration/fps/width/height, error code/message)",
     )
     o.add_argument("--quiet", "-q", action="store_true", help="no progress or notices on stderr")
@@ -218,6 +290,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         + "  jimeng-tui                      open the app\n"
         + "  jimeng-tui --sandbox            open the app against a local emulator\n"
         + '  jimeng-tui generate "A cat on a sofa" --mode t2v_1080p\n'
+        + "  jimeng-tui batch prompts.jsonl  many generations from a file\n"
         + "  jimeng-tui history --search cat\n"
         + "  jimeng-tui generate --help      all generation options and more examples\n",
         formatter_class=fmt,
@@ -261,6 +334,64 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         action="store_true",
         help="submit, print the task id and exit 0; finish later with `jimeng-tui wait TASK_ID` "
         "or `jimeng-tui resume`",
+    )
+
+    # batch --------------------------------------------------------------------------------
+    bt = sub.add_parser(
+        "batch",
+        help="run many generations from a JSON Lines or CSV file, safely re-runnable",
+        description="Run every request of a file (one a line) unattended: check them all, "
+        "submit them at once within the concurrency limit, download and verify every video, "
+        "and record each job in the history. Running the same file again never pays for a "
+        "line twice.",
+        epilog=BATCH_FORMAT
+        + "\n"
+        + _mode_lines("modes (the mode field):")
+        + "\n"
+        + _batch_values()
+        + "\n"
+        + ENVIRONMENT_HELP
+        + "\n"
+        + BATCH_EXIT
+        + "\n"
+        + BATCH_EXAMPLES,
+        formatter_class=fmt,
+    )
+    bt.add_argument(
+        "file", metavar="FILE", help="the batch file: .jsonl (JSON Lines) or .csv (see below)"
+    )
+    bo = bt.add_argument_group("batch options")
+    bo.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check every line and print what each would do and send; submit nothing",
+    )
+    bo.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        default=None,
+        help="save the videos in DIR (created if its parent exists); default: the configured "
+        "folder and name template",
+    )
+    bo.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="also submit again the lines whose job failed, expired or was cancelled after a "
+        "task was created in an earlier run (a new, billed generation; always on with "
+        "--sandbox, where nothing is billed)",
+    )
+    bo.add_argument(
+        "--again",
+        action="store_true",
+        help="ignore earlier runs of the file: submit every line as a new generation",
+    )
+    _add_run_options(
+        bt,
+        output=False,
+        sandbox=True,
+        json_help="print JSON Lines on stdout and nothing else: one object per line of the file "
+        '("type": "line", with "line", "outcome" and the job as generate --json prints it), '
+        'then one "type": "summary" object',
     )
 
     # status -------------------------------------------------------------------------------
@@ -509,6 +640,10 @@ def _dispatch(ns: argparse.Namespace) -> int:
         from jimeng_tui.cli_history import cmd_history
 
         return cmd_history(ns)
+    if command == "batch":
+        from jimeng_tui.cli_batch import cmd_batch
+
+        return cmd_batch(ns)
     from jimeng_tui import cli_commands
 
     handler = {

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from jimeng_tui.api import catalog
 from jimeng_tui.api.errors import JimengError, ValidationError
-from jimeng_tui.api.request import GenerationRequest, is_url
+from jimeng_tui.api.request import GenerationRequest, make_request
 from jimeng_tui.cli import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -105,10 +105,11 @@ def _run(
     body: Callable[[Session], Awaitable[int]],
     *,
     interrupted: Callable[[Session], int],
+    progress_class: type[Progress] = Progress,
 ) -> int:
     """Run ``body`` on a fresh loop; Ctrl-C cancels it (the jobs stay in the journal) → 130."""
     quiet = bool(getattr(ns, "quiet", False))
-    progress = Progress(enabled=not quiet and _is_tty(sys.stderr), quiet=quiet)
+    progress = progress_class(enabled=not quiet and _is_tty(sys.stderr), quiet=quiet)
     session = Session(ns, progress)
     state = {"interrupted": False}
 
@@ -181,36 +182,19 @@ def _resume_hint(job: Job | None, task_id: str | None = None) -> str:
 
 
 def request_from_args(ns: argparse.Namespace) -> GenerationRequest:
-    mode = catalog.MODES[ns.mode]
-    strength = ns.camera_strength
-    if mode.camera and strength is None:
-        strength = catalog.DEFAULT_CAMERA_STRENGTH
-    request = GenerationRequest(
+    return make_request(
         prompt=ns.prompt,
         mode=ns.mode,
         duration=ns.duration,
         fps=ns.fps,
         aspect_ratio=ns.aspect_ratio,
-        first_image=_image_source(ns.image),
-        last_image=_image_source(ns.tail_image),
+        first_image=ns.image,
+        last_image=ns.tail_image,
         camera_template=ns.camera_template,
-        camera_strength=strength,
+        camera_strength=ns.camera_strength,
         seed=ns.seed,
+        image_fields=("image", "image"),
     )
-    request.validate()
-    return request
-
-
-def _image_source(value: str | None) -> str | None:
-    """Local paths become absolute (the job may be resumed from another folder)."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        raise ValidationError("image", "an empty image path was given")
-    if is_url(value):
-        return value
-    return str(Path(value).expanduser().absolute())
 
 
 def check_output_path(value: str | None) -> Path | None:
@@ -366,7 +350,7 @@ def _report_submitted(ns: argparse.Namespace, job: Job) -> int:
 
 def report_final(ns: argparse.Namespace, job: Job) -> int:
     """Print a finished job (stdout block or JSON; failures on stderr) and return its exit code."""
-    from jimeng_tui.jobs.report import failure_hint, success_block
+    from jimeng_tui.jobs.report import success_block
 
     ok = job.state is JobState.SAVED
     if getattr(ns, "json", False):
@@ -374,15 +358,25 @@ def report_final(ns: argparse.Namespace, job: Job) -> int:
     elif ok:
         print(success_block(job))
     if not ok:
-        print(error_line(_failure_headline(job)), file=sys.stderr)
-        hint = failure_hint(job)
-        if hint and hint not in (job.error_message or "") and not hint.startswith("See the"):
+        print(error_line(failure_headline(job)), file=sys.stderr)
+        hint = failure_advice(job)
+        if hint:
             print(f"  {hint}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
 
 
-def _failure_headline(job: Job) -> str:
+def failure_advice(job: Job) -> str | None:
+    """What the user can do about a failed job, when it adds to the error message."""
+    from jimeng_tui.jobs.report import failure_hint
+
+    hint = failure_hint(job)
+    if hint and hint not in (job.error_message or "") and not hint.startswith("See the"):
+        return hint
+    return None
+
+
+def failure_headline(job: Job) -> str:
     what = {
         JobState.FAILED: "generation failed",
         JobState.CANCELLED: "generation cancelled",
@@ -596,7 +590,7 @@ def cmd_resume(ns: argparse.Namespace) -> int:
             code = max(code, *(EXIT_FAILED if j.state is not JobState.SAVED else 0 for j in finals))
             for j in finals:
                 if j.state is not JobState.SAVED:
-                    print(error_line(_failure_headline(j)), file=sys.stderr)
+                    print(error_line(failure_headline(j)), file=sys.stderr)
             return code
         first = True
         for job in finals:

@@ -90,6 +90,12 @@ class Progress:
         print(f"{PROG}: {text}", file=self.stream, flush=True)
         self.draw()
 
+    def echo(self, text: str, stream: TextIO | None = None) -> None:
+        """Print a whole line (to ``stream``, default stderr) without tearing the status line."""
+        self._clear()
+        print(text, file=stream or self.stream, flush=True)
+        self.draw()
+
     def warn(self, text: str) -> None:
         self._clear()
         print(f"{PROG}: warning: {text}", file=self.stream, flush=True)
@@ -192,4 +198,10 @@ def job_json(job: Job) -> dict[str, Any]:
 
 def print_json(value: Any) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    sys.stdout.flush()
+
+
+def print_json_line(value: Any) -> None:
+    """One compact JSON value on one line (JSON Lines output)."""
+    print(json.dumps(value, ensure_ascii=False, default=str))
     sys.stdout.flush()

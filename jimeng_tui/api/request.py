@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jimeng_tui.api import catalog
@@ -150,6 +151,60 @@ class GenerationRequest:
     def from_params(cls, params: dict[str, Any]) -> GenerationRequest:
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in params.items() if k in known})
+
+
+def image_source(value: str | None, *, field: str, base: Path | None = None) -> str | None:
+    """An image input as the user gave it → what the job keeps: a URL as it is, a local path
+    made absolute (``~`` expanded; a relative path taken from ``base``, default the working
+    folder), so that the job can be resumed from anywhere."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        raise ValidationError(field, "an empty image path was given")
+    if is_url(value):
+        return value
+    path = Path(value).expanduser()
+    if base is not None and not path.is_absolute():
+        path = base / path
+    return str(path.absolute())
+
+
+def make_request(
+    *,
+    prompt: str = "",
+    mode: str = catalog.DEFAULT_MODE,
+    duration: int = catalog.DEFAULT_DURATION,
+    fps: int = catalog.DEFAULT_FPS,
+    aspect_ratio: str | None = None,
+    first_image: str | None = None,
+    last_image: str | None = None,
+    camera_template: str | None = None,
+    camera_strength: str | None = None,
+    seed: int = catalog.SEED_RANDOM,
+    image_fields: tuple[str, str] = ("first_image", "last_image"),
+    image_base: Path | None = None,
+) -> GenerationRequest:
+    """A validated request from the values of ``generate``'s options or a batch line: image
+    paths resolved (see :func:`image_source`; errors name ``image_fields``), the camera
+    strength defaulted for the camera mode. Raises ValidationError naming the field."""
+    mode_info = catalog.MODES.get(mode)
+    if mode_info is not None and mode_info.camera and camera_strength is None:
+        camera_strength = catalog.DEFAULT_CAMERA_STRENGTH
+    request = GenerationRequest(
+        prompt=prompt,
+        mode=mode,
+        duration=duration,
+        fps=fps,
+        aspect_ratio=aspect_ratio,
+        first_image=image_source(first_image, field=image_fields[0], base=image_base),
+        last_image=image_source(last_image, field=image_fields[1], base=image_base),
+        camera_template=camera_template,
+        camera_strength=camera_strength,
+        seed=seed,
+    )
+    request.validate()
+    return request
 
 
 def build_submit_body(

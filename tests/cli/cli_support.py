@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -87,6 +88,30 @@ def wait_for(predicate: Callable[[], object], timeout: float = 30.0, interval: f
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {predicate}")
+
+
+def interrupt_when(
+    exe: str, args: list[str], env: dict[str, str], ready: Callable[[], object]
+) -> tuple[int, str, str, object]:
+    """Start ``jimeng-tui ARGS``, send SIGINT once ``ready()`` returns something, and return
+    (exit code, stdout, stderr, what ``ready`` returned)."""
+    proc = subprocess.Popen(
+        [exe, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        value = wait_for(ready, timeout=30)
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return proc.returncode, stdout, stderr, value
 
 
 # -- input images -------------------------------------------------------------------------------

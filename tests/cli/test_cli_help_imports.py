@@ -54,10 +54,21 @@ def test_generate_never_imports_textual(sandbox_server):
     assert loaded == []
 
 
+def test_batch_never_imports_textual(sandbox_server, tmp_path):
+    batch = tmp_path / "one.jsonl"
+    batch.write_text('{"prompt": "A heron in the reeds", "duration": 4}\n', encoding="utf-8")
+    proc, loaded = _probe(["batch", str(batch)], sandbox_env(sandbox_server))
+    assert proc.returncode == 0, proc.stderr
+    assert "line 1: saved: " in proc.stdout
+    assert loaded == []
+
+
 @pytest.mark.parametrize(
     "args",
     [
         ["generate", "--help"],
+        ["batch", "--help"],
+        ["batch", "missing.jsonl", "--dry-run"],
         ["history", "--json"],
         ["locate"],
         ["resume"],
@@ -92,19 +103,31 @@ def test_generate_help_lists_values_environment_and_examples(exe_cli):
     assert "exit status:" in text and "130" in text
 
 
-@pytest.mark.parametrize("command", ["status", "wait", "resume", "history", "locate"])
+@pytest.mark.parametrize("command", ["status", "wait", "resume", "history", "locate", "batch"])
 def test_every_subcommand_has_help(exe_cli, command):
     result = exe_cli(command, "--help")
     assert result.returncode == 0, result
     assert result.stdout.startswith(f"usage: jimeng-tui {command}")
-    if command in ("status", "wait"):
+    if command in ("status", "wait", "batch"):
         assert "t2v_720p" in result.stdout and "VOLC_ACCESSKEY" in result.stdout
+    if command == "batch":
+        for text in ("JSON Lines", ".csv", "--dry-run", "--retry-failed", "exit status:", "130"):
+            assert text in result.stdout, text
 
 
 def test_top_level_help_and_version(exe_cli):
     result = exe_cli("--help")
     assert result.returncode == 0
-    for command in ("generate", "status", "wait", "resume", "history", "locate", "sandbox"):
+    for command in (
+        "generate",
+        "batch",
+        "status",
+        "wait",
+        "resume",
+        "history",
+        "locate",
+        "sandbox",
+    ):
         assert command in result.stdout
     assert all(name in result.stdout for name in ENV_VARS)
     version = exe_cli("--version")

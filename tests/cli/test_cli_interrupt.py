@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import signal
-import subprocess
-
-from cli_support import history_jobs, run_cli, sandbox_env, wait_for
+from cli_support import history_jobs, interrupt_when, run_cli, sandbox_env
 
 from jimeng_tui.jobs.model import JobState
 
@@ -18,23 +15,9 @@ def _polling_job():
 
 
 def _interrupt_while_polling(exe, env, *args):
-    proc = subprocess.Popen(
-        [exe, "generate", "A slow sunrise over the mountains", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
+    return interrupt_when(
+        exe, ["generate", "A slow sunrise over the mountains", *args], env, _polling_job
     )
-    try:
-        job = wait_for(_polling_job, timeout=30)
-        proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    return proc.returncode, stdout, stderr, job
 
 
 def test_sigint_during_polling_then_resume_finishes_the_same_task(exe, slow_sandbox_server):
