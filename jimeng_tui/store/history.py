@@ -269,6 +269,18 @@ class History:
             ).fetchone()
         return _to_job(row) if row else None
 
+    def find_params(self, matches: dict[str, Any]) -> list[Job]:
+        """Jobs whose ``params`` hold any of ``matches`` (a JSON path such as
+        ``"$._batch.sha256"`` → the value there), oldest first. It reads every row: for an
+        occasional look-up (re-running a batch file), not for searching as the user types."""
+        if not matches:
+            return []
+        where = " OR ".join("json_extract(params, ?) = ?" for _ in matches)
+        args = [item for pair in matches.items() for item in pair]
+        with self._lock:
+            rows = self._conn.execute(f"{_SELECT} WHERE {where} ORDER BY id", args).fetchall()
+        return [_to_job(r) for r in rows]
+
     def unfinished(self) -> list[Job]:
         """Jobs in a non-final state, oldest first."""
         with self._lock:
