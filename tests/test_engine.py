@@ -219,6 +219,26 @@ async def test_a_job_interrupted_mid_poll_resumes_in_a_new_engine(sandbox_factor
     assert len(sandbox.submitted_bodies()) == 1
 
 
+async def test_a_task_id_answered_as_the_app_quits_is_still_recorded(sandbox, engine_for):
+    """Ctrl+C landing just as the submit is answered must not lose the task id: the job would
+    otherwise come back as submit_unknown (a false alarm about a possible double charge)."""
+    engine = engine_for(sandbox)
+    job = await engine.runner.create(GenerationRequest(prompt="answered at the last moment"))
+    real_submit = engine.runner.client.submit
+
+    async def submit_then_quit(body):
+        result = await real_submit(body)
+        asyncio.current_task().cancel()  # the quit arrives with the answer
+        return result
+
+    engine.runner.client.submit = submit_then_quit
+    with pytest.raises(asyncio.CancelledError):
+        await engine.runner.drive(job.id)
+    saved = engine.history.get(job.id)
+    assert saved.task_id == successful_task_ids(sandbox)[0]
+    assert saved.state is JobState.IN_QUEUE
+
+
 async def test_cancel_stops_tracking(sandbox_factory, engine_for):
     sandbox = sandbox_factory(speed=2)
     engine = engine_for(sandbox)

@@ -382,9 +382,13 @@ class Runner:
             raise
         job.params.pop("_refusals", None)
         now = time.time()
+        # The service has created (and will bill) the task: its id reaches the disk even if
+        # this job is being cancelled this very moment (Ctrl+C), or a restart could only call
+        # it submit_unknown.
         await self._set(
             job,
             S.IN_QUEUE,
+            must_land=True,
             task_id=result.task_id,
             request_id=result.request_id,
             submitted_at=now,
@@ -639,7 +643,9 @@ class Runner:
         }
 
     # --- bookkeeping -----------------------------------------------------------------------
-    async def _set(self, job: Job, state: JobState, **changes: Any) -> None:
+    async def _set(
+        self, job: Job, state: JobState, *, must_land: bool = False, **changes: Any
+    ) -> None:
         old = job.state
         job.transition(state, updated_at=time.time(), **changes)
         log.info(
@@ -650,11 +656,15 @@ class Runner:
             f" task {job.task_id}" if job.task_id else "",
             f": {job.error_code or ''} {job.error_message}" if state is S.FAILED else "",
         )
-        await self._save(job)
+        await self._save(job, must_land=must_land)
 
-    async def _save(self, job: Job) -> None:
+    async def _save(self, job: Job, *, must_land: bool = False) -> None:
         job.updated_at = time.time()
-        await asyncio.to_thread(self.history.save, job)
+        if must_land:
+            # No await, so a cancellation cannot stop it: a one-row commit (~1 ms) on the loop.
+            self.history.save(job)
+        else:
+            await asyncio.to_thread(self.history.save, job)
         self._emit(JobChanged(job.copy()))
 
     async def _fail(
