@@ -189,6 +189,106 @@ def test_not_a_database_is_refused_clearly(tmp_path):
         History(path)
 
 
+def test_the_newest_rows_window_is_exact_with_equal_dates_at_its_edge(tmp_path, monkeypatch):
+    """The shortcut reads the rows at least as new as the RECENT_SCAN-th newest: with several
+    jobs created in the same second at that edge, its pages still equal the index's."""
+    import random
+
+    from jimeng_tui.store import history as history_module
+
+    rng = random.Random(3)
+    words = ["sunset", "ocean", "城市夜景", "cat", "neon"]
+    history = History(tmp_path / "h.sqlite3")
+    history.add_many(
+        [
+            make_job(" ".join(rng.sample(words, 2)), created_at=1_700_000_000 + i // 4)
+            for i in range(400)
+        ]
+    )
+    queries = [
+        HistoryQuery(text=text, limit=limit, offset=offset)
+        for text in ("sunset", "城市", "ocean neon", "ca")
+        for limit, offset in ((5, 0), (10, 7), (30, 0))
+    ]
+    for window in (9, 10, 50, 51):
+        monkeypatch.setattr(history_module, "RECENT_SCAN", window)
+        history._recent_miss = None
+        shortcut = [[j.id for j in history.query(q)] for q in queries]
+        monkeypatch.setattr(history_module, "RECENT_SCAN", 0)  # the index answers every query
+        assert shortcut == [[j.id for j in history.query(q)] for q in queries], window
+    history.close()
+
+
+def test_typing_skips_the_newest_rows_once_they_hold_too_few_matches(tmp_path, monkeypatch):
+    """Once the newest rows hold less than a page for a text, they do for any longer text typed
+    after it: the index answers at once (the same rows), until the text is no refinement."""
+    from jimeng_tui.store import history as history_module
+
+    history = History(tmp_path / "h.sqlite3")
+    history.add_many(
+        [
+            make_job(
+                ("a sunset at sea" if i % 50 == 0 else "a cat") + f" {i}",
+                created_at=1_700_000_000 + i,
+            )
+            for i in range(300)
+        ]
+    )
+
+    def statements(text: str, **filters) -> tuple[int, list[int]]:
+        ids = [j.id for j in history.query(HistoryQuery(text=text, limit=10, **filters))]
+        return len(history.last_statements), ids
+
+    assert statements("sun")[0] == 2  # the newest rows first: 6 matches, not 10; then the index
+    assert statements("suns")[0] == 1  # refines "sun": straight to the index
+    assert statements("sunset at")[0] == 1
+    assert statements("sun")[0] == 1  # the very text that fell short
+    assert statements("s")[0] == 2  # a shorter one is no refinement: scanned (and short)
+    assert statements("su")[0] == 1  # refines "s"
+    assert statements("suns", mode="t2v_1080p")[0] == 2  # nor another filter
+    assert statements("a c")[0] == 1  # the newest rows fill the page: their answer is exact
+    assert len(statements("a c")[1]) == 10
+    answers = [statements(t)[1] for t in ("sun", "suns", "sunset", "sunset a")]
+    monkeypatch.setattr(history_module, "RECENT_SCAN", 0)  # the index answers every query
+    assert answers == [statements(t)[1] for t in ("sun", "suns", "sunset", "sunset a")]
+    history.close()
+
+
+def test_a_count_runs_beside_page_queries_and_can_be_interrupted(history, monkeypatch):
+    """Counts have a connection of their own: a slow one holds no lock a page query needs, and
+    interrupt_counts stops it (CountInterrupted); the next count works."""
+    from jimeng_tui.store.history import CountInterrupted
+
+    history.add_many([make_job(f"job {i}") for i in range(5)])
+    endless = (
+        "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT max(x) FROM c)"
+    )
+    where = history._where
+    monkeypatch.setattr(history, "_where", lambda q, **kw: (f" WHERE {endless} > 0", []))
+    outcome: list[object] = []
+
+    def count() -> None:
+        try:
+            outcome.append(history.count(HistoryQuery()))
+        except CountInterrupted as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=count)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while history._count_conn is None or not history._count_lock.locked():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    monkeypatch.setattr(history, "_where", where)
+    assert len(history.query(HistoryQuery())) == 5  # while the count runs
+    history.interrupt_counts()
+    thread.join(5)
+    assert not thread.is_alive() and isinstance(outcome[0], CountInterrupted)
+    assert history.count(HistoryQuery()) == 5
+    history.interrupt_counts()  # none running: no effect
+    assert history.count(HistoryQuery(text="job")) == 5
+
+
 # -- search ---------------------------------------------------------------------------------
 
 

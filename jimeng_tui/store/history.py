@@ -4,6 +4,9 @@
   can use one file at once: a writer waits for another instead of failing.
 - Schema version in ``PRAGMA user_version``, upgraded by :mod:`jimeng_tui.store.migrations`.
 - One connection per :class:`History`, guarded by a lock: the engine may call from worker threads.
+  Counts use a second, read-only one: a count over a common word takes tens of milliseconds,
+  and it must neither hold up the page queries of someone typing nor outlive its usefulness
+  (``interrupt_counts`` stops it).
 - ``save`` writes every field of a Job except the ones other actors change while a job runs:
   ``favourite`` (``set_favourite``) and ``owner_pid``/``heartbeat_at`` (``claim``, ``heartbeat``,
   ``release``). It reloads those into the Job, so the object stays true.
@@ -52,6 +55,10 @@ _UNFINISHED_SQL = "(" + ", ".join(f"'{s.value}'" for s in JobState if s not in F
 
 class HistoryError(JimengError):
     """The history database cannot be used (newer schema, not a database, job missing…)."""
+
+
+class CountInterrupted(HistoryError):
+    """``History.count`` was stopped by ``interrupt_counts``: its answer was no longer wanted."""
 
 
 @dataclass
@@ -135,7 +142,15 @@ class History:
     ):
         self.path = Path(path)
         self._clock = clock
+        self._busy_timeout = busy_timeout
         self._lock = threading.RLock()
+        self._count_conn: sqlite3.Connection | None = None  # opened by the first count
+        self._count_lock = threading.Lock()
+        # (filters, text, offset + limit) of the last text search the newest rows could not fill
+        self._recent_miss: tuple[tuple[Any, ...], str, int] | None = None
+        # the SQL statements (and arguments) the last ``query`` ran: benchmarks replay them
+        # on a plain sqlite3 connection to show the cost of this layer apart from SQLite's
+        self.last_statements: list[tuple[str, list[Any]]] = []
         if not self.path.parent.exists():
             ensure_private_dir(self.path.parent)
         if not self.path.exists() and os.name == "posix":
@@ -206,6 +221,11 @@ class History:
             self._conn.execute("COMMIT")
 
     def close(self) -> None:
+        self.interrupt_counts()
+        with self._count_lock:
+            if self._count_conn is not None:
+                self._count_conn.close()
+                self._count_conn = None
         with self._lock:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.execute("PRAGMA optimize")
@@ -405,25 +425,52 @@ class History:
         before sorting costs tens of milliseconds per keystroke. When the newest rows already
         hold a full page of matches, that page is exact: every other match is older. Otherwise
         None, and the index answers.
+
+        Typing refines a search: once the newest rows held too few matches for ``text``, they
+        hold too few for ``text`` + more characters (every match of the longer text matches the
+        shorter one), so that scan is skipped while the user keeps typing. (Skipping is always
+        safe: the index gives the exact answer.)
         """
         if not q.text or q.order != "newest" or q.limit is None or q.limit < 0:
             return None
         wanted = q.offset + q.limit
         if wanted > RECENT_SCAN:
             return None
+        scope = (q.status, q.mode, q.since, q.until, q.favourite)
+        with self._lock:
+            miss = self._recent_miss
+        refines_miss = (
+            miss is not None
+            and miss[0] == scope
+            and q.text.startswith(miss[1])
+            and wanted >= miss[2]
+        )
+        if refines_miss:
+            return None
         where, args = self._where(q, like_only=True)
         order = self._order(q)
-        sql = (
-            f"SELECT * FROM ({_SELECT} ORDER BY {order} LIMIT ?) AS jobs{where} "
-            f"ORDER BY {order} LIMIT ? OFFSET ?"
+        # The window: rows at least as new as the RECENT_SCAN-th newest (every row when there
+        # are fewer), walked newest first down the date index until a page matched; rows left
+        # out are all strictly older, so a full page is exact.
+        window = (
+            f"created_at >= IFNULL((SELECT created_at FROM jobs ORDER BY {order} "
+            "LIMIT 1 OFFSET ?), -1e308)"
         )
+        conditions = " AND ".join(c for c in (window, where.removeprefix(" WHERE ")) if c)
+        sql = f"{_SELECT} WHERE {conditions} ORDER BY {order} LIMIT ? OFFSET ?"
+        args = [RECENT_SCAN - 1, *args, q.limit, q.offset]
         with self._lock:
-            found = self._conn.execute(sql, [RECENT_SCAN, *args, q.limit, q.offset]).fetchall()
+            self.last_statements.append((sql, args))
+            found = self._conn.execute(sql, args).fetchall()
+            if len(found) < q.limit:
+                self._recent_miss = (scope, q.text, wanted)
         return found if len(found) == q.limit else None
 
     def _rows(self, q: HistoryQuery, *, paged: bool) -> list[tuple[Any, ...]]:
-        if paged and (recent := self._recent_matches(q)) is not None:
-            return recent
+        if paged:
+            self.last_statements = []
+            if (recent := self._recent_matches(q)) is not None:
+                return recent
         where, args = self._where(q)
         sql = f"{_SELECT}{where} ORDER BY {self._order(q)}"
         if paged:
@@ -431,17 +478,53 @@ class History:
             limit = -1 if q.limit is None or q.limit < 0 else q.limit
             args = [*args, limit, max(0, q.offset)]
         with self._lock:
+            if paged:
+                self.last_statements.append((sql, args))
             return self._conn.execute(sql, args).fetchall()
 
     def query(self, q: HistoryQuery) -> list[Job]:
         """One page of the jobs matching ``q``, in ``q.order``."""
         return [_to_job(r) for r in self._rows(q, paged=True)]
 
+    def query_if_free(self, q: HistoryQuery, wait: float = 0.005) -> list[Job] | None:
+        """``query(q)``, or None when another thread has held the connection for ``wait``
+        seconds: for a caller that must not block (an event loop) and has a slower way."""
+        if not self._lock.acquire(timeout=wait):
+            return None
+        try:
+            return self.query(q)
+        finally:
+            self._lock.release()
+
     def count(self, q: HistoryQuery) -> int:
-        """How many jobs match ``q`` (paging ignored)."""
+        """How many jobs match ``q`` (paging ignored). On a connection of its own (see the
+        module's notes); raises CountInterrupted when ``interrupt_counts`` stops it."""
         where, args = self._where(q)
-        with self._lock:
-            return int(self._conn.execute(f"SELECT COUNT(*) FROM jobs{where}", args).fetchone()[0])
+        with self._count_lock:
+            if self._count_conn is None:
+                conn = sqlite3.connect(
+                    self.path,
+                    timeout=self._busy_timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+                conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+                conn.execute("PRAGMA query_only = 1")
+                self._count_conn = conn
+            try:
+                row = self._count_conn.execute(f"SELECT COUNT(*) FROM jobs{where}", args).fetchone()
+            except sqlite3.OperationalError as exc:
+                if "interrupt" in str(exc):
+                    raise CountInterrupted("The count was interrupted.") from exc
+                raise
+        return int(row[0])
+
+    def interrupt_counts(self) -> None:
+        """Stop a count running in another thread (it raises CountInterrupted there); no effect
+        when none runs."""
+        conn = self._count_conn
+        if conn is not None:
+            conn.interrupt()
 
     def export_rows(self, q: HistoryQuery) -> list[dict[str, Any]]:
         """Every job matching ``q`` (paging ignored) as plain JSON-able dicts, one key per Job

@@ -1,10 +1,12 @@
 """History: review, search and reuse every past generation (issue 7).
 
-``HistoryScreen(engine)`` is pushed by the app. It reads ``engine.history`` only in thread workers
-(SQLite never runs on Textual's loop), a page of ``PAGE_SIZE`` rows at a time, newest first; the
-next page loads when the cursor nears the end. Searching is debounced and runs in an exclusive
-worker, so a stale search never overwrites a newer one. Whether each file is still on disk is
-checked in a thread for the rows of the page just shown.
+``HistoryScreen(engine)`` is pushed by the app. It reads ``engine.history`` in thread workers, a
+page of ``PAGE_SIZE`` rows at a time, newest first; the next page loads when the cursor nears the
+end. (One read runs on Textual's loop: the opening page, unfiltered, one walk of the date index,
+and only when no other thread holds the history.) Searching is debounced and runs in an
+exclusive worker, so a stale search never overwrites a newer one; its rows are drawn at once,
+while the count, the file check and the details wait until typing pauses. Whether each file is
+still on disk is checked in a thread for the rows of the page just shown.
 
 What the screen uses of the app, when it has them: ``start_job(request)`` (re-run through the
 app's job worker), ``load_request(request)`` (fill the form), ``copy_to_clipboard`` and
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -31,7 +34,7 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, Input, Static
 from textual.worker import get_current_worker
 
 from jimeng_tui.api.errors import JimengError
@@ -54,6 +57,7 @@ LOOKAHEAD = 40  # load the next page when the cursor is this close to the last l
 DEBOUNCE_S = 0.1
 DETAIL_DELAY_S = 0.05  # holding ↓ does not render every job on the way
 SETTLE_S = 0.15  # after a search result, wait this long for more typing before counting
+GC_HOLD_S = 2.0  # the longest the cyclic GC waits while the screen opens or the user types
 POSTER_CACHE = 32
 ORDERS = ("newest", "oldest", "longest", "shortest")
 FOOTER_ACTIONS = (
@@ -246,11 +250,13 @@ class HistoryScreen(Screen[None]):
 
     TITLE = "History"
     COMMANDS: ClassVar[set[Any]] = {HistoryCommands}
+    AUTO_FOCUS = "#hs-table"  # not the first focusable (the search box), then the list
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
 
     DEFAULT_CSS = """
     HistoryScreen { layout: vertical; }
     HistoryScreen #hs-title {
+        width: 1fr;
         height: 1;
         padding: 0 1;
         background: $panel;
@@ -343,6 +349,12 @@ class HistoryScreen(Screen[None]):
         self._detail_timer: Timer | None = None
         self._posters: OrderedDict[int, Any] = OrderedDict()
         self._refreshing = False
+        self._gc_held = False
+        self._gc_timer: Timer | None = None
+        self._froze_heap = False
+        self._paint_pending = False  # new rows to draw as soon as the screen is idle
+        self._title = ""
+        self._after_paint: Callable[[], None] | None = None
         # timings for the benchmark and the log: (perf_counter) and milliseconds
         self.opened_at = time.perf_counter()
         self.first_page_ms: float | None = None
@@ -352,6 +364,7 @@ class HistoryScreen(Screen[None]):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
+        self._hold_gc()  # until the first page is on screen
         yield Static("History", id="hs-title")
         yield HistoryFilters(id="hs-filters")
         with Container(id="hs-body"):
@@ -363,8 +376,72 @@ class HistoryScreen(Screen[None]):
         self.table.border_title = "Jobs"
         self.detail.border_title = "Details"
         self.table.focus()
-        self._reload()
+        self._first_page_now()
         self.set_interval(1.0, self._tick, name="history-clock")
+        if self._gc_held and self._gc_timer is None:
+            self._gc_timer = self.set_timer(GC_HOLD_S, self._release_gc)
+
+    def on_unmount(self) -> None:
+        self._release_gc()
+        if self._froze_heap:
+            self._froze_heap = False
+            gc.unfreeze()  # what this screen left behind can be collected again
+
+    # ------------------------------------------------------------------ frames
+    def _hold_gc(self) -> None:
+        """Hold the cyclic garbage collector while the user waits on this screen: while it
+        opens, and through a burst of typing in the search box. A full collection of a big
+        heap takes tens of milliseconds, and one landing on a keystroke doubles its wait; it
+        runs when the typing pauses instead (Textual holds it the same way while it scrolls,
+        the app while it draws its first screen). Released by ``_release_gc``, at the latest
+        GC_HOLD_S after it began."""
+        if self._gc_held or not gc.isenabled():
+            return  # already held (here, or by the app while it starts)
+        gc.disable()
+        self._gc_held = True
+        if self.is_mounted:
+            self._gc_timer = self.set_timer(GC_HOLD_S, self._release_gc)
+
+    def _release_gc(self) -> None:
+        if self._gc_timer is not None:
+            self._gc_timer.stop()
+            self._gc_timer = None
+        if self._gc_held:
+            self._gc_held = False
+            gc.enable()
+
+    def _freeze_heap(self) -> None:
+        """Once the screen is up: move every object alive now (the app, this screen) out of the
+        collector's sight until the screen closes (``gc.freeze``). A full collection then looks
+        at what was made since (the rows of recent searches) and takes well under a
+        millisecond, instead of 50 ms or more over the whole heap, whenever it falls on a
+        keystroke. Not when someone else froze the heap already (unfreezing is all or
+        nothing)."""
+        if not self._froze_heap and gc.get_freeze_count() == 0:
+            gc.collect(1)  # not the young garbage of opening the screen (a few ms)
+            gc.freeze()
+            self._froze_heap = True
+
+    def on_idle(self) -> None:
+        if self._paint_pending:
+            self._paint_now()
+
+    def _paint_now(self) -> None:
+        """Draw the new rows at once, then run what waited for them (``_after_paint``).
+
+        Called when the screen is idle (the table's repaint request has reached it): the rows
+        would otherwise wait for Textual's frame timer, which, after a frame drawn at once
+        following a quiet spell (the echo of the keystroke in the search box), skips a tick:
+        17-33 ms more before the user sees them. Drawing the frame here costs what it would
+        have cost then. (Should a later Textual lack the timer's method, rows wait for it.)"""
+        update = getattr(self, "_on_timer_update", None)
+        if callable(update) and self.is_current:
+            update()
+        if self.table.drawn or not self.is_current:
+            self._paint_pending = False
+            then, self._after_paint = self._after_paint, None
+            if then is not None:
+                then()
 
     @property
     def table(self) -> HistoryTable:
@@ -399,9 +476,30 @@ class HistoryScreen(Screen[None]):
             offset=offset,
         )
 
+    def _first_page_now(self) -> None:
+        """The opening page, read here and now, so that the first frame shows the list: with no
+        search or filter yet it is one walk of the date index, PAGE_SIZE rows (~2 ms on 100,000
+        jobs). From a worker, like every other page, when another thread has the history."""
+        query = self.query_for()
+        started = time.perf_counter()
+        try:
+            jobs = self.engine.history.query_if_free(query)
+        except JimengError:
+            jobs = None
+        if jobs is None:
+            self._reload()
+            return
+        self.generation += 1
+        self._started_at = started
+        query_ms = (time.perf_counter() - started) * 1000
+        self._first_page_loaded(self.generation, jobs, query_ms, query)
+
     def _reload(self) -> None:
         """Query the first page again (new search, filter or order)."""
         self.generation += 1
+        # the count of the last result is no longer wanted: stop it rather than let it take
+        # the CPU from this query (it runs on a connection of its own: it holds no lock)
+        self.engine.history.interrupt_counts()
         self._loading_more = False
         self._started_at = time.perf_counter()
         self.run_worker(
@@ -435,7 +533,10 @@ class HistoryScreen(Screen[None]):
         self._post(self._first_page_loaded, generation, jobs, query_ms, query)
 
     def _count_thread(self, generation: int, query: HistoryQuery) -> None:
-        total = self.engine.history.count(replace(query, limit=None, offset=0))
+        try:
+            total = self.engine.history.count(replace(query, limit=None, offset=0))
+        except JimengError:  # interrupted by a newer search (or unreadable: the title says "+")
+            return
         self._post(self._count_loaded, generation, total)
 
     def _query_failed(self, generation: int, message: str) -> None:
@@ -450,6 +551,7 @@ class HistoryScreen(Screen[None]):
         table = self.table
         table.set_order(self.order)
         table.show_jobs(jobs)
+        self._paint_pending = True
         self.total = None
         self._exhausted = len(jobs) < self.page_size
         if self._exhausted:
@@ -461,14 +563,15 @@ class HistoryScreen(Screen[None]):
             self.first_page_ms = (now - self.opened_at) * 1000
             self.log.info(f"history: first page after {self.first_page_ms:.0f} ms")
         self.updates += 1
-        self._update_title()
+        self._update_title(after_paint=self.updates > 1)
         # The count, the file check and the details wait until typing pauses: while the user
-        # types, each keystroke only costs one page query and the table update.
+        # types, each keystroke only costs one page query and the table update (its rows are
+        # drawn first, in the next turn of the loop).
         if self._settle_timer is not None:
             self._settle_timer.stop()
         settle = partial(self._settle, generation, jobs, query)
         if self.updates == 1:
-            settle()
+            self._after_paint = settle
         else:
             self._settle_timer = self.set_timer(SETTLE_S, settle)
 
@@ -476,6 +579,8 @@ class HistoryScreen(Screen[None]):
         self._settle_timer = None
         if generation != self.generation:
             return
+        self._release_gc()
+        self._freeze_heap()
         if self.total is None:
             self.run_worker(
                 partial(self._count_thread, generation, query),
@@ -486,7 +591,10 @@ class HistoryScreen(Screen[None]):
                 exit_on_error=False,
             )
         self._check_files(jobs)
-        self._show_detail_now()
+        job = self.highlighted
+        if job is None or job.id is None or not job.path or self.table.on_disk(job.id) is not None:
+            self._show_detail_now()
+        # else the file check shows it, once, with the answer (not "checking…", then again)
 
     def _count_loaded(self, generation: int, total: int) -> None:
         if generation != self.generation:
@@ -494,7 +602,11 @@ class HistoryScreen(Screen[None]):
         self.total = total
         self._update_title()
 
-    def _update_title(self) -> None:
+    def _update_title(self, *, after_paint: bool = False) -> None:
+        """The title line (count, order) and the list's "N loaded" subtitle. With
+        ``after_paint``, a changed title waits until the new rows are drawn: the title spans
+        the screen, and the frame that drew it with the rows redrew the filters and the detail
+        pane too (Textual redraws the rectangle around everything that changed)."""
         loaded = self.table.loaded
         if self.total is None:
             count = f"{loaded:,}{'+' if loaded >= self.page_size else ''} jobs"
@@ -504,9 +616,14 @@ class HistoryScreen(Screen[None]):
             count = f"{self.total:,} job{'s' if self.total != 1 else ''}"
         sandbox = " · sandbox" if getattr(self.engine, "is_sandbox", False) else ""
         title = f"History{sandbox} · {count} · {ORDER_LABELS[self.order]}"
-        self.query_one("#hs-title", Static).update(title)
+        if title != self._title and after_paint and self._paint_pending:
+            self._after_paint = self._update_title
+        elif title != self._title:
+            self._title = title
+            self.query_one("#hs-title", Static).update(title, layout=False)  # one line, all wide
         shown = f"{loaded:,} loaded" if self.total is None or loaded < self.total else ""
-        self.table.border_subtitle = shown
+        if shown != self.table.border_subtitle:
+            self.table.border_subtitle = shown
 
     def _load_more(self) -> None:
         table = self.table
@@ -577,6 +694,11 @@ class HistoryScreen(Screen[None]):
         if self._search_timer is not None:
             self._search_timer.stop()
             self._search_timer = None
+        if event.typing:
+            self._hold_gc()
+            if self._settle_timer is not None:  # the user is still typing: details can wait
+                self._settle_timer.stop()
+                self._settle_timer = None
         if event.typing and self.debounce_s > 0:
             self._search_timer = self.set_timer(self.debounce_s, self._debounced)
         else:
@@ -600,8 +722,8 @@ class HistoryScreen(Screen[None]):
         self.set_order(ORDERS[(ORDERS.index(self.order) + 1) % len(ORDERS)])
         self.notify(f"Sorted {ORDER_LABELS[self.order]}.", timeout=2)
 
-    @on(DataTable.HeaderSelected)
-    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+    @on(HistoryTable.HeaderSelected)
+    def _header_selected(self, event: HistoryTable.HeaderSelected) -> None:
         event.stop()
         key = event.column_key.value
         if key == "date":
@@ -609,9 +731,14 @@ class HistoryScreen(Screen[None]):
         elif key == "length":
             self.set_order("shortest" if self.order == "longest" else "longest")
 
+    @on(HistoryTable.NearEnd)
+    def _near_end(self, event: HistoryTable.NearEnd) -> None:
+        event.stop()
+        self._load_more()
+
     # ------------------------------------------------------------------ detail pane
-    @on(DataTable.RowHighlighted)
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(HistoryTable.RowHighlighted)
+    def _row_highlighted(self, event: HistoryTable.RowHighlighted) -> None:
         event.stop()
         if event.cursor_row >= self.table.loaded - LOOKAHEAD:
             self._load_more()
