@@ -111,9 +111,10 @@ class JimengApp(App[int]):
     ) -> None:
         super().__init__()
         # Building the first screen allocates many objects; a cyclic collection in the middle
-        # of it cost ~50 ms (a third of the start-up). Collection resumes after the first frame,
-        # as Textual itself pauses it during smooth scrolling.
-        self._gc_paused = gc.isenabled()
+        # of it cost ~50 ms (a third of the start-up). Collection resumes after the first frame
+        # (also when `jimeng-tui` paused it before importing Textual), as Textual itself
+        # pauses it during smooth scrolling.
+        self._gc_paused = True
         gc.disable()
         self.want_sandbox = sandbox
         self.typeahead = typeahead  # typed before the app took the terminal

@@ -57,6 +57,8 @@ OURS = textwrap.dedent(
     """
     import time
     t0 = time.perf_counter()
+    import gc
+    gc.disable()  # as `jimeng-tui` does before it imports the app (cli.py, _dispatch)
     from jimeng_tui.tui.app import JimengApp
 
     class Timed(JimengApp):
