@@ -176,10 +176,12 @@ class JimengApp(App[int]):
     def on_ready(self) -> None:
         self.ready_at = time.perf_counter()
         self._resume_gc()
-        if self.typeahead:
-            self.main.form.type_into_prompt(self.typeahead)
-            self.typeahead = ""
         early, self._early_keys = self._early_keys, []
+        if self.typeahead:  # typed before Textual had the terminal: it came first
+            from jimeng_tui.tui.terminal_probe import key_events
+
+            early[:0] = key_events(self.typeahead)
+            self.typeahead = ""
         for key in early:
             self.post_message(key)
         self.log.info(f"first screen after {self.ready_at - STARTED_AT:.3f} s")

@@ -4,7 +4,8 @@ textual-image learns the terminal's image protocol by writing queries and readin
 from stdin, before Textual starts. Keys typed meanwhile used to be eaten by the probe, and its
 unread reply (``ESC [ ? 1 ; 2 c``) then reached the prompt as text. Here the probe is skipped
 when keys are already waiting, and whatever arrives during it is read back, the terminal's
-replies removed, and handed to the app as type-ahead for the prompt.
+replies removed, and handed to the app, which replays it as keys (Textual's own parser turns
+the bytes into key events: text, Ctrl+G, arrows…).
 """
 
 from __future__ import annotations
@@ -15,18 +16,23 @@ import re
 import select
 import sys
 from collections.abc import Callable
+from typing import Any
 
 # Replies to the probe's queries: device attributes, kitty graphics, cell/window size.
 TERMINAL_REPLY = re.compile(rb"\x1b\[\?[0-9;]*c|\x1b_G[^\x1b]*\x1b\\|\x1b\[[0-9;]*t")
-# Any other escape sequence (arrow keys and the like) is dropped, not typed.
-ESCAPE_SEQUENCE = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|O.|.)?", re.DOTALL)
 
 
-def typed_text(raw: bytes) -> str:
-    """The printable text in ``raw`` once terminal replies and other escapes are removed."""
-    text = TERMINAL_REPLY.sub(b"", raw).decode("utf-8", errors="ignore")
-    text = ESCAPE_SEQUENCE.sub("", text)
-    return "".join(ch for ch in text if ch.isprintable())
+def typed_input(raw: bytes) -> str:
+    """What the user typed in ``raw``: the terminal's replies to the probe removed."""
+    return TERMINAL_REPLY.sub(b"", raw).decode("utf-8", errors="ignore")
+
+
+def key_events(typed: str) -> list[Any]:
+    """``typed`` (terminal input) as Textual key events, parsed the way Textual's driver does."""
+    from textual import events
+    from textual._xterm_parser import XTermParser  # the driver's own parser
+
+    return [event for event in XTermParser().feed(typed) if isinstance(event, events.Key)]
 
 
 @contextlib.contextmanager
@@ -70,6 +76,6 @@ def probe_terminal(probe: Callable[[], None]) -> str:
             if _waiting(fd):
                 return ""  # the user is typing already: no probe, the keys stay for Textual
             probe()
-            return typed_text(_drain(fd))
+            return typed_input(_drain(fd))
     except OSError:
         return ""

@@ -7,16 +7,18 @@ from textual.widgets import TextArea
 from tui_support import wait_for
 
 from jimeng_tui.tui.app import JimengApp
-from jimeng_tui.tui.terminal_probe import typed_text
+from jimeng_tui.tui.terminal_probe import key_events, typed_input
 
 
-def test_terminal_replies_and_escapes_are_removed_from_typed_text():
+def test_terminal_replies_are_removed_and_the_keys_kept():
     # a device-attributes reply, a kitty graphics reply and a cell-size reply around the keys
-    raw = b"\x1b[?1;2cqu\x1b_Gi=31;EINVAL\x1b\\ick\x1b[6;16;8t ty\x1b[Aping"
-    assert typed_text(raw) == "quick typing"
-    assert typed_text("城市夜景".encode()) == "城市夜景"
-    assert typed_text(b"\x1b[?62;4;22c") == ""
-    assert typed_text(b"a\r\n\tb\x7f") == "ab"
+    raw = b"\x1b[?1;2cqu\x1b_Gi=31;EINVAL\x1b\\ick\x1b[6;16;8t ty\x1b[Aping\x07"
+    typed = typed_input(raw)
+    assert typed == "quick ty\x1b[Aping\x07"
+    keys = [event.key for event in key_events(typed)]
+    assert keys == [*"quick", "space", "t", "y", "up", *"ping", "ctrl+g"]
+    assert [event.key for event in key_events(typed_input("城市".encode()))] == ["城", "市"]
+    assert typed_input(b"\x1b[?62;4;22c") == ""
 
 
 async def test_text_typed_before_the_first_frame_reaches_the_prompt():
@@ -26,7 +28,7 @@ async def test_text_typed_before_the_first_frame_reaches_the_prompt():
             for ch in "lights":  # keys arriving before anything is on screen
                 self.post_message(events.Key(ch, ch))
 
-    app = EarlyKeys(start_engine=False, typeahead="city ")
+    app = EarlyKeys(start_engine=False, typeahead="city\x1b[D\x1b[C ")  # ← → then a space
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         prompt = app.main.form.query_one("#prompt", TextArea)
@@ -40,11 +42,10 @@ async def test_generate_pressed_before_the_first_frame_is_not_lost():
     class EarlyGenerate(JimengApp):
         def on_mount(self) -> None:
             super().on_mount()
-            for ch in "fog":
-                self.post_message(events.Key(ch, ch))
+            self.post_message(events.Key("g", "g"))
             self.post_message(events.Key("ctrl+g", None))
 
-    app = EarlyGenerate(start_engine=False)
+    app = EarlyGenerate(start_engine=False, typeahead="fo")  # typed during the image probe
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(
             pilot,

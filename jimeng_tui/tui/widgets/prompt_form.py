@@ -563,9 +563,5 @@ class PromptForm(Vertical):
         self._input(field).value = value
         self._refresh_mode_rules()
 
-    def type_into_prompt(self, text: str) -> None:
-        """Insert ``text`` at the prompt's cursor, as if typed."""
-        self.query_one("#prompt", TextArea).insert(text)
-
     def focus_prompt(self) -> None:
         self.query_one("#prompt", TextArea).focus()
