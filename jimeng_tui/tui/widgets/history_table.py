@@ -236,32 +236,23 @@ class HistoryTable(ScrollView, can_focus=True):
     }
     """
 
-    class RowHighlighted(Message):
+    class _RowMessage(Message):
+        def __init__(self, table: HistoryTable, cursor_row: int, row_key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.cursor_row = cursor_row
+            self.row_key = row_key
+
+        @property
+        def control(self) -> HistoryTable:
+            return self.table
+
+    class RowHighlighted(_RowMessage):
         """The cursor moved to another row (not sent when ``show_jobs`` replaces the rows:
         the screen that replaced them knows)."""
 
-        def __init__(self, table: HistoryTable, cursor_row: int, row_key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
-            self.row_key = row_key
-
-        @property
-        def control(self) -> HistoryTable:
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(_RowMessage):
         """Enter, or a click on the highlighted row."""
-
-        def __init__(self, table: HistoryTable, cursor_row: int, row_key: str) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
-            self.row_key = row_key
-
-        @property
-        def control(self) -> HistoryTable:
-            return self.table
 
     class NearEnd(Message):
         """The view reached the last ``NEAR_END`` loaded rows (scrolled with the mouse, say):
