@@ -205,6 +205,22 @@ def test_lines_are_known_by_request_and_repeat_not_by_position(tmp_path):
     assert [p.action for p in b.plan(more, jobs)][3] is b.Action.RUN
 
 
+def test_the_same_file_reached_another_way_or_read_differently_is_still_known(tmp_path):
+    (tmp_path / "shots").mkdir()
+    path = _write(tmp_path / "shots", '"A"\n"B"\n')
+    first = b.read_batch(path)
+    jobs = [_job(first, line, JobState.SAVED, str(i)) for i, line in enumerate(first.lines)]
+    # through "..": the marker's path is the resolved one
+    other_way = b.read_batch(tmp_path / "shots" / ".." / "shots" / path.name)
+    assert other_way.path == first.path
+    assert {p.action for p in b.plan(other_way, jobs)} == {b.Action.SKIP}
+    # the same bytes, but the requests now read differently (a later version's defaults):
+    # known by their place in the unchanged file
+    for job in jobs:
+        job.params[b.MARKER]["request"] = "an older fingerprint"
+    assert {p.action for p in b.plan(first, jobs)} == {b.Action.SKIP}
+
+
 def test_lock_refuses_a_second_run(tmp_path, batch):
     with b.batch_lock(tmp_path / "locks", batch, tmp_path / "h.sqlite3"):
         second = b.batch_lock(tmp_path / "locks", batch, tmp_path / "h.sqlite3")

@@ -109,7 +109,8 @@ def read_batch(path: Path) -> BatchFile:
 
     Bad lines are collected in ``errors``; BatchFileError when the file itself is unusable.
     """
-    path = Path(path).expanduser().absolute()
+    # resolved (symlinks, ..): the same file reached another way is still the same file
+    path = Path(path).expanduser().resolve()
     if path.is_dir():
         raise BatchFileError(f"{path} is a folder; give the batch file")
     try:
@@ -284,6 +285,8 @@ def _convert(key: str, value: Any) -> Any:
 
 
 def _fingerprint(values: dict[str, Any]) -> str:
+    # Fields left unset are left out: a field a later version adds (unset) keeps old lines known.
+    values = {key: value for key, value in values.items() if value is not None}
     text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -348,12 +351,22 @@ def plan(
     earlier job failed after a task was created. A submit that got no answer is never
     repeated unless ``again``."""
     by_key: dict[tuple[str, int], list[Job]] = {}
+    by_place: dict[int, list[Job]] = {}  # jobs of this very file (same bytes), by line number
     for job in sorted(jobs, key=lambda j: j.id or 0):
         marker = job.params.get(MARKER) or {}
         key = (str(marker.get("request")), int(marker.get("repeat", 0)))
         by_key.setdefault(key, []).append(job)
+        if marker.get("sha256") == batch.sha256 and isinstance(marker.get("line"), int):
+            by_place.setdefault(marker["line"], []).append(job)
+    # A line is known by its request; in an unchanged file also by its place, so that a line
+    # whose request now reads differently (a newer version's defaults) is never paid twice.
     return [
-        _decide(line, by_key.get((line.fingerprint, line.repeat), []), retry_failed, again)
+        _decide(
+            line,
+            by_key.get((line.fingerprint, line.repeat)) or by_place.get(line.number, []),
+            retry_failed,
+            again,
+        )
         for line in batch.lines
     ]
 
