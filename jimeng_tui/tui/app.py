@@ -260,6 +260,10 @@ class JimengApp(App[int]):
     def _first_run(self) -> None:
         from jimeng_tui.tui.screens.first_run import FirstRunScreen
 
+        if self._waiting_requests:  # not sent later, to a service the user has yet to pick
+            self._waiting_requests.clear()
+            self.notify("The job asked for while connecting was not sent; press Generate again.")
+
         path = str(self.engine.loaded.path) if self.engine else ""
         self.push_screen(FirstRunScreen(path), callback=self._first_run_done)
 
@@ -531,6 +535,10 @@ class JimengApp(App[int]):
     def _generate_requested(self, message: GenerateRequested) -> None:
         if self.engine is None:
             # Pressed while the engine opens (a second at most): run it once the engine is up.
+            # One at most: pressing again because it seems stuck must not make a second job.
+            if self._waiting_requests:
+                self.notify("Still connecting… the job waiting will start once connected.")
+                return
             self._waiting_requests.append(message.request)
             self.notify("Connecting… the job starts as soon as the engine is ready.")
             return

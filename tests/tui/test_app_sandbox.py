@@ -291,6 +291,9 @@ async def test_generate_while_connecting_runs_once_the_engine_is_up(sandbox_app,
         await pilot.pause()
         assert app.engine is None and not app.jobs
         assert any("starts as soon as" in n.message for n in app._notifications)
+        await pilot.press("ctrl+g")  # again, as it seems stuck: still one job
+        await pilot.pause()
+        assert len(app._waiting_requests) == 1
         app._boot()  # the engine opens now
         await wait_for(pilot, lambda: len(saved_jobs(app)) == 1, 30, "the waiting job saved")
         job = saved_jobs(app)[0]
