@@ -661,8 +661,16 @@ class Runner:
     async def _save(self, job: Job, *, must_land: bool = False) -> None:
         job.updated_at = time.time()
         if must_land:
-            # No await, so a cancellation cannot stop it: a one-row commit (~1 ms) on the loop.
-            self.history.save(job)
+            # In the executor at once, and shielded: a cancellation cannot stop the write (nor
+            # can the loop's shutdown, which lets queued executor work finish); a cancelled
+            # caller waits for it before it stops.
+            saving = asyncio.get_running_loop().run_in_executor(None, self.history.save, job)
+            try:
+                await asyncio.shield(saving)
+            except asyncio.CancelledError:
+                with contextlib.suppress(BaseException):
+                    await asyncio.wait([saving])
+                raise
         else:
             await asyncio.to_thread(self.history.save, job)
         self._emit(JobChanged(job.copy()))
