@@ -41,6 +41,7 @@ READ_SIZE = 1024 * 1024  # largest socket read (httpcore's default is 64 KiB)
 PROGRESS_INTERVAL = 0.1  # seconds: on_progress is called at most ~10 times a second
 HASH_READ = 1024 * 1024
 META_SUFFIX = ".meta"
+STOP_WAIT_S = 5.0  # longest a cancel waits for the part to be written and hashed
 
 # Errors after which a new request may continue where the last one stopped.
 _DROPPED = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
@@ -292,56 +293,64 @@ class _Attempt:
         with self.http.stream("GET", self.url, headers=headers) as response:
             with self._lock:
                 self._response = response
-            status = response.status_code
-            if status == 403:
-                raise LinkExpired(status)
-            if status == 416 and offset:
-                _, _, full = _parse_content_range(response.headers.get("content-range"))
-                full = full if full is not None else state.total
-                if full is not None and full == offset:
-                    return  # the part was already complete
-                raise _Restart
-            if status in _RETRY_STATUS:
-                raise _Dropped(f"the server answered HTTP {status}")
-            if status not in (200, 206):
-                raise DownloadFailed(
-                    f"Downloading the video failed: the server answered HTTP {status}.",
-                    status=status,
-                )
-            new_etag = response.headers.get("etag")
-            if status == 206:
-                start, _, full = _parse_content_range(response.headers.get("content-range"))
-                if start != offset:
+            try:
+                status = response.status_code
+                if status == 403:
+                    raise LinkExpired(status)
+                if status == 416 and offset:
+                    _, _, full = _parse_content_range(response.headers.get("content-range"))
+                    full = full if full is not None else state.total
+                    if full is not None and full == offset:
+                        return  # the part was already complete
                     raise _Restart
-                if offset and state.etag and new_etag and new_etag != state.etag:
-                    raise _Restart
-                if offset and state.total is not None and full is not None and full != state.total:
-                    raise _Restart
-                expected = full
-                if expected is None:
-                    length = _int_header(response, "content-length")
-                    expected = offset + length if length is not None else None
-            else:  # 200: the whole file (fresh, or If-Range said the file changed)
-                offset = 0
-                expected = _int_header(response, "content-length")
-            with self._lock:
-                if self._stopped:
-                    raise _Stopped
-                self._writing = True
-            if status == 206 and offset:
-                state.resumed += 1
-            if status == 200:
-                state.digest = _Digest()
-            state.etag, state.total = new_etag or (state.etag if status == 206 else None), expected
-            _write_meta(self.part, state.etag, state.total)
+                if status in _RETRY_STATUS:
+                    raise _Dropped(f"the server answered HTTP {status}")
+                if status not in (200, 206):
+                    raise DownloadFailed(
+                        f"Downloading the video failed: the server answered HTTP {status}.",
+                        status=status,
+                    )
+                new_etag = response.headers.get("etag")
+                if status == 206:
+                    start, _, full = _parse_content_range(response.headers.get("content-range"))
+                    if start != offset:
+                        raise _Restart
+                    if offset and state.etag and new_etag and new_etag != state.etag:
+                        raise _Restart
+                    changed_size = state.total is not None and full not in (None, state.total)
+                    if offset and changed_size:
+                        raise _Restart
+                    expected = full
+                    if expected is None:
+                        length = _int_header(response, "content-length")
+                        expected = offset + length if length is not None else None
+                else:  # 200: the whole file (fresh, or If-Range said the file changed)
+                    offset = 0
+                    expected = _int_header(response, "content-length")
+                with self._lock:
+                    if self._stopped:
+                        raise _Stopped
+                    self._writing = True
+                if status == 206 and offset:
+                    state.resumed += 1
+                if status == 200:
+                    state.digest = _Digest()
+                state.etag = new_etag or (state.etag if status == 206 else None)
+                state.total = expected
+                _write_meta(self.part, state.etag, state.total)
 
-            _widen_reads(response)
-            received = self._receive(response, offset)
-            self.progress.post(received, state.total, force=True)
-            if state.total is not None and received < state.total:
-                raise _Dropped(f"the connection closed after {received} of {state.total} bytes")
-            if state.total is not None and received > state.total:
-                raise _Restart
+                _widen_reads(response)
+                received = self._receive(response, offset)
+                self.progress.post(received, state.total, force=True)
+                if state.total is not None and received < state.total:
+                    raise _Dropped(f"the connection closed after {received} of {state.total} bytes")
+                if state.total is not None and received > state.total:
+                    raise _Restart
+            finally:
+                # the connection goes back to the pool now: a later stop() must not shut
+                # down a socket another download may be reading
+                with self._lock:
+                    self._response = None
 
     def _receive(self, response: httpx.Response, offset: int) -> int:
         """Append the body to the part from ``offset``; returns the part's size afterwards."""
@@ -409,8 +418,8 @@ async def _run_attempt(attempt: _Attempt) -> None:
         await asyncio.wrap_future(future)
     except asyncio.CancelledError:
         if attempt.stop():
-            with contextlib.suppress(Exception):
-                future.result()
+            with contextlib.suppress(Exception):  # a few ms; bounded in case a disk hangs
+                future.result(timeout=STOP_WAIT_S)
         raise
 
 
@@ -474,7 +483,13 @@ async def download_to_part(
         size = part.stat().st_size
         digest = state.digest
         if digest is None or digest.size != size:
-            digest = await asyncio.to_thread(_Digest.of_file, part, size)
+            try:
+                digest = await asyncio.to_thread(_Digest.of_file, part, size)
+            except _Restart:
+                raise DownloadFailed(
+                    "The downloaded file changed while it was being checked; the next "
+                    "attempt downloads it again."
+                ) from None
         total = state.total
         progress(size, total if total is not None else size, force=True)
     finally:
