@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -437,7 +438,9 @@ class HistoryScreen(Screen[None]):
         update = getattr(self, "_on_timer_update", None)
         if callable(update) and self.is_current:
             update()
-        if self.table.drawn or not self.is_current:
+        # (a table with no room to draw in counts as drawn: what waits for it must still run)
+        table = self.table
+        if table.drawn or not self.is_current or not table.region.height:
             self._paint_pending = False
             then, self._after_paint = self._after_paint, None
             if then is not None:
@@ -484,7 +487,7 @@ class HistoryScreen(Screen[None]):
         started = time.perf_counter()
         try:
             jobs = self.engine.history.query_if_free(query)
-        except JimengError:
+        except (JimengError, sqlite3.Error):  # the worker tries again and reports it its way
             jobs = None
         if jobs is None:
             self._reload()
