@@ -13,7 +13,7 @@ from typing import Any
 
 from jimeng_tui.cli import EXIT_OK, PROG, UsageError
 from jimeng_tui.cli_output import job_json, print_json
-from jimeng_tui.jobs.display import excerpt
+from jimeng_tui.jobs.display import excerpt, length
 from jimeng_tui.jobs.model import Job, JobState
 
 DEFAULT_TABLE_ROWS = 50
@@ -170,19 +170,6 @@ def _status_cell(job: Job) -> str:
     return str(job.state)
 
 
-def _length_cell(job: Job) -> str:
-    def num(v: float) -> str:
-        return str(round(v)) if abs(v - round(v)) < 0.05 else f"{v:.1f}"
-
-    if job.duration_s is not None and job.fps is not None:
-        return f"{num(job.duration_s)}s/{num(job.fps)}"
-    duration = job.params.get("duration")
-    fps = job.params.get("fps")
-    if duration is None:
-        return "-"
-    return f"{duration}s/{fps}"
-
-
 def render_table(jobs: list[Job]) -> str:
     """date, status, mode, duration/fps, prompt excerpt, path — sized to the terminal."""
     columns = shutil.get_terminal_size((120, 24)).columns
@@ -194,7 +181,7 @@ def render_table(jobs: list[Job]) -> str:
                 created,
                 _status_cell(job),
                 job.mode,
-                _length_cell(job),
+                length(job, missing="-"),
                 job.prompt,
                 job.path if job.path and job.state is JobState.SAVED else (job.path or "-"),
             ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.jobs.model import Job, JobState
 
 S = JobState
 
@@ -40,6 +40,23 @@ def size(n: float) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} GB"  # pragma: no cover
+
+
+def number(value: float) -> str:
+    """5 for 5.0 and 5.02, 5.5 for 5.5: a measured duration or frame rate."""
+    rounded = round(value)
+    return str(rounded) if abs(value - rounded) < 0.05 else f"{value:.1f}"
+
+
+def length(job: Job, missing: str = "–") -> str:
+    """``5s/24`` from the saved file, else from the request (what was asked)."""
+    if job.duration_s is not None and job.fps is not None:
+        return f"{number(job.duration_s)}s/{number(job.fps)}"
+    duration = job.params.get("duration")
+    fps = job.params.get("fps")
+    if duration is None:
+        return missing
+    return f"{duration}s/{fps}" if fps else f"{duration}s"
 
 
 def excerpt(text: str, width: int = 28) -> str:

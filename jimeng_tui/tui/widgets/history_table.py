@@ -30,6 +30,7 @@ from textual.strip import Strip
 from textual.widgets.data_table import ColumnKey
 
 from jimeng_tui.jobs.display import STATE_ICONS as ICONS
+from jimeng_tui.jobs.display import length as length_cell
 from jimeng_tui.jobs.model import Job, JobState
 
 S = JobState
@@ -71,22 +72,6 @@ class Layout:
 WIDE = Layout("%Y-%m-%d %H:%M", date=16, mode=20, length=7, status=13)
 NARROW = Layout("%m-%d %H:%M", date=11, mode=10, length=6, status=12)
 WIDE_AT = 110  # table width from which the wide layout is used
-
-
-def fmt_number(value: float) -> str:
-    rounded = round(value)
-    return str(rounded) if abs(value - rounded) < 0.05 else f"{value:.1f}"
-
-
-def length_cell(job: Job) -> str:
-    """``5s/24`` from the saved file, else from the request (what was asked)."""
-    if job.duration_s is not None and job.fps is not None:
-        return f"{fmt_number(job.duration_s)}s/{fmt_number(job.fps)}"
-    duration = job.params.get("duration")
-    fps = job.params.get("fps")
-    if duration is None:
-        return "–"
-    return f"{duration}s/{fps}" if fps else f"{duration}s"
 
 
 def status_parts(job: Job) -> tuple[str, str, str]:
