@@ -194,36 +194,8 @@ class FormFields(Vertical):
             )
         yield _note("conform-note", rules["conform-note"])
         yield _note("ratio-note", rules["ratio-note"])
-        with Horizontal(classes="row"):
-            yield Label("First", classes="field-label")
-            yield Input(
-                placeholder="first frame: path or URL",
-                id="first_image",
-                compact=True,
-                disabled=not mode.takes_images,
-            )
-            yield Button(
-                "Browse",
-                id="browse-first_image",
-                classes="browse",
-                compact=True,
-                disabled=not mode.takes_images,
-            )
-        with Horizontal(classes="row"):
-            yield Label("Last", classes="field-label")
-            yield Input(
-                placeholder="last frame: path or URL",
-                id="last_image",
-                compact=True,
-                disabled=not mode.takes_tail_image,
-            )
-            yield Button(
-                "Browse",
-                id="browse-last_image",
-                classes="browse",
-                compact=True,
-                disabled=not mode.takes_tail_image,
-            )
+        yield from self._image_row("first_image", "First", enabled=mode.takes_images)
+        yield from self._image_row("last_image", "Last", enabled=mode.takes_tail_image)
         yield _note("image-note", rules["image-note"])
         with Horizontal(classes="row"):
             yield Label("Seed", classes="field-label")
@@ -235,6 +207,25 @@ class FormFields(Vertical):
                 tooltip=f"blank = random; 0..{catalog.SEED_MAX} repeats a result",
             )
             yield Button("Generate", id="generate", variant="primary", compact=True)
+
+    def _image_row(self, field: str, label: str, *, enabled: bool) -> ComposeResult:
+        """An image path or URL, and its Browse button (``browse-<field>``)."""
+        what = field.removesuffix("_image")
+        with Horizontal(classes="row"):
+            yield Label(label, classes="field-label")
+            yield Input(
+                placeholder=f"{what} frame: path or URL",
+                id=field,
+                compact=True,
+                disabled=not enabled,
+            )
+            yield Button(
+                "Browse",
+                id=f"browse-{field}",
+                classes="browse",
+                compact=True,
+                disabled=not enabled,
+            )
 
     def on_mount(self) -> None:
         self.post_message(self.Mounted())
