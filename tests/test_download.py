@@ -14,13 +14,11 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import av
 import httpx
 import pytest
 import uvicorn
-from PIL import Image
+from media_support import make_video
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -154,22 +152,6 @@ def blob(size: int, seed: int = 1) -> bytes:
 
 def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def make_video(path: Path, frames: int = 48) -> Path:
-    with av.open(str(path), "w", format="mp4") as container:
-        stream = container.add_stream("libx264", rate=24)
-        stream.width, stream.height, stream.pix_fmt = 160, 96, "yuv420p"
-        stream.options = {"preset": "ultrafast"}
-        for i in range(frames):
-            image = Image.new("RGB", (160, 96), (i * 5 % 256, 80, 255 - i * 5 % 256))
-            frame = av.VideoFrame.from_image(image)
-            frame.pts = i
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return path
 
 
 async def test_full_download(srv, http, tmp_path):
@@ -350,7 +332,7 @@ async def test_progress_is_reported_at_most_about_ten_times_a_second(srv, http, 
 
 
 async def test_finalize_moves_a_real_video_and_never_overwrites(srv, http, tmp_path):
-    video = make_video(tmp_path / "source.mp4")
+    video = make_video(tmp_path / "source.mp4", 48, size=(160, 96))
     url = srv.put("clip.mp4", video.read_bytes())
     out = tmp_path / "videos"
     part = out / "clip.mp4.part"
@@ -363,7 +345,7 @@ async def test_finalize_moves_a_real_video_and_never_overwrites(srv, http, tmp_p
     assert not part.exists() and not meta_path(part).exists()
 
     # A second download aimed at the same name: refused, the existing file untouched.
-    other = make_video(tmp_path / "other.mp4", frames=24)
+    other = make_video(tmp_path / "other.mp4", 24, size=(160, 96))
     url2 = srv.put("other.mp4", other.read_bytes())
     part2 = out / "other.mp4.part"
     await download_to_part(url2, part2, http=http)
@@ -502,10 +484,10 @@ def test_finalize_without_hard_links_still_never_overwrites(tmp_path, monkeypatc
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(download.os, "link", no_links)
-    part = make_video(tmp_path / "a.mp4.part")
+    part = make_video(tmp_path / "a.mp4.part", 48, size=(160, 96))
     dest, info = finalize_video(part, tmp_path / "a.mp4")
     assert info.frames == 48 and dest.exists() and not part.exists()
-    other = make_video(tmp_path / "b.mp4.part", frames=24)
+    other = make_video(tmp_path / "b.mp4.part", 24, size=(160, 96))
     with pytest.raises(FileExistsError):
         finalize_video(other, dest)
     assert probe(dest).frames == 48

@@ -8,36 +8,11 @@ from pathlib import Path
 
 import av
 import pytest
+from media_support import HEIGHT, WIDTH, colour, make_video
 from PIL import Image
 
 from jimeng_tui.api.errors import JimengError
 from jimeng_tui.jobs.media import MediaError, MediaInfo, conform, extract_poster, probe
-
-WIDTH, HEIGHT, SOURCE_FPS = 320, 180, 24
-
-
-def colour(i: int) -> tuple[int, int, int]:
-    """A distinct, easily recognisable colour for source frame ``i``."""
-    return ((i * 37) % 200 + 28, (i * 71) % 200 + 28, (i * 113) % 200 + 28)
-
-
-def make_video(
-    path: Path, frames: int, fps: int = SOURCE_FPS, size=(WIDTH, HEIGHT), faststart: bool = False
-) -> Path:
-    options = {"movflags": "faststart"} if faststart else {}
-    with av.open(str(path), "w", options=options) as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height = size
-        stream.pix_fmt = "yuv420p"
-        stream.options = {"preset": "ultrafast", "crf": "10"}
-        for i in range(frames):
-            frame = av.VideoFrame.from_image(Image.new("RGB", size, colour(i)))
-            frame.pts = i
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,35 @@
+"""Small real H.264 files for the tests, made with PyAV (imported by test modules)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+from PIL import Image
+
+WIDTH, HEIGHT, SOURCE_FPS = 320, 180, 24
+
+
+def colour(i: int) -> tuple[int, int, int]:
+    """A distinct, easily recognisable colour for source frame ``i``."""
+    return ((i * 37) % 200 + 28, (i * 71) % 200 + 28, (i * 113) % 200 + 28)
+
+
+def make_video(
+    path: Path, frames: int, fps: int = SOURCE_FPS, size=(WIDTH, HEIGHT), faststart: bool = False
+) -> Path:
+    """``frames`` frames of solid colour (``colour(i)``) at ``fps``, as an MP4 at ``path``."""
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", format="mp4", options=options) as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": "10"}
+        for i in range(frames):
+            frame = av.VideoFrame.from_image(Image.new("RGB", size, colour(i)))
+            frame.pts = i
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
