@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from jimeng_tui import __version__
 from jimeng_tui.api import catalog
+from jimeng_tui.argtypes import positive_int
 
 PROG = "jimeng-tui"
 
@@ -481,7 +482,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     hs.add_argument(
         "--limit",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         metavar="N",
         help="at most N rows (default 50 in the table; --export writes every match)",
@@ -528,16 +529,6 @@ def _job_states() -> tuple[str, ...]:
     from jimeng_tui.jobs.model import JobState
 
     return tuple(s.value for s in JobState)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
 
 
 def _add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:

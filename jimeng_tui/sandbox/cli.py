@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from jimeng_tui.api import catalog
+from jimeng_tui.argtypes import non_negative_float, positive_float, positive_int
 from jimeng_tui.sandbox import options as o
 
 PATCH = f"{o.IMAGE_RISK_PATCH}×{o.IMAGE_RISK_PATCH}"
@@ -35,36 +36,6 @@ def _rate(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"{value} is not a probability between 0 and 1")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{value} must be greater than 0")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must not be negative")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
     return value
 
 
@@ -108,7 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     timing = parser.add_argument_group("timing")
     timing.add_argument(
         "--speed",
-        type=_positive_float,
+        type=positive_float,
         default=d.speed,
         metavar="N",
         help="divide every duration by N: queue, generation, the "
@@ -117,14 +88,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     timing.add_argument(
         "--queue-seconds",
-        type=_non_negative_float,
+        type=non_negative_float,
         default=d.queue_seconds,
         metavar="S",
         help=f"seconds a task stays in_queue, before --speed (default {d.queue_seconds:g})",
     )
     timing.add_argument(
         "--generate-seconds",
-        type=_non_negative_float,
+        type=non_negative_float,
         default=d.generate_seconds,
         metavar="S",
         help=f"seconds a task is generating, before --speed (default {d.generate_seconds:g})",
@@ -132,7 +103,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     limits = parser.add_argument_group("limits")
     limits.add_argument(
         "--max-concurrency",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         metavar="N",
         help="tasks in_queue or generating per access key before submit answers 50430 "
@@ -140,7 +111,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     limits.add_argument(
         "--qps",
-        type=_positive_float,
+        type=positive_float,
         default=None,
         metavar="N",
         help="API requests per second per access key before answering 50429 (default: no limit)",
@@ -171,7 +142,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     faults.add_argument(
         "--slow-seconds",
-        type=_non_negative_float,
+        type=non_negative_float,
         default=d.slow_seconds,
         metavar="S",
         help=f"delay of a slow answer in seconds (default {d.slow_seconds:g})",
@@ -186,7 +157,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     faults.add_argument(
         "--large-file-bytes",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         metavar="N",
         help="serve every video padded to N bytes (still a valid MP4), for download "
