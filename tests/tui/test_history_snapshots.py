@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from textual.app import App
-from tui_support import FROZEN_NOW, wait_for
+from tui_support import FROZEN_NOW, make_job, wait_for
 
 from jimeng_tui.jobs.engine import Engine
 from jimeng_tui.jobs.model import Job, JobState
@@ -26,31 +26,8 @@ VIDEOS = Path("/tmp/jimeng-tui-snapshots/videos")
 
 
 def _job(prompt: str, state: JobState, *, ago: float, mode: str = "t2v_720p", **fields: Any) -> Job:
-    seed = fields.pop("seed", 1234)
-    duration = fields.pop("duration", 5)
-    params = {
-        "prompt": prompt,
-        "mode": mode,
-        "duration": duration,
-        "fps": fields.pop("fps_param", 24),
-        "aspect_ratio": fields.pop("aspect_ratio", "16:9"),
-        "first_image": fields.pop("first_image", None),
-        "last_image": None,
-        "camera_template": None,
-        "camera_strength": None,
-        "seed": seed,
-    }
-    created = NOW - ago
-    return Job(
-        id=None,
-        created_at=created,
-        prompt=prompt,
-        mode=mode,
-        req_key="jimeng_t2v_v30",
-        params=params,
-        state=state,
-        **fields,
-    )
+    fields.setdefault("seed", 1234)
+    return make_job(None, state, prompt=prompt, mode=mode, created_at=NOW - ago, **fields)
 
 
 def _saved(prompt: str, *, ago: float, name: str, task: str, **fields: Any) -> Job:

@@ -46,15 +46,17 @@ async def wait_engine(pilot, timeout: float = 10.0) -> None:
     await wait_for(pilot, lambda: pilot.app.engine is not None, timeout, "the engine to open")
 
 
-def make_job(job_id: int, state: JobState, *, prompt: str, mode: str = "t2v_720p", **fields) -> Job:
+def make_job(
+    job_id: int | None, state: JobState, *, prompt: str, mode: str = "t2v_720p", **fields
+) -> Job:
     """A fixed job for snapshots (all times relative to FROZEN_NOW)."""
     params = {
         "prompt": prompt,
         "mode": mode,
         "duration": fields.pop("duration", 5),
         "fps": fields.pop("fps_param", 24),
-        "aspect_ratio": "16:9",
-        "first_image": None,
+        "aspect_ratio": fields.pop("aspect_ratio", "16:9"),
+        "first_image": fields.pop("first_image", None),
         "last_image": None,
         "camera_template": None,
         "camera_strength": None,
