@@ -158,31 +158,35 @@ class JobDetails(VerticalScroll):
         self.job_id: int | None = None
         self._markdown_text = ""
         self._flush_pending = False
+        self._markdown: Any = None  # the block (Markdown), beside the poster, once shown
+        self._poster: Container | None = None
 
     def compose(self) -> ComposeResult:
-        # Markdown and ProgressBar are mounted on first use: their imports (markdown-it,
-        # pygments) would otherwise delay the first screen.
-        with Horizontal(id="details-body"):
-            yield Static(EMPTY, id="details-empty")
-            yield Container(id="poster")
+        # The block (Markdown), the poster and the progress bar are mounted on first use:
+        # Markdown's imports (markdown-it, pygments) and three more widgets would otherwise
+        # delay the first screen, where no job is selected yet.
+        yield Static(EMPTY, id="details-empty")
 
-    def on_mount(self) -> None:
-        self.query_one("#poster").display = False
+    def _body(self, text: str, poster: Any = None) -> None:
+        """Mount the block showing ``text``, and beside it the poster holder (hidden when
+        ``poster`` is None)."""
+        from textual.widgets import Markdown
+
+        self._markdown = Markdown(text, id="details-md", open_links=True)
+        self._poster = Container(*([poster] if poster is not None else []), id="poster")
+        self._poster.display = poster is not None
+        self.mount(Horizontal(self._markdown, self._poster, id="details-body"))
+        self.query_one("#details-empty").display = False
 
     def _flush_markdown(self) -> None:
         self._flush_pending = False
         self._set_markdown(self._markdown_text)
 
     def _set_markdown(self, text: str) -> None:
-        from textual.widgets import Markdown
-
-        found = self.query(Markdown)
-        if found:
-            found.first().update(text)
-            return
-        markdown = Markdown(text, id="details-md", open_links=True)
-        self.query_one("#details-body").mount(markdown, before="#poster")
-        self.query_one("#details-empty").display = False
+        if self._markdown is None:
+            self._body(text)
+        else:
+            self._markdown.update(text)
 
     def _bar(self, create: bool) -> Any:
         from textual.widgets import ProgressBar
@@ -193,7 +197,7 @@ class JobDetails(VerticalScroll):
         if not create:
             return None
         bar = ProgressBar(total=100, show_eta=False, id="download-progress")
-        self.mount(bar, before="#details-body")
+        self.mount(bar, before=0)
         return bar
 
     @property
@@ -237,16 +241,23 @@ class JobDetails(VerticalScroll):
 
     def set_poster(self, image: Any) -> None:
         """Show a PIL image (the poster frame), or hide the preview with None."""
-        holder = self.query_one("#poster", Container)
-        holder.remove_children()
-        if image is None:
-            holder.display = False
+        holder = self._poster
+        if holder is not None and not holder.is_mounted:  # the block was created this frame
+            self.call_after_refresh(self.set_poster, image)
             return
-        holder.display = True
-        widget = poster_widget(image)
-        if widget is None:
-            widget = Static(halfblock_text(image, width=24), classes="halfblock")
-        holder.mount(widget)
+        widget = None
+        if image is not None:
+            widget = poster_widget(image)
+            if widget is None:
+                widget = Static(halfblock_text(image, width=24), classes="halfblock")
+        if holder is None:
+            if widget is not None:
+                self._body(self._markdown_text, poster=widget)
+            return
+        holder.remove_children()
+        holder.display = widget is not None
+        if widget is not None:
+            holder.mount(widget)
 
 
 _IMAGE_WIDGET: Any = None

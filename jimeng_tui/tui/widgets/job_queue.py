@@ -151,7 +151,9 @@ class JobQueue(DataTable[Any]):
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width or PROMPT_MIN)
+            # Text, not a str: DataTable parses a str label as markup, which imports rich's
+            # emoji table (~2.5 ms of the first screen).
+            self.add_column(Text(label), key=key, width=width or PROMPT_MIN)
         self._fit_prompt_column()
         self.show_empty()
 
