@@ -1,4 +1,5 @@
-"""Text typed while the app starts lands in the prompt, and terminal replies never do."""
+"""What arrives while the app starts: typed text lands in the prompt (terminal replies never
+do), and keys and engine hand-over wait for the parts that mount a frame later."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from textual import events
 from textual.widgets import TextArea
 from tui_support import wait_for
 
+from jimeng_tui.jobs.model import JobState
 from jimeng_tui.tui.app import JimengApp
+from jimeng_tui.tui.screens.main import MainScreen
 from jimeng_tui.tui.terminal_probe import key_events, typed_input
 
 
@@ -65,3 +68,64 @@ async def test_quitting_in_the_first_frame_is_clean():
     async with app.run_test(size=(80, 24)):
         pass
     assert app.return_code == 0  # no MountError from the rows arriving after the quit
+
+
+async def test_f4_pressed_before_the_job_list_mounts_moves_there():
+    """The job list mounts a frame after the first screen; F4 pressed before it still works."""
+    seen: dict[str, bool] = {}
+
+    class EarlyScreen(MainScreen):
+        def on_mount(self) -> None:
+            seen["panels_ready"] = self.panels_ready
+            self.action_toggle_focus()
+
+    class EarlyApp(JimengApp):
+        def get_default_screen(self):
+            return EarlyScreen(clock=self.clock)
+
+    app = EarlyApp(start_engine=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.main.panels_ready, what="the job list")
+        await pilot.pause()
+        assert seen == {"panels_ready": False}
+        assert app.main.queue.has_focus
+        await pilot.press("f4")
+        assert app.main.form.query_one("#prompt", TextArea).has_focus
+
+
+async def test_an_engine_ready_before_the_job_list_waits_for_it(sandbox):
+    """What the engine resumes at start needs the job list: an engine that opens before the
+    list has mounted is handed over once it has, and its unfinished job is shown and run."""
+    from tui_support import fast_engine_factory
+
+    from jimeng_tui.api.request import GenerationRequest
+
+    factory = fast_engine_factory(sandbox)
+    first = factory(on_event=lambda _: None)
+    job = await first.runner.create(GenerationRequest(prompt="a paper boat", seed=7))
+    await first.aclose()  # quit before it was submitted: it resumes on the next start
+
+    seen: dict[str, object] = {}
+
+    class EarlyScreen(MainScreen):
+        def on_mount(self) -> None:
+            app = self.app
+            engine = factory(on_event=app._on_engine_event)
+            app._engine_ready(engine)  # as if the engine thread had won the race
+            seen["engine_before_list"] = app.engine
+
+    class EarlyApp(JimengApp):
+        def get_default_screen(self):
+            return EarlyScreen(clock=self.clock)
+
+    app = EarlyApp(start_engine=False, bell_on_finish=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.engine is not None, what="the engine")
+        assert seen == {"engine_before_list": None}
+        await wait_for(
+            pilot,
+            lambda: app.jobs.get(job.id) is not None and app.jobs[job.id].state is JobState.SAVED,
+            30,
+            "the resumed job to be saved",
+        )
+        assert app.main.queue.get_row(str(job.id))

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.events import ScreenResume
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
+from jimeng_tui.tui.widgets.deferred import Deferred
 from jimeng_tui.tui.widgets.header import StatusHeader
-from jimeng_tui.tui.widgets.job_details import JobDetails
-from jimeng_tui.tui.widgets.job_queue import JobQueue
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 from jimeng_tui.tui.widgets.prompt_form import FormDefaults, PromptForm
+
+if TYPE_CHECKING:
+    from jimeng_tui.tui.widgets.job_details import JobDetails
+    from jimeng_tui.tui.widgets.job_queue import JobQueue
 
 TIPS = (
     "Ctrl+G or F5 generates; the form keeps its values for the next prompt.\n"
@@ -90,6 +94,10 @@ class MainScreen(Screen[None]):
         self._defaults = defaults
         self._clock = clock
         self._resumed = False
+        self._panels_ready = False
+        self._queue: JobQueue | None = None
+        self._details: JobDetails | None = None
+        self._waiting: list[Callable[[], object]] = []  # calls that need the panels (in order)
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")
@@ -97,10 +105,36 @@ class MainScreen(Screen[None]):
             with VerticalScroll(id="left"):
                 yield PromptForm(self._defaults, id="form")
                 yield Static(TIPS, id="tips")
-            with Vertical(id="right"):
-                yield JobQueue(id="queue", clock=self._clock)
-                yield JobDetails(id="details")
+            # The job list and details mount one frame after the rest (no job is shown yet
+            # then): the DataTable's import and the panel's widgets were ~15 ms of the first
+            # screen. The app starts the engine once they are in (PanelsReady).
+            yield Deferred(self._build_panels, mounted=self._panels_mounted, id="right-pending")
         yield KeyFooter()
+
+    def _build_panels(self) -> Widget:
+        from jimeng_tui.tui.widgets.job_details import JobDetails
+        from jimeng_tui.tui.widgets.job_queue import JobQueue
+
+        self._queue = JobQueue(id="queue", clock=self._clock)
+        self._details = JobDetails(id="details")
+        return Vertical(self._queue, self._details, id="right")
+
+    def _panels_mounted(self, _: Widget) -> None:
+        self._panels_ready = True
+        waiting, self._waiting = self._waiting, []
+        for call in waiting:
+            call()
+
+    @property
+    def panels_ready(self) -> bool:
+        return self._panels_ready
+
+    def when_panels_ready(self, call: Callable[[], object]) -> None:
+        """Run ``call`` now if the job list and details are mounted, else once they are."""
+        if self._panels_ready:
+            call()
+        else:
+            self._waiting.append(call)
 
     def on_screen_resume(self, event: ScreenResume) -> None:
         # Runs before Screen's own handler. On the first resume every widget was styled a
@@ -115,17 +149,24 @@ class MainScreen(Screen[None]):
 
     @property
     def queue(self) -> JobQueue:
-        return self.query_one(JobQueue)
+        """The job list (only once ``panels_ready``)."""
+        assert self._queue is not None, "the job list is not mounted yet"
+        return self._queue
 
     @property
     def details(self) -> JobDetails:
-        return self.query_one(JobDetails)
+        """The details pane (only once ``panels_ready``)."""
+        assert self._details is not None, "the details pane is not mounted yet"
+        return self._details
 
     @property
     def header(self) -> StatusHeader:
         return self.query_one(StatusHeader)
 
     def action_toggle_focus(self) -> None:
+        if not self._panels_ready:  # pressed in the first frame: move once the list is there
+            self._waiting.append(self.action_toggle_focus)
+            return
         queue = self.queue
         if queue.has_focus:
             self.form.focus_prompt()

@@ -13,16 +13,15 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.lazy import Lazy
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from jimeng_tui.api import catalog
 from jimeng_tui.api.errors import ValidationError
 from jimeng_tui.api.request import GenerationRequest
 from jimeng_tui.tui.messages import BrowseRequested, GenerateRequested
+from jimeng_tui.tui.widgets.deferred import Deferred
 
 FIELDS = (
     "prompt",
@@ -122,32 +121,10 @@ class FieldError(Static):
         return self.has_class("-shown")
 
 
-class BlankLazy(Lazy):
-    """``Lazy`` that shows nothing (not its class name) while it holds the rows' place, and
-    does not mount into a form that is already gone (quitting in the first frame made
-    ``Lazy`` raise MountError on the way out)."""
-
-    def render(self) -> str:
-        return ""
-
-    async def mount_composed_widgets(self, widgets: list[Widget]) -> None:
-        parent = self.parent
-        if not isinstance(parent, Widget):
-            return
-
-        async def mount() -> None:
-            if not (parent.is_attached and self.is_attached) or parent._closing:
-                return
-            await parent.mount(self._replace_widget, after=self)
-            await self.remove()
-
-        self.call_after_refresh(mount)
-
-
 class FormFields(Vertical):
     """Every row under the prompt: mode, duration/fps/ratio, notes, images, seed, Generate.
 
-    The form mounts it one frame after the prompt (``textual.lazy.Lazy``): these ~50 widgets are
+    The form mounts it one frame after the prompt (:class:`Deferred`): these ~50 widgets are
     most of the first screen's cost, and the prompt can take keys while they arrive."""
 
     class Mounted(Message):
@@ -260,7 +237,8 @@ class PromptForm(Vertical):
         with Horizontal(classes="row counter-row"):
             yield FieldError("", id="err-prompt", classes="field-error")
             yield PromptCounter(id="counter")
-        yield BlankLazy(FormFields(self._defaults, id="fields"))
+        # after the job list (a few widgets, quick): these ~50 take a few frames' time
+        yield Deferred(lambda: FormFields(self._defaults, id="fields"), frames=2)
 
     @on(FormFields.Mounted)
     def _fields_mounted(self, event: FormFields.Mounted) -> None:
