@@ -416,9 +416,9 @@ class HistoryScreen(Screen[None]):
         collector's sight until the screen closes (``gc.freeze``). A full collection then looks
         at what was made since (the rows of recent searches) and takes well under a
         millisecond, instead of 50 ms or more over the whole heap, whenever it falls on a
-        keystroke. Not when someone else froze the heap already (unfreezing is all or
-        nothing)."""
-        if not self._froze_heap and gc.get_freeze_count() == 0:
+        keystroke. Unfreezing is all or nothing: closing the screen also ends the app's own
+        freeze of its first screen, which only served that first frame."""
+        if not self._froze_heap:
             gc.collect(1)  # not the young garbage of opening the screen (a few ms)
             gc.freeze()
             self._froze_heap = True
