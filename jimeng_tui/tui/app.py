@@ -134,6 +134,8 @@ class JimengApp(App[int]):
         self._seen_state: dict[int, JobState] = {}
         self._typical_loaded: set[str] = set()
         self.ready_at: float | None = None
+        self._pending_engine: Engine | None = None
+        self._froze_heap = False
         self.engine_error: str | None = None
 
     # ------------------------------------------------------------------ startup
@@ -229,9 +231,12 @@ class JimengApp(App[int]):
     def _engine_ready(self, engine: Engine) -> None:
         if not self.main.panels_ready:
             # The job list mounts a frame after the first screen: what the engine resumes
-            # needs it, so the engine is handed over once it is there.
+            # needs it, so the engine is handed over once it is there (and closed on the way
+            # out if the app quits first).
+            self._pending_engine = engine
             self.main.when_panels_ready(lambda: self._engine_ready(engine))
             return
+        self._pending_engine = None
         self.engine = engine
         from jimeng_tui.store.config import mask_key
 
@@ -830,15 +835,21 @@ class JimengApp(App[int]):
                 # sight, the first collection after the pause takes well under a millisecond
                 # instead of ~16 ms over the whole heap (it fell right after the first frame).
                 gc.freeze()
+                self._froze_heap = True
             gc.enable()
 
     async def on_unmount(self) -> None:
         self._resume_gc()
+        if self._froze_heap:  # the app's objects can go with it (more apps may follow: tests)
+            self._froze_heap = False
+            gc.unfreeze()
         self.workers.cancel_group(self, "jobs")
         engine, self.engine = self.engine, None
-        if engine is not None:
-            with contextlib.suppress(Exception):
-                await engine.aclose()
+        pending, self._pending_engine = self._pending_engine, None
+        for opened in (engine, pending):
+            if opened is not None:
+                with contextlib.suppress(Exception):
+                    await opened.aclose()
         server, self.sandbox_server = self.sandbox_server, None
         if server is not None:
             with contextlib.suppress(Exception):

@@ -83,3 +83,19 @@ async def test_download_bar_sits_above_the_block():
         app.details.show_job(make_job(5, JobState.SAVED, prompt="a kite over the sea"))
         await pilot.pause(0.1)
         assert not bar.display
+
+
+async def test_the_newest_poster_wins_while_the_block_mounts():
+    """Job B's 'no poster' asked while the block mounts must not hide job C's poster asked
+    just after it."""
+    app = DetailsApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        jobs = sample_jobs()
+        app.details.show_job(jobs[0])
+        app.details.set_poster(poster_image())  # A: the block is created with it
+        app.details.set_poster(None)  # B, still mounting
+        await pilot.pause(0)
+        app.details.set_poster(poster_image())  # C
+        await pilot.pause(0.1)
+        poster = app.details.query_one("#poster")
+        assert poster.display and len(poster.children) == 1

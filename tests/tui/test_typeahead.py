@@ -129,3 +129,26 @@ async def test_an_engine_ready_before_the_job_list_waits_for_it(sandbox):
             "the resumed job to be saved",
         )
         assert app.main.queue.get_row(str(job.id))
+
+
+async def test_first_run_dialog_opened_before_the_job_list_still_answers(isolated_home):
+    """A live engine without keys that opens before the job list mounts: the first-run dialog
+    then comes up once the list is in, and choosing the sandbox there starts it."""
+    from jimeng_tui.tui.app import default_engine_factory
+
+    class EarlyScreen(MainScreen):
+        def on_mount(self) -> None:
+            app = self.app
+            app._engine_ready(default_engine_factory(on_event=app._on_engine_event))
+
+    class EarlyApp(JimengApp):
+        def get_default_screen(self):
+            return EarlyScreen(clock=self.clock)
+
+    app = EarlyApp(start_engine=False, bell_on_finish=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query("#fr-sandbox")), 10, "the dialog")
+        app.screen.query_one("#fr-sandbox").press()
+        await wait_for(
+            pilot, lambda: app.engine is not None and app.engine.is_sandbox, 10, "the sandbox"
+        )

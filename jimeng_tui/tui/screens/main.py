@@ -120,6 +120,11 @@ class MainScreen(Screen[None]):
         return Vertical(self._queue, self._details, id="right")
 
     def _panels_mounted(self, _: Widget) -> None:
+        # Called from the placeholder, which is gone by now: what waited runs from this screen
+        # (a dialog pushed from a removed widget would never deliver its answer).
+        self.call_next(self._open_panels)
+
+    def _open_panels(self) -> None:
         self._panels_ready = True
         waiting, self._waiting = self._waiting, []
         for call in waiting:

@@ -24,7 +24,7 @@ class StatusHeader(Widget):
     def render(self) -> Text:
         # Laid out by hand, not with a rich Table.grid: measuring a table cost ~5 ms of the
         # first screen, for one line of two texts.
-        left = Text(no_wrap=True, overflow="ellipsis", end="")
+        left = Text(no_wrap=True, end="")
         left.append(" jimeng-tui ", style="bold")
         left.append("· ")
         style = "bold black on yellow" if self.sandbox else "bold black on green"
@@ -32,16 +32,21 @@ class StatusHeader(Widget):
             left.append(f" {self.connection} ", style=style)
         else:
             left.append(self.connection, style="dim")
+        essential = left.cell_len  # the name and live/sandbox: the last to give way
         if self.access_key:
             left.append(f" · {self.access_key}", style="dim" if self.sandbox else "")
-        right = Text(self.throttle)
+        right = Text(self.throttle, no_wrap=True, end="")
         width = self.size.width - 1  # the last column stays blank, like the first
-        room = max(0, width - right.cell_len)
-        if left.cell_len > room:
-            left.truncate(room, overflow="ellipsis")
-        left.pad_right(room - left.cell_len)
+        room_right = width - min(left.cell_len, essential) - 1
+        if right.cell_len > room_right:
+            right = _cut(right, room_right)
+        room_left = width - right.cell_len - (1 if right.cell_len else 0)
+        if left.cell_len > room_left:
+            # the masked key is shown whole or not at all (a cut key reads as another key)
+            keep = min(room_left, essential)
+            left = _cut(left, keep, ellipsis=keep < essential)
+        left.pad_right(max(0, width - left.cell_len - right.cell_len))
         left.append_text(right)
-        left.truncate(width)
         return left
 
     def set_engine(self, *, sandbox: bool, access_key: str) -> None:
@@ -52,3 +57,12 @@ class StatusHeader(Widget):
     def set_throttle(self, state: Any) -> None:
         describe = getattr(state, "describe", None)
         self.throttle = describe() if callable(describe) else str(state)
+
+
+def _cut(text: Text, width: int, *, ellipsis: bool = True) -> Text:
+    """``text`` cut to ``width`` cells (ending in "…" when asked); empty when width < 1."""
+    if width < 1:
+        return Text("", end="")
+    text = text.copy()
+    text.truncate(width, overflow="ellipsis" if ellipsis else "crop")
+    return text

@@ -160,6 +160,9 @@ class JobDetails(VerticalScroll):
         self._flush_pending = False
         self._markdown: Any = None  # the block (Markdown), beside the poster, once shown
         self._poster: Container | None = None
+        self._poster_image: Any = None  # the newest image asked for (None: no poster)
+        self._poster_shown: Any = None
+        self._poster_waiting = False
 
     def compose(self) -> ComposeResult:
         # The block (Markdown), the poster and the progress bar are mounted on first use:
@@ -240,11 +243,22 @@ class JobDetails(VerticalScroll):
             bar.update(total=None)
 
     def set_poster(self, image: Any) -> None:
-        """Show a PIL image (the poster frame), or hide the preview with None."""
+        """Show a PIL image (the poster frame), or hide the preview with None. The newest call
+        wins, also when calls arrive while the block is still mounting."""
+        self._poster_image = image
+        self._apply_poster()
+
+    def _apply_poster(self) -> None:
         holder = self._poster
         if holder is not None and not holder.is_mounted:  # the block was created this frame
-            self.call_after_refresh(self.set_poster, image)
+            if not self._poster_waiting:
+                self._poster_waiting = True
+                self.call_after_refresh(self._poster_holder_mounted)
             return
+        image = self._poster_image
+        if image is self._poster_shown:
+            return
+        self._poster_shown = image
         widget = None
         if image is not None:
             widget = poster_widget(image)
@@ -258,6 +272,10 @@ class JobDetails(VerticalScroll):
         holder.display = widget is not None
         if widget is not None:
             holder.mount(widget)
+
+    def _poster_holder_mounted(self) -> None:
+        self._poster_waiting = False
+        self._apply_poster()
 
 
 _IMAGE_WIDGET: Any = None
