@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from jimeng_tui.tui.widgets.key_footer import KeyFooter
+
 
 class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = [Binding("escape", "no", "Cancel", id="confirm.cancel")]
@@ -28,6 +30,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(self.yes_label, id="yes", variant="primary", compact=True)
                 if self.no_label:
                     yield Button(self.no_label, id="no", compact=True)
+        yield KeyFooter()  # this dialog's keys, not the screen's behind it
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, Label, Static
 
 from jimeng_tui.tui.widgets.job_details import halfblock_text
+from jimeng_tui.tui.widgets.key_footer import KeyFooter
 
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".heic", ".tif", ".tiff"}
@@ -93,6 +94,7 @@ class FilePickerScreen(ModalScreen[str | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Use this image", id="picker-ok", variant="primary", compact=True)
                 yield Button("Cancel", id="picker-cancel", compact=True)
+        yield KeyFooter()  # this dialog's keys, not the screen's behind it
 
     def on_mount(self) -> None:
         self.query_one(ImageTree).focus()

@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from jimeng_tui.tui.widgets.key_footer import KeyFooter
+
 
 @dataclass(frozen=True)
 class FirstRunResult:
@@ -56,6 +58,7 @@ class FirstRunScreen(ModalScreen[FirstRunResult]):
                 yield Button("Save and start", id="fr-save", variant="primary", compact=True)
                 yield Button("Try the sandbox instead", id="fr-sandbox", compact=True)
                 yield Button("Quit", id="fr-quit", compact=True)
+        yield KeyFooter()  # this dialog's keys, not the screen's behind it
 
     def on_mount(self) -> None:
         self.query_one("#fr-access", Input).focus()

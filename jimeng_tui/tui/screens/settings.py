@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from jimeng_tui.api import catalog
 from jimeng_tui.store.config import ConfigError, validate_setting
+from jimeng_tui.tui.widgets.key_footer import KeyFooter
 
 NUMBER_FIELDS: dict[str, type] = {
     "network.timeout": float,
@@ -183,6 +184,7 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", id="settings-save", variant="primary", compact=True)
                 yield Button("Cancel", id="settings-cancel", compact=True)
+        yield KeyFooter()  # this dialog's keys, not the screen's behind it
 
     def on_mount(self) -> None:
         first = self.query(Input).first()
