@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from jimeng_tui.jobs.model import Job
+from jimeng_tui.tui.widgets.key_footer import KeyFooter
 
 
 class DeleteJobScreen(ModalScreen[str | None]):
@@ -68,6 +69,7 @@ class DeleteJobScreen(ModalScreen[str | None]):
                 if self.files:
                     yield Button("Delete files too", id="files", variant="error", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+        yield KeyFooter()  # this dialog's keys, not the screen's behind it
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
@@ -108,6 +110,7 @@ class ExportScreen(ModalScreen[Path | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", id="export", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+        yield KeyFooter()  # this dialog's keys, not the screen's behind it
 
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()
