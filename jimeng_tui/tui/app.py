@@ -21,8 +21,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from jimeng_tui.api.errors import ImageError, JimengError, ValidationError
-from jimeng_tui.api.request import GenerationRequest
 from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
 from jimeng_tui.tui.commands import ActionCommands
 from jimeng_tui.tui.messages import (
@@ -39,6 +37,7 @@ from jimeng_tui.tui.system import system_open
 from jimeng_tui.tui.widgets.prompt_form import FormDefaults
 
 if TYPE_CHECKING:
+    from jimeng_tui.api.request import GenerationRequest
     from jimeng_tui.jobs.engine import Engine
 
 S = JobState
@@ -198,6 +197,9 @@ class JimengApp(App[int]):
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
     def open_engine(self, *, sandbox: bool) -> None:
         """Start the embedded sandbox if asked, open the engine (in a thread), then show it."""
+        # The API's modules load here, with the engine, not before the first frame.
+        from jimeng_tui.api.errors import JimengError
+
         server = None
         try:
             if sandbox:
@@ -590,6 +592,8 @@ class JimengApp(App[int]):
         )
 
     async def _create_job(self, request: GenerationRequest, *, from_form: bool) -> Job | None:
+        from jimeng_tui.api.errors import ImageError, JimengError, ValidationError
+
         engine = self.engine
         assert engine is not None
         try:
@@ -624,6 +628,8 @@ class JimengApp(App[int]):
             return
         error = worker.error
         if worker.group == "jobs":
+            from jimeng_tui.api.errors import JimengError
+
             text = str(error) if isinstance(error, JimengError) else repr(error)
             self.notify(text, title="Job error", severity="error", timeout=10)
         elif worker.group in ("engine", "engine-reopen"):
@@ -706,6 +712,8 @@ class JimengApp(App[int]):
             self._rerun(job)
 
     def _rerun(self, job: Job) -> None:
+        from jimeng_tui.api.request import GenerationRequest
+
         if self.engine is None:
             return
         try:
@@ -720,6 +728,8 @@ class JimengApp(App[int]):
         job = self._need_job()
         if job is None:
             return
+        from jimeng_tui.api.request import GenerationRequest
+
         try:
             request = GenerationRequest.from_params(job.params)
         except (TypeError, ValueError) as exc:

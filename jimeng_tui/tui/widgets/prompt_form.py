@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,10 +18,11 @@ from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from jimeng_tui.api import catalog
-from jimeng_tui.api.errors import ValidationError
-from jimeng_tui.api.request import GenerationRequest
 from jimeng_tui.tui.messages import BrowseRequested, GenerateRequested
 from jimeng_tui.tui.widgets.deferred import Deferred
+
+if TYPE_CHECKING:
+    from jimeng_tui.api.request import GenerationRequest
 
 FIELDS = (
     "prompt",
@@ -84,6 +85,8 @@ def _mode_rules(mode: catalog.Mode, *, image_count: int, duration: int, fps: int
             if mode.aspect is catalog.AspectRule.WITHOUT_IMAGE
             else "Ratio: this mode takes the ratio from the image."
         )
+    from jimeng_tui.api.request import GenerationRequest  # not needed for the first frame
+
     conform = None
     if duration in catalog.DURATIONS and fps in catalog.FPS_CHOICES:
         conform = GenerationRequest(mode=mode.name, duration=duration, fps=fps).conform_note
@@ -442,6 +445,9 @@ class PromptForm(Vertical):
     # ------------------------------------------------------------- values
     def build_request(self) -> GenerationRequest:
         """The request the form describes, validated (raises ValidationError)."""
+        from jimeng_tui.api.errors import ValidationError
+        from jimeng_tui.api.request import GenerationRequest
+
         mode = self.mode
         prompt = self.query_one("#prompt", TextArea).text
         first = self._input("first_image").value.strip() if mode.takes_images else ""
@@ -475,6 +481,8 @@ class PromptForm(Vertical):
     def submit(self) -> GenerationRequest | None:
         """Validate; show the first problem inline, or post GenerateRequested (once the rows
         are mounted: a Ctrl+G typed in the first frame is not lost)."""
+        from jimeng_tui.api.errors import ValidationError
+
         if self._rows_pending(self.submit):
             return None
         self.clear_errors()
