@@ -3,9 +3,10 @@
 textual-image learns the terminal's image protocol by writing queries and reading the replies
 from stdin, before Textual starts. Keys typed meanwhile used to be eaten by the probe, and its
 unread reply (``ESC [ ? 1 ; 2 c``) then reached the prompt as text. Here the probe is skipped
-when keys are already waiting, and whatever arrives during it is read back, the terminal's
-replies removed, and handed to the app, which replays it as keys (Textual's own parser turns
-the bytes into key events: text, Ctrl+G, arrows…).
+when keys are already waiting, and whatever arrives during it (including a key the probe read
+while it waited for a reply) is read back, the terminal's replies removed, and handed to the
+app, which replays it as keys (Textual's own parser turns the bytes into key events: text,
+Ctrl+G, arrows…).
 """
 
 from __future__ import annotations
@@ -63,6 +64,36 @@ def _drain(fd: int) -> bytes:
     return data
 
 
+@contextlib.contextmanager
+def _recording_image_probe_reads(seen: bytearray):
+    """textual-image reads the replies one byte at a time with its ``_terminal.read``, and a
+    byte that is no reply (a key typed meanwhile) ends its wait and is gone. For the probe's
+    duration, read through here instead (the same three steps, plus a record), so such keys
+    can be kept. Best effort: if textual-image's internals differ, nothing changes."""
+    try:
+        from textual_image import _terminal
+    except Exception:
+        yield
+        return
+    original = getattr(_terminal, "read", None)
+    if not callable(original):
+        yield
+        return
+
+    def read(fd: int, length: int, timeout: float | None = None) -> str:
+        if not select.select([fd], [], [], timeout)[0]:
+            raise TimeoutError("Timeout waiting for data")
+        data = os.read(fd, length)
+        seen.extend(data)
+        return data.decode("utf-8", errors="replace")
+
+    _terminal.read = read  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        _terminal.read = original  # type: ignore[attr-defined]
+
+
 def probe_terminal(probe: Callable[[], None]) -> str:
     """Run ``probe`` (which queries the terminal) unless keys are waiting; returns the text
     typed before or during it, for the prompt."""
@@ -71,11 +102,13 @@ def probe_terminal(probe: Callable[[], None]) -> str:
         probe()
         return ""
     fd = stdin.fileno()
+    seen = bytearray()  # what the probe itself read: replies, and maybe a key
     try:
         with _keys_readable(fd):
             if _waiting(fd):
                 return ""  # the user is typing already: no probe, the keys stay for Textual
-            probe()
-            return typed_input(_drain(fd))
+            with _recording_image_probe_reads(seen):
+                probe()
+            return typed_input(bytes(seen) + _drain(fd))
     except OSError:
-        return ""
+        return typed_input(bytes(seen))

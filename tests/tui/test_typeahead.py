@@ -3,6 +3,10 @@ do), and keys and engine hand-over wait for the parts that mount a frame later."
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+
 from textual import events
 from textual.widgets import TextArea
 from tui_support import wait_for
@@ -10,7 +14,7 @@ from tui_support import wait_for
 from jimeng_tui.jobs.model import JobState
 from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.screens.main import MainScreen
-from jimeng_tui.tui.terminal_probe import key_events, typed_input
+from jimeng_tui.tui.terminal_probe import key_events, probe_terminal, typed_input
 
 
 def test_terminal_replies_are_removed_and_the_keys_kept():
@@ -22,6 +26,31 @@ def test_terminal_replies_are_removed_and_the_keys_kept():
     assert keys == [*"quick", "space", "t", "y", "up", *"ping", "ctrl+g"]
     assert [event.key for event in key_events(typed_input("城市".encode()))] == ["城", "市"]
     assert typed_input(b"\x1b[?62;4;22c") == ""
+
+
+def test_a_key_the_image_probe_read_is_kept(monkeypatch):
+    """textual-image reads the terminal's reply byte by byte; a key typed while it waits was
+    read by it and lost. A real pty stands in for the terminal, and textual-image's own
+    reader does the waiting."""
+    import pty
+
+    from textual_image._terminal import TerminalError, capture_terminal_response
+
+    master, slave = pty.openpty()
+    with os.fdopen(slave, "r") as stdin:
+        monkeypatch.setattr(sys, "__stdin__", stdin)
+
+        def probe() -> None:  # what importing textual-image does: ask, then wait for a reply
+            os.write(master, "q城".encode())  # the user types while the query is out
+            with (
+                contextlib.suppress(TerminalError, TimeoutError),
+                capture_terminal_response("\x1b[?", "c", timeout=0.5),
+            ):
+                pass
+            os.write(master, b"\x1b[?62;4c")  # the terminal's reply, late
+
+        assert probe_terminal(probe) == "q城"
+    os.close(master)
 
 
 async def test_text_typed_before_the_first_frame_reaches_the_prompt():
