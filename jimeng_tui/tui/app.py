@@ -226,9 +226,9 @@ class JimengApp(App[int]):
         def done(_: bool | None) -> None:
             self.exit(2, message=message)
 
-        from jimeng_tui.tui.screens.confirm import ConfirmScreen
+        from jimeng_tui.tui.screens.confirm import QuitNoticeScreen
 
-        self.push_screen(ConfirmScreen("Cannot start", message, yes="Quit", no=None), callback=done)
+        self.push_screen(QuitNoticeScreen("Cannot start", message), callback=done)
 
     def _engine_ready(self, engine: Engine) -> None:
         if not self.main.panels_ready:

@@ -42,3 +42,13 @@ class ConfirmScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#no")
     def action_no(self) -> None:
         self.dismiss(False)
+
+
+class QuitNoticeScreen(ConfirmScreen):
+    """A message whose only way on is to quit (the engine could not start): Esc quits too,
+    and the footer says so."""
+
+    BINDINGS = [Binding("escape", "no", "Quit", id="notice.quit")]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__(title, text, yes="Quit", no=None)
