@@ -15,7 +15,12 @@ async def test_an_invalid_config_is_shown_and_esc_quits_with_code_2(isolated_hom
 
     app = JimengApp(bell_on_finish=False)  # the real engine factory, reading that file
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, QuitNoticeScreen), 10, "the notice")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, QuitNoticeScreen) and app.screen.query(".confirm-text"),
+            10,
+            "the notice",
+        )
         text = str(app.screen.query_one(".confirm-text").render())
         assert "line 2, column 11" in text and "network.timeout = -5" in text
         assert app.main.header.connection == "not connected"
