@@ -84,6 +84,8 @@ def _recording_image_probe_reads(seen: bytearray):
         if not select.select([fd], [], [], timeout)[0]:
             raise TimeoutError("Timeout waiting for data")
         data = os.read(fd, length)
+        if not data:  # end of input: textual-image would wait for more forever
+            raise TimeoutError("The terminal closed its input")
         seen.extend(data)
         return data.decode("utf-8", errors="replace")
 
