@@ -11,12 +11,14 @@ import hashlib
 import json
 import random
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
+import trustme
 import uvicorn
 from media_support import make_video
 from starlette.applications import Starlette
@@ -28,6 +30,7 @@ from jimeng_tui.api.errors import TransportError
 from jimeng_tui.jobs.download import (
     DownloadResult,
     LinkExpired,
+    _direct_body,
     _widen_reads,
     download_to_part,
     finalize_video,
@@ -54,6 +57,7 @@ class FileServer:
     truncate_after: int = 0
     expired: bool = False  # answer 403, like an object store past the signature's expiry
     ranges: bool = True  # False: ignore Range, always 200 with the whole file
+    chunked: bool = False  # True: no Content-Length, the body goes chunked
     delay: float = 0.0  # seconds between chunks
     answer_delay: float = 0.0  # seconds before the status line and headers
     requests: list[dict[str, str]] = field(default_factory=list)
@@ -68,6 +72,7 @@ class FileServer:
         self.requests.clear()
         self.truncate_next = self.truncate_after = 0
         self.expired, self.ranges, self.delay, self.answer_delay = False, True, 0.0, 0.0
+        self.chunked = False
 
     async def handle(self, request: Request) -> Response:
         self.requests.append(dict(request.headers))
@@ -89,7 +94,8 @@ class FileServer:
                 return Response(status_code=416, headers={"Content-Range": f"bytes */{size}"})
             status = 206
             headers["Content-Range"] = f"bytes {start}-{size - 1}/{size}"
-        headers["Content-Length"] = str(size - start)
+        if not self.chunked:
+            headers["Content-Length"] = str(size - start)
         cut = None
         if self.truncate_next > 0:
             self.truncate_next -= 1
@@ -111,14 +117,25 @@ class FileServer:
 
 
 @pytest.fixture(scope="module")
-def file_server():
+def tls_ca():
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module", params=["http", "https"])
+def file_server(request, tls_ca, tmp_path_factory):
+    """The file server, once over plain HTTP and once over TLS (the service's links are https)."""
     server_state = FileServer()
     app = Starlette(routes=[Route("/v/{name}", server_state.handle)])
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    tls = {}
+    if request.param == "https":
+        pem = tmp_path_factory.mktemp("tls") / "server.pem"
+        tls_ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(pem))
+        tls = {"ssl_certfile": str(pem)}
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False)
+        uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False, **tls)
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -126,7 +143,7 @@ def file_server():
     while not server.started:
         assert time.monotonic() < deadline, "test file server did not start"
         time.sleep(0.01)
-    server_state.base_url = f"http://127.0.0.1:{port}"
+    server_state.base_url = f"{request.param}://127.0.0.1:{port}"
     yield server_state
     server.should_exit = True
     thread.join(timeout=10)
@@ -140,9 +157,15 @@ def srv(file_server):
     file_server.reset()
 
 
+def trusting(ca: trustme.CA) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    ca.configure_trust(context)
+    return context
+
+
 @pytest.fixture
-def http():
-    with httpx.Client(timeout=10) as client:
+def http(tls_ca):
+    with httpx.Client(timeout=10, verify=trusting(tls_ca)) as client:
         yield client
 
 
@@ -421,7 +444,7 @@ async def test_cancel_before_the_answer_is_prompt_and_leaves_no_part(srv, http, 
 
 async def test_the_event_loop_stays_responsive_during_a_download(srv, http, tmp_path):
     """The TUI downloads on its event loop while the user types."""
-    data = blob(40_000_000, seed=16)
+    data = blob(100_000_000, seed=16)  # long enough to tick many times (~1 GB/s here)
     url = srv.put("big.mp4", data)
     gaps: list[float] = []
     done = False
@@ -510,6 +533,90 @@ def test_large_socket_reads_are_enabled(srv, http):
     with http.stream("GET", url) as response:
         assert _widen_reads(response)
         response.read()
+
+
+def test_plain_bodies_are_read_straight_from_the_socket(srv, http):
+    """Guards the h11 bypass (bench_download.py: 0.77x curl through h11, ~1.1x without)."""
+    data = blob(200_000, seed=21)
+    url = srv.put("clip.mp4", data)
+    with http.stream("GET", url) as response:
+        body = _direct_body(response)
+        assert body is not None and body.length == len(data)
+        assert body.read_timeout == 10
+        if url.startswith("https"):
+            assert isinstance(body.sock, ssl.SSLSocket)
+
+
+async def test_chunked_bodies_go_through_h11_and_still_resume(srv, http, tmp_path):
+    data = blob(1_500_000, seed=22)
+    url = srv.put("clip.mp4", data)
+    srv.chunked = True
+    with http.stream("GET", url) as response:
+        assert "content-length" not in response.headers
+        assert _direct_body(response) is None
+    srv.requests.clear()
+    srv.truncate_next, srv.truncate_after = 1, 400_000
+    part = tmp_path / "clip.mp4.part"
+    result = await download_to_part(url, part, http=http)
+    assert part.read_bytes() == data and result.sha256 == sha(data)
+    assert result.resumed == 1 and srv.requests[1]["range"] == "bytes=400000-"
+
+
+async def test_a_stalled_body_times_out_and_is_resumed(srv, tls_ca, tmp_path):
+    """The client's read timeout holds for bodies read past h11 too."""
+    data = blob(3 * CHUNK, seed=23)
+    url = srv.put("clip.mp4", data)
+    srv.delay = 0.6  # one chunk at once, then a pause longer than the timeout
+    part = tmp_path / "clip.mp4.part"
+    with httpx.Client(timeout=0.25, verify=trusting(tls_ca)) as http:
+        result = await download_to_part(url, part, http=http)
+    assert part.read_bytes() == data and result.sha256 == sha(data)
+    assert result.resumed == 2
+    assert [r.get("range") for r in srv.requests] == [
+        None,
+        f"bytes={CHUNK}-",
+        f"bytes={2 * CHUNK}-",
+    ]
+
+
+async def test_one_client_downloads_one_file_after_another(srv, http, tmp_path):
+    """A connection whose body was read past h11 is closed, never reused half-read."""
+    first, second = blob(900_000, seed=24), blob(1_100_000, seed=25)
+    urls = srv.put("a.mp4", first), srv.put("b.mp4", second)
+    for url, data, name in zip(urls, (first, second), "ab", strict=True):
+        result = await download_to_part(url, tmp_path / f"{name}.mp4.part", http=http)
+        assert result.sha256 == sha(data)
+
+
+def one_shot_server(reply: bytes) -> tuple[str, threading.Thread]:
+    """A server that answers one connection with ``reply`` in a single send, then closes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        with listener:
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(65536)
+                conn.sendall(reply)
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/clip.mp4", thread
+
+
+async def test_body_bytes_that_came_with_the_headers_are_kept(http, tmp_path):
+    data = blob(30_000, seed=26)
+    head = f'HTTP/1.1 200 OK\r\nContent-Length: {len(data)}\r\nETag: "x"\r\n\r\n'.encode()
+    url, thread = one_shot_server(head + data)
+    with http.stream("GET", url) as response:
+        body = _direct_body(response)
+        assert body is not None and 0 < len(body.buffered) <= len(data)
+        assert data.startswith(body.buffered)
+    thread.join(5)
+    url, thread = one_shot_server(head + data)
+    result = await download_to_part(url, tmp_path / "clip.mp4.part", http=http)
+    assert result.sha256 == sha(data) and result.size == len(data)
+    thread.join(5)
 
 
 def test_sidecar_is_written_next_to_the_video(tmp_path):

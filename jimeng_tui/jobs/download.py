@@ -6,7 +6,8 @@ connection is resumed up to ``max_resumes`` times, and an answer for a different
 changed, the server ignored the range) starts again from zero. The ETag and size the part belongs
 to are kept beside it in ``NAME.mp4.part.meta`` so that a later run (or the same run with a fresh
 URL after :class:`LinkExpired`) can resume safely. Each request runs in a worker thread with a
-sync ``httpx.Client`` (the event loop only hears about progress); see :class:`_Attempt`.
+sync ``httpx.Client`` (the event loop only hears about progress), and a plain body is read
+past h11 straight from the socket; see :class:`_Attempt`.
 
 ``finalize_video`` checks the part is a video and moves it to its final name without ever
 overwriting a file; ``write_sidecar`` writes ``NAME.json`` next to ``NAME.mp4``.
@@ -15,6 +16,7 @@ overwriting a file; ``write_sidecar`` writes ``NAME.json`` next to ``NAME.mp4``.
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
 import contextlib
 import errno
@@ -24,6 +26,7 @@ import os
 import re
 import shutil
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -31,12 +34,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import h11
 import httpx
 
 from jimeng_tui.api.errors import JimengError, TransportError
 from jimeng_tui.jobs.media import MediaInfo, probe, temp_path
 
-WRITE_BATCH = 1024 * 1024  # bytes gathered before each write and hash (run side by side)
+WRITE_BATCH = 1024 * 1024  # bytes received before each write and hash
+HASH_AHEAD = 4  # writes the hashing thread may lag behind
 READ_SIZE = 1024 * 1024  # largest socket read (httpcore's default is 64 KiB)
 PROGRESS_INTERVAL = 0.1  # seconds: on_progress is called at most ~10 times a second
 HASH_READ = 1024 * 1024
@@ -148,25 +153,85 @@ def _int_header(response: httpx.Response, name: str) -> int | None:
         return None
 
 
-def _widen_reads(response: httpx.Response, size: int = READ_SIZE) -> bool:
-    """Let this response's HTTP/1.1 connection read up to ``size`` bytes per socket read.
+def _http11_connection(response: httpx.Response) -> Any:
+    """httpcore's HTTP/1.1 connection carrying ``response``, or None (HTTP/2, other internals).
 
-    httpcore reads 64 KiB at a time; for a video body that per-read Python overhead costs about
-    twice the CPU of larger reads (tests/benchmarks/bench_download.py). Best effort and limited to
-    this one connection: when httpcore's internals differ, nothing changes.
+    Private to httpcore: every use below is best effort and checks what it finds.
     """
     obj: Any = response.stream
     for _ in range(8):
         connection = getattr(obj, "_connection", None)
-        current = getattr(connection, "READ_NUM_BYTES", None)
-        if isinstance(current, int):
-            if current < size:
-                connection.READ_NUM_BYTES = size
-            return True
+        if isinstance(getattr(connection, "READ_NUM_BYTES", None), int):
+            return connection
         obj = getattr(obj, "_stream", None) or getattr(obj, "_httpcore_stream", None)
         if obj is None:
             break
-    return False
+    return None
+
+
+def _widen_reads(response: httpx.Response, size: int = READ_SIZE) -> bool:
+    """Let this response's HTTP/1.1 connection read up to ``size`` bytes per socket read.
+
+    httpcore reads 64 KiB at a time; for a video body that per-read Python overhead costs about
+    twice the CPU of larger reads (tests/benchmarks/bench_download.py). Limited to this one
+    connection: when httpcore's internals differ, nothing changes.
+    """
+    connection = _http11_connection(response)
+    if connection is None:
+        return False
+    connection.READ_NUM_BYTES = max(connection.READ_NUM_BYTES, size)
+    return True
+
+
+@dataclass(frozen=True)
+class _DirectBody:
+    """Where the rest of a plain ``Content-Length`` body can be read without h11."""
+
+    sock: socket.socket
+    buffered: bytes  # body bytes h11 read along with the headers
+    length: int  # the body's length, ``buffered`` included
+    read_timeout: float | None  # the request's, as httpcore would apply it to each read
+
+
+def _direct_body(response: httpx.Response) -> _DirectBody | None:
+    """The socket to read this response's body from directly, or None to use ``iter_raw``.
+
+    h11 copies every body chunk four times on the way out (into its buffer, two slices,
+    httpcore's ``bytes``): for a big video that costs more CPU than receiving it. Once h11 has
+    parsed the headers, the body of a ``Content-Length`` response is simply the next bytes on
+    the socket (after what h11 already holds), so they are read into reused buffers instead. The
+    connection is then closed with the response, never reused: h11 did not see the body.
+    Anything unexpected (chunked, encoded, HTTP/2, TLS inside TLS to an HTTPS proxy, other
+    httpcore internals) returns None.
+    """
+    if response.http_version != "HTTP/1.1":
+        return None
+    headers = response.headers
+    if "transfer-encoding" in headers or headers.get("content-encoding", "identity") != "identity":
+        return None
+    length = _int_header(response, "content-length")
+    connection = _http11_connection(response)
+    h11_state = getattr(connection, "_h11_state", None)
+    stream = response.extensions.get("network_stream")
+    if length is None or h11_state is None or stream is None:
+        return None
+    sock = stream.get_extra_info("socket")
+    # An ssl.SSLObject is TLS run in memory over the socket (an HTTPS proxy's tunnel): the
+    # socket then carries ciphertext. A plain socket or an ssl.SSLSocket yields the body.
+    if not isinstance(sock, socket.socket) or isinstance(
+        stream.get_extra_info("ssl_object"), ssl.SSLObject
+    ):
+        return None
+    if getattr(h11_state, "their_state", None) is not h11.SEND_BODY:
+        return None
+    try:
+        buffered, closed = h11_state.trailing_data
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if closed or not isinstance(buffered, bytes) or len(buffered) > length:
+        return None
+    timeout = response.request.extensions.get("timeout", {}).get("read")
+    return _DirectBody(sock, buffered, length, timeout)
 
 
 class _Progress:
@@ -224,14 +289,51 @@ class _Stopped(Exception):
     """The task awaiting the attempt was cancelled before the attempt touched the part."""
 
 
-def _write_all(f: BinaryIO, chunks: list[bytes]) -> None:
+def _write_all(f: BinaryIO, chunks: list[bytes] | list[memoryview]) -> None:
     for chunk in chunks:
         f.write(chunk)
 
 
-def _hash_all(digest: _Digest, chunks: list[bytes]) -> None:
+def _hash_all(digest: _Digest, chunks: list[bytes] | list[memoryview]) -> None:
     for chunk in chunks:
         digest.update(chunk)
+
+
+class _PartSink:
+    """Appends to the part in the receiving thread and hashes in a second one, in order.
+
+    The hash (~0.3 s of CPU per 500 MB) then runs beside the next reads instead of after them.
+    :meth:`write` returns once the bytes are in the file; their hash lags at most
+    ``HASH_AHEAD`` writes behind, and :meth:`drain` waits for it. A failed write raises at
+    once, and what follows it is neither written nor hashed.
+    """
+
+    def __init__(self, f: BinaryIO, digest: _Digest):
+        self.f, self.digest = f, digest
+        self._hasher = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jimeng-hash")
+        self._hashing: collections.deque[concurrent.futures.Future[None]] = collections.deque()
+        # One more buffer than hashes may be pending: the next one to fill is always free.
+        self._buffers = [bytearray(WRITE_BATCH) for _ in range(HASH_AHEAD + 1)]
+        self._next = 0
+
+    def buffer(self) -> memoryview:
+        """A free buffer to receive into (its earlier contents are hashed already)."""
+        view = memoryview(self._buffers[self._next])
+        self._next = (self._next + 1) % len(self._buffers)
+        return view
+
+    def write(self, chunks: list[bytes] | list[memoryview]) -> None:
+        _write_all(self.f, chunks)
+        self._hashing.append(self._hasher.submit(_hash_all, self.digest, chunks))
+        while len(self._hashing) > HASH_AHEAD:
+            self._hashing.popleft().result()
+
+    def drain(self) -> None:
+        try:
+            while self._hashing:
+                self._hashing.popleft().result()
+        finally:
+            self._hasher.shutdown()
 
 
 def _shut_down(response: httpx.Response) -> None:
@@ -248,11 +350,12 @@ def _shut_down(response: httpx.Response) -> None:
 class _Attempt:
     """One request for the video, run from start to finish in a worker thread.
 
-    A sync ``httpx.Client`` receives the body with blocking socket reads, which release the
-    GIL, so the event loop does nothing per chunk: it only gets progress reports. Within the
-    attempt, each batch is written by one pool thread and hashed by another while the next
-    batch is received. Whatever arrived before an error or a stop is written and hashed before
-    :meth:`run` returns or raises, so a resume continues after it.
+    A sync ``httpx.Client`` sends the request; the body is read with blocking socket reads,
+    which release the GIL, so the event loop does nothing per chunk: it only gets progress
+    reports. A plain ``Content-Length`` body is read straight from the socket
+    (:func:`_direct_body`), anything else through h11. This thread writes the part and a
+    second one hashes it (:class:`_PartSink`). Whatever arrived before an error or a stop is
+    written and hashed before :meth:`run` returns or raises, so a resume continues after it.
     """
 
     def __init__(
@@ -339,7 +442,6 @@ class _Attempt:
                 state.total = expected
                 _write_meta(self.part, state.etag, state.total)
 
-                _widen_reads(response)
                 received = self._receive(response, offset)
                 self.progress.post(received, state.total, force=True)
                 if state.total is not None and received < state.total:
@@ -353,46 +455,79 @@ class _Attempt:
                     self._response = None
 
     def _receive(self, response: httpx.Response, offset: int) -> int:
-        """Append the body to the part from ``offset``; returns the part's size afterwards."""
-        digest, total = self.state.digest, self.state.total
+        """Append the body to the part from ``offset``; returns the part's size afterwards.
+
+        On an error or a stop, what arrived before it is written and hashed first, so a resume
+        continues after it.
+        """
+        digest = self.state.digest
         assert digest is not None and digest.size == offset
-        received = offset
-        self.progress.post(received, total, force=True)
-        batch: list[bytes] = []
-        batch_len = 0
-        pending: tuple[concurrent.futures.Future[None], ...] = ()
-        with (
-            open(self.part, "r+b" if offset else "wb") as f,
-            concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="jimeng-download") as pool,
-        ):
+        self.progress.post(offset, self.state.total, force=True)
+        direct = _direct_body(response)
+        with open(self.part, "r+b" if offset else "wb") as f:
             f.seek(offset)
             f.truncate()
+            sink = _PartSink(f, digest)
             try:
-                for chunk in response.iter_raw():
-                    batch.append(chunk)
-                    batch_len += len(chunk)
-                    if batch_len >= WRITE_BATCH:
-                        # One batch behind: the previous one must be on disk and hashed before
-                        # this one goes (so a failed write is never followed by another).
-                        for done in pending:
-                            done.result()
-                        pending = (
-                            pool.submit(_write_all, f, batch),
-                            pool.submit(_hash_all, digest, batch),
-                        )
-                        received += batch_len
-                        batch, batch_len = [], 0
-                        self.progress.post(received, total)
-                    if self._stopped:
-                        break
+                if direct is not None:
+                    return self._receive_direct(direct, sink, offset)
+                _widen_reads(response)
+                return self._receive_chunks(response, sink, offset)
             finally:
-                # On any error or stop: the part is complete and hashed up to `received`.
-                for done in pending:
-                    done.result()
-                if batch:
-                    _write_all(f, batch)
-                    _hash_all(digest, batch)
-                    received += batch_len
+                sink.drain()
+
+    def _receive_chunks(self, response: httpx.Response, sink: _PartSink, received: int) -> int:
+        """Through h11 (``iter_raw``), in batches of about ``WRITE_BATCH`` bytes."""
+        batch: list[bytes] = []
+        batch_len = 0
+        try:
+            for chunk in response.iter_raw():
+                batch.append(chunk)
+                batch_len += len(chunk)
+                if batch_len >= WRITE_BATCH:
+                    chunks, size = batch, batch_len
+                    batch, batch_len = [], 0  # cleared first: a failed write is not retried
+                    sink.write(chunks)
+                    received += size
+                    self.progress.post(received, self.state.total)
+                if self._stopped:
+                    break
+        finally:
+            if batch:  # what arrived before an error or a stop
+                sink.write(batch)
+                received += batch_len
+        return received
+
+    def _receive_direct(self, body: _DirectBody, sink: _PartSink, received: int) -> int:
+        """Straight from the socket into the sink's buffers (see :func:`_direct_body`)."""
+        remaining = body.length - len(body.buffered)
+        if body.buffered:
+            sink.write([body.buffered])
+            received += len(body.buffered)
+        timeout = body.read_timeout
+        body.sock.settimeout(timeout)
+        while remaining > 0 and not self._stopped:
+            view = sink.buffer()
+            wanted = min(len(view), remaining)
+            filled = 0
+            try:
+                while filled < wanted:
+                    n = body.sock.recv_into(view[filled:wanted])
+                    if n == 0:
+                        break  # closed early (or shut down by stop()); checked by the caller
+                    filled += n
+            except TimeoutError as exc:
+                raise httpx.ReadTimeout(f"no data for {timeout} s") from exc
+            except OSError as exc:  # reset, TLS error, shut down under a blocked read
+                raise httpx.ReadError(str(exc) or type(exc).__name__) from exc
+            finally:
+                if filled:  # what arrived before an error or a stop
+                    sink.write([view[:filled]])
+                    received += filled
+                    remaining -= filled
+            self.progress.post(received, self.state.total)
+            if filled < wanted:
+                break
         return received
 
 

@@ -57,7 +57,8 @@ from jimeng_tui.sandbox.video import ClipCache, ClipSpec, free_box, size_for
 
 FAULT_KINDS: tuple[str, ...] = ("fail", "reset", "slow", "truncate")
 ACTIONS = {catalog.ACTION_SUBMIT: "submit", catalog.ACTION_RESULT: "query"}
-CHUNK = 64 * 1024
+CHUNK = 1024 * 1024  # bytes per body send: fewer, larger sends keep the server's CPU low
+_ZEROS = bytes(CHUNK)  # one padding chunk, sent again and again
 
 GATEWAY_MESSAGES = {
     "MissingAuthenticationToken": "The request must contain an Authorization header.",
@@ -374,7 +375,7 @@ class BlobResponse(Response):
             while lo < hi:
                 step = min(CHUNK, hi - lo)
                 if isinstance(part, int):
-                    yield bytes(step)
+                    yield _ZEROS if step == CHUNK else _ZEROS[:step]
                 else:
                     yield part[lo - pos : lo - pos + step]
                 lo += step
