@@ -47,6 +47,23 @@ class Mode:
         return not (self.aspect is AspectRule.WITHOUT_IMAGE and image_count > 0)
 
     @property
+    def inputs(self) -> str:
+        """What goes in, in a few words; plus the resolution where the name lacks it."""
+        if self.camera:
+            words = "frame + camera move"
+        elif self.min_images == 2:
+            words = "first + last frame"
+        elif self.min_images == 1:
+            words = "first frame"
+        elif self.max_images == 1:
+            words = "text or first frame"
+        else:
+            words = "text"
+        if self.resolution not in self.name:
+            words += f" · {self.resolution.upper()}"
+        return words
+
+    @property
     def image_rule(self) -> str:
         if self.max_images == 0:
             return "no image"

@@ -805,7 +805,11 @@ class JimengApp(App[int]):
         self.main.form.focus_prompt()
 
     def action_screenshot(self) -> None:
-        path = self.save_screenshot()
+        try:
+            path = Path(self.save_screenshot()).resolve()
+        except OSError as exc:  # e.g. started in a folder it may not write to
+            self.notify(f"Could not save the screenshot: {exc}", severity="error")
+            return
         self.notify(f"Screenshot saved to {path}")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

@@ -299,3 +299,24 @@ async def test_generate_while_connecting_runs_once_the_engine_is_up(sandbox_app,
         job = saved_jobs(app)[0]
         assert job.params["prompt"] == "early bird" and Path(job.path).stat().st_size > 0
     assert [b["prompt"] for b in sandbox.submitted_bodies()] == ["early bird"]
+
+
+async def test_a_screenshot_is_saved_and_its_full_path_shown(sandbox_app, tmp_path, monkeypatch):
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    monkeypatch.chdir(shots)
+    app = sandbox_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_engine(pilot)
+        app.action_screenshot()
+        await pilot.pause()
+        (saved,) = shots.glob("*.svg")
+        assert "jimeng-tui" in saved.read_text("utf-8")
+        assert any(str(saved) in n.message for n in app._notifications)
+        for path in shots.iterdir():
+            path.unlink()
+        shots.rmdir()  # the working folder is gone: saving fails, the app goes on
+        app.action_screenshot()
+        await pilot.pause()
+        assert any("Could not save the screenshot" in n.message for n in app._notifications)
+        assert app.is_running

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from jimeng_tui.api import catalog
 from jimeng_tui.store.config import ConfigError, validate_setting
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
+from jimeng_tui.tui.widgets.prompt_form import mode_options
 
 NUMBER_FIELDS: dict[str, type] = {
     "network.timeout": float,
@@ -40,7 +41,7 @@ TEXT_FIELDS = (
     ("network.retries", "Retries", "4"),
 )
 SELECT_FIELDS: dict[str, list[tuple[str, Any]]] = {
-    "defaults.mode": [(f"{m.name}  · {m.label}", m.name) for m in catalog.MODES.values()],
+    "defaults.mode": mode_options(),
     "defaults.duration": [(f"{d} s", d) for d in catalog.DURATIONS],
     "defaults.fps": [(str(f), f) for f in catalog.FPS_CHOICES],
     "defaults.aspect_ratio": [(r, r) for r in catalog.ASPECT_RATIOS],

@@ -67,8 +67,9 @@ class FormDefaults:
         return out
 
 
-def _mode_options() -> list[tuple[str, str]]:
-    return [(f"{m.name}  · {m.label}", m.name) for m in catalog.MODES.values()]
+def mode_options() -> list[tuple[str, str]]:
+    """One short line per mode: a long one wraps in the drop-down beside the job list."""
+    return [(f"{m.name} · {m.inputs}", m.name) for m in catalog.MODES.values()]
 
 
 def _mode_rules(mode: catalog.Mode, *, image_count: int, duration: int, fps: int) -> dict[str, str]:
@@ -143,7 +144,7 @@ class FormFields(Vertical):
         rules = _mode_rules(mode, image_count=0, duration=d.duration, fps=d.fps)
         with Horizontal(classes="row"):
             yield Label("Mode", classes="field-label")
-            yield Select(_mode_options(), id="mode", value=d.mode, allow_blank=False, compact=True)
+            yield Select(mode_options(), id="mode", value=d.mode, allow_blank=False, compact=True)
         with Horizontal(classes="row"):
             yield Label("Duration", classes="field-label")
             yield Select(
