@@ -216,11 +216,13 @@ def _direct_body(response: httpx.Response) -> _DirectBody | None:
     if length is None or h11_state is None or stream is None:
         return None
     sock = stream.get_extra_info("socket")
-    # An ssl.SSLObject is TLS run in memory over the socket (an HTTPS proxy's tunnel): the
-    # socket then carries ciphertext. A plain socket or an ssl.SSLSocket yields the body.
-    if not isinstance(sock, socket.socket) or isinstance(
-        stream.get_extra_info("ssl_object"), ssl.SSLObject
-    ):
+    tls = stream.get_extra_info("ssl_object")
+    # Only the two cases known to yield the body: a plain socket, or an ssl.SSLSocket whose
+    # own TLS is the stream's. Anything else (TLS run in memory over the socket, as to an
+    # HTTPS proxy) means the socket carries ciphertext.
+    plain = tls is None and type(sock) is socket.socket
+    own_tls = isinstance(sock, ssl.SSLSocket) and tls is getattr(sock, "_sslobj", None)
+    if not (plain or (own_tls and tls is not None)):
         return None
     if getattr(h11_state, "their_state", None) is not h11.SEND_BODY:
         return None
@@ -380,8 +382,11 @@ class _Attempt:
         with self._lock:
             self._stopped = True
             writing, response = self._writing, self._response
-        if writing and response is not None:
-            _shut_down(response)
+            # Under the lock: the worker clears the response (under it too) before the
+            # connection goes back to the pool, so this never cuts a connection that another
+            # download has taken meanwhile.
+            if writing and response is not None:
+                _shut_down(response)
         return writing
 
     def run(self) -> None:

@@ -230,6 +230,25 @@ async def test_first_run_dialog_saves_credentials_privately(isolated_home):
     assert "AKLTFIRSTRUN0000KEY1" in text and "very-secret-value" in text
 
 
+async def test_keys_typed_at_machine_speed_follow_the_tab(isolated_home):
+    """Password managers type 'KEY<Tab>SECRET' in one burst: the secret must land in the
+    masked field, never in plain sight in the access key's."""
+    from textual import events
+
+    app = JimengApp(bell_on_finish=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(
+            pilot, lambda: bool(app.screen.query("#fr-sandbox")), 10, "the first-run dialog"
+        )
+        burst = [*"AKLTBURST1", "tab", *"s3cret"]
+        for key in burst:  # all queued before the first one is handled
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#fr-access", Input).value == "AKLTBURST1"
+        assert app.screen.query_one("#fr-secret", Input).value == "s3cret"
+
+
 async def test_first_run_try_the_sandbox(isolated_home):
     app = JimengApp(bell_on_finish=False)
     async with app.run_test(size=(100, 30)) as pilot:

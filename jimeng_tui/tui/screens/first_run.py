@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from jimeng_tui.tui.focus_keys import FOCUS_KEYS
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 
 
@@ -35,6 +36,7 @@ INTRO = (
 class FirstRunScreen(ModalScreen[FirstRunResult]):
     BINDINGS = [
         Binding("escape", "quit_app", "Quit", id="first_run.quit"),
+        *FOCUS_KEYS,
     ]
 
     def __init__(self, config_path: str = "") -> None:

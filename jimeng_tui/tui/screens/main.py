@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from jimeng_tui.tui.focus_keys import FOCUS_KEYS
 from jimeng_tui.tui.widgets.deferred import Deferred
 from jimeng_tui.tui.widgets.header import StatusHeader
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
@@ -70,6 +71,7 @@ class MainScreen(Screen[None]):
         Binding(
             "f2", "app.settings", "Settings", id="settings", tooltip="Credentials and defaults"
         ),
+        *FOCUS_KEYS,
     ]
 
     def __init__(

@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from jimeng_tui.api import catalog
 from jimeng_tui.store.config import ConfigError, validate_setting
+from jimeng_tui.tui.focus_keys import FOCUS_KEYS
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 from jimeng_tui.tui.widgets.prompt_form import mode_options
 
@@ -81,6 +82,7 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="settings.cancel"),
         Binding("f10", "save", "Save", id="settings.save"),
+        *FOCUS_KEYS,
     ]
 
     def __init__(
