@@ -41,15 +41,6 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------------------------
 
 
-def _start_sandbox():
-    """An embedded emulator on a free loopback port, with quick lifecycles (``--sandbox``)."""
-    from jimeng_tui.sandbox import SandboxServer
-    from jimeng_tui.sandbox.options import SandboxOptions
-
-    options = SandboxOptions(queue_seconds=1.0, generate_seconds=2.0)
-    return SandboxServer(options).start()
-
-
 class Session:
     """One engine (and maybe an embedded sandbox) for the length of a command."""
 
@@ -70,7 +61,9 @@ class Session:
         from jimeng_tui.jobs.engine import Engine
 
         if getattr(self.ns, "sandbox", False):
-            self.sandbox = _start_sandbox()
+            from jimeng_tui.jobs.engine import start_embedded_sandbox
+
+            self.sandbox = start_embedded_sandbox(env=os.environ)
             self.progress.notice(f"sandbox: a local emulator at {self.sandbox.base_url}")
         self.engine = Engine.open(
             sandbox=self.sandbox, env=os.environ, on_event=self.progress.on_event

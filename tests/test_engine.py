@@ -291,3 +291,39 @@ async def test_a_new_sandbox_retires_jobs_left_on_an_old_one(sandbox_factory, en
     assert [j.id for j in second.runner.resumable()] == [queued.id]
     done = await second.runner.drive(queued.id)
     assert done.state is JobState.SAVED
+
+
+async def test_jobs_left_on_the_embedded_sandbox_finish_after_a_restart(engine_for, isolated_home):
+    """``--sandbox`` keeps its tasks: quit mid-job, start again, the job is saved, once."""
+    from jimeng_tui.jobs.engine import start_embedded_sandbox
+    from jimeng_tui.sandbox.options import SandboxOptions
+
+    slow = SandboxOptions(queue_seconds=30.0, generate_seconds=30.0)
+    first_sandbox = start_embedded_sandbox(slow, env=fast_env())
+    try:
+        first = engine_for(first_sandbox)
+        job = await first.runner.create(GenerationRequest(prompt="finish me later"))
+        driving = asyncio.create_task(first.runner.drive(job.id))
+        while first.history.get(job.id).state is not JobState.IN_QUEUE:
+            await asyncio.sleep(0.02)
+        driving.cancel()  # the program quitting
+        with pytest.raises(asyncio.CancelledError):
+            await driving
+        task_id = first.history.get(job.id).task_id
+        await first.aclose()
+    finally:
+        first_sandbox.stop()
+    assert (isolated_home / "data" / "sandbox-tasks.json").is_file()
+
+    second_sandbox = start_embedded_sandbox(env=fast_env())  # quick again, on another port
+    try:
+        assert second_sandbox.base_url != first_sandbox.base_url
+        second = engine_for(second_sandbox)
+        assert [j.id for j in second.runner.resumable()] == [job.id]
+        second_sandbox.advance(60)  # the task's 60 s have passed
+        done = await second.runner.drive(job.id)
+        assert done.state is JobState.SAVED and done.task_id == task_id
+        assert Path(done.path).is_file()
+        assert second_sandbox.requests_for(SUBMIT) == []  # resumed, never sent again
+    finally:
+        second_sandbox.stop()

@@ -35,6 +35,7 @@ OPTIONS = (
     "--truncate-rate",
     "--large-file-bytes",
     "--request-log",
+    "--task-file",
 )
 
 
@@ -85,6 +86,7 @@ def test_options_from_args_maps_every_flag(tmp_path):
             "--truncate-rate=0.4",
             "--large-file-bytes=1000000",
             f"--request-log={tmp_path / 'log.jsonl'}",
+            f"--task-file={tmp_path / 'tasks.json'}",
         ]
     )
     o = cli.options_from_args(ns)
@@ -94,6 +96,7 @@ def test_options_from_args_maps_every_flag(tmp_path):
     assert (o.fail_rate, o.reset_rate, o.slow_rate, o.truncate_rate) == (0.1, 0.2, 0.3, 0.4)
     assert (o.slow_seconds, o.large_file_bytes) == (1.5, 1_000_000)
     assert o.request_log == tmp_path / "log.jsonl"
+    assert o.task_file == tmp_path / "tasks.json"
     defaults = cli.options_from_args(parser.parse_args([]))
     assert defaults.access_key == sopts.DEFAULT_ACCESS_KEY
     assert parser.parse_args([]).host == "127.0.0.1"

@@ -21,9 +21,29 @@ from jimeng_tui.store.logs import start_file_log
 from jimeng_tui.store.paths import AppPaths, app_paths, ensure_private_dir
 
 if TYPE_CHECKING:
+    from jimeng_tui.sandbox.options import SandboxOptions
     from jimeng_tui.sandbox.server import SandboxServer
 
 SANDBOX_POLL_INTERVAL = 0.5
+
+
+def start_embedded_sandbox(
+    options: SandboxOptions | None = None, env: Mapping[str, str] = os.environ
+) -> SandboxServer:
+    """The sandbox ``--sandbox`` runs inside jimeng-tui, on a free loopback port, with quick
+    lifecycles. Its tasks are kept in the data folder, so jobs left running when the program
+    quits finish on the next start, as they would against the service."""
+    import dataclasses
+
+    from jimeng_tui.sandbox.options import SandboxOptions
+    from jimeng_tui.sandbox.server import SandboxServer
+
+    options = options or SandboxOptions(queue_seconds=1.0, generate_seconds=2.0)
+    if options.task_file is None:
+        tasks_file = app_paths(env).sandbox_tasks_file
+        ensure_private_dir(tasks_file.parent)
+        options = dataclasses.replace(options, task_file=tasks_file)
+    return SandboxServer(options).start()
 
 
 @dataclass
@@ -106,7 +126,7 @@ class Engine:
             has_credentials=bool(credentials.access_key and credentials.secret_key),
         )
         if sandbox is not None:
-            _retire_orphaned_sandbox_tasks(runner)
+            _adopt_sandbox_tasks(runner, sandbox)
         engine = cls(
             paths=paths,
             loaded=loaded,
@@ -124,18 +144,24 @@ class Engine:
         self.history.close()
 
 
-def _retire_orphaned_sandbox_tasks(runner: Runner) -> None:
-    """An embedded sandbox's tasks die with the process that ran it: a job left waiting on
-    another sandbox (another port) can never finish here, so it ends now with the reason.
-    Queued jobs, which never reached a sandbox, still run."""
+def _adopt_sandbox_tasks(runner: Runner, sandbox: SandboxServer) -> None:
+    """Jobs left on an earlier sandbox: those whose task this one keeps (its task file) carry
+    on here, their old link (another port) dropped so a fresh one is asked for; the others can
+    never finish and end now with the reason. Queued jobs, which never reached a sandbox,
+    still run."""
     here = runner.client.base_url
     for job in runner.resumable():
         reached_service = job.task_id or job.state is JobState.SUBMITTING
-        if reached_service and job.params.get("_service") != here:
+        if not reached_service or job.params.get("_service") == here:
+            continue
+        if job.task_id and sandbox.knows(job.task_id):
+            job.params["_service"] = here
+            job.video_url, job.url_fetched_at = None, None
+        else:
             job.transition(
                 JobState.FAILED,
                 updated_at=time.time(),
-                error_message="the sandbox that ran this task has stopped (sandbox tasks live "
-                "only as long as the program that started them)",
+                error_message="the sandbox that ran this task has stopped and did not keep it "
+                "(only the sandbox that --sandbox starts keeps its tasks across runs)",
             )
-            runner.history.save(job)
+        runner.history.save(job)

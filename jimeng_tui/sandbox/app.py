@@ -53,6 +53,7 @@ from jimeng_tui.sandbox.options import (
     VIDEO_RISK_WORD,
     SandboxOptions,
 )
+from jimeng_tui.sandbox.tasks import Task, TaskFile
 from jimeng_tui.sandbox.video import ClipCache, ClipSpec, free_box, size_for
 
 FAULT_KINDS: tuple[str, ...] = ("fail", "reset", "slow", "truncate")
@@ -74,35 +75,6 @@ GATEWAY_MESSAGES = {
 
 
 # ---------------------------------------------------------------- state
-
-
-@dataclass
-class Task:
-    task_id: str
-    access_key: str
-    req_key: str
-    body: dict[str, Any]  # redacted
-    spec: ClipSpec
-    aspect_ratio: str
-    created_at: float  # sandbox clock
-    queue_s: float
-    generate_s: float
-    video_risk: bool = False
-    forced_status: str | None = None
-
-    def status(self, now: float) -> str:
-        if self.forced_status:
-            return self.forced_status
-        age = now - self.created_at
-        if age < self.queue_s:
-            return "in_queue"
-        if age < self.queue_s + self.generate_s:
-            return "generating"
-        return "done"
-
-    @property
-    def done_at(self) -> float:
-        return self.created_at + self.queue_s + self.generate_s
 
 
 @dataclass
@@ -132,6 +104,11 @@ class SandboxState:
         self.clips = ClipCache(o.cache_dir)
         self.link_secret = secrets.token_bytes(32)
         self._log_lock = threading.Lock()
+        self.task_file = TaskFile(o.task_file, o.task_s) if o.task_file else None
+        if self.task_file is not None:
+            kept, link_key = self.task_file.load(self.now())
+            self.tasks.update(kept)
+            self.link_secret = link_key or self.link_secret
 
     # clocks -------------------------------------------------------------
     def now(self) -> float:
@@ -228,6 +205,18 @@ class SandboxState:
     def force_status(self, task_id: str, status: str | None) -> None:
         with self.lock:
             self.tasks[task_id].forced_status = status
+            self.keep_tasks()
+
+    def add_task(self, task: Task) -> None:
+        with self.lock:
+            self.tasks[task.task_id] = task
+            self.keep_tasks()
+
+    def keep_tasks(self) -> None:
+        """Write the task file, if there is one (a failed write only costs the resume)."""
+        if self.task_file is not None:
+            with contextlib.suppress(OSError):
+                self.task_file.save(self.tasks, self.link_secret, self.now())
 
     # links ---------------------------------------------------------------
     def link_signature(self, task_id: str, expires_ms: int) -> str:
@@ -588,7 +577,7 @@ def create_app(
                 generate_s=opts.generate_s,
                 video_risk=VIDEO_RISK_WORD in info.prompt,
             )
-            state.tasks[task.task_id] = task
+            state.add_task(task)
         return business(SUCCESS_CODE, start, data={"task_id": task.task_id}), task
 
     async def load_images(info: validate.SubmitInfo, request: Request) -> list[validate.ImageFacts]:

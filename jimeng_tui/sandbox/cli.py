@@ -186,6 +186,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where rendered clips are kept (default: a folder in the system temp dir)",
     )
+    misc.add_argument(
+        "--task-file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="keep tasks in FILE, so a restarted sandbox still answers for them, as the "
+        "service does for 12 h (default: tasks live as long as the sandbox)",
+    )
 
 
 def options_from_args(ns: argparse.Namespace) -> o.SandboxOptions:
@@ -205,6 +213,7 @@ def options_from_args(ns: argparse.Namespace) -> o.SandboxOptions:
         large_file_bytes=ns.large_file_bytes,
         request_log=ns.request_log,
         cache_dir=getattr(ns, "cache_dir", None),
+        task_file=getattr(ns, "task_file", None),
         seed=getattr(ns, "seed", 0),
     )
 
@@ -231,6 +240,8 @@ def banner(base_url: str, options: o.SandboxOptions) -> str:
         lines.append("  " + ", ".join(extras))
     if options.request_log:
         lines.append(f"  request log: {options.request_log}")
+    if options.task_file:
+        lines.append(f"  tasks kept in: {options.task_file}")
     lines += [
         "",
         "Point jimeng-tui at it (in another terminal):",

@@ -50,6 +50,7 @@ class SandboxOptions:
     large_file_bytes: int | None = None  # serve every video padded to this many bytes
     request_log: Path | None = None  # JSON lines, one per API request
     cache_dir: Path | None = None  # rendered clips; None → a folder under the system temp dir
+    task_file: Path | None = None  # keeps tasks across runs (see sandbox/tasks.py); None: memory
     seed: int = 0  # for the fault RNG
 
     def __post_init__(self) -> None:
@@ -63,6 +64,8 @@ class SandboxOptions:
             self.request_log = Path(self.request_log)
         if self.cache_dir is not None:
             self.cache_dir = Path(self.cache_dir)
+        if self.task_file is not None:
+            self.task_file = Path(self.task_file)
 
     def __repr__(self) -> str:  # the secret key never reaches a log
         shown = {

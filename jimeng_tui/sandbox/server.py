@@ -13,8 +13,9 @@ import uvicorn
 
 from jimeng_tui.api.signing import Credentials
 from jimeng_tui.sandbox import samples
-from jimeng_tui.sandbox.app import SandboxState, Task, create_app
+from jimeng_tui.sandbox.app import SandboxState, create_app
 from jimeng_tui.sandbox.options import DEFAULT_HOST, SandboxOptions
+from jimeng_tui.sandbox.tasks import Task
 
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0
@@ -241,6 +242,10 @@ class SandboxServer:
     def tasks(self) -> dict[str, Task]:
         with self.state.lock:
             return dict(self.state.tasks)
+
+    def knows(self, task_id: str) -> bool:
+        """Whether a query for ``task_id`` finds it (made here, or kept in the task file)."""
+        return self.state.lookup(task_id) is not None
 
     def task_status(self, task_id: str) -> str:
         task = self.state.lookup(task_id)

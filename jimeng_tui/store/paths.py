@@ -37,9 +37,14 @@ class AppPaths:
 
     @property
     def sandbox_history_db(self) -> Path:
-        """Sandbox jobs live apart: their tasks vanish with the sandbox and must never be
+        """Sandbox jobs live apart: their tasks exist only in the sandbox and must never be
         resumed against the live service."""
         return self.data_dir / "sandbox-history.sqlite3"
+
+    @property
+    def sandbox_tasks_file(self) -> Path:
+        """The embedded sandbox's tasks, kept so its jobs resume after a restart."""
+        return self.data_dir / "sandbox-tasks.json"
 
     @property
     def log_file(self) -> Path:
@@ -52,6 +57,8 @@ class AppPaths:
             "config_file": str(self.config_file),
             "data_dir": str(self.data_dir),
             "history_db": str(self.history_db),
+            "sandbox_history_db": str(self.sandbox_history_db),
+            "sandbox_tasks_file": str(self.sandbox_tasks_file),
             "cache_dir": str(self.cache_dir),
             "log_dir": str(self.log_dir),
             "log_file": str(self.log_file),

@@ -213,10 +213,9 @@ class JimengApp(App[int]):
     def _start_sandbox(self) -> Any:
         if self.sandbox_server is not None:
             return self.sandbox_server
-        from jimeng_tui.sandbox.options import SandboxOptions
-        from jimeng_tui.sandbox.server import SandboxServer
+        from jimeng_tui.jobs.engine import start_embedded_sandbox
 
-        self.sandbox_server = SandboxServer(self.sandbox_options or SandboxOptions()).start()
+        self.sandbox_server = start_embedded_sandbox(self.sandbox_options)
         return self.sandbox_server
 
     def _engine_failed(self, message: str) -> None:

@@ -201,6 +201,37 @@ async def test_quit_with_jobs_in_flight_then_resume(sandbox_factory, isolated_ho
     assert len(server.submitted_bodies()) == submitted  # resumed, never re-submitted
 
 
+async def test_its_own_sandbox_keeps_jobs_across_a_restart(isolated_home):
+    """`jimeng-tui --sandbox`, quit while jobs run, open it again: they finish, once each."""
+    from jimeng_tui.sandbox.options import SandboxOptions
+
+    slow = SandboxOptions(queue_seconds=3.0, generate_seconds=3.0)
+    app = JimengApp(sandbox=True, sandbox_options=slow, bell_on_finish=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_engine(pilot, 20)
+        await type_prompt(pilot, "still there after a restart")
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: any(j.task_id for j in app.jobs.values()), 10, "a task")
+        (job,) = app.jobs.values()
+        assert not job.is_final
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: bool(app.screen.query(".confirm-text")), 5, "the question")
+        app.screen.query_one("#yes").press()
+        await pilot.pause()
+    assert app.sandbox_server is None  # it stopped with the app
+    first_service = job.params["_service"]
+
+    again = JimengApp(sandbox=True, bell_on_finish=False)
+    async with again.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: len(again.jobs) == 1, 20, "the resumed job")
+        await wait_for(pilot, lambda: len(saved_jobs(again)) == 1, 30, "it saved")
+        (resumed,) = again.jobs.values()
+        assert resumed.id == job.id and resumed.task_id == job.task_id
+        assert Path(resumed.path).is_file()
+        assert resumed.params["_service"] != first_service  # another sandbox, another port
+        assert again.sandbox_server.requests_for("CVSync2AsyncSubmitTask") == []
+
+
 async def test_first_run_dialog_saves_credentials_privately(isolated_home):
     app = JimengApp(bell_on_finish=False)  # the real factory: live, no credentials
     async with app.run_test(size=(100, 30)) as pilot:
