@@ -269,17 +269,23 @@ async def test_the_secret_key_is_nowhere_on_disk(sandbox, engine_for, isolated_h
     assert "saved" in log_text and "50412" in log_text  # the log is real and was searched
 
 
+async def quit_while_in_queue(engine: Engine, prompt: str):
+    """Submit a job, then stop driving it as a quitting program would; returns the job."""
+    job = await engine.runner.create(GenerationRequest(prompt=prompt))
+    driving = asyncio.create_task(engine.runner.drive(job.id))
+    while engine.history.get(job.id).state is not JobState.IN_QUEUE:
+        await asyncio.sleep(0.02)
+    driving.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await driving
+    return engine.history.get(job.id)
+
+
 async def test_a_new_sandbox_retires_jobs_left_on_an_old_one(sandbox_factory, engine_for):
     first_sandbox = sandbox_factory(speed=1)
     first = engine_for(first_sandbox)
-    waiting = await first.runner.create(GenerationRequest(prompt="left behind"))
     queued = await first.runner.create(GenerationRequest(prompt="never sent"))
-    driving = asyncio.create_task(first.runner.drive(waiting.id))
-    while first.history.get(waiting.id).state is not JobState.IN_QUEUE:
-        await asyncio.sleep(0.02)
-    driving.cancel()  # the app quitting
-    with pytest.raises(asyncio.CancelledError):
-        await driving
+    waiting = await quit_while_in_queue(first, "left behind")
     await first.aclose()
     first_sandbox.stop()
 
@@ -302,14 +308,8 @@ async def test_jobs_left_on_the_embedded_sandbox_finish_after_a_restart(engine_f
     first_sandbox = start_embedded_sandbox(slow, env=fast_env())
     try:
         first = engine_for(first_sandbox)
-        job = await first.runner.create(GenerationRequest(prompt="finish me later"))
-        driving = asyncio.create_task(first.runner.drive(job.id))
-        while first.history.get(job.id).state is not JobState.IN_QUEUE:
-            await asyncio.sleep(0.02)
-        driving.cancel()  # the program quitting
-        with pytest.raises(asyncio.CancelledError):
-            await driving
-        task_id = first.history.get(job.id).task_id
+        job = await quit_while_in_queue(first, "finish me later")
+        task_id = job.task_id
         await first.aclose()
     finally:
         first_sandbox.stop()
