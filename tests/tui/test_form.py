@@ -101,3 +101,19 @@ async def test_what_arrives_before_the_rows_mount_is_applied_when_they_do():
             lambda: any("starts as soon as" in n.message for n in app._notifications),
             what="the early Generate",
         )
+
+
+async def test_a_blank_seed_is_random_and_never_marked_invalid():
+    app = JimengApp(start_engine=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        form = app.main.form
+        await wait_for(pilot, lambda: form.fields_ready, what="the form's rows")
+        seed = form.query_one("#seed", Input)
+        seed.focus()
+        await pilot.press("enter")  # submitting the blank field, then leaving it
+        await pilot.press("tab")
+        await pilot.pause()
+        assert not seed.has_class("-invalid")
+        seed.focus()
+        await pilot.press(*"12x")  # an integer field: the letter is refused as typed
+        assert seed.value == "12"

@@ -184,6 +184,7 @@ class FormFields(Vertical):
                 placeholder="random",
                 id="seed",
                 type="integer",
+                valid_empty=True,  # blank is random, not an error (Textual marked it red)
                 compact=True,
                 tooltip=f"blank = random; 0..{catalog.SEED_MAX} repeats a result",
             )
