@@ -83,6 +83,9 @@ class JimengCommands(ActionCommands):
         return self.app if isinstance(self.app, JimengApp) else None
 
 
+SCREENSHOT_DELAY_S = 0.3
+
+
 class JimengApp(App[int]):
     """Prompt form, live job queue, job details, first-run and settings."""
 
@@ -804,6 +807,11 @@ class JimengApp(App[int]):
         self.main.form.focus_prompt()
 
     def action_screenshot(self) -> None:
+        # A moment later: from the palette, the screen behind it recomposes its footer after
+        # the palette closes (taken at once, the picture had an empty footer).
+        self.set_timer(SCREENSHOT_DELAY_S, self._save_screenshot)
+
+    def _save_screenshot(self) -> None:
         try:
             path = Path(self.save_screenshot()).resolve()
         except OSError as exc:  # e.g. started in a folder it may not write to

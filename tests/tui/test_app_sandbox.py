@@ -359,7 +359,7 @@ async def test_a_screenshot_is_saved_and_its_full_path_shown(sandbox_app, tmp_pa
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_engine(pilot)
         app.action_screenshot()
-        await pilot.pause()
+        await pilot.pause(0.5)
         (saved,) = shots.glob("*.svg")
         assert "jimeng-tui" in saved.read_text("utf-8")
         assert any(str(saved) in n.message for n in app._notifications)
@@ -367,6 +367,6 @@ async def test_a_screenshot_is_saved_and_its_full_path_shown(sandbox_app, tmp_pa
             path.unlink()
         shots.rmdir()  # the working folder is gone: saving fails, the app goes on
         app.action_screenshot()
-        await pilot.pause()
+        await pilot.pause(0.5)
         assert any("Could not save the screenshot" in n.message for n in app._notifications)
         assert app.is_running
