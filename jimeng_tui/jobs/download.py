@@ -221,8 +221,12 @@ def _direct_body(response: httpx.Response) -> _DirectBody | None:
     # own TLS is the stream's. Anything else (TLS run in memory over the socket, as to an
     # HTTPS proxy) means the socket carries ciphertext.
     plain = tls is None and type(sock) is socket.socket
-    own_tls = isinstance(sock, ssl.SSLSocket) and tls is getattr(sock, "_sslobj", None)
-    if not (plain or (own_tls and tls is not None)):
+    own_tls = (
+        isinstance(sock, ssl.SSLSocket)
+        and tls is not None
+        and tls is getattr(sock, "_sslobj", None)
+    )
+    if not (plain or own_tls):
         return None
     if getattr(h11_state, "their_state", None) is not h11.SEND_BODY:
         return None
@@ -314,14 +318,17 @@ class _PartSink:
         self.f, self.digest = f, digest
         self._hasher = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="jimeng-hash")
         self._hashing: collections.deque[concurrent.futures.Future[None]] = collections.deque()
-        # One more buffer than hashes may be pending: the next one to fill is always free.
-        self._buffers = [bytearray(WRITE_BATCH) for _ in range(HASH_AHEAD + 1)]
+        # Made as needed (none for bodies read through h11, one for a small video), at most
+        # one more than hashes may be pending: the next one to fill is then always free.
+        self._buffers: list[bytearray] = []
         self._next = 0
 
     def buffer(self) -> memoryview:
         """A free buffer to receive into (its earlier contents are hashed already)."""
+        if self._next == len(self._buffers):
+            self._buffers.append(bytearray(WRITE_BATCH))
         view = memoryview(self._buffers[self._next])
-        self._next = (self._next + 1) % len(self._buffers)
+        self._next = (self._next + 1) % (HASH_AHEAD + 1)
         return view
 
     def write(self, chunks: list[bytes] | list[memoryview]) -> None:
