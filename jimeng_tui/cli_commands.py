@@ -542,6 +542,8 @@ def _direct_output(engine: Engine, job: Job, output: Path) -> None:
 def cmd_resume(ns: argparse.Namespace) -> int:
     current: dict[str, list[Job]] = {"jobs": []}
 
+    from jimeng_tui.jobs.runner import ClaimedElsewhere
+
     async def body(session: Session) -> int:
         engine = session.engine
         assert engine is not None
@@ -570,6 +572,10 @@ def cmd_resume(ns: argparse.Namespace) -> int:
                     raise result
                 if not isinstance(result, JimengError):
                     raise result
+                if isinstance(result, ClaimedElsewhere):  # it is not lost: someone drives it
+                    if not ns.quiet:
+                        print(f"{PROG}: left alone: {result}", file=sys.stderr)
+                    continue
                 print(
                     error_line(f"job {job.id} (task {job.task_id or 'none'}): {result}"),
                     file=sys.stderr,

@@ -103,6 +103,7 @@ class Runner:
         self._tasks: dict[int, asyncio.Task[Any]] = {}
         self._cancel_requested: set[int] = set()
         self._heartbeat_task: asyncio.Task[None] | None = None
+        self._created: set[int] = set()  # rows born claimed here and not driven yet
 
     # --- public API ------------------------------------------------------------------------
     @property
@@ -140,6 +141,9 @@ class Runner:
             state=S.QUEUED,
             image_hashes=[img.sha256 for img in images],
             path=str(output) if output else None,
+            # born claimed by this process: a `resume` running meanwhile leaves it alone
+            owner_pid=self._pid,
+            heartbeat_at=now,
         )
         if output:
             job.params["output"] = str(output)
@@ -147,6 +151,8 @@ class Runner:
             job.params.update(extra_params)
         job = await asyncio.to_thread(self.history.add, job)
         assert job.id is not None
+        self._created.add(job.id)
+        self._ensure_heartbeat()
         self._images[job.id] = images
         self._emit(JobChanged(job.copy()))
         for img in images:
@@ -176,14 +182,19 @@ class Runner:
             self.history.claim, job_id, self._pid, stale_after=STALE_CLAIM_S
         )
         if not claimed:
+            self._created.discard(job_id)
+            owner = await asyncio.to_thread(self.history.get, job_id)
+            pid = owner.owner_pid if owner is not None else None
             raise ClaimedElsewhere(
-                f"job {job_id} is being driven by another jimeng-tui process (pid {job.owner_pid})"
+                f"job {job_id} is being driven by another jimeng-tui process"
+                + (f" (pid {pid})" if pid else "")
             )
         job = await asyncio.to_thread(self.history.get, job_id)
         assert job is not None
         current = asyncio.current_task()
         if current is not None:
             self._tasks[job_id] = current
+        self._created.discard(job_id)
         self._ensure_heartbeat()
         holds_slot = False
         try:
@@ -280,8 +291,14 @@ class Runner:
             state=S.IN_QUEUE,
             task_id=task_id,
             submitted_at=now,
+            owner_pid=self._pid,
+            heartbeat_at=now,
         )
-        return await asyncio.to_thread(self.history.add, job)
+        job = await asyncio.to_thread(self.history.add, job)
+        assert job.id is not None
+        self._created.add(job.id)
+        self._ensure_heartbeat()
+        return job
 
     async def query(self, job: Job) -> str:
         """One status query for ``status TASK_ID``; returns the service's status word."""
@@ -722,7 +739,7 @@ class Runner:
     async def _heartbeat_loop(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_S)
-            ids = list(self._tasks)
+            ids = [*self._tasks, *self._created]
             if ids:
                 with contextlib.suppress(Exception):
                     await asyncio.to_thread(self.history.heartbeat, ids, self._pid)
