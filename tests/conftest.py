@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from jimeng_tui.store.config import ENV_OVERRIDES
@@ -57,3 +59,23 @@ def sandbox_factory(sandbox_clip_cache):
 def sandbox(sandbox_factory):
     """A started SandboxServer with the fast test defaults (see SANDBOX_TEST_DEFAULTS)."""
     return sandbox_factory()
+
+
+# ---------------------------------------------------------------- engine (owner: jobs)
+@pytest.fixture
+async def engine_for():
+    """``engine_for(sandbox, **Engine.open kwargs)`` → an Engine on ``sandbox`` that polls
+    quickly (``env=`` adds variables); all are closed after the test."""
+    from jimeng_tui.jobs.engine import Engine
+
+    engines: list[Engine] = []
+
+    def make(sandbox, **kwargs) -> Engine:
+        env = {**os.environ, "JIMENG_VIDEO_POLL_INTERVAL": "0.1", **kwargs.pop("env", {})}
+        engine = Engine.open(sandbox=sandbox, env=env, **kwargs)
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in engines:
+        await engine.aclose()

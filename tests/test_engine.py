@@ -27,21 +27,6 @@ def fast_env(**extra: str) -> dict[str, str]:
     return {**os.environ, "JIMENG_VIDEO_POLL_INTERVAL": "0.1", **extra}
 
 
-@pytest.fixture
-async def engine_for():
-    engines: list[Engine] = []
-
-    def make(sandbox, **kwargs) -> Engine:
-        env = fast_env(**kwargs.pop("env", {}))
-        engine = Engine.open(sandbox=sandbox, env=env, **kwargs)
-        engines.append(engine)
-        return engine
-
-    yield make
-    for engine in engines:
-        await engine.aclose()
-
-
 def probe(path: str) -> tuple[int, float, int, int]:
     with av.open(path) as container:
         stream = container.streams.video[0]

@@ -21,6 +21,7 @@ STATE_ICONS: dict[JobState, tuple[str, str]] = {
     S.CANCELLED: ("⊘", "dim"),
     S.EXPIRED: ("⌛", "red"),
     S.SUBMIT_UNKNOWN: ("?", "bold magenta"),
+    S.SAVE_FAILED: ("⚠", "bold yellow"),
 }
 
 

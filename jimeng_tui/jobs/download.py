@@ -39,6 +39,7 @@ import httpx
 
 from jimeng_tui.api.errors import JimengError, TransportError
 from jimeng_tui.jobs.media import MediaInfo, probe, temp_path
+from jimeng_tui.jobs.saving import ensure_free_space
 
 WRITE_BATCH = 1024 * 1024  # bytes received before each write and hash
 HASH_AHEAD = 4  # writes the hashing thread may lag behind
@@ -442,6 +443,7 @@ class _Attempt:
                 else:  # 200: the whole file (fresh, or If-Range said the file changed)
                     offset = 0
                     expected = _int_header(response, "content-length")
+                ensure_free_space(self.part.parent, None if expected is None else expected - offset)
                 with self._lock:
                     if self._stopped:
                         raise _Stopped
@@ -477,8 +479,9 @@ class _Attempt:
         self.progress.post(offset, self.state.total, force=True)
         direct = _direct_body(response)
         with open(self.part, "r+b" if offset else "wb") as f:
-            f.seek(offset)
-            f.truncate()
+            if offset:  # "wb" truncated already
+                f.seek(offset)
+                f.truncate()
             sink = _PartSink(f, digest)
             try:
                 if direct is not None:

@@ -117,6 +117,7 @@ class Engine:
             speed = max(1.0, float(getattr(sandbox.options, "speed", 1.0)))
             settings.link_lifetime_s /= speed
             settings.task_lifetime_s /= speed
+            settings.finish_flags = " --sandbox"
         runner = Runner(
             client=client,
             history=history,

@@ -25,6 +25,10 @@ class JobState(StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     SUBMIT_UNKNOWN = "submit_unknown"
+    # The service finished the task but the video could not be saved here (disk full, folder
+    # not writable, bad file name template, damaged download...). Not final: the task still
+    # holds the video, and the next drive fetches it from the same task (never a new submit).
+    SAVE_FAILED = "save_failed"
 
 
 S = JobState
@@ -42,9 +46,11 @@ _FORWARD: dict[JobState, frozenset[JobState]] = {
     S.SUBMITTING: frozenset({S.IN_QUEUE, S.GENERATING, S.DONE, S.QUEUED, S.SUBMIT_UNKNOWN}),
     S.IN_QUEUE: frozenset({S.GENERATING, S.DONE}),
     S.GENERATING: frozenset({S.DONE}),
-    S.DONE: frozenset({S.DOWNLOADING}),
-    S.DOWNLOADING: frozenset({S.CONFORMING, S.SAVED, S.DONE}),
-    S.CONFORMING: frozenset({S.SAVED}),
+    S.DONE: frozenset({S.DOWNLOADING, S.SAVE_FAILED}),
+    S.DOWNLOADING: frozenset({S.CONFORMING, S.SAVED, S.DONE, S.SAVE_FAILED}),
+    S.CONFORMING: frozenset({S.SAVED, S.SAVE_FAILED}),
+    # the next attempt fetches the video again from the same task
+    S.SAVE_FAILED: frozenset({S.DOWNLOADING}),
     S.SAVED: frozenset(),
     S.FAILED: frozenset(),
     S.CANCELLED: frozenset(),
@@ -108,6 +114,11 @@ class Job:
     @property
     def has_task(self) -> bool:
         return self.task_id is not None
+
+    @property
+    def task_succeeded(self) -> bool:
+        """The service finished the task with a video: it is fetched again, never re-sent."""
+        return self.task_id is not None and self.finished_at is not None
 
     def transition(self, new: JobState, **changes: Any) -> None:
         """Move to ``new`` and apply ``changes``; InvalidTransition if the machine forbids it."""

@@ -39,6 +39,11 @@ def failure_hint(job: Job) -> str:
         )
     if job.state is JobState.CANCELLED:
         return "Cancelled: the task is no longer tracked (the service may still finish it)."
+    if job.state is JobState.SAVE_FAILED:
+        return (
+            "The task succeeded and is paid; only saving it here failed. Fix the cause above, "
+            "then finish it from the same task (nothing is submitted again)."
+        )
     if job.state is JobState.EXPIRED:
         return "The service expired the task: submit it again."
     info = BUSINESS_ERRORS.get(job.error_code or 0)

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,17 +31,11 @@ from jimeng_tui.api.errors import (
 )
 from jimeng_tui.api.images import PreparedImage, prepare_images
 from jimeng_tui.api.request import GenerationRequest, build_submit_body, redact_body
-from jimeng_tui.jobs import media
-from jimeng_tui.jobs.download import (
-    DownloadResult,
-    LinkExpired,
-    download_to_part,
-    finalize_video,
-    write_sidecar,
-)
-from jimeng_tui.jobs.events import DownloadProgress, Event, JobChanged, JobNotice, ThrottleChanged
+from jimeng_tui.jobs import saving
+from jimeng_tui.jobs.events import Event, JobChanged, JobNotice, ThrottleChanged
 from jimeng_tui.jobs.model import Job, JobState
-from jimeng_tui.jobs.naming import render_filename, unique_path
+from jimeng_tui.jobs.save_stage import SaveStage, _jitter
+from jimeng_tui.jobs.saving import SaveFailed
 from jimeng_tui.jobs.throttle import Throttle, ThrottleState
 from jimeng_tui.store.history import History
 
@@ -51,9 +44,7 @@ log = logging.getLogger(__name__)
 S = JobState
 HEARTBEAT_S = 10.0
 STALE_CLAIM_S = 30.0
-LINK_MARGIN_S = 60.0  # refresh a video URL this long before it expires
 SUBMIT_REFUSALS = 8  # safe-to-resend refusals (50429/50500/...) before a job gives up
-DOWNLOAD_ATTEMPTS = 4
 
 
 @dataclass
@@ -65,6 +56,7 @@ class RunnerSettings:
     filename_template: str = "{date}_{slug}_{task_id}"
     link_lifetime_s: float = catalog.VIDEO_URL_LIFETIME_S
     task_lifetime_s: float = catalog.TASK_LIFETIME_S
+    finish_flags: str = ""  # what `jimeng-tui wait TASK` needs besides (" --sandbox")
     concurrency_wait_s: float = 15.0  # after a 50430 with none of our tasks running
 
 
@@ -76,7 +68,7 @@ class NoCredentials(JimengError):
     pass
 
 
-class Runner:
+class Runner(SaveStage):
     def __init__(
         self,
         *,
@@ -216,14 +208,18 @@ class Runner:
                     if holds_slot and job.state not in (S.IN_QUEUE, S.GENERATING):
                         self.throttle.release_task(ended=True)
                         holds_slot = False
-                elif job.state in (S.DONE, S.DOWNLOADING, S.CONFORMING):
+                elif job.state in (S.DONE, S.DOWNLOADING, S.CONFORMING, S.SAVE_FAILED):
                     await self._download(job)
+                    if job.state is S.SAVE_FAILED:
+                        break  # one attempt per drive: it waits there for the cause to go
             return job
         except Exception as exc:  # a bug must not leave the row in a working state
             log.exception("job %s stopped by an unexpected error", job_id)
             if not job.is_final:
                 if job.state is S.SUBMITTING:
                     await self._set(job, S.SUBMIT_UNKNOWN, error_message=f"internal error: {exc!r}")
+                elif job.task_succeeded:  # the task still holds the video
+                    await self._save_failed(job, f"internal error: {exc!r}")
                 else:
                     await self._fail(job, None, f"internal error: {exc!r}")
             return job
@@ -251,6 +247,7 @@ class Runner:
             return
         job = self.history.get(job_id)
         if job is not None and not job.is_final:
+            saving.discard_leftover_part(job)
             job.transition(S.CANCELLED, updated_at=time.time())
             self.history.save(job)
             self._emit(JobChanged(job.copy()))
@@ -312,6 +309,8 @@ class Runner:
         job = await asyncio.to_thread(self.history.get, job_id)
         if job is None or not job.task_id:
             raise JimengError("this job never reached the service: there is nothing to download")
+        if job.state is S.SAVE_FAILED:  # finish it: the same task, a fresh link, its own name
+            return await self.drive(job_id)
         age = time.time() - (job.submitted_at or job.created_at)
         if age > self.settings.task_lifetime_s:
             raise JimengError(
@@ -325,7 +324,10 @@ class Runner:
         job.url_fetched_at = time.time()
         old_path = job.path
         job.path = None
-        await self._fetch_and_save(job, final_state=None)
+        try:
+            await self._fetch_and_save(job, final_state=None)
+        except OSError as exc:
+            raise SaveFailed(saving.describe_os_error(exc, self.settings.output_dir)) from exc
         if old_path and old_path != job.path:
             self._emit(JobNotice(job_id, f"saved again as {job.path}"))
         return job
@@ -464,200 +466,11 @@ class Runner:
                 await self._set(job, S.GENERATING)
             elif status == "in_queue" and job.state is not S.IN_QUEUE:
                 await self._set(job, S.IN_QUEUE)
-            elif status == "not_found":
-                await self._fail(
-                    job,
-                    None,
-                    "the service no longer knows this task (tasks are kept about 12 hours)",
-                )
-            elif status == "expired":
-                await self._set(
-                    job,
-                    S.EXPIRED,
-                    error_message="the service expired the task: submit it again",
-                )
+            elif status in ("not_found", "expired"):
+                await self._expire(job, saving.gone_message(status))
             elif status not in ("in_queue", "generating"):
                 await self._fail(job, None, f"unexpected task status {status!r}")
             # A poll that changes nothing writes nothing: the count only bounds this run.
-
-    async def _download(self, job: Job) -> None:
-        if job.state is S.DONE:
-            await self._set(job, S.DOWNLOADING)
-        await self._fetch_and_save(job, final_state=S.SAVED)
-
-    async def _fetch_and_save(self, job: Job, *, final_state: JobState | None) -> None:
-        """Download (with fresh links as needed), verify, conform, save; ``final_state`` None
-        re-saves a finished job's file without touching its state."""
-        assert job.id is not None and job.task_id is not None
-        request = GenerationRequest.from_params(job.params)
-        dest = Path(job.path) if job.path else self._plan_path(job)
-        if job.path is None:
-            job.path = str(dest)
-            await self._save(job)
-        part = dest.with_name(dest.name + ".part")
-        source = dest.with_name(dest.name.removesuffix(".mp4") + ".source.mp4")
-        first_file = source if request.needs_conform else dest
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        # A previous run of this job may have died after moving the verified file into place
-        # and before recording it: the planned file is ours, so it is not fetched again.
-        finished_before = (
-            final_state is not None
-            and job.state in (S.DOWNLOADING, S.CONFORMING)
-            and first_file.exists()
-            and not part.exists()
-        )
-        downloaded = None
-        if not finished_before:
-            downloaded = await self._download_part(job, part)
-            if downloaded is None:
-                return
-        try:
-            if request.needs_conform:
-                if final_state is not None and job.state is not S.CONFORMING:
-                    await self._set(job, S.CONFORMING)
-                if not finished_before:
-                    source, _ = await asyncio.to_thread(finalize_video, part, source)
-                job.source_path = str(source)
-                if finished_before and dest.exists():
-                    info = await asyncio.to_thread(media.probe, dest)
-                else:
-                    info = await asyncio.to_thread(
-                        media.conform, source, dest, duration_s=request.duration, fps=request.fps
-                    )
-            elif finished_before:
-                info = await asyncio.to_thread(media.probe, dest)
-            else:
-                dest, info = await asyncio.to_thread(finalize_video, part, dest)
-        except FileExistsError:
-            await self._fail(job, None, f"{dest} appeared meanwhile; it was not overwritten")
-            return
-        except JimengError as exc:
-            await self._fail(job, None, f"the downloaded file is not a usable video: {exc}")
-            return
-        now = time.time()
-        facts = self._sidecar(job, info, now)
-        if downloaded is not None:
-            facts["served_sha256"] = downloaded.sha256  # of the service's file, as received
-        sidecar = await asyncio.to_thread(write_sidecar, dest, facts)
-        changes = dict(
-            path=str(dest),
-            sidecar_path=str(sidecar),
-            size_bytes=info.size_bytes,
-            duration_s=info.duration_s,
-            fps=info.fps,
-            width=info.width,
-            height=info.height,
-            saved_at=now,
-        )
-        if final_state is None:
-            for name, value in changes.items():
-                setattr(job, name, value)
-            await self._save(job)
-        else:
-            await self._set(job, final_state, **changes)
-
-    async def _download_part(self, job: Job, part: Path) -> DownloadResult | None:
-        """Fetch the video into ``part``, resuming and refreshing the link as needed.
-        Returns None when the job ended (failed or expired) instead."""
-        assert job.id is not None
-        attempts = 0
-        while attempts < DOWNLOAD_ATTEMPTS:
-            if self._link_stale(job) and not await self._refresh_link(job):
-                return None
-            try:
-                return await download_to_part(
-                    job.video_url or "",
-                    part,
-                    http=await self._get_download_http(),
-                    on_progress=lambda got, total: self._emit(
-                        DownloadProgress(job.id or 0, got, total)
-                    ),
-                )
-            except LinkExpired:
-                job.url_fetched_at = 0.0  # forces a refresh on the next turn
-                attempts += 1
-                last_error = "the video link kept expiring"
-            except TransportError as exc:
-                attempts += 1
-                last_error = f"download failed: {exc}"
-                if attempts < DOWNLOAD_ATTEMPTS:
-                    self._emit(JobNotice(job.id, f"download interrupted, resuming: {exc}"))
-                    await asyncio.sleep(_jitter(min(8.0, 2**attempts)))
-        await self._fail(job, None, last_error)
-        return None
-
-    def _plan_path(self, job: Job) -> Path:
-        folder = self.settings.output_dir
-        stem = render_filename(
-            self.settings.filename_template,
-            prompt=job.prompt,
-            task_id=job.task_id,
-            mode=job.mode,
-            job_id=job.id,
-            created_at=job.created_at,
-            seed=int(job.params.get("seed", -1)),
-        )
-        return unique_path(folder, stem, ".mp4", also=(".json", ".source.mp4"))
-
-    def _link_stale(self, job: Job) -> bool:
-        fetched = job.url_fetched_at or 0.0
-        return not job.video_url or time.time() > fetched + self.settings.link_lifetime_s - min(
-            LINK_MARGIN_S, self.settings.link_lifetime_s / 10
-        )
-
-    async def _refresh_link(self, job: Job) -> bool:
-        assert job.task_id is not None
-        age = time.time() - (job.submitted_at or job.created_at)
-        if age > self.settings.task_lifetime_s:
-            await self._set(
-                job,
-                S.EXPIRED,
-                error_message="the video link expired and the task is older than the service "
-                "keeps it (about 12 h)",
-            )
-            return False
-        try:
-            result = await self.client.get_result(job.req_key, job.task_id)
-        except JimengError as exc:
-            await self._fail(job, getattr(exc, "code", None), f"could not refresh the link: {exc}")
-            return False
-        if result.status != "done" or not result.video_url:
-            await self._fail(job, None, f"the service says the task is {result.status!r}")
-            return False
-        job.video_url = result.video_url
-        job.url_fetched_at = time.time()
-        await self._save(job)
-        self._emit(JobNotice(job.id or 0, "the video link had expired: fetched a fresh one"))
-        return True
-
-    def _sidecar(self, job: Job, info: media.MediaInfo, now: float) -> dict[str, Any]:
-        return {
-            "prompt": job.prompt,
-            "mode": job.mode,
-            "req_key": job.req_key,
-            "parameters": {k: v for k, v in job.params.items() if not k.startswith("_")},
-            "request_body": job.params.get("_request_body"),
-            "input_image_sha256": job.image_hashes,
-            "task_id": job.task_id,
-            "request_id": job.request_id,
-            "video_url": job.video_url,
-            "timings": {
-                "created_at": job.created_at,
-                "submitted_at": job.submitted_at,
-                "finished_at": job.finished_at,
-                "saved_at": now,
-            },
-            "media": {
-                "duration_s": info.duration_s,
-                "fps": info.fps,
-                "width": info.width,
-                "height": info.height,
-                "frames": info.frames,
-                "codec": info.codec,
-                "size_bytes": info.size_bytes,
-            },
-            "source_path": job.source_path,
-        }
 
     # --- bookkeeping -----------------------------------------------------------------------
     async def _set(
@@ -743,10 +556,6 @@ class Runner:
             if ids:
                 with contextlib.suppress(Exception):
                     await asyncio.to_thread(self.history.heartbeat, ids, self._pid)
-
-
-def _jitter(seconds: float) -> float:
-    return seconds * random.uniform(0.5, 1.0)
 
 
 def _pid_alive(pid: int) -> bool:

@@ -80,6 +80,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild')",
     ),
+    # 3: a job whose task finished with a video but whose save failed here was ended as
+    # "failed" by older versions; the video is still on the service for 12 hours after the
+    # submit, so such a job becomes the recoverable save_failed (finished by resume/wait).
+    (
+        """
+        UPDATE jobs SET state = 'save_failed'
+        WHERE state = 'failed' AND task_id IS NOT NULL AND finished_at IS NOT NULL
+          AND COALESCE(submitted_at, created_at) > CAST(strftime('%s', 'now') AS REAL) - 43200
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
 
 S = JobState
+# t: a failed/expired/cancelled job runs again; one whose save failed is fetched again
+RETRYABLE = (S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN, S.SAVE_FAILED)
 STARTED_AT = time.perf_counter()  # for the time-to-ready log line
 ACTIVE = frozenset(S) - FINAL_STATES
 
@@ -665,7 +667,7 @@ class JimengApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         job_actions = {
             "cancel_job": lambda j: not j.is_final,
-            "retry_job": lambda j: j.state in (S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN),
+            "retry_job": lambda j: j.state in RETRYABLE,
             "rerun_job": lambda j: True,
             "load_job": lambda j: True,
             "open_file": lambda j: j.state is S.SAVED and bool(j.path),
@@ -703,8 +705,12 @@ class JimengApp(App[int]):
         job = self._need_job()
         if job is None:
             return
-        if job.state not in (S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN):
+        if job.state not in RETRYABLE:
             self.notify("Only a failed, expired or cancelled job can be retried.")
+            return
+        if job.state is S.SAVE_FAILED:  # the task holds the video: fetch it, never submit again
+            self._drive(job.id)
+            self.notify(f"Saving job {job.id} again from its task {job.task_id}.")
             return
         self._rerun(job)
 

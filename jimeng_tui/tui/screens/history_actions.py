@@ -45,7 +45,10 @@ class HistoryActionsMixin:
             "open_folder": lambda j: bool(j.path),
             "copy_url": lambda j: bool(j.video_url),
             "copy_path": lambda j: bool(j.path),
-            "redownload": lambda j: bool(j.task_id) and j.is_final and j.state is not S.FAILED,
+            "redownload": lambda j: (
+                bool(j.task_id)
+                and (j.state is S.SAVE_FAILED or (j.is_final and j.state is not S.FAILED))
+            ),
             "delete": lambda j: j.is_final,
         }
         if action in needs:

@@ -157,7 +157,7 @@ def detail_parts(job: Job, on_disk: bool | None = None) -> tuple[str, str]:
     """(the original skill's block — saved jobs only, else "" —, everything else) as Markdown."""
     block = _block_markdown(job) if job.state is S.SAVED else ""
     parts: list[str] = []
-    if job.state in (S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN):
+    if job.state in (S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN, S.SAVE_FAILED):
         lines = [line for line in failure_lines(job) if not line.startswith("Task ID:")]
         parts += ["  \n".join(_md_escape(line) for line in lines), ""]
     parts += ["**Prompt**", "", _md_escape(job.prompt) if job.prompt else "*(none)*", ""]

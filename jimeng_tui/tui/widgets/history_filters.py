@@ -30,6 +30,7 @@ STATUS_CHOICES: tuple[tuple[str, str], ...] = (
     ("cancelled", S.CANCELLED.value),
     ("expired", S.EXPIRED.value),
     ("unknown", S.SUBMIT_UNKNOWN.value),
+    ("not saved", S.SAVE_FAILED.value),
 )
 MODE_CHOICES: tuple[tuple[str, str], ...] = (("Any mode", ""), *((m, m) for m in MODE_NAMES))
 DATE_FORMAT = "%Y-%m-%d"

@@ -107,6 +107,19 @@ def details_markdown(job: Job, notices: list[str] | None = None) -> str:
                 *_params_lines(job),
             ]
         )
+    elif job.state is S.SAVE_FAILED:
+        text = "\n".join(
+            [
+                "## ⚠ Generated, not saved",
+                "",
+                job.error_message or "",
+                "",
+                "What to do: fix the cause, then retry (t): the video is fetched again from the "
+                "same task, nothing is submitted again.",
+                "",
+                *_params_lines(job),
+            ]
+        )
     elif job.state is S.EXPIRED:
         text = "\n".join(
             [

@@ -114,7 +114,7 @@ def result_text(job: Job, progress: tuple[int, int | None] | None) -> Text:
     """The saved path when done, the error when failed, the download size while downloading."""
     if job.state is S.SAVED and job.path:
         return Text("→ " + Path(job.path).name, style="green")
-    if job.state in (S.FAILED, S.EXPIRED, S.SUBMIT_UNKNOWN) and job.error_message:
+    if job.state in (S.FAILED, S.EXPIRED, S.SUBMIT_UNKNOWN, S.SAVE_FAILED) and job.error_message:
         return Text(excerpt(job.error_message, 120), style="red")
     if job.state is S.DOWNLOADING and progress:
         received, total = progress
