@@ -262,12 +262,20 @@ def _request_notes(request: GenerationRequest) -> list[str]:
     return notes
 
 
-async def _drive(session: Session, job: Job, current: dict[str, Job | None]) -> Job:
+async def _drive(
+    session: Session, job: Job, current: dict[str, Job | None], *, follow: bool = False
+) -> Job:
+    """Drive the job to its end; ``follow``: or wait for the process that drives it."""
+    from jimeng_tui.jobs.follow import drive_or_follow
+
     engine = session.engine
     assert engine is not None and job.id is not None
     current["job"] = job
     try:
-        final = await engine.runner.drive(job.id)
+        if follow:
+            final = await drive_or_follow(engine.runner, job.id, notice=session.progress.notice)
+        else:
+            final = await engine.runner.drive(job.id)
     except ValidationError as exc:
         # Input errors are caught before a job is created; one raised here is the engine's
         # problem with a stored job, not a usage error (exit 1, not 2).
@@ -503,7 +511,7 @@ def cmd_wait(ns: argparse.Namespace) -> int:
             _direct_output(engine, job, output)
         current["job"] = job
         session.progress.track(job)
-        job = await _drive(session, job, current)
+        job = await _drive(session, job, current, follow=True)
         return report_final(ns, job)
 
     def interrupted(session: Session) -> int:

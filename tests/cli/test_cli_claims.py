@@ -3,6 +3,7 @@ never adopts it (issue 12, item 4)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 from cli_support import history_jobs, run_cli, sandbox_env
@@ -53,3 +54,35 @@ async def test_a_dead_creators_row_is_resumed(exe, sandbox_server):
     (stored,) = history_jobs()
     assert stored.state is JobState.SAVED
     assert len(sandbox_server.submitted_bodies()) == 1
+
+
+async def test_wait_on_a_task_another_process_drives_reports_that_process_result(
+    exe, slow_sandbox_server
+):
+    """Issue 12, item 7f: `wait` follows the live process that drives the task."""
+    env = sandbox_env(slow_sandbox_server)
+    engine = Engine.open(env=env)
+    try:
+        job = await engine.runner.create(GenerationRequest(prompt="driven elsewhere"))
+        driving = asyncio.create_task(engine.runner.drive(job.id))
+        while not (stored := engine.history.get(job.id)).task_id:
+            await asyncio.sleep(0.05)
+        waiter = await asyncio.create_subprocess_exec(
+            exe,
+            "wait",
+            stored.task_id,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            stdin=asyncio.subprocess.DEVNULL,
+        )
+        stdout, stderr = await asyncio.wait_for(waiter.communicate(), timeout=60)
+        final = await driving
+    finally:
+        await engine.aclose()
+    out, err = stdout.decode(), stderr.decode()
+    assert final.state is JobState.SAVED, final.error_message
+    assert waiter.returncode == 0, (out, err)
+    assert "another jimeng-tui process" in err and "waiting for it" in err
+    assert out.startswith("**Generated Video:**") and f"- Save Path: {final.path}" in out
+    assert len(slow_sandbox_server.submitted_bodies()) == 1
