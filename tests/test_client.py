@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import itertools
 import json
 import socket
 import struct
@@ -462,20 +461,30 @@ def test_full_jitter_bounds():
         assert min(delays) < cap * 0.3
 
 
-async def test_backoff_waits_between_attempts():
-    stamps = []
+async def test_backoff_waits_between_attempts(monkeypatch):
+    """A wait (within the backoff's bounds) between attempts: the waits are recorded, not
+    timed, so a loaded machine cannot make this fail."""
+    import jimeng_tui.api.client as client_module
+
+    events: list[object] = []
+    real_sleep = asyncio.sleep
+
+    async def recording_sleep(seconds, *args, **kwargs):
+        events.append(seconds)
+        await real_sleep(seconds, *args, **kwargs)
 
     def failing(request):
-        stamps.append(time.monotonic())
+        events.append("attempt")
         raise httpx.ConnectError("down")
 
+    monkeypatch.setattr(client_module.asyncio, "sleep", recording_sleep)
     retry = RetrySettings(attempts=3, base_delay=0.05, max_delay=0.05)
     async with mock_client(MockService(failing), retry=retry) as client:
         with pytest.raises(TransportError):
             await client.submit(BODY)
-    assert len(stamps) == 3
-    gaps = [b - a for a, b in itertools.pairwise(stamps)]
-    assert all(g <= 0.5 for g in gaps)
+    assert events[0::2] == ["attempt"] * 3  # attempt, wait, attempt, wait, attempt
+    waits = events[1::2]
+    assert len(waits) == 2 and all(0.0 <= w <= 0.05 for w in waits)
 
 
 def test_repr_and_errors_hide_the_secret():
