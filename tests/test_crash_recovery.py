@@ -46,15 +46,20 @@ def kill_at_a_safe_random_point(proc: subprocess.Popen, db: Path, rng: random.Ra
     proc.wait(timeout=30)
 
 
-def test_sigkill_at_random_points_then_restart(sandbox_factory, isolated_home):
-    sandbox = sandbox_factory(speed=4, max_concurrency=6)
-    env = {
+def helper_env(sandbox) -> dict[str, str]:
+    """The helper processes' environment: the sandbox's service, quick polls."""
+    return {
         **os.environ,
         "VOLC_ACCESSKEY": sandbox.options.access_key,
         "VOLC_SECRETKEY": sandbox.options.secret_key,
         "JIMENG_VIDEO_API_URL": sandbox.base_url,
         "JIMENG_VIDEO_POLL_INTERVAL": "0.1",
     }
+
+
+def test_sigkill_at_random_points_then_restart(sandbox_factory, isolated_home):
+    sandbox = sandbox_factory(speed=4, max_concurrency=6)
+    env = helper_env(sandbox)
     db = app_paths(env).history_db
     rng = random.Random(20261125)
 
@@ -93,3 +98,71 @@ def test_sigkill_at_random_points_then_restart(sandbox_factory, isolated_home):
             assert container.streams.video[0].frames in (0, 121)
     assert not list(Path(paths[0]).parent.glob("*.part"))
     assert kills == 4
+
+
+def test_sigkill_anywhere_with_a_resume_running_meanwhile(sandbox_factory, isolated_home):
+    """Issue 12, item 4: kills land anywhere (between a row's creation and its claim, inside a
+    submit...) while `resume` processes run beside the creator: every job ends saved or
+    honestly submit_unknown, no request is submitted twice, and no creator loses a job it
+    created to a resume ("elsewhere")."""
+    sandbox = sandbox_factory(speed=4, max_concurrency=6)
+    env = helper_env(sandbox)
+    db = app_paths(env).history_db
+    rng = random.Random(20261206)
+    logs: list[subprocess.Popen] = []
+
+    def start(*args: str) -> subprocess.Popen:
+        proc = subprocess.Popen(
+            [sys.executable, str(HELPER), *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        logs.append(proc)
+        return proc
+
+    creator = start("create-missing", str(JOBS))
+    resumer = start("resume")
+    deadline = time.monotonic() + 120  # a bound on the test, not an assertion about speed
+    kills = 0
+    next_kill = time.monotonic() + rng.uniform(0.3, 1.2)
+    while kills < 6 and time.monotonic() < deadline:
+        time.sleep(0.02)
+        if resumer.poll() is not None:  # a resume runs all the time beside the creator
+            resumer = start("resume")
+        if time.monotonic() >= next_kill:
+            victim = creator if rng.random() < 0.7 else resumer
+            if victim.poll() is None:
+                victim.kill()  # anywhere: mid-create, between create and claim, mid-submit...
+                victim.wait(timeout=30)
+                kills += 1
+            next_kill = time.monotonic() + rng.uniform(0.3, 1.2)
+        if creator.poll() is not None:
+            creator = start("create-missing", str(JOBS))
+    for proc in (creator, resumer):
+        proc.wait(timeout=180)
+    while len(states(db)) < JOBS or set(states(db).values()) - {"saved", "submit_unknown"}:
+        assert time.monotonic() < deadline + 120, states(db)
+        last = start("create-missing", str(JOBS))
+        last.wait(timeout=180)
+        start("resume").wait(timeout=180)
+
+    stderr = "".join(proc.stderr.read() for proc in logs)
+    assert "ELSEWHERE" not in stderr, stderr  # no creator lost its own job
+    assert "Traceback" not in stderr and "ERROR" not in stderr, stderr
+    with sqlite3.connect(db) as conn:
+        rows = list(conn.execute("SELECT prompt, state, path FROM jobs"))
+    prompts = [prompt for prompt, _, _ in rows]
+    assert sorted(prompts) == sorted(f"crash test job {i}" for i in range(JOBS))  # one row each
+    assert {state for _, state, _ in rows} <= {"saved", "submit_unknown"}
+    submitted = [b["prompt"] for b in sandbox.submitted_bodies()]
+    assert len(submitted) == len(set(submitted)), "a request was submitted twice"
+    saved = [path for _, state, path in rows if state == "saved"]
+    assert len(saved) + sum(state == "submit_unknown" for _, state, _ in rows) == JOBS
+    for path in saved:
+        with av.open(path) as container:
+            assert container.streams.video[0].frames in (0, 121)
+    if saved:
+        assert not list(Path(saved[0]).parent.glob("*.part*"))
+    assert kills >= 3
