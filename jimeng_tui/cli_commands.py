@@ -383,7 +383,7 @@ def failure_headline(job: Job) -> str:
         JobState.CANCELLED: "generation cancelled",
         JobState.EXPIRED: "the task expired",
         JobState.SUBMIT_UNKNOWN: "the submit got no answer",
-        JobState.SAVE_FAILED: "the video was generated but not saved",
+        JobState.SAVE_FAILED: "the video was generated but could not be saved",
     }.get(job.state, f"the job stopped in state {job.state}")
     detail = ""
     message = job.error_message or ""

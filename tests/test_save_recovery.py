@@ -132,3 +132,31 @@ def test_an_older_failed_save_becomes_recoverable_on_upgrade(tmp_path):
     with History(db) as history:
         states = {j.task_id: j.state for j in history.unfinished()}
         assert states == {"1": S.SAVE_FAILED}
+
+
+async def test_a_full_disk_while_conforming_keeps_the_download_for_the_next_attempt(
+    sandbox, engine_for, monkeypatch, tmp_path
+):
+    """PyAV reports ENOSPC as its own error: still a full disk, and the service's file that
+    arrived whole is reused, not fetched again (seen on a 2 MB tmpfs)."""
+    from jimeng_tui.jobs import media
+
+    def full(*args, **kwargs):
+        try:
+            raise av.FFmpegError(28, "No space left on device", str(tmp_path / "x.tmp"))
+        except av.FFmpegError as exc:
+            raise media.MediaError("Writing x.mp4 failed") from exc
+
+    engine = engine_for(sandbox)
+    monkeypatch.setattr(media, "conform", full)
+    request = GenerationRequest(prompt="waves", duration=4, fps=30)
+    job = await engine.runner.run(request, output=tmp_path / "clip.mp4")
+    assert job.state is S.SAVE_FAILED, job.error_message
+    assert job.error_message.startswith("the disk is full")
+    assert (tmp_path / "clip.source.mp4").is_file()  # kept for the next attempt
+    monkeypatch.undo()
+    saved = await engine.runner.drive(job.id)
+    assert saved.state is S.SAVED, saved.error_message
+    assert frames(saved.path) in (0, 120)
+    assert len([r for r in sandbox.requests if r.get("action") == "GetVideo"]) == 1
+    assert len(sandbox.requests_for(SUBMIT)) == 1

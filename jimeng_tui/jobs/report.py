@@ -40,10 +40,7 @@ def failure_hint(job: Job) -> str:
     if job.state is JobState.CANCELLED:
         return "Cancelled: the task is no longer tracked (the service may still finish it)."
     if job.state is JobState.SAVE_FAILED:
-        return (
-            "The task succeeded and is paid; only saving it here failed. Fix the cause above, "
-            "then finish it from the same task (nothing is submitted again)."
-        )
+        return "The task succeeded (it is paid); only saving the video here failed."
     if job.state is JobState.EXPIRED:
         return "The service expired the task: submit it again."
     info = BUSINESS_ERRORS.get(job.error_code or 0)

@@ -68,6 +68,7 @@ class SaveStage:
             await self._save_failed(job, saving.describe_os_error(exc, where))
 
     async def _save_failed(self, job: Job, reason: str) -> None:
+        saving.drop_empty_part(job)
         message = saving.save_failed_message(job, reason, self.settings.finish_flags)
         await self._set(job, S.SAVE_FAILED, error_code=None, error_message=message)
 
@@ -105,7 +106,12 @@ class SaveStage:
                 await self._set(job, S.CONFORMING)
             dest, info = await self._finalize(job, part, dest, request, finished_before)
         except media.MediaError as exc:
-            saving.discard_part(part)  # the next attempt downloads it again from the start
+            disk = saving.disk_error(exc)
+            if disk is not None:  # writing the conformed file failed: the disk, not the video
+                raise disk from exc
+            # the next attempt downloads it again from the start
+            saving.discard_part(part)
+            saving.discard_part(saving.source_of(dest))
             raise SaveFailed(
                 f"the downloaded file is not a usable video ({exc}); it was discarded"
             ) from exc

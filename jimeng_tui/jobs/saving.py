@@ -22,7 +22,7 @@ from jimeng_tui.jobs.display import size
 from jimeng_tui.jobs.media import MediaInfo
 from jimeng_tui.jobs.model import Job
 
-SPACE_MARGIN = 1024 * 1024  # left free besides the video: the sidecar, the file system's own
+SPACE_MARGIN = 64 * 1024  # left free besides the video: its sidecar, the file system's own
 _FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG})
 _DENIED = frozenset({errno.EACCES, errno.EPERM})
 
@@ -81,6 +81,17 @@ def describe_os_error(exc: OSError, folder: Path) -> str:
     return f"{what} ({exc.filename or folder})"
 
 
+def disk_error(exc: BaseException) -> OSError | None:
+    """The disk error behind a media error (PyAV reports a full disk as its own error)."""
+    cause = exc.__cause__
+    code = getattr(cause, "errno", None)
+    if code in _FULL or code in _DENIED or code == errno.EROFS:
+        return OSError(
+            code, getattr(cause, "strerror", None) or str(cause), getattr(cause, "filename", None)
+        )
+    return None
+
+
 def finish_command(job: Job, flags: str = "") -> str:
     """The command that finishes a job from its task."""
     if job.task_id:
@@ -90,10 +101,18 @@ def finish_command(job: Job, flags: str = "") -> str:
 
 def save_failed_message(job: Job, reason: str, flags: str = "") -> str:
     return (
-        f"could not save the video: {reason}. The video stays on the service (about 12 h after "
-        f"the submit); once that is fixed, `{finish_command(job, flags)}` (or `jimeng-tui "
-        f"resume{flags}`) saves it from the same task, with no new submit"
+        f"{reason}. Once that is fixed, `{finish_command(job, flags)}` (or `jimeng-tui "
+        f"resume{flags}`) saves it from the same task, with no new submit; the service keeps "
+        "the video about 12 h after the submit"
     )
+
+
+def drop_empty_part(job: Job) -> None:
+    """A part that holds nothing yet is not kept for the next attempt (no empty litter)."""
+    part = part_of(job)
+    with contextlib.suppress(OSError):
+        if part is not None and part.is_file() and part.stat().st_size == 0:
+            discard_part(part)
 
 
 def discard_part(part: Path) -> None:

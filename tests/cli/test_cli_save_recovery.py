@@ -135,7 +135,7 @@ def assert_save_failed(result, words: str) -> str:
     assert job.task_id
     assert words in result.stderr, result
     assert f"jimeng-tui wait {job.task_id}" in result.stderr
-    assert "generated but not saved" in result.stderr
+    assert "generated but could not be saved" in result.stderr
     return job.task_id
 
 
