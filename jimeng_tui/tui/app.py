@@ -33,6 +33,7 @@ from jimeng_tui.tui.messages import (
     ThrottleUpdated,
 )
 from jimeng_tui.tui.screens.main import MainScreen
+from jimeng_tui.tui.screens.main_actions import RETRYABLE, PaidJobActionsMixin
 from jimeng_tui.tui.system import system_open
 from jimeng_tui.tui.widgets.prompt_form import FormDefaults
 
@@ -86,7 +87,7 @@ class JimengCommands(ActionCommands):
 SCREENSHOT_DELAY_S = 0.3
 
 
-class JimengApp(App[int]):
+class JimengApp(PaidJobActionsMixin, App[int]):
     """Prompt form, live job queue, job details, first-run and settings."""
 
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
@@ -665,7 +666,7 @@ class JimengApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         job_actions = {
             "cancel_job": lambda j: not j.is_final,
-            "retry_job": lambda j: j.state in (S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN),
+            "retry_job": lambda j: j.state in RETRYABLE,
             "rerun_job": lambda j: True,
             "load_job": lambda j: True,
             "open_file": lambda j: j.state is S.SAVED and bool(j.path),
@@ -699,43 +700,10 @@ class JimengApp(App[int]):
         self.engine.runner.cancel(job.id)
         self.notify(f"Job {job.id} cancelled. The service may still finish the task.")
 
-    def action_retry_job(self) -> None:
-        job = self._need_job()
-        if job is None:
-            return
-        if job.state not in (S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN):
-            self.notify("Only a failed, expired or cancelled job can be retried.")
-            return
-        self._rerun(job)
-
-    def action_rerun_job(self) -> None:
-        job = self._need_job()
-        if job is not None:
-            self._rerun(job)
-
-    def _rerun(self, job: Job) -> None:
-        from jimeng_tui.api.request import GenerationRequest
-
-        if self.engine is None:
-            return
-        try:
-            request = GenerationRequest.from_params(job.params)
-        except (TypeError, ValueError) as exc:
-            self.notify(f"Cannot rebuild job {job.id}: {exc}", severity="error")
-            return
-        self._create_and_drive(request, from_form=False)
-        self.notify(f"Running job {job.id} again as a new job.")
-
     def action_load_job(self) -> None:
         job = self._need_job()
-        if job is None:
-            return
-        from jimeng_tui.api.request import GenerationRequest
-
-        try:
-            request = GenerationRequest.from_params(job.params)
-        except (TypeError, ValueError) as exc:
-            self.notify(f"Cannot load job {job.id}: {exc}", severity="error")
+        request = self.request_of(job) if job is not None else None
+        if job is None or request is None:
             return
         self.load_request(request)
         self.notify(f"Job {job.id}'s parameters are in the form.")

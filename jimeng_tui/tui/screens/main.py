@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
+from jimeng_tui.tui.typing_guard import TypedIntoList
 from jimeng_tui.tui.widgets.deferred import Deferred
 from jimeng_tui.tui.widgets.header import StatusHeader
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
@@ -179,6 +180,17 @@ class MainScreen(Screen[None]):
             self.form.focus_prompt()
         else:
             queue.focus()
+
+    def on_typed_into_list(self, message: TypedIntoList) -> None:
+        """Text typed while the job list had the focus: it was meant for the prompt."""
+        from textual.widgets import TextArea
+
+        prompt = self.form.query_one("#prompt", TextArea)
+        if not prompt.has_focus:
+            prompt.focus()
+            prompt.move_cursor(prompt.document.end)
+        for key in message.keys:
+            prompt.post_message(key)
 
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
         return True

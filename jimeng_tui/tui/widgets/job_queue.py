@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
@@ -22,6 +23,7 @@ from jimeng_tui.jobs.display import clock as fmt_seconds
 from jimeng_tui.jobs.display import excerpt
 from jimeng_tui.jobs.display import size as fmt_size
 from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
+from jimeng_tui.tui.typing_guard import TypingGuard
 
 S = JobState
 
@@ -148,6 +150,15 @@ class JobQueue(DataTable[Any]):
         self.jobs: dict[int, Job] = {}
         self.progress: dict[int, tuple[int, int | None]] = {}
         self.typical: dict[str, float | None] = {}
+        self.typing_guard = TypingGuard(self)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Runs before the key's binding is looked up (when the key reaches the app): a key the
+        # guard holds or hands to the prompt never reaches it.
+        is_action = event.key in self.screen.active_bindings
+        if self.typing_guard.intercept(event, is_action):
+            event.stop()
+            event.prevent_default()
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:

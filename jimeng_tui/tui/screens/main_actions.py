@@ -1,0 +1,70 @@
+"""The job list's actions that start a paid generation (re-run, retry), behind a confirmation.
+
+Mixed into the app (its bindings and the palette name these actions ``app.*``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jimeng_tui.jobs.model import Job, JobState
+
+S = JobState
+RETRYABLE = frozenset({S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN})
+
+
+class PaidJobActionsMixin:
+    """``action_retry_job`` and ``action_rerun_job`` for JimengApp."""
+
+    engine: Any
+
+    def action_retry_job(self: Any) -> None:
+        job = self._need_job()
+        if job is None:
+            return
+        if job.state not in RETRYABLE:
+            self.notify("Only a failed, expired or cancelled job can be retried.")
+            return
+        warning = ""
+        if job.state is S.SUBMIT_UNKNOWN:
+            warning = (
+                "Its first submit got no answer: the service may have made (and billed) that "
+                "video already. Check `jimeng-tui status` first if you can."
+            )
+        self._rerun(job, title="Retry", verb="Retry", warning=warning)
+
+    def action_rerun_job(self: Any) -> None:
+        job = self._need_job()
+        if job is not None:
+            self._rerun(job, title="Re-run", verb="Run again")
+
+    def request_of(self: Any, job: Job) -> Any:
+        """The job's request rebuilt from its parameters (None, with a message, if it cannot)."""
+        from jimeng_tui.api.request import GenerationRequest
+
+        try:
+            return GenerationRequest.from_params(job.params)
+        except (TypeError, ValueError) as exc:
+            self.notify(f"Cannot rebuild job {job.id}'s request: {exc}", severity="error")
+            return None
+
+    def _rerun(self: Any, job: Job, *, title: str, verb: str, warning: str = "") -> None:
+        from jimeng_tui.tui.paid_guard import confirm_paid
+
+        request = self.request_of(job)
+        if self.engine is None or request is None:
+            return
+
+        def send() -> None:
+            self._create_and_drive(request, from_form=False)
+            self.notify(f"Running job {job.id} again as a new job.", title=title)
+
+        confirm_paid(
+            self,
+            title=f"{title} job {job.id}?",
+            what=f"{verb} job {job.id} ({job.state.value.replace('_', ' ')}) with the same "
+            "parameters and seed, as a new job.",
+            requests=[request],
+            proceed=send,
+            warning=warning,
+        )
