@@ -426,6 +426,7 @@ class JimengApp(PaidJobActionsMixin, App[int]):
         first = job.id not in self.jobs
         self.jobs[job.id] = job
         main.queue.upsert(job)
+        main.header.active = self._active_count()
         if first and main.details.job_id is None:
             self.focus_job(job.id)
         if previous is not None and previous not in FINAL_STATES and job.is_final:

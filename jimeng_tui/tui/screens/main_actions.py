@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jimeng_tui.jobs.display import state_word
 from jimeng_tui.jobs.model import Job, JobState
 
 S = JobState
@@ -62,7 +63,7 @@ class PaidJobActionsMixin:
         confirm_paid(
             self,
             title=f"{title} job {job.id}?",
-            what=f"{verb} job {job.id} ({job.state.value.replace('_', ' ')}) with the same "
+            what=f"{verb} job {job.id} ({state_word(job.state)}) with the same "
             "parameters and seed, as a new job.",
             requests=[request],
             proceed=send,

@@ -20,7 +20,7 @@ from textual.widgets.data_table import ColumnKey
 
 from jimeng_tui.jobs.display import STATE_ICONS as ICONS
 from jimeng_tui.jobs.display import clock as fmt_seconds
-from jimeng_tui.jobs.display import excerpt
+from jimeng_tui.jobs.display import excerpt, state_word
 from jimeng_tui.jobs.display import size as fmt_size
 from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
 from jimeng_tui.tui.typing_guard import TypingGuard
@@ -30,7 +30,7 @@ S = JobState
 ACTIVE_REMOTE = frozenset({S.SUBMITTING, S.IN_QUEUE, S.GENERATING})
 COLUMNS = (  # key, label, width (0 = takes the rest)
     ("id", "#", 3),
-    ("status", "Status", 15),
+    ("status", "Status", 19),
     ("time", "Time", 6),
     ("mode", "Mode", 15),
     ("prompt", "Prompt · result", 0),
@@ -74,7 +74,7 @@ def progress_bar(received: int, total: int | None, width: int = 8) -> Text:
 def status_text(job: Job, progress: tuple[int, int | None] | None = None) -> Text:
     """Icon and state; a download bar under it while downloading."""
     icon, style = ICONS.get(job.state, ("·", ""))
-    label = job.state.value.replace("_", " ")
+    label = state_word(job.state)
     if job.state is S.FAILED and job.error_code:
         label = f"failed {job.error_code}"
     text = Text.assemble((icon, style), " ", (label, style if job.is_final else ""))

@@ -1,0 +1,74 @@
+"""The main screen as a user reads it (issue 13): status words, the header's count, the Time
+column, the table's widths, Enter for details, the palette, focus, footer and screenshots.
+
+Fixed jobs on a frozen clock, no engine: what is asserted is what the screen shows.
+"""
+
+from __future__ import annotations
+
+from tui_support import FROZEN_NOW, make_job, sample_jobs
+
+from jimeng_tui.jobs.model import JobState
+from jimeng_tui.jobs.throttle import ThrottleState
+from jimeng_tui.tui.app import JimengApp
+
+S = JobState
+
+
+def make_app(**kwargs) -> JimengApp:
+    return JimengApp(start_engine=False, clock=lambda: FROZEN_NOW, bell_on_finish=False, **kwargs)
+
+
+async def started(pilot) -> None:
+    for _ in range(100):
+        if pilot.app.main_ready:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+def row_text(app: JimengApp, job_id: int) -> str:
+    cells = app.main.queue.get_row(str(job_id))
+    return " ".join(getattr(c, "plain", str(c)) for c in cells)
+
+
+def more_jobs() -> list:
+    return [
+        make_job(
+            6,
+            S.IN_QUEUE,
+            prompt="Fog over a harbour",
+            created_at=FROZEN_NOW - 30,
+            submitted_at=FROZEN_NOW - 29,
+            task_id="7392616336519610413",
+        ),
+        make_job(
+            7,
+            S.CONFORMING,
+            prompt="A lantern festival",
+            mode="i2v_first_tail_1080p",
+            created_at=FROZEN_NOW - 90,
+            submitted_at=FROZEN_NOW - 89,
+            finished_at=FROZEN_NOW - 10,
+            task_id="7392616336519610414",
+        ),
+    ]
+
+
+async def test_status_words_tell_ours_from_the_service_and_the_header_counts_every_active_job():
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        app.main.header.set_throttle(ThrottleState(1, 5, 5, None, 0.0))
+        app.show_jobs([*sample_jobs(), *more_jobs()])
+        await pilot.pause()
+        assert "waiting here" in row_text(app, 5)  # ours: waiting for a free slot
+        assert "queued at service" in row_text(app, 6)  # the service's queue
+        assert "generating" in row_text(app, 4)
+        assert "downloading" in row_text(app, 3)
+        assert "converting" in row_text(app, 7)
+        assert "in queue" not in row_text(app, 6) and "queued" not in row_text(app, 5)
+        header = app.main.header.render().plain
+        # queued, generating, downloading, in queue, converting: 5, though 1 is at the service
+        assert "5 jobs active · service 1/5 · rate ok" in header
+        assert "running" not in header
