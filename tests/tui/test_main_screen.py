@@ -72,3 +72,28 @@ async def test_status_words_tell_ours_from_the_service_and_the_header_counts_eve
         # queued, generating, downloading, in queue, converting: 5, though 1 is at the service
         assert "5 jobs active · service 1/5 · rate ok" in header
         assert "running" not in header
+
+
+async def test_the_time_column_shows_the_generation_not_the_download():
+    app = make_app()
+    redownloaded = make_job(
+        8,
+        S.SAVED,
+        prompt="Generated in 25 s, downloaded again two minutes later",
+        created_at=FROZEN_NOW - 300,
+        submitted_at=FROZEN_NOW - 299,
+        finished_at=FROZEN_NOW - 274,  # 0:25 at the service
+        saved_at=FROZEN_NOW - 120,  # the re-download
+        updated_at=FROZEN_NOW - 120,
+        task_id="7392616336519610415",
+        path="/tmp/x.mp4",
+    )
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        app.show_jobs([redownloaded, *sample_jobs()])
+        await pilot.pause()
+        assert " 0:25 " in row_text(app, 8)
+        # downloading: the service took 184 - 20 = 164 s; the download does not add to it
+        assert " 2:44 " in row_text(app, 3)
+        assert " 0:41" in row_text(app, 4)  # generating: submitted 41 s ago
+        assert " 0:02" in row_text(app, 5)  # waiting here for 2 s

@@ -40,10 +40,16 @@ ROW_HEIGHT = 2
 
 
 def elapsed(job: Job, now: float) -> float:
-    if job.state in FINAL_STATES:
-        end = job.saved_at or job.updated_at or job.finished_at or now
+    """The generation time: submitted → the service finished (so far, while it works).
+
+    Before the submit, the time waiting here. Never the download: a re-download days later
+    must not make a 0:25 generation read 2:11."""
+    final = job.state in FINAL_STATES
+    if job.submitted_at is None:
+        end = (job.updated_at or now) if final else now
         return max(0.0, end - job.created_at)
-    return max(0.0, now - job.created_at)
+    end = job.finished_at or ((job.updated_at or now) if final else now)
+    return max(0.0, end - job.submitted_at)
 
 
 def eta_seconds(job: Job, now: float, typical: float | None) -> float | None:
