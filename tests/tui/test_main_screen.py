@@ -97,3 +97,34 @@ async def test_the_time_column_shows_the_generation_not_the_download():
         assert " 2:44 " in row_text(app, 3)
         assert " 0:41" in row_text(app, 4)  # generating: submitted 41 s ago
         assert " 0:02" in row_text(app, 5)  # waiting here for 2 s
+
+
+def column(app: JimengApp, key: str):
+    from textual.widgets.data_table import ColumnKey
+
+    return app.main.queue.columns[ColumnKey(key)]
+
+
+def table_fill(app: JimengApp) -> tuple[int, int]:
+    """(cells the columns use, cells the table has inside its border and scrollbar)."""
+    queue = app.main.queue
+    used = sum(c.get_render_width(queue) for c in queue.ordered_columns)
+    return used, queue.scrollable_content_region.width
+
+
+async def test_the_columns_use_the_width_they_have_at_every_size_and_after_a_resize():
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        app.show_jobs([*sample_jobs(), *more_jobs()])
+        await pilot.pause()
+        for width, height in ((200, 50), (80, 24), (140, 45), (200, 50)):
+            await pilot.resize_terminal(width, height)
+            await pilot.pause(0.2)
+            used, room = table_fill(app)
+            assert used == room, (width, used, room)  # no empty band, no sideways scrolling
+        prompt = column(app, "prompt")
+        assert prompt.width >= 60  # at 200 columns the prompt has room
+        # the mode's whole name, never i2v_first_tail…
+        assert "i2v_first_tail_1080p" in row_text(app, 7)
+        assert column(app, "mode").width >= len("i2v_first_tail_1080p")
