@@ -675,6 +675,7 @@ class JimengApp(PaidJobActionsMixin, App[int]):
             "copy_url": lambda j: bool(j.video_url),
             "copy_path": lambda j: bool(j.path),
             "dismiss_job": lambda j: j.is_final,
+            "job_details": lambda j: True,
         }
         if action in job_actions:
             if not self.screen_stack or not isinstance(self.screen, MainScreen):

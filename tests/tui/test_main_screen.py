@@ -6,7 +6,8 @@ Fixed jobs on a frozen clock, no engine: what is asserted is what the screen sho
 
 from __future__ import annotations
 
-from tui_support import FROZEN_NOW, make_job, sample_jobs
+import pytest
+from tui_support import FROZEN_NOW, make_job, sample_jobs, wait_for
 
 from jimeng_tui.jobs.model import JobState
 from jimeng_tui.jobs.throttle import ThrottleState
@@ -128,3 +129,31 @@ async def test_the_columns_use_the_width_they_have_at_every_size_and_after_a_res
         # the mode's whole name, never i2v_first_tail…
         assert "i2v_first_tail_1080p" in row_text(app, 7)
         assert column(app, "mode").width >= len("i2v_first_tail_1080p")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
+async def test_enter_on_a_job_opens_its_details_at_every_size(size):
+    from jimeng_tui.tui.screens.job_details_screen import JobDetailsScreen
+
+    app = make_app()
+
+    def details_show(text: str) -> bool:
+        return isinstance(app.screen, JobDetailsScreen) and text in app.screen.details.markdown_text
+
+    async with app.run_test(size=size) as pilot:
+        await started(pilot)
+        app.show_jobs(sample_jobs())
+        await pilot.pause()
+        app.focus_job(2)  # failed 50412
+        app.main.queue.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: details_show("What to do"), 10, "the details dialog")
+        text = app.screen.details.markdown_text
+        assert "50412" in text and "Text Risk Not Pass" in text
+        assert app.screen.details.region.width >= min(size[0] - 10, 100)  # room to read it
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main, 5, "the dialog closed")
+        app.focus_job(1)  # saved: the whole save path
+        await pilot.press("enter")
+        path = "/home/ada/Videos/jimeng/2025-11-24_a-golden-retriever_7392616336519610409.mp4"
+        await wait_for(pilot, lambda: details_show(path), 10, "the save path")

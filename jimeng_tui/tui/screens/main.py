@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 TIPS = (
     "Ctrl+G or F5 generates; the form keeps its values for the next prompt.\n"
-    "F4 moves to the job list: c cancel · t retry · r re-run · l load into the form · "
-    "o open · f folder · u copy URL · p copy path · d dismiss.\n"
+    "F4 moves to the job list: Enter details · c cancel · t retry · r re-run (both ask "
+    "first: paid) · l load into the form · o open · f folder · u copy URL · p copy path · "
+    "d dismiss. Words typed there go to the prompt.\n"
     "F3 opens the history of every generation. Ctrl+P lists every action. "
     "Running jobs resume if you quit."
 )

@@ -1,4 +1,5 @@
-"""The job list's actions that start a paid generation (re-run, retry), behind a confirmation.
+"""The job list's actions that start a paid generation (re-run, retry), behind a confirmation,
+and Enter's details dialog.
 
 Mixed into the app (its bindings and the palette name these actions ``app.*``).
 """
@@ -15,9 +16,25 @@ RETRYABLE = frozenset({S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN})
 
 
 class PaidJobActionsMixin:
-    """``action_retry_job`` and ``action_rerun_job`` for JimengApp."""
+    """``action_retry_job``, ``action_rerun_job`` and ``action_job_details`` for JimengApp."""
 
     engine: Any
+
+    def action_job_details(self: Any) -> None:
+        """The selected job's details in a dialog (Enter): the only way at 80×24, where the
+        details pane has no room; the full text at any size."""
+        job = self._need_job()
+        if job is None or job.id is None:
+            return
+        from jimeng_tui.tui.screens.job_details_screen import JobDetailsScreen
+
+        self.push_screen(JobDetailsScreen(job.id, self.job_facts))
+
+    def job_facts(self: Any, job_id: int) -> Any:
+        job = self.jobs.get(job_id)
+        if job is None:
+            return None
+        return job, self.progress.get(job_id), self.notices.get(job_id), self.posters.get(job_id)
 
     def action_retry_job(self: Any) -> None:
         job = self._need_job()

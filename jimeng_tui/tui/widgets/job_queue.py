@@ -152,6 +152,7 @@ class JobQueue(DataTable[Any]):
     BORDER_TITLE = "Jobs"
 
     BINDINGS = [
+        Binding("enter", "app.job_details", "Details", id="job_details"),
         Binding("c", "app.cancel_job", "Cancel", id="cancel_job"),
         Binding("t", "app.retry_job", "Retry", id="retry_job"),
         Binding("r", "app.rerun_job", "Re-run", id="rerun_job"),
