@@ -22,7 +22,6 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
-from jimeng_tui.tui.commands import ActionCommands
 from jimeng_tui.tui.messages import (
     BrowseRequested,
     DownloadProgressed,
@@ -32,6 +31,7 @@ from jimeng_tui.tui.messages import (
     PosterReady,
     ThrottleUpdated,
 )
+from jimeng_tui.tui.palette import JimengCommands
 from jimeng_tui.tui.screens.main import MainScreen
 from jimeng_tui.tui.screens.main_actions import RETRYABLE, PaidJobActionsMixin
 from jimeng_tui.tui.system import system_open
@@ -52,36 +52,6 @@ def default_engine_factory(*, sandbox: Any = None, on_event: Callable[[Any], Non
     from jimeng_tui.jobs.engine import Engine
 
     return Engine.open(sandbox=sandbox, env=os.environ, on_event=on_event)
-
-
-# (action, title, help) — one table for the footer-less actions in the command palette.
-PALETTE: tuple[tuple[str, str, str], ...] = (
-    ("generate", "Generate", "Send the prompt in the form (Ctrl+G / F5)"),
-    ("cancel_job", "Cancel job", "Stop tracking the selected job"),
-    ("retry_job", "Retry failed job", "Run the selected failed job again as a new job"),
-    ("rerun_job", "Re-run job", "Run the selected job again with the same parameters and seed"),
-    ("load_job", "Load job into form", "Put the selected job's parameters into the form"),
-    ("open_file", "Open video", "Play the selected job's file in the system player"),
-    ("open_folder", "Open folder", "Open the folder holding the selected job's file"),
-    ("copy_url", "Copy video URL", "Copy the selected job's download link (OSC 52)"),
-    ("copy_path", "Copy file path", "Copy the selected job's saved path (OSC 52)"),
-    ("dismiss_job", "Dismiss job", "Remove a finished job from the queue (history keeps it)"),
-    ("focus_jobs", "Go to job list", "Move the focus to the job queue (F4)"),
-    ("focus_form", "Go to prompt", "Move the focus to the prompt"),
-    ("history", "History", "Search, re-run, re-download and export past generations (F3)"),
-    ("settings", "Settings", "Credentials, defaults, output folder, network (F2)"),
-    ("screenshot", "Save screenshot", "Save an SVG screenshot of the screen"),
-    ("quit", "Quit", "Leave; running jobs resume next time (Ctrl+Q)"),
-)
-
-
-class JimengCommands(ActionCommands):
-    """Every action of the app in the command palette."""
-
-    PALETTE = PALETTE
-
-    def target(self) -> JimengApp | None:
-        return self.app if isinstance(self.app, JimengApp) else None
 
 
 SCREENSHOT_DELAY_S = 0.3
@@ -678,12 +648,12 @@ class JimengApp(PaidJobActionsMixin, App[int]):
             "job_details": lambda j: True,
         }
         if action in job_actions:
-            if not self.screen_stack or not isinstance(self.screen, MainScreen):
+            if not self.screen_stack or not isinstance(self.acting_screen, MainScreen):
                 return False
             job = self.selected_job
             return None if job is None or not job_actions[action](job) else True
-        if action == "generate":
-            return isinstance(self.screen, MainScreen)
+        if action in ("generate", "focus_jobs", "focus_form"):
+            return isinstance(self.acting_screen, MainScreen)
         return True
 
     def _need_job(self) -> Job | None:

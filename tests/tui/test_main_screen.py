@@ -157,3 +157,52 @@ async def test_enter_on_a_job_opens_its_details_at_every_size(size):
         await pilot.press("enter")
         path = "/home/ada/Videos/jimeng/2025-11-24_a-golden-retriever_7392616336519610409.mp4"
         await wait_for(pilot, lambda: details_show(path), 10, "the save path")
+
+
+async def palette_titles(pilot, query: str) -> list[str]:
+    """Open the command palette, type ``query``, return what it lists (title and help)."""
+    from textual.command import CommandList, CommandPalette
+
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), 5, "the palette")
+    await pilot.press(*query)
+    results = app.screen.query_one(CommandList)
+    await wait_for(pilot, lambda: results.option_count > 0, 5, f"results for {query!r}")
+    await pilot.pause(0.3)  # every provider answered
+    found = [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette), 5, "closed")
+    return found
+
+
+async def test_the_palette_lists_every_action_with_its_key_when_it_applies():
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        (generate,) = [t for t in await palette_titles(pilot, "gen") if "Generate" in t]
+        assert "Ctrl+G / F5" in generate
+        app.show_jobs(sample_jobs())
+        await pilot.pause()
+        app.focus_job(2)  # failed: retry, re-run, load, dismiss apply; open does not
+        everything = "\n".join(await palette_titles(pilot, "job"))
+        for title, key in (
+            ("Retry failed job", "t"),
+            ("Re-run job", "r"),
+            ("Load job into form", "l"),
+            ("Dismiss job", "d / Delete"),
+            ("Job details", "Enter"),
+        ):
+            assert f"{title}\n{key} · " in everything, (title, everything)
+        assert "Cancel job" not in everything  # it has ended
+        assert "Open video" not in "\n".join(await palette_titles(pilot, "open vid"))
+        app.focus_job(1)  # saved: it can be opened
+        assert any("Open video" in t for t in await palette_titles(pilot, "open vid"))
+        for query, title in (
+            ("hist", "History"),
+            ("sett", "Settings"),
+            ("quit", "Quit"),
+            ("screensh", "Save screenshot"),
+            ("export", "Export history"),
+        ):
+            assert any(t.startswith(title) for t in await palette_titles(pilot, query)), title

@@ -20,6 +20,25 @@ class PaidJobActionsMixin:
 
     engine: Any
 
+    @property
+    def acting_screen(self: Any) -> Any:
+        """The screen the user acts on: the one under the command palette while it is open
+        (the palette is a screen of its own; checked against it, no action applied)."""
+        from textual.command import CommandPalette
+
+        for screen in reversed(self.screen_stack):
+            if not isinstance(screen, CommandPalette):
+                return screen
+        return self.screen
+
+    def action_export_history(self: Any) -> None:
+        """History's export, from the studio: opens History with its export dialog."""
+        from jimeng_tui.tui.screens.history import HistoryScreen
+
+        self.action_history()
+        if isinstance(self.screen, HistoryScreen):
+            self.screen.call_after_refresh(self.screen.action_export)
+
     def action_job_details(self: Any) -> None:
         """The selected job's details in a dialog (Enter): the only way at 80×24, where the
         details pane has no room; the full text at any size."""
