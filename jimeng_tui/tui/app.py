@@ -752,12 +752,14 @@ class JimengApp(PaidJobActionsMixin, App[int]):
         self.set_timer(SCREENSHOT_DELAY_S, self._save_screenshot)
 
     def _save_screenshot(self) -> None:
+        folder = self.screenshots_folder()
         try:
-            path = Path(self.save_screenshot()).resolve()
-        except OSError as exc:  # e.g. started in a folder it may not write to
-            self.notify(f"Could not save the screenshot: {exc}", severity="error")
+            folder.mkdir(parents=True, exist_ok=True)
+            path = Path(self.save_screenshot(path=str(folder))).resolve()
+        except OSError as exc:  # e.g. a folder it may not write to
+            self.notify(f"Could not save the screenshot in {folder}: {exc}", severity="error")
             return
-        self.notify(f"Screenshot saved to {path}")
+        self.notify(f"Screenshot saved to {path}", title="Screenshot", timeout=8)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Our own provider lists the app's actions; keep Textual's theme/keys commands.

@@ -360,22 +360,32 @@ async def test_generate_while_connecting_runs_once_the_engine_is_up(sandbox_app,
     assert [b["prompt"] for b in sandbox.submitted_bodies()] == ["early bird"]
 
 
-async def test_a_screenshot_is_saved_and_its_full_path_shown(sandbox_app, tmp_path, monkeypatch):
-    shots = tmp_path / "shots"
-    shots.mkdir()
-    monkeypatch.chdir(shots)
+async def test_a_screenshot_is_saved_in_the_videos_folder_and_its_path_shown(
+    sandbox_app, tmp_path, monkeypatch
+):
+    started_in = tmp_path / "started-here"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
     app = sandbox_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_engine(pilot)
+        shots = app.engine.paths.videos_dir / "screenshots"
         app.action_screenshot()
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: any(shots.glob("*.svg")), 5, "the screenshot")
         (saved,) = shots.glob("*.svg")
         assert "jimeng-tui" in saved.read_text("utf-8")
-        assert any(str(saved) in n.message for n in app._notifications)
-        for path in shots.iterdir():
-            path.unlink()
-        shots.rmdir()  # the working folder is gone: saving fails, the app goes on
+        assert not any(started_in.iterdir())  # not in the folder it was started from
+        await wait_for(
+            pilot, lambda: any(str(saved) in n.message for n in app._notifications), 5, "toast"
+        )
+        saved.unlink()
+        shots.rmdir()
+        shots.write_text("a file where the folder should be")  # saving fails, the app goes on
         app.action_screenshot()
-        await pilot.pause(0.5)
-        assert any("Could not save the screenshot" in n.message for n in app._notifications)
+        await wait_for(
+            pilot,
+            lambda: any("Could not save the screenshot" in n.message for n in app._notifications),
+            5,
+            "the error",
+        )
         assert app.is_running

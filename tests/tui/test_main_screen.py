@@ -206,3 +206,52 @@ async def test_the_palette_lists_every_action_with_its_key_when_it_applies():
             ("export", "Export history"),
         ):
             assert any(t.startswith(title) for t in await palette_titles(pilot, query)), title
+
+
+def colour_distance(a, b) -> int:
+    return abs(a.r - b.r) + abs(a.g - b.g) + abs(a.b - b.b)
+
+
+async def test_focus_is_clearly_visible():
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        form = app.main.form
+        for selector in ("#prompt", "#seed", "#mode"):
+            widget = form.query_one(selector)
+            painted = widget.query_one("SelectCurrent") if selector == "#mode" else widget
+            app.main.queue.focus()
+            await pilot.pause(0.1)
+            blurred = painted.background_colors[1]
+            widget.focus()
+            await pilot.pause(0.1)
+            focused = painted.background_colors[1]
+            assert colour_distance(blurred, focused) >= 30, (selector, blurred, focused)
+        queue = app.main.queue
+        blurred = queue.styles.border_top[1]
+        queue.focus()
+        await pilot.pause(0.1)
+        assert colour_distance(blurred, queue.styles.border_top[1]) >= 60
+
+
+def footer_labels(app: JimengApp) -> list[tuple[str, int]]:
+    from textual.widgets._footer import FooterKey
+
+    return [(k.description, k.region.right) for k in app.screen.query(FooterKey)]
+
+
+async def test_every_footer_key_fits_or_the_least_important_is_left_out():
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        app.show_jobs(sample_jobs())
+        app.focus_job(1)  # saved: nearly every job key applies
+        app.main.queue.focus()
+        for width in (140, 80, 200):
+            await pilot.resize_terminal(width, 45)
+            await pilot.pause(0.4)
+            shown = footer_labels(app)
+            names = [name for name, _ in shown]
+            assert all(right <= width for _, right in shown), (width, shown)
+            assert {"Quit", "Generate", "Details", "Re-run"} <= set(names), (width, names)
+        assert {"Load", "Open", "Dismiss", "History", "Settings"} <= set(names)  # 200: all fit

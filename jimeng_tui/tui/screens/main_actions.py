@@ -31,6 +31,17 @@ class PaidJobActionsMixin:
                 return screen
         return self.screen
 
+    def screenshots_folder(self: Any) -> Any:
+        """``screenshots`` in the videos folder: found with the videos, not wherever
+        jimeng-tui happened to be started."""
+        if self.engine is not None:
+            return self.engine.paths.videos_dir / "screenshots"
+        import os
+
+        from jimeng_tui.store.paths import app_paths
+
+        return app_paths(os.environ).videos_dir / "screenshots"
+
     def action_export_history(self: Any) -> None:
         """History's export, from the studio: opens History with its export dialog."""
         from jimeng_tui.tui.screens.history import HistoryScreen
