@@ -78,7 +78,7 @@ def confirm_paid(
     text = f"{what}\n\n{paid_summary(requests)}\n\nThe service bills each generation."
     if warning:
         text += f"\n\n{warning}"
-    text += "\n(Settings → Confirm paid actions turns this question off.)"
+    text += "\n(Settings → Paid actions can turn this question off.)"
 
     def answered(yes: bool | None) -> None:
         if yes:

@@ -220,7 +220,7 @@ def test_paid_confirmation(snap_compare, size):
         confirm_paid(
             app,
             title="Re-run job 1?",
-            what="Run again job 1 (saved) with the same parameters and seed, as a new job.",
+            what="Send job 1 (saved) again as a new job, with the same parameters and seed.",
             requests=[GenerationRequest(prompt="a", duration=4, fps=30)],
             proceed=lambda: None,
         )

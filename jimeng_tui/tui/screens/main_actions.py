@@ -79,12 +79,12 @@ class PaidJobActionsMixin:
                 "Its first submit got no answer: the service may have made (and billed) that "
                 "video already. Check `jimeng-tui status` first if you can."
             )
-        self._rerun(job, title="Retry", verb="Retry", warning=warning)
+        self._rerun(job, title="Retry", warning=warning)
 
     def action_rerun_job(self: Any) -> None:
         job = self._need_job()
         if job is not None:
-            self._rerun(job, title="Re-run", verb="Run again")
+            self._rerun(job, title="Re-run")
 
     def request_of(self: Any, job: Job) -> Any:
         """The job's request rebuilt from its parameters (None, with a message, if it cannot)."""
@@ -96,7 +96,7 @@ class PaidJobActionsMixin:
             self.notify(f"Cannot rebuild job {job.id}'s request: {exc}", severity="error")
             return None
 
-    def _rerun(self: Any, job: Job, *, title: str, verb: str, warning: str = "") -> None:
+    def _rerun(self: Any, job: Job, *, title: str, warning: str = "") -> None:
         from jimeng_tui.tui.paid_guard import confirm_paid
 
         request = self.request_of(job)
@@ -110,8 +110,8 @@ class PaidJobActionsMixin:
         confirm_paid(
             self,
             title=f"{title} job {job.id}?",
-            what=f"{verb} job {job.id} ({state_word(job.state)}) with the same "
-            "parameters and seed, as a new job.",
+            what=f"Send job {job.id} ({state_word(job.state)}) again as a new job, with the "
+            "same parameters and seed.",
             requests=[request],
             proceed=send,
             warning=warning,
