@@ -48,15 +48,10 @@ def confirmations_on(app: Any) -> bool:
 
 
 class PaidConfirmScreen(ConfirmScreen):
-    """The yes/no dialog for a paid action. Enter or y sends, Esc or n does not."""
+    """The yes/no dialog for a paid action. Enter on Send (focused) sends; Esc or n does not.
+    No letter sends: a slow typist's next letter must not answer it."""
 
-    BINDINGS = [
-        Binding("escape,n", "no", "Don't send", id="paid.cancel"),
-        Binding("y", "yes", "Send", id="paid.send"),
-    ]
-
-    def action_yes(self) -> None:
-        self.dismiss(True)
+    BINDINGS = [Binding("escape,n", "no", "Don't send", id="paid.cancel")]
 
 
 def confirm_paid(
