@@ -7,7 +7,9 @@ times (``Key.time``, when the terminal's bytes were read, not when the app got r
 - a letter the list has no action for is text: it goes to the prompt at once;
 - an action letter is held for ``HOLD_S``; if another printable key arrives within that time
   it is a word being typed: both, and every key after them in the same burst, go to the
-  prompt. Otherwise the held key runs its action.
+  prompt. Otherwise the held key runs its action (at once when a non-printable key such as
+  Down follows, so that it acts on the job it was pressed on; never once the focus has left
+  the list).
 
 Why a time window and not "keys read in one batch": a paste or a machine (tmux send-keys)
 delivers a burst in one read, but a person types a key every 80–250 ms, one read each. 0.2 s
@@ -63,6 +65,12 @@ class TypingGuard:
             self._send([event])
             return True
         if not (event.is_printable and event.character):
+            if self._held is not None:
+                # Down or Enter right after an action letter: the letter acts first, on the
+                # job it was pressed on, then this key (re-sent behind it).
+                self._release()
+                self.owner.app.post_message(_copy(event))
+                return True
             return False
         if self._held is not None and event.time - self._held.time <= self.hold_s:
             held, self._held = self._held, None
@@ -91,8 +99,8 @@ class TypingGuard:
         """Run the held key's action: the key goes through the app again, marked to pass."""
         self._cancel_timer()
         held, self._held = self._held, None
-        if held is None:
-            return
+        if held is None or not self.owner.has_focus:
+            return  # the focus moved on (F4) before the letter acted: it is dropped
         replay = _copy(held)
         self._replay = replay
         self.owner.app.post_message(replay)

@@ -150,3 +150,24 @@ def test_the_summary_counts_several_generations():
     assert text.startswith("3 new generations:")
     assert "2 × t2v_720p · 4 s at 30 fps (the service renders 5 s at 24 fps)" in text
     assert "1 × t2v_1080p · 5 s at 24 fps" in text
+
+
+async def test_an_action_letter_acts_on_the_job_it_was_pressed_on():
+    from tui_support import FROZEN_NOW, sample_jobs
+
+    from jimeng_tui.tui.app import JimengApp
+
+    app = JimengApp(start_engine=False, clock=lambda: FROZEN_NOW, bell_on_finish=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.main_ready, 5, "the job list")
+        app.show_jobs(sample_jobs())
+        await pilot.pause()
+        app.focus_job(2)  # failed: can be dismissed; job 1 below it too
+        app.main.queue.focus()
+        await pilot.press("d", "down")  # d, then at once Down
+        await wait_for(pilot, lambda: 2 not in app.jobs, 5, "job 2 dismissed")
+        assert 1 in app.jobs
+        # a letter followed at once by F4 (to the prompt) is dropped, not typed
+        await pilot.press("d", "f4")
+        await pilot.pause(0.5)
+        assert 1 in app.jobs and prompt_text(app) == ""
