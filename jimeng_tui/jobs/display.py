@@ -24,6 +24,29 @@ STATE_ICONS: dict[JobState, tuple[str, str]] = {
     S.SAVE_FAILED: ("⚠", "bold yellow"),
 }
 
+# What a state is called on screen: words read at a glance, ours told apart from the service's
+# ("waiting here" for a free slot vs "queued at service"). A state not listed (a newer one)
+# shows its own name.
+STATE_WORDS: dict[JobState, str] = {
+    S.DRAFT: "draft",
+    S.QUEUED: "waiting here",
+    S.SUBMITTING: "sending",
+    S.IN_QUEUE: "queued at service",
+    S.GENERATING: "generating",
+    S.DONE: "video ready",
+    S.DOWNLOADING: "downloading",
+    S.CONFORMING: "converting",
+    S.SAVED: "saved",
+    S.FAILED: "failed",
+    S.CANCELLED: "cancelled",
+    S.EXPIRED: "expired",
+    S.SUBMIT_UNKNOWN: "sent, no reply",
+}
+
+
+def state_word(state: JobState) -> str:
+    return STATE_WORDS.get(state) or str(getattr(state, "value", state)).replace("_", " ")
+
 
 def clock(seconds: float | None) -> str:
     """Elapsed time as m:ss, or h:mm:ss past an hour; "" for unknown."""

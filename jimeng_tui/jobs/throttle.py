@@ -28,8 +28,8 @@ class ThrottleState:
     rate: float | None  # requests per second, None when not limited
     rate_limited_for: float  # seconds left of a 50429 pause, 0 when none
 
-    def describe(self) -> str:
-        text = f"{self.running}/{self.limit} running"
+    def describe(self, word: str = "running") -> str:
+        text = f"{self.running}/{self.limit}" + (f" {word}" if word else "")
         if self.limit < self.max_concurrency:
             text += f" (max {self.max_concurrency})"
         if self.rate_limited_for > 0:

@@ -83,6 +83,7 @@ class DefaultsConfig:
     camera_strength: str = catalog.DEFAULT_CAMERA_STRENGTH
     output_dir: str = ""  # empty → AppPaths.videos_dir
     filename_template: str = "{date}_{slug}_{task_id}"
+    confirm_paid: bool = True  # ask before a key press re-runs or retries a (paid) generation
 
 
 @dataclass
@@ -236,6 +237,14 @@ def _whole_number(low: int, high: int | None) -> Callable[[Any], int]:
     return rule
 
 
+def _boolean(value: Any) -> bool:
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if not isinstance(value, bool):
+        raise _Bad("is not true or false", "true or false")
+    return value
+
+
 def _api_url(value: Any) -> str:
     allowed = "an http:// or https:// URL, e.g. " + catalog.DEFAULT_API_URL
     if not isinstance(value, str):
@@ -278,6 +287,7 @@ _RULES: dict[str, dict[str, Callable[[Any], Any]]] = {
         "camera_strength": _one_of(catalog.CAMERA_STRENGTHS),
         "output_dir": _string,
         "filename_template": _template,
+        "confirm_paid": _boolean,
     },
     "network": {
         "api_url": _api_url,

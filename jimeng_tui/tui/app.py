@@ -22,7 +22,6 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
-from jimeng_tui.tui.commands import ActionCommands
 from jimeng_tui.tui.messages import (
     BrowseRequested,
     DownloadProgressed,
@@ -32,7 +31,9 @@ from jimeng_tui.tui.messages import (
     PosterReady,
     ThrottleUpdated,
 )
+from jimeng_tui.tui.palette import JimengCommands
 from jimeng_tui.tui.screens.main import MainScreen
+from jimeng_tui.tui.screens.main_actions import RETRYABLE, PaidJobActionsMixin
 from jimeng_tui.tui.system import system_open
 from jimeng_tui.tui.widgets.prompt_form import FormDefaults
 
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
 
 S = JobState
-# t: a failed/expired/cancelled job runs again; one whose save failed is fetched again
-RETRYABLE = (S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN, S.SAVE_FAILED)
 STARTED_AT = time.perf_counter()  # for the time-to-ready log line
 ACTIVE = frozenset(S) - FINAL_STATES
 
@@ -55,40 +54,10 @@ def default_engine_factory(*, sandbox: Any = None, on_event: Callable[[Any], Non
     return Engine.open(sandbox=sandbox, env=os.environ, on_event=on_event)
 
 
-# (action, title, help) — one table for the footer-less actions in the command palette.
-PALETTE: tuple[tuple[str, str, str], ...] = (
-    ("generate", "Generate", "Send the prompt in the form (Ctrl+G / F5)"),
-    ("cancel_job", "Cancel job", "Stop tracking the selected job"),
-    ("retry_job", "Retry failed job", "Run the selected failed job again as a new job"),
-    ("rerun_job", "Re-run job", "Run the selected job again with the same parameters and seed"),
-    ("load_job", "Load job into form", "Put the selected job's parameters into the form"),
-    ("open_file", "Open video", "Play the selected job's file in the system player"),
-    ("open_folder", "Open folder", "Open the folder holding the selected job's file"),
-    ("copy_url", "Copy video URL", "Copy the selected job's download link (OSC 52)"),
-    ("copy_path", "Copy file path", "Copy the selected job's saved path (OSC 52)"),
-    ("dismiss_job", "Dismiss job", "Remove a finished job from the queue (history keeps it)"),
-    ("focus_jobs", "Go to job list", "Move the focus to the job queue (F4)"),
-    ("focus_form", "Go to prompt", "Move the focus to the prompt"),
-    ("history", "History", "Search, re-run, re-download and export past generations (F3)"),
-    ("settings", "Settings", "Credentials, defaults, output folder, network (F2)"),
-    ("screenshot", "Save screenshot", "Save an SVG screenshot of the screen"),
-    ("quit", "Quit", "Leave; running jobs resume next time (Ctrl+Q)"),
-)
-
-
-class JimengCommands(ActionCommands):
-    """Every action of the app in the command palette."""
-
-    PALETTE = PALETTE
-
-    def target(self) -> JimengApp | None:
-        return self.app if isinstance(self.app, JimengApp) else None
-
-
 SCREENSHOT_DELAY_S = 0.3
 
 
-class JimengApp(App[int]):
+class JimengApp(PaidJobActionsMixin, App[int]):
     """Prompt form, live job queue, job details, first-run and settings."""
 
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
@@ -427,6 +396,7 @@ class JimengApp(App[int]):
         first = job.id not in self.jobs
         self.jobs[job.id] = job
         main.queue.upsert(job)
+        main.header.active = self._active_count()
         if first and main.details.job_id is None:
             self.focus_job(job.id)
         if previous is not None and previous not in FINAL_STATES and job.is_final:
@@ -675,14 +645,15 @@ class JimengApp(App[int]):
             "copy_url": lambda j: bool(j.video_url),
             "copy_path": lambda j: bool(j.path),
             "dismiss_job": lambda j: j.is_final,
+            "job_details": lambda j: True,
         }
         if action in job_actions:
-            if not self.screen_stack or not isinstance(self.screen, MainScreen):
+            if not self.screen_stack or not isinstance(self.acting_screen, MainScreen):
                 return False
             job = self.selected_job
             return None if job is None or not job_actions[action](job) else True
-        if action == "generate":
-            return isinstance(self.screen, MainScreen)
+        if action in ("generate", "focus_jobs", "focus_form"):
+            return isinstance(self.acting_screen, MainScreen)
         return True
 
     def _need_job(self) -> Job | None:
@@ -701,47 +672,10 @@ class JimengApp(App[int]):
         self.engine.runner.cancel(job.id)
         self.notify(f"Job {job.id} cancelled. The service may still finish the task.")
 
-    def action_retry_job(self) -> None:
-        job = self._need_job()
-        if job is None:
-            return
-        if job.state not in RETRYABLE:
-            self.notify("Only a failed, expired or cancelled job can be retried.")
-            return
-        if job.state is S.SAVE_FAILED:  # the task holds the video: fetch it, never submit again
-            self._drive(job.id)
-            self.notify(f"Saving job {job.id} again from its task {job.task_id}.")
-            return
-        self._rerun(job)
-
-    def action_rerun_job(self) -> None:
-        job = self._need_job()
-        if job is not None:
-            self._rerun(job)
-
-    def _rerun(self, job: Job) -> None:
-        from jimeng_tui.api.request import GenerationRequest
-
-        if self.engine is None:
-            return
-        try:
-            request = GenerationRequest.from_params(job.params)
-        except (TypeError, ValueError) as exc:
-            self.notify(f"Cannot rebuild job {job.id}: {exc}", severity="error")
-            return
-        self._create_and_drive(request, from_form=False)
-        self.notify(f"Running job {job.id} again as a new job.")
-
     def action_load_job(self) -> None:
         job = self._need_job()
-        if job is None:
-            return
-        from jimeng_tui.api.request import GenerationRequest
-
-        try:
-            request = GenerationRequest.from_params(job.params)
-        except (TypeError, ValueError) as exc:
-            self.notify(f"Cannot load job {job.id}: {exc}", severity="error")
+        request = self.request_of(job) if job is not None else None
+        if job is None or request is None:
             return
         self.load_request(request)
         self.notify(f"Job {job.id}'s parameters are in the form.")
@@ -818,12 +752,14 @@ class JimengApp(App[int]):
         self.set_timer(SCREENSHOT_DELAY_S, self._save_screenshot)
 
     def _save_screenshot(self) -> None:
+        folder = self.screenshots_folder()
         try:
-            path = Path(self.save_screenshot()).resolve()
-        except OSError as exc:  # e.g. started in a folder it may not write to
-            self.notify(f"Could not save the screenshot: {exc}", severity="error")
+            folder.mkdir(parents=True, exist_ok=True)
+            path = Path(self.save_screenshot(path=str(folder))).resolve()
+        except OSError as exc:  # e.g. a folder it may not write to
+            self.notify(f"Could not save the screenshot in {folder}: {exc}", severity="error")
             return
-        self.notify(f"Screenshot saved to {path}")
+        self.notify(f"Screenshot saved to {path}", title="Screenshot", timeout=8)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Our own provider lists the app's actions; keep Textual's theme/keys commands.

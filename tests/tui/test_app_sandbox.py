@@ -12,6 +12,7 @@ from tui_support import fast_engine_factory, wait_engine, wait_for
 from jimeng_tui.jobs.model import JobState
 from jimeng_tui.sandbox.options import TEXT_RISK_WORD
 from jimeng_tui.tui.app import JimengApp
+from jimeng_tui.tui.paid_guard import PaidConfirmScreen
 
 S = JobState
 
@@ -59,17 +60,23 @@ async def test_fill_form_and_run_a_job_to_a_saved_file(sandbox_app):
         # actions on the selected job, from the keyboard in the job list
         await pilot.press("f4")
         assert app.focused is app.main.queue
+        # (one key at a time: keys in quick succession are typing, for the prompt)
         await pilot.press("u")
-        assert app.clipboard == job.video_url
+        await wait_for(pilot, lambda: app.clipboard == job.video_url, 5, "the URL copied")
         await pilot.press("p")
-        assert app.clipboard == job.path
-        await pilot.press("o", "f")
+        await wait_for(pilot, lambda: app.clipboard == job.path, 5, "the path copied")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: len(opened) == 1, 5, "the file opened")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: len(opened) == 2, 5, "the folder opened")
         assert opened == [Path(job.path), Path(job.path).parent]
         await pilot.press("l")  # load its parameters into the form
-        assert app.focused is form.query_one("#prompt", TextArea)
+        prompt = form.query_one("#prompt", TextArea)
+        await wait_for(pilot, lambda: app.focused is prompt, 5, "the form loaded")
         assert form.build_request().seed == 42
         await pilot.press("f4", "d")  # dismiss: gone from the queue, still in the history
-        assert job.id not in app.jobs and app.engine.history.get(job.id) is not None
+        await wait_for(pilot, lambda: job.id not in app.jobs, 5, "the job dismissed")
+        assert app.engine.history.get(job.id) is not None
 
 
 async def test_a_rejected_prompt_shows_code_and_message(sandbox_app):
@@ -91,7 +98,9 @@ async def test_a_rejected_prompt_shows_code_and_message(sandbox_app):
         # a toast said so
         assert any("failed" in (n.title or "") for n in app._notifications)
         # retry from the job list: a new job with the same parameters
-        await pilot.press("f4", "t")
+        await pilot.press("f4", "t")  # a new paid generation: asked first
+        await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmScreen), 5, "the question")
+        await pilot.press("enter")
         await wait_for(pilot, lambda: len(app.jobs) == 2, 10, "the retried job")
         retried = max(app.jobs.values(), key=lambda j: j.id)
         assert retried.params == job.params and retried.id != job.id
@@ -351,22 +360,32 @@ async def test_generate_while_connecting_runs_once_the_engine_is_up(sandbox_app,
     assert [b["prompt"] for b in sandbox.submitted_bodies()] == ["early bird"]
 
 
-async def test_a_screenshot_is_saved_and_its_full_path_shown(sandbox_app, tmp_path, monkeypatch):
-    shots = tmp_path / "shots"
-    shots.mkdir()
-    monkeypatch.chdir(shots)
+async def test_a_screenshot_is_saved_in_the_videos_folder_and_its_path_shown(
+    sandbox_app, tmp_path, monkeypatch
+):
+    started_in = tmp_path / "started-here"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
     app = sandbox_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_engine(pilot)
+        shots = app.engine.paths.videos_dir / "screenshots"
         app.action_screenshot()
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: any(shots.glob("*.svg")), 5, "the screenshot")
         (saved,) = shots.glob("*.svg")
         assert "jimeng-tui" in saved.read_text("utf-8")
-        assert any(str(saved) in n.message for n in app._notifications)
-        for path in shots.iterdir():
-            path.unlink()
-        shots.rmdir()  # the working folder is gone: saving fails, the app goes on
+        assert not any(started_in.iterdir())  # not in the folder it was started from
+        await wait_for(
+            pilot, lambda: any(str(saved) in n.message for n in app._notifications), 5, "toast"
+        )
+        saved.unlink()
+        shots.rmdir()
+        shots.write_text("a file where the folder should be")  # saving fails, the app goes on
         app.action_screenshot()
-        await pilot.pause(0.5)
-        assert any("Could not save the screenshot" in n.message for n in app._notifications)
+        await wait_for(
+            pilot,
+            lambda: any("Could not save the screenshot" in n.message for n in app._notifications),
+            5,
+            "the error",
+        )
         assert app.is_running

@@ -363,7 +363,10 @@ async def test_rerun_runs_the_same_parameters_and_seed_as_a_new_job(engine, sand
     app = HostApp(engine)
     async with app.run_test(size=(140, 45)) as pilot:
         screen = await opened(pilot)
-        await pilot.press("r")
+        await pilot.press("r")  # a paid generation: asked first
+        await wait_for(pilot, lambda: app.screen is not screen, 5, "the question")
+        assert "t2v_720p · 5 s at 24 fps" in app.screen.text
+        await pilot.press("enter")
         await wait_for(pilot, lambda: screen.table.loaded == 2, 10, "the new job in the list")
         new_id = screen.table.job_ids[0]
         assert new_id != first.id

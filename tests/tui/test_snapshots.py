@@ -1,4 +1,5 @@
-"""Snapshots of every screen at the smallest supported size (80×24) and a roomy one (140×45).
+"""Snapshots of every screen at the smallest supported size (80×24) and a roomy one (140×45),
+the main screen also at 200×50.
 
 Jobs are fixed Job objects and the app's clock is frozen, so the pictures never drift.
 Regenerate with ``pytest tests/tui/test_snapshots.py --snapshot-update`` and look at the SVGs
@@ -18,6 +19,8 @@ from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.messages import DownloadProgressed
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((140, 45), id="140x45")]
+# The main screen also wide: the job table's columns must use the room they have.
+MAIN_SIZES = [*SIZES, pytest.param((200, 50), id="200x50")]
 CONFIG_PATH = "/home/ada/.config/jimeng-tui/config.toml"
 
 
@@ -70,7 +73,7 @@ def live_header(app: JimengApp, running: int = 0) -> None:
     header.set_throttle(ThrottleState(running, 5, 5, None, 0.0))
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", MAIN_SIZES)
 def test_main_screen_empty(snap_compare, size):
     app = make_app()
 
@@ -82,7 +85,7 @@ def test_main_screen_empty(snap_compare, size):
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", MAIN_SIZES)
 def test_main_screen_with_jobs(snap_compare, size):
     app = make_app()
 
@@ -103,17 +106,24 @@ def test_main_screen_with_jobs(snap_compare, size):
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("size", SIZES)
+async def jobs_shown(pilot, select: int | None = None) -> None:
+    """The sample jobs in the list (``select``: that job selected, the list focused)."""
+    app = pilot.app
+    await ready(pilot)
+    live_header(app, running=2)
+    app.show_jobs(sample_jobs())
+    await pilot.pause()
+    if select is not None:
+        app.focus_job(select)
+        app.main.queue.focus()
+
+
+@pytest.mark.parametrize("size", MAIN_SIZES)
 def test_main_screen_failed_job_selected(snap_compare, size):
     app = make_app()
 
     async def run_before(pilot):
-        await ready(pilot)
-        live_header(app, running=2)
-        app.show_jobs(sample_jobs())
-        await pilot.pause()
-        app.focus_job(2)  # 50412: code, message and what to do
-        app.main.queue.focus()
+        await jobs_shown(pilot, select=2)  # 50412: code, message and what to do
         await wait_until(pilot, lambda: markdown_ready(app, "What to do"))
         await pilot.pause(0.1)
 
@@ -173,5 +183,47 @@ def test_settings_screen(snap_compare, size):
             )
         )
         await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_job_details_dialog(snap_compare, size):
+    """Enter on a job: its details with room to read them (at 80×24 the only way)."""
+    app = make_app()
+
+    async def run_before(pilot):
+        await jobs_shown(pilot, select=2)
+        await pilot.press("enter")
+        await wait_until(
+            pilot,
+            lambda: (
+                "What to do" in getattr(app.screen, "details", app.main.details).markdown_text
+                and app.screen is not app.main
+            ),
+        )
+        await pilot.pause(0.2)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_paid_confirmation(snap_compare, size):
+    """r on a job: what a re-run sends and that it is billed, before anything is sent."""
+    from jimeng_tui.api.request import GenerationRequest
+    from jimeng_tui.tui.paid_guard import confirm_paid
+
+    app = make_app()
+
+    async def run_before(pilot):
+        await jobs_shown(pilot)
+        confirm_paid(
+            app,
+            title="Re-run job 1?",
+            what="Send job 1 (saved) again as a new job, with the same parameters and seed.",
+            requests=[GenerationRequest(prompt="a", duration=4, fps=30)],
+            proceed=lambda: None,
+        )
+        await pilot.pause(0.2)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

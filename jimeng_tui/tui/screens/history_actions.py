@@ -96,6 +96,17 @@ class HistoryActionsMixin:
         request = self._request(job) if job else None
         if job is None or request is None:
             return
+        from jimeng_tui.tui.paid_guard import confirm_paid
+
+        confirm_paid(
+            self.app,
+            title=f"Re-run job {job.id}?",
+            what=f"Run job {job.id} again with the same parameters and seed, as a new job.",
+            requests=[request],
+            proceed=partial(self._send_rerun, job, request),
+        )
+
+    def _send_rerun(self, job: Job, request: GenerationRequest) -> None:
         start = getattr(self.app, "start_job", None)
         if callable(start):
             start(request)

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
+from jimeng_tui.tui.typing_guard import TypedIntoList
 from jimeng_tui.tui.widgets.deferred import Deferred
 from jimeng_tui.tui.widgets.header import StatusHeader
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
@@ -26,8 +27,9 @@ if TYPE_CHECKING:
 
 TIPS = (
     "Ctrl+G or F5 generates; the form keeps its values for the next prompt.\n"
-    "F4 moves to the job list: c cancel · t retry · r re-run · l load into the form · "
-    "o open · f folder · u copy URL · p copy path · d dismiss.\n"
+    "F4 moves to the job list: Enter details · c cancel · t retry · r re-run (both ask "
+    "first: paid) · l load into the form · o open · f folder · u copy URL · p copy path · "
+    "d dismiss. Words typed there go to the prompt.\n"
     "F3 opens the history of every generation. Ctrl+P lists every action. "
     "Running jobs resume if you quit."
 )
@@ -179,6 +181,17 @@ class MainScreen(Screen[None]):
             self.form.focus_prompt()
         else:
             queue.focus()
+
+    def on_typed_into_list(self, message: TypedIntoList) -> None:
+        """Text typed while the job list had the focus: it was meant for the prompt."""
+        from textual.widgets import TextArea
+
+        prompt = self.form.query_one("#prompt", TextArea)
+        if not prompt.has_focus:
+            prompt.focus()
+            prompt.move_cursor(prompt.document.end)
+        for key in message.keys:
+            prompt.post_message(key)
 
     def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
         return True

@@ -50,7 +50,15 @@ SELECT_FIELDS: dict[str, list[tuple[str, Any]]] = {
     + [(t.replace("_", " "), t) for t in catalog.CAMERA_TEMPLATES],
     "defaults.camera_strength": [(s, s) for s in catalog.CAMERA_STRENGTHS],
 }
+# Not a default of the form: how the studio behaves (its own section on screen).
+BEHAVIOUR_FIELDS: dict[str, list[tuple[str, Any]]] = {
+    "defaults.confirm_paid": [
+        ("ask before sending (recommended)", True),
+        ("send at once", False),
+    ],
+}
 SELECT_LABELS = {
+    "defaults.confirm_paid": "Re-run, retry",
     "defaults.mode": "Mode",
     "defaults.duration": "Duration",
     "defaults.fps": "FPS",
@@ -124,6 +132,19 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
             yield Static(f"from ${env} (unset it to edit here)", classes="note -shown")
         yield Static("", id=_wid(setting) + "-err", classes="field-error")
 
+    def _row_select(self, setting: str, options: list[tuple[str, Any]]) -> ComposeResult:
+        value = self._value(setting)
+        values = [v for _, v in options]
+        with Horizontal(classes="row"):
+            yield Label(SELECT_LABELS[setting], classes="field-label wide")
+            yield Select(
+                options,
+                id=_wid(setting),
+                value=value if value in values else values[0],
+                allow_blank=False,
+                compact=True,
+            )
+
     def compose(self) -> ComposeResult:
         with Vertical(id="settings", classes="dialog") as box:
             box.border_title = "Settings"
@@ -157,17 +178,16 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
 
                 yield Static("New prompts start with", classes="section-title")
                 for setting, options in SELECT_FIELDS.items():
-                    value = self._value(setting)
-                    values = [v for _, v in options]
-                    with Horizontal(classes="row"):
-                        yield Label(SELECT_LABELS[setting], classes="field-label wide")
-                        yield Select(
-                            options,
-                            id=_wid(setting),
-                            value=value if value in values else values[0],
-                            allow_blank=False,
-                            compact=True,
-                        )
+                    yield from self._row_select(setting, options)
+
+                yield Static("Paid actions", classes="section-title")
+                for setting, options in BEHAVIOUR_FIELDS.items():
+                    yield from self._row_select(setting, options)
+                yield Static(
+                    "r (re-run) and t (retry) in the job list and r in History start a new, "
+                    "billed generation.",
+                    classes="note -shown",
+                )
 
                 yield Static("Files", classes="section-title")
                 yield from self._row_input(
@@ -228,7 +248,7 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
                 continue
             section, key = setting.split(".")
             setattr(getattr(edited, section), key, raw)
-        for setting in SELECT_FIELDS:
+        for setting in (*SELECT_FIELDS, *BEHAVIOUR_FIELDS):
             section, key = setting.split(".")
             value = self.query_one(f"#{_wid(setting)}", Select).value
             setattr(getattr(edited, section), key, value)

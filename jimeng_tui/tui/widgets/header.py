@@ -10,7 +10,10 @@ from textual.widget import Widget
 
 
 class StatusHeader(Widget):
-    """``jimeng-tui · sandbox · AK…0001            3/5 running · rate ok``"""
+    """``jimeng-tui · sandbox · AK…0001     4 jobs active · service 1/5 · rate ok``
+
+    Every unfinished job counts as active (waiting here, at the service, downloading,
+    converting); the service part counts only the tasks the service works on."""
 
     DEFAULT_CSS = """
     StatusHeader { height: 1; width: 100%; dock: top; }
@@ -20,6 +23,7 @@ class StatusHeader(Widget):
     access_key: reactive[str] = reactive("")
     throttle: reactive[str] = reactive("")
     sandbox: reactive[bool] = reactive(False)
+    active: reactive[int] = reactive(0)
 
     def render(self) -> Text:
         # Laid out by hand, not with a rich Table.grid: measuring a table cost ~5 ms of the
@@ -35,7 +39,11 @@ class StatusHeader(Widget):
         essential = left.cell_len  # the name and live/sandbox: the last to give way
         if self.access_key:
             left.append(f" · {self.access_key}", style="dim" if self.sandbox else "")
-        right = Text(self.throttle, no_wrap=True, end="")
+        right = Text(no_wrap=True, end="")
+        if self.active:
+            right.append(f"{self.active} job{'s' if self.active != 1 else ''} active", "bold")
+        if self.throttle:
+            right.append(f" · {self.throttle}" if right.cell_len else self.throttle)
         width = self.size.width - 1  # the last column stays blank, like the first
         room_right = width - min(left.cell_len, essential) - 1
         if right.cell_len > room_right:
@@ -55,8 +63,9 @@ class StatusHeader(Widget):
         self.access_key = access_key
 
     def set_throttle(self, state: Any) -> None:
+        # the tasks the service works on for us, of how many: "service 2/5 · rate ok"
         describe = getattr(state, "describe", None)
-        self.throttle = describe() if callable(describe) else str(state)
+        self.throttle = "service " + describe(word="") if callable(describe) else str(state)
 
 
 def _cut(text: Text, width: int, *, ellipsis: bool = True) -> Text:

@@ -16,6 +16,7 @@ from textual.containers import Container, Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from jimeng_tui.api.errors import BUSINESS_ERRORS
+from jimeng_tui.jobs.display import state_word
 from jimeng_tui.jobs.model import Job, JobState
 
 S = JobState
@@ -137,8 +138,7 @@ def details_markdown(job: Job, notices: list[str] | None = None) -> str:
     elif job.state is S.CANCELLED:
         text = "\n".join(["## ⊘ Cancelled", "", *_params_lines(job)])
     else:
-        label = job.state.value.replace("_", " ")
-        head = f"## {label.capitalize()}…"
+        head = f"## {state_word(job.state).capitalize()}…"
         since = _time(job.submitted_at)
         text = "\n".join(
             [head, "", *_params_lines(job)] + ([f"- Submitted at {since}"] if since else [])
@@ -244,9 +244,7 @@ class JobDetails(VerticalScroll):
             self.set_progress(*(progress or (0, None)))
         if changed_job:
             self.set_poster(None)
-        self.border_subtitle = (
-            f"job {job.id} · {job.state.value.replace('_', ' ')}" if job is not None else ""
-        )
+        self.border_subtitle = f"job {job.id} · {state_word(job.state)}" if job is not None else ""
 
     def set_progress(self, received: int, total: int | None) -> None:
         bar = self._bar(create=True)

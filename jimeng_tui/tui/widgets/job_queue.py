@@ -13,35 +13,43 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from jimeng_tui.jobs.display import STATE_ICONS as ICONS
 from jimeng_tui.jobs.display import clock as fmt_seconds
-from jimeng_tui.jobs.display import excerpt
+from jimeng_tui.jobs.display import excerpt, state_word
 from jimeng_tui.jobs.display import size as fmt_size
 from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
+from jimeng_tui.tui.typing_guard import TypingGuard
 
 S = JobState
 
 ACTIVE_REMOTE = frozenset({S.SUBMITTING, S.IN_QUEUE, S.GENERATING})
-COLUMNS = (  # key, label, width (0 = takes the rest)
-    ("id", "#", 3),
-    ("status", "Status", 15),
-    ("time", "Time", 6),
-    ("mode", "Mode", 15),
-    ("prompt", "Prompt · result", 0),
+COLUMNS = (  # key, label, least width (the prompt takes what the others leave)
+    ("id", "#", 1),
+    ("status", "Status", 19),  # "◌ queued at service"
+    ("time", "Time", 5),
+    ("mode", "Mode", 12),  # "5 s · 24 fps"; wider for a longer mode name, never cut
+    ("prompt", "Prompt · result", 20),
 )
 PROMPT_MIN = 20
 ROW_HEIGHT = 2
 
 
 def elapsed(job: Job, now: float) -> float:
-    if job.state in FINAL_STATES:
-        end = job.saved_at or job.updated_at or job.finished_at or now
+    """The generation time: submitted → the service finished (so far, while it works).
+
+    Before the submit, the time waiting here. Never the download: a re-download days later
+    must not make a 0:25 generation read 2:11."""
+    final = job.state in FINAL_STATES
+    if job.submitted_at is None:
+        end = (job.updated_at or now) if final else now
         return max(0.0, end - job.created_at)
-    return max(0.0, now - job.created_at)
+    end = job.finished_at or ((job.updated_at or now) if final else now)
+    return max(0.0, end - job.submitted_at)
 
 
 def eta_seconds(job: Job, now: float, typical: float | None) -> float | None:
@@ -72,7 +80,7 @@ def progress_bar(received: int, total: int | None, width: int = 8) -> Text:
 def status_text(job: Job, progress: tuple[int, int | None] | None = None) -> Text:
     """Icon and state; a download bar under it while downloading."""
     icon, style = ICONS.get(job.state, ("·", ""))
-    label = job.state.value.replace("_", " ")
+    label = state_word(job.state)
     if job.state is S.FAILED and job.error_code:
         label = f"failed {job.error_code}"
     text = Text.assemble((icon, style), " ", (label, style if job.is_final else ""))
@@ -91,8 +99,21 @@ def time_text(job: Job, now: float, typical: float | None) -> Text:
     return text
 
 
+def column_widths(room: int, jobs: Iterable[Job], padding: int = 1) -> dict[str, int]:
+    """Each column as wide as its content needs (the mode's whole name, the largest job
+    number); the prompt takes the rest of ``room`` (the table's inner width) and never less
+    than PROMPT_MIN (the table scrolls sideways below that)."""
+    widths = {key: least for key, _, least in COLUMNS}
+    for job in jobs:
+        widths["id"] = max(widths["id"], len(str(job.id)))
+        widths["mode"] = max(widths["mode"], len(job.mode))
+    fixed = sum(w for key, w in widths.items() if key != "prompt")
+    widths["prompt"] = max(PROMPT_MIN, room - fixed - 2 * padding * len(COLUMNS))
+    return widths
+
+
 def mode_text(job: Job) -> Text:
-    mode = job.mode if len(job.mode) <= 15 else job.mode[:14] + "…"
+    mode = job.mode  # whole: a cut name (i2v_first_tail…) no longer says which mode it is
     duration, fps = job.params.get("duration"), job.params.get("fps")
     text = Text(mode)
     if duration:
@@ -131,6 +152,7 @@ class JobQueue(DataTable[Any]):
     BORDER_TITLE = "Jobs"
 
     BINDINGS = [
+        Binding("enter", "app.job_details", "Details", id="job_details"),
         Binding("c", "app.cancel_job", "Cancel", id="cancel_job"),
         Binding("t", "app.retry_job", "Retry", id="retry_job"),
         Binding("r", "app.rerun_job", "Re-run", id="rerun_job"),
@@ -148,13 +170,22 @@ class JobQueue(DataTable[Any]):
         self.jobs: dict[int, Job] = {}
         self.progress: dict[int, tuple[int, int | None]] = {}
         self.typical: dict[str, float | None] = {}
+        self.typing_guard = TypingGuard(self)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Runs before the key's binding is looked up (when the key reaches the app): a key the
+        # guard holds or hands to the prompt never reaches it.
+        is_action = event.key in self.screen.active_bindings
+        if self.typing_guard.intercept(event, is_action):
+            event.stop()
+            event.prevent_default()
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
             # Text, not a str: DataTable parses a str label as markup, which imports rich's
             # emoji table (~2.5 ms of the first screen).
-            self.add_column(Text(label), key=key, width=width or PROMPT_MIN)
-        self._fit_prompt_column()
+            self.add_column(Text(label), key=key, width=width)
+        self._fit_columns()
         self.show_empty()
 
     def show_empty(self) -> None:
@@ -174,18 +205,28 @@ class JobQueue(DataTable[Any]):
         }
 
     def on_resize(self) -> None:
-        self._fit_prompt_column()
+        self._fit_columns()
+        # the region is final once laid out: fit again then (a resize by several steps, a
+        # scrollbar that came or went)
+        self.call_after_refresh(self._fit_columns)
 
-    def _fit_prompt_column(self) -> None:
-        """Give the prompt column whatever width the others leave."""
+    def _fit_columns(self) -> None:
+        """Every column as wide as it needs; the prompt gets the rest of the table."""
         if not self.columns:
             return
-        fixed = sum(w for _, _, w in COLUMNS) + 2 * self.cell_padding * len(COLUMNS)
-        width = max(PROMPT_MIN, self.scrollable_content_region.width - fixed - 1)
-        column = self.columns.get(ColumnKey("prompt"))
-        if column is not None and column.width != width:
-            column.width = width
+        widths = column_widths(
+            self.scrollable_content_region.width, self.jobs.values(), self.cell_padding
+        )
+        changed = False
+        for key, width in widths.items():
+            column = self.columns.get(ColumnKey(key))
+            if column is not None and (column.width != width or column.auto_width):
+                column.width = width
+                column.auto_width = False
+                changed = True
+        if changed:
             self._require_update_dimensions = True
+            self._clear_caches()
             self.refresh()
 
     def upsert(self, job: Job) -> None:
@@ -204,6 +245,7 @@ class JobQueue(DataTable[Any]):
             if selected is not None:  # sorting moves rows under the cursor: keep the job
                 self.select_job(selected)
             self.show_empty()
+            self._fit_columns()  # a longer mode name or job number
             return
         for column, value in cells.items():
             if column != "id":

@@ -1,0 +1,60 @@
+"""Every action of the studio in the command palette (Ctrl+P), from one table.
+
+One line per action: ``PaletteEntry(action, title, help, when=…, key=…)``. ``action`` is the
+app's (``generate`` → ``JimengApp.action_generate``); ``when`` says when it is offered (default:
+the app's ``check_action``, which knows the selected job); the key shown is read from the
+bindings. Add an action by adding its line here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jimeng_tui.tui.commands import ActionCommands, PaletteEntry
+
+
+def _has(action: str) -> Any:
+    """Offered only when the app (or the screen) has the action (added by another module)."""
+
+    def when(app: Any) -> bool:
+        return callable(getattr(app, f"action_{action}", None))
+
+    return when
+
+
+APP_PALETTE: tuple[PaletteEntry, ...] = (
+    PaletteEntry("generate", "Generate", "Send the prompt in the form"),
+    PaletteEntry("job_details", "Job details", "The selected job's full details and error"),
+    PaletteEntry("cancel_job", "Cancel job", "Stop tracking the selected job"),
+    PaletteEntry("retry_job", "Retry failed job", "Send the failed job again as a new job (paid)"),
+    PaletteEntry("rerun_job", "Re-run job", "Same parameters and seed, as a new job (paid)"),
+    PaletteEntry("load_job", "Load job into form", "Put the selected job's parameters in the form"),
+    PaletteEntry("open_file", "Open video", "Play the selected job's file"),
+    PaletteEntry("open_folder", "Open folder", "Open the folder holding the selected job's file"),
+    PaletteEntry("copy_url", "Copy video URL", "Copy the selected job's download link"),
+    PaletteEntry("copy_path", "Copy file path", "Copy the selected job's saved path"),
+    PaletteEntry(
+        "dismiss_job", "Dismiss job", "Remove a finished job from the list (history keeps it)"
+    ),
+    PaletteEntry("focus_jobs", "Go to job list", "Move the focus to the job list", key="f4"),
+    PaletteEntry("focus_form", "Go to prompt", "Move the focus to the prompt", key="f4"),
+    PaletteEntry("history", "History", "Search, re-run, re-download and export past generations"),
+    PaletteEntry("export_history", "Export history", "Write past generations to CSV or JSON"),
+    PaletteEntry("settings", "Settings", "Credentials, defaults, output folder, network"),
+    PaletteEntry("help", "Help", "Keys, modes and where files go", when=_has("help")),
+    PaletteEntry(
+        "screenshot", "Save screenshot", "An SVG of the screen, in the screenshots folder"
+    ),
+    PaletteEntry("quit", "Quit", "Leave; running jobs resume next time"),
+)
+
+
+class JimengCommands(ActionCommands):
+    """Every action of the app in the command palette."""
+
+    PALETTE = APP_PALETTE
+
+    def target(self) -> Any:
+        from jimeng_tui.tui.app import JimengApp
+
+        return self.app if isinstance(self.app, JimengApp) else None

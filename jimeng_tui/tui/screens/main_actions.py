@@ -1,0 +1,123 @@
+"""The job list's actions that start a paid generation (re-run, retry), behind a confirmation,
+and Enter's details dialog.
+
+Mixed into the app (its bindings and the palette name these actions ``app.*``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jimeng_tui.jobs.display import state_word
+from jimeng_tui.jobs.model import Job, JobState
+
+S = JobState
+# t: a failed/expired/cancelled job runs again; one whose save failed is fetched again
+RETRYABLE = frozenset({S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN, S.SAVE_FAILED})
+
+
+class PaidJobActionsMixin:
+    """``action_retry_job``, ``action_rerun_job`` and ``action_job_details`` for JimengApp."""
+
+    engine: Any
+
+    @property
+    def acting_screen(self: Any) -> Any:
+        """The screen the user acts on: the one under the command palette while it is open
+        (the palette is a screen of its own; checked against it, no action applied)."""
+        from textual.command import CommandPalette
+
+        for screen in reversed(self.screen_stack):
+            if not isinstance(screen, CommandPalette):
+                return screen
+        return self.screen
+
+    def screenshots_folder(self: Any) -> Any:
+        """``screenshots`` in the videos folder: found with the videos, not wherever
+        jimeng-tui happened to be started."""
+        if self.engine is not None:
+            return self.engine.paths.videos_dir / "screenshots"
+        import os
+
+        from jimeng_tui.store.paths import app_paths
+
+        return app_paths(os.environ).videos_dir / "screenshots"
+
+    def action_export_history(self: Any) -> None:
+        """History's export, from the studio: opens History with its export dialog."""
+        from jimeng_tui.tui.screens.history import HistoryScreen
+
+        self.action_history()
+        if isinstance(self.screen, HistoryScreen):
+            self.screen.call_after_refresh(self.screen.action_export)
+
+    def action_job_details(self: Any) -> None:
+        """The selected job's details in a dialog (Enter): the only way at 80×24, where the
+        details pane has no room; the full text at any size."""
+        job = self._need_job()
+        if job is None or job.id is None:
+            return
+        from jimeng_tui.tui.screens.job_details_screen import JobDetailsScreen
+
+        self.push_screen(JobDetailsScreen(job.id, self.job_facts))
+
+    def job_facts(self: Any, job_id: int) -> Any:
+        job = self.jobs.get(job_id)
+        if job is None:
+            return None
+        return job, self.progress.get(job_id), self.notices.get(job_id), self.posters.get(job_id)
+
+    def action_retry_job(self: Any) -> None:
+        job = self._need_job()
+        if job is None:
+            return
+        if job.state not in RETRYABLE:
+            self.notify("Only a failed, expired or cancelled job can be retried.")
+            return
+        if job.state is S.SAVE_FAILED:  # the task holds the video: fetch it, never submit again
+            self._drive(job.id)
+            self.notify(f"Saving job {job.id} again from its task {job.task_id}.")
+            return
+        warning = ""
+        if job.state is S.SUBMIT_UNKNOWN:
+            warning = (
+                "Its first submit got no answer: the service may have made (and billed) that "
+                "video already. Check `jimeng-tui status` first if you can."
+            )
+        self._rerun(job, title="Retry", warning=warning)
+
+    def action_rerun_job(self: Any) -> None:
+        job = self._need_job()
+        if job is not None:
+            self._rerun(job, title="Re-run")
+
+    def request_of(self: Any, job: Job) -> Any:
+        """The job's request rebuilt from its parameters (None, with a message, if it cannot)."""
+        from jimeng_tui.api.request import GenerationRequest
+
+        try:
+            return GenerationRequest.from_params(job.params)
+        except (TypeError, ValueError) as exc:
+            self.notify(f"Cannot rebuild job {job.id}'s request: {exc}", severity="error")
+            return None
+
+    def _rerun(self: Any, job: Job, *, title: str, warning: str = "") -> None:
+        from jimeng_tui.tui.paid_guard import confirm_paid
+
+        request = self.request_of(job)
+        if self.engine is None or request is None:
+            return
+
+        def send() -> None:
+            self._create_and_drive(request, from_form=False)
+            self.notify(f"Running job {job.id} again as a new job.", title=title)
+
+        confirm_paid(
+            self,
+            title=f"{title} job {job.id}?",
+            what=f"Send job {job.id} ({state_word(job.state)}) again as a new job, with the "
+            "same parameters and seed.",
+            requests=[request],
+            proceed=send,
+            warning=warning,
+        )
