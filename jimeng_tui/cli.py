@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from jimeng_tui import __version__
 from jimeng_tui.api import catalog
 from jimeng_tui.argtypes import positive_int
+from jimeng_tui.cli_globals import add_global_options, command_name
 
 PROG = "jimeng-tui"
 
@@ -155,6 +156,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{PROG}: error: {message}\n")
 
 
+class _CommandParser(_Parser):
+    """A command's parser: it takes the global options too (cli_globals.py)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_global_options(self, command_name(self.prog))
+
+
 def _add_generation_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("generation options")
     g.add_argument(
@@ -248,7 +257,6 @@ def _add_run_options(
     p: argparse.ArgumentParser,
     *,
     output: bool = True,
-    sandbox: bool = False,
     json_help: str | None = None,
 ) -> None:
     o = p.add_argument_group("output options")
@@ -269,13 +277,6 @@ def _add_run_options(
         "video_url, path, parameters, measured duration/fps/width/height, error code/message)",
     )
     o.add_argument("--quiet", "-q", action="store_true", help="no progress or notices on stderr")
-    if sandbox:
-        o.add_argument(
-            "--sandbox",
-            action="store_true",
-            help="run against a local emulator of the service started in this process (no "
-            "account needed; its jobs go to a separate history: `jimeng-tui history --sandbox`)",
-        )
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -298,12 +299,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         formatter_class=fmt,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument(
-        "--sandbox",
-        action="store_true",
-        help="open the app against a local emulator of the service (no account needed)",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    add_global_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
 
     # generate -----------------------------------------------------------------------------
     gen = sub.add_parser(
@@ -330,7 +327,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "--image",
     )
     _add_generation_options(gen)
-    _add_run_options(gen, sandbox=True)
+    _add_run_options(gen)
     gen.add_argument(
         "--no-wait",
         action="store_true",
@@ -390,7 +387,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _add_run_options(
         bt,
         output=False,
-        sandbox=True,
         json_help="print JSON Lines on stdout and nothing else: one object per line of the file "
         '("type": "line", with "line", "outcome" and the job as generate --json prints it), '
         'then one "type": "summary" object',
@@ -494,9 +490,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         default=None,
         help="write the filtered rows to FILE.json or FILE.csv (an existing file is never "
         "overwritten)",
-    )
-    hs.add_argument(
-        "--sandbox", action="store_true", help="show the jobs run with --sandbox instead"
     )
 
     # locate -------------------------------------------------------------------------------
