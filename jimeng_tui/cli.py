@@ -15,7 +15,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
-from jimeng_tui import __version__
+from jimeng_tui import __version__, cli_json
 from jimeng_tui.api import catalog
 from jimeng_tui.argtypes import positive_int
 from jimeng_tui.cli_globals import add_global_options, command_name
@@ -153,7 +153,10 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{PROG}: error: {message}\n")
+        print(error_line(message), file=sys.stderr)
+        cli_json.note_error(message)
+        cli_json.finish(EXIT_USAGE)
+        self.exit(EXIT_USAGE)
 
 
 class _CommandParser(_Parser):
@@ -544,22 +547,36 @@ def _first_command(argv: Sequence[str]) -> str | None:
 
 
 class UsageError(Exception):
-    """A command-line input that cannot work: exit 2, nothing was submitted."""
+    """A command-line input that cannot work: exit 2, nothing was submitted. ``field`` names
+    the option or input, for ``--json``'s error object (else it is read from the message)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def error_line(message: str) -> str:
     return f"{PROG}: error: {message}"
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> int:
+def fail(message: str, code: int = EXIT_USAGE, field: str | None = None) -> int:
     print(error_line(message), file=sys.stderr)
+    cli_json.note_error(message, field)
     return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_first_command(args_list))
+    command = _first_command(args_list)
+    cli_json.start(command, args_list)
+    parser = build_parser(command)
     ns = parser.parse_args(args_list)
+    code = _main(ns)
+    cli_json.finish(code)
+    return code
+
+
+def _main(ns: argparse.Namespace) -> int:
     try:
         return _dispatch(ns)
     except KeyboardInterrupt:
@@ -582,9 +599,10 @@ def _report_exception(exc: BaseException) -> int:
 
     config_error = _config_error_class()
     if isinstance(exc, UsageError | ValidationError):
-        return fail(str(exc), EXIT_USAGE)
+        return fail(str(exc), EXIT_USAGE, getattr(exc, "field", None))
     if config_error is not None and isinstance(exc, config_error):
-        return fail(str(exc), EXIT_USAGE)
+        field = getattr(exc, "key", None) or getattr(exc, "env_var", None)
+        return fail(str(exc), EXIT_USAGE, field)
     if isinstance(exc, JimengError):
         return fail(str(exc), EXIT_FAILED)
     if isinstance(exc, OSError):

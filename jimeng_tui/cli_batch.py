@@ -92,11 +92,11 @@ def load_batch(value: str) -> BatchFile:
 def report_bad_lines(ns: argparse.Namespace, batch: BatchFile) -> int:
     bad = sorted({e.line for e in batch.errors})
     shown = batch.errors[: batchfile.MAX_REPORTED_ERRORS]
-    print(
-        f"{PROG}: error: {batch.path}: {len(bad)} of {batch.requests_seen} lines are not valid; "
-        "nothing was submitted",
-        file=sys.stderr,
+    headline = (
+        f"{batch.path}: {len(bad)} of {batch.requests_seen} lines are not valid; "
+        "nothing was submitted"
     )
+    print(f"{PROG}: error: {headline}", file=sys.stderr)
     for error in shown:
         print(f"  {error}", file=sys.stderr)
     if len(batch.errors) > len(shown):
@@ -110,6 +110,7 @@ def report_bad_lines(ns: argparse.Namespace, batch: BatchFile) -> int:
                 "errors": [
                     {"line": e.line, "field": e.field, "message": e.message} for e in batch.errors
                 ],
+                "error": {"field": None, "message": headline, "exit_code": EXIT_USAGE},
                 "exit_code": EXIT_USAGE,
             }
         )

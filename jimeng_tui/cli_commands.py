@@ -242,14 +242,19 @@ def cmd_generate(ns: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_INTERRUPTED
-        if getattr(ns, "json", False):
-            payload = job_json(job) if job else {"status": "interrupted"}
-            payload["interrupted"] = True
-            print_json(payload)
+        _print_interrupted_json(ns, job)
         print(_resume_hint(job), file=sys.stderr)
         return EXIT_INTERRUPTED
 
     return _run(ns, body, interrupted=interrupted)
+
+
+def _print_interrupted_json(ns: argparse.Namespace, job: Job | None) -> None:
+    """``--json`` after Ctrl-C: the job as it was left (the error object when there is none)."""
+    if getattr(ns, "json", False) and job is not None:
+        payload = job_json(job)
+        payload["interrupted"] = True
+        print_json(payload)
 
 
 def _request_notes(request: GenerationRequest) -> list[str]:
@@ -398,13 +403,15 @@ def _mode_for_task(engine: Engine, task_id: str, mode: str | None) -> tuple[Job 
     if job is not None:
         if mode is not None and mode != job.mode:
             raise UsageError(
-                f"task {task_id} was submitted with mode {job.mode} (history), not {mode}"
+                f"task {task_id} was submitted with mode {job.mode} (history), not {mode}",
+                field="mode",
             )
         return job, job.mode
     if mode is None:
         raise UsageError(
             f"task {task_id} is not in the history; give --mode with the mode it was submitted "
-            f"with ({', '.join(catalog.MODE_NAMES)})"
+            f"with ({', '.join(catalog.MODE_NAMES)})",
+            field="mode",
         )
     return None, mode
 
@@ -412,7 +419,9 @@ def _mode_for_task(engine: Engine, task_id: str, mode: str | None) -> tuple[Job 
 def _check_task_id(task_id: str) -> str:
     task_id = task_id.strip()
     if not task_id.isdigit():
-        raise UsageError(f"{task_id!r} is not a task id (task ids are long decimal numbers)")
+        raise UsageError(
+            f"{task_id!r} is not a task id (task ids are long decimal numbers)", field="task_id"
+        )
     return task_id
 
 
@@ -507,6 +516,7 @@ def cmd_wait(ns: argparse.Namespace) -> int:
 
     def interrupted(session: Session) -> int:
         job = _latest(session, current["job"])
+        _print_interrupted_json(ns, job)
         print(_resume_hint(job, task_id), file=sys.stderr)
         return EXIT_INTERRUPTED
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from jimeng_tui import cli_json
 from jimeng_tui.jobs.display import clock as elapsed_text
 from jimeng_tui.jobs.display import size as size_text
 from jimeng_tui.jobs.model import Job, JobState
@@ -197,11 +198,13 @@ def job_json(job: Job) -> dict[str, Any]:
 
 
 def print_json(value: Any) -> None:
+    cli_json.note_printed(value)
     print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
     sys.stdout.flush()
 
 
 def print_json_line(value: Any) -> None:
     """One compact JSON value on one line (JSON Lines output)."""
+    cli_json.note_printed(value)
     print(json.dumps(value, ensure_ascii=False, default=str))
     sys.stdout.flush()
