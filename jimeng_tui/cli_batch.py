@@ -27,6 +27,7 @@ from jimeng_tui.cli_commands import (
     _run,
     failure_advice,
     failure_headline,
+    sandbox_flag,
 )
 from jimeng_tui.cli_output import Progress, job_json, print_json_line
 from jimeng_tui.jobs import batch as batchfile
@@ -595,13 +596,6 @@ class BatchRun:
     def on_interrupt(self, session: Session) -> int:
         running = [r for r in self.results.values() if r.outcome == RUNNING]
         not_started = [r for r in self.results.values() if r.outcome == NOT_STARTED]
-        if self.ns.sandbox:
-            print(
-                f"{PROG}: interrupted; sandbox tasks end with the embedded emulator: running "
-                "the same command again submits the unfinished lines anew",
-                file=sys.stderr,
-            )
-            return EXIT_INTERRUPTED
         if not self.summary_printed:
             print(f"{PROG}: interrupted before any line was submitted", file=sys.stderr)
             return EXIT_INTERRUPTED
@@ -614,7 +608,11 @@ class BatchRun:
         print(
             f"{PROG}: interrupted; {what}. Run the same command again to finish the batch: "
             "lines already saved are skipped, running tasks are resumed, nothing is sent twice"
-            + (f" (or `{PROG} resume` for the running tasks)" if running else ""),
+            + (
+                f" (or `{PROG} resume{sandbox_flag(self.ns)}` for the running tasks)"
+                if running
+                else ""
+            ),
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED

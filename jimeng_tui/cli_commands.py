@@ -144,28 +144,39 @@ def _is_tty(stream: Any) -> bool:
         return False
 
 
-def _resume_hint(job: Job | None, task_id: str | None = None) -> str:
-    """What Ctrl-C left behind, and the command that finishes it."""
+def sandbox_flag(ns: argparse.Namespace) -> str:
+    """`` --sandbox`` for the commands we print, when this one ran against the sandbox."""
+    return " --sandbox" if getattr(ns, "sandbox", False) else ""
+
+
+def _resume_hint(job: Job | None, task_id: str | None = None, flag: str = "") -> str:
+    """What Ctrl-C left behind, and the command that finishes it (``flag``: `` --sandbox``)."""
     task_id = (job.task_id if job else None) or task_id
     if job is None and task_id is None:
         return f"{PROG}: interrupted before anything was submitted; nothing was recorded"
     if job is not None and job.is_final:
         return f"{PROG}: interrupted; the job had already ended ({job.state})"
     if task_id:
+        where = (
+            "is kept by the sandbox (in its task file) and stays in the sandbox history"
+            if flag
+            else "keeps running on the service and stays in the history"
+        )
         return (
-            f"{PROG}: interrupted; the task {task_id} keeps running on the service and stays in "
-            f"the history. Finish it with:\n  {PROG} wait {task_id}\nor finish every unfinished "
-            f"job with:\n  {PROG} resume"
+            f"{PROG}: interrupted; the task {task_id} {where}. Finish it with:\n"
+            f"  {PROG} wait {task_id}{flag}\nor finish every unfinished job with:\n"
+            f"  {PROG} resume{flag}"
         )
     assert job is not None
     if job.state is JobState.SUBMITTING:
         return (
             f"{PROG}: interrupted while the submit was on its way: a task may exist. The job "
-            f"stays in the history; `{PROG} resume` marks it as unknown (it is never sent twice)"
+            f"stays in the history; `{PROG} resume{flag}` marks it as unknown (it is never sent "
+            "twice)"
         )
     return (
         f"{PROG}: interrupted before the job was submitted; it stays in the history as "
-        f"{job.state}. Submit it with:\n  {PROG} resume"
+        f"{job.state}. Submit it with:\n  {PROG} resume{flag}"
     )
 
 
@@ -235,15 +246,8 @@ def cmd_generate(ns: argparse.Namespace) -> int:
 
     def interrupted(session: Session) -> int:
         job = _latest(session, current["job"])
-        if ns.sandbox:
-            print(
-                f"{PROG}: interrupted; sandbox jobs end with the embedded emulator and cannot "
-                "be resumed",
-                file=sys.stderr,
-            )
-            return EXIT_INTERRUPTED
         _print_interrupted_json(ns, job)
-        print(_resume_hint(job), file=sys.stderr)
+        print(_resume_hint(job, flag=sandbox_flag(ns)), file=sys.stderr)
         return EXIT_INTERRUPTED
 
     return _run(ns, body, interrupted=interrupted)
@@ -517,7 +521,7 @@ def cmd_wait(ns: argparse.Namespace) -> int:
     def interrupted(session: Session) -> int:
         job = _latest(session, current["job"])
         _print_interrupted_json(ns, job)
-        print(_resume_hint(job, task_id), file=sys.stderr)
+        print(_resume_hint(job, task_id, sandbox_flag(ns)), file=sys.stderr)
         return EXIT_INTERRUPTED
 
     return _run(ns, body, interrupted=interrupted)
@@ -608,7 +612,7 @@ def cmd_resume(ns: argparse.Namespace) -> int:
     def interrupted(session: Session) -> int:
         print(
             f"{PROG}: interrupted; the unfinished jobs stay in the history. "
-            f"Run `{PROG} resume` again to finish them.",
+            f"Run `{PROG} resume{sandbox_flag(ns)}` again to finish them.",
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from cli_support import history_jobs, run_cli
+from cli_support import history_jobs, no_account_env, run_cli
 
 from jimeng_tui import cli
 
@@ -48,16 +46,8 @@ def test_help_lists_the_global_option(command, capsys):
     assert "--sandbox" in out
 
 
-def _no_account_env() -> dict[str, str]:
-    env = dict(os.environ)
-    for name in ("VOLC_ACCESSKEY", "VOLC_SECRETKEY", "JIMENG_VIDEO_API_URL"):
-        env.pop(name, None)
-    env["PYTHONWARNINGS"] = "ignore"
-    return env
-
-
 def test_sandbox_after_status_wait_resume_locate(exe):
-    env = _no_account_env()
+    env = no_account_env()
     made = run_cli(exe, "--sandbox", "generate", "A kite over the dunes", env=env)
     assert made.returncode == 0, made
     (job,) = history_jobs(sandbox=True)
