@@ -402,8 +402,16 @@ def failure_headline(job: Job) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _mode_for_task(engine: Engine, task_id: str, mode: str | None) -> tuple[Job | None, str]:
+def _mode_for_task(
+    engine: Engine, task_id: str, mode: str | None, command: str
+) -> tuple[Job | None, str]:
+    from jimeng_tui.cli_other_history import task_elsewhere_message
+
     job = engine.history.find_task(task_id)
+    if job is None:
+        elsewhere = task_elsewhere_message(engine.is_sandbox, task_id, command)
+        if elsewhere:  # a task of the other service: asking this one could only fail
+            raise UsageError(elsewhere, field="task_id")
     if job is not None:
         if mode is not None and mode != job.mode:
             raise UsageError(
@@ -436,7 +444,7 @@ def cmd_status(ns: argparse.Namespace) -> int:
     async def body(session: Session) -> int:
         engine = session.engine
         assert engine is not None
-        job, mode = _mode_for_task(engine, task_id, ns.mode)
+        job, mode = _mode_for_task(engine, task_id, ns.mode, ns.command)
         session.require_credentials()
         client = _client(engine)
         req_key = job.req_key if job is not None else catalog.MODES[mode].req_key
@@ -499,7 +507,7 @@ def cmd_wait(ns: argparse.Namespace) -> int:
     async def body(session: Session) -> int:
         engine = session.engine
         assert engine is not None
-        job, mode = _mode_for_task(engine, task_id, ns.mode)
+        job, mode = _mode_for_task(engine, task_id, ns.mode, ns.command)
         if job is not None and job.is_final:
             if output is not None and job.state is JobState.SAVED:
                 raise UsageError(

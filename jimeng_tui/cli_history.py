@@ -137,12 +137,9 @@ def cmd_history(ns: argparse.Namespace) -> int:
         return EXIT_OK
     if ns.json:
         print_json([job_json(j) for j in jobs])
-        return EXIT_OK
     if not jobs:
-        print(
-            f"{PROG}: no jobs match" if total == 0 and _filtered(ns) else f"{PROG}: no jobs yet",
-            file=sys.stderr,
-        )
+        _say_nothing_here(ns, total)
+    if ns.json or not jobs:
         return EXIT_OK
     print(render_table(jobs))
     if total > len(jobs):
@@ -151,6 +148,21 @@ def cmd_history(ns: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+def _say_nothing_here(ns: argparse.Namespace, total: int) -> None:
+    """The history shown is empty (or nothing matches): say so, and where the other history's
+    jobs are (live ↔ sandbox) with the command that shows them."""
+    from jimeng_tui.cli_other_history import jobs_elsewhere_note
+
+    which = "the sandbox history" if ns.sandbox else "the history"
+    said = (
+        f"no jobs match in {which}" if total == 0 and _filtered(ns) else f"no jobs yet in {which}"
+    )
+    note = jobs_elsewhere_note(ns.sandbox)
+    if ns.json and not note:
+        return  # the empty array says it
+    print(f"{PROG}: {said}" + (f"; {note}" if note else ""), file=sys.stderr)
 
 
 def _filtered(ns: argparse.Namespace) -> bool:
