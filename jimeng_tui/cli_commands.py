@@ -357,6 +357,9 @@ def report_final(ns: argparse.Namespace, job: Job) -> int:
     ok = job.state is JobState.SAVED
     if getattr(ns, "json", False):
         print_json(job_json(job))
+    elif ok and getattr(ns, "sandbox", False) and job.path:
+        print(success_block(job, link=Path(job.path).as_uri()))
+        _say_emulator_link(ns, job)
     elif ok:
         print(success_block(job))
     if not ok:
@@ -366,6 +369,19 @@ def report_final(ns: argparse.Namespace, job: Job) -> int:
             print(f"  {hint}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _say_emulator_link(ns: argparse.Namespace, job: Job) -> None:
+    """Once a command: the block links the saved file, since the emulator's URL dies with it."""
+    if getattr(ns, "quiet", False) or getattr(ns, "emulator_link_said", False):
+        return
+    ns.emulator_link_said = True
+    url = (job.video_url or "").split("?", 1)[0]
+    print(
+        f"{PROG}: sandbox: the link is the saved file; the emulator's own URL ({url}) stops "
+        "working when this command exits",
+        file=sys.stderr,
+    )
 
 
 def failure_advice(job: Job) -> str | None:

@@ -3,6 +3,8 @@ embedded emulator keeps its tasks in the data folder)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cli_support import history_jobs, interrupt_when, no_account_env, run_cli
 
 from jimeng_tui.jobs.model import JobState
@@ -36,6 +38,7 @@ def test_ctrl_c_in_sandbox_generate_prints_the_command_that_finishes_it(exe):
     (job,) = history_jobs(sandbox=True)
     assert job.task_id == polled.task_id and job.state is JobState.SAVED
     assert f"- Save Path: {job.path}" in result.stdout
+    assert f"[Download Video]({Path(job.path).as_uri()})" in result.stdout
 
 
 def test_ctrl_c_in_sandbox_batch_then_the_same_command_resumes(exe, tmp_path):
