@@ -32,7 +32,7 @@ from jimeng_tui.api.errors import (
 )
 from jimeng_tui.api.images import PreparedImage, prepare_images
 from jimeng_tui.api.request import GenerationRequest, build_submit_body, redact_body
-from jimeng_tui.jobs import media
+from jimeng_tui.jobs import links, media
 from jimeng_tui.jobs.download import (
     DownloadResult,
     LinkExpired,
@@ -590,6 +590,7 @@ class Runner:
 
     async def _refresh_link(self, job: Job) -> bool:
         assert job.task_id is not None
+        why = links.refresh_reason(job, self.settings.link_lifetime_s)  # before it is replaced
         age = time.time() - (job.submitted_at or job.created_at)
         if age > self.settings.task_lifetime_s:
             await self._set(
@@ -607,10 +608,9 @@ class Runner:
         if result.status != "done" or not result.video_url:
             await self._fail(job, None, f"the service says the task is {result.status!r}")
             return False
-        job.video_url = result.video_url
-        job.url_fetched_at = time.time()
+        job.video_url, job.url_fetched_at = result.video_url, time.time()
         await self._save(job)
-        self._emit(JobNotice(job.id or 0, "the video link had expired: fetched a fresh one"))
+        self._emit(JobNotice(job.id or 0, why))
         return True
 
     def _sidecar(self, job: Job, info: media.MediaInfo, now: float) -> dict[str, Any]:
