@@ -560,7 +560,9 @@ def error_line(message: str) -> str:
 
 
 def fail(message: str, code: int = EXIT_USAGE, field: str | None = None) -> int:
-    print(error_line(message), file=sys.stderr)
+    from jimeng_tui.cli_text import printable
+
+    print(printable(error_line(message)), file=sys.stderr)
     cli_json.note_error(message, field)
     return code
 

@@ -30,6 +30,7 @@ from jimeng_tui.cli_commands import (
     sandbox_flag,
 )
 from jimeng_tui.cli_output import Progress, job_json, print_json_line
+from jimeng_tui.cli_text import json_safe, printable
 from jimeng_tui.jobs import batch as batchfile
 from jimeng_tui.jobs.batch import MARKER, Action, BatchFile, BatchLine, LinePlan
 from jimeng_tui.jobs.display import clock, excerpt
@@ -99,7 +100,7 @@ def report_bad_lines(ns: argparse.Namespace, batch: BatchFile) -> int:
     )
     print(f"{PROG}: error: {headline}", file=sys.stderr)
     for error in shown:
-        print(f"  {error}", file=sys.stderr)
+        print(printable(f"  {error}"), file=sys.stderr)
     if len(batch.errors) > len(shown):
         print(f"  ... and {len(batch.errors) - len(shown)} more", file=sys.stderr)
     if ns.json:
@@ -219,11 +220,11 @@ def dry_run(ns: argparse.Namespace, batch: BatchFile) -> int:
             Action.SKIP: "already saved",
             Action.BLOCKED: "would not send",
         }[p.action]
-        print(f"line {p.line.number}: {verb}: {describe_request(p.line)}", file=out)
+        print(printable(f"line {p.line.number}: {verb}: {describe_request(p.line)}"), file=out)
         if p.reason:
             print(f"  {p.reason}", file=out)
         if body is not None:
-            print(f"  sends {json.dumps(body, ensure_ascii=False)}", file=out)
+            print(f"  sends {json_safe(json.dumps(body, ensure_ascii=False))}", file=out)
         if p.line.request.conform_note:
             print(f"  note: {p.line.request.conform_note}", file=out)
         for note in _request_notes(p.line.request):

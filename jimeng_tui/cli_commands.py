@@ -30,6 +30,7 @@ from jimeng_tui.cli import (
     error_line,
 )
 from jimeng_tui.cli_output import Progress, job_json, print_json
+from jimeng_tui.cli_text import printable
 from jimeng_tui.jobs.model import Job, JobState
 
 if TYPE_CHECKING:
@@ -358,12 +359,12 @@ def report_final(ns: argparse.Namespace, job: Job) -> int:
     if getattr(ns, "json", False):
         print_json(job_json(job))
     elif ok and getattr(ns, "sandbox", False) and job.path:
-        print(success_block(job, link=Path(job.path).as_uri()))
+        print(printable(success_block(job, link=Path(job.path).as_uri())))
         _say_emulator_link(ns, job)
     elif ok:
-        print(success_block(job))
+        print(printable(success_block(job)))
     if not ok:
-        print(error_line(failure_headline(job)), file=sys.stderr)
+        print(printable(error_line(failure_headline(job))), file=sys.stderr)
         hint = failure_advice(job)
         if hint:
             print(f"  {hint}", file=sys.stderr)
@@ -490,7 +491,9 @@ def cmd_status(ns: argparse.Namespace) -> int:
                 print(result.video_url)
             if job is not None and not ns.json:
                 print(
-                    f"{PROG}: history: {job.state}" + (f", {job.path}" if job.path else ""),
+                    printable(
+                        f"{PROG}: history: {job.state}" + (f", {job.path}" if job.path else "")
+                    ),
                     file=sys.stderr,
                 )
         if result.status in ("not_found", "expired"):

@@ -13,7 +13,7 @@ from typing import Any
 
 from jimeng_tui.cli import EXIT_OK, PROG, UsageError
 from jimeng_tui.cli_output import job_json, print_json
-from jimeng_tui.jobs.display import excerpt, length
+from jimeng_tui.jobs.display import length
 from jimeng_tui.jobs.model import Job, JobState
 
 DEFAULT_TABLE_ROWS = 50
@@ -183,7 +183,10 @@ def _status_cell(job: Job) -> str:
 
 
 def render_table(jobs: list[Job]) -> str:
-    """date, status, mode, duration/fps, prompt excerpt, path — sized to the terminal."""
+    """date, status, mode, duration/fps, prompt excerpt, path — sized to the terminal, in
+    display cells (a Chinese character takes two), control characters escaped."""
+    from jimeng_tui.cli_text import cells, excerpt, one_line, pad
+
     columns = shutil.get_terminal_size((120, 24)).columns
     rows = []
     for job in jobs:
@@ -194,21 +197,19 @@ def render_table(jobs: list[Job]) -> str:
                 _status_cell(job),
                 job.mode,
                 length(job, missing="-"),
-                job.prompt,
-                job.path if job.path and job.state is JobState.SAVED else (job.path or "-"),
+                one_line(job.prompt),
+                one_line(job.path or "-"),
             ]
         )
     head = ["DATE", "STATUS", "MODE", "LENGTH", "PROMPT", "PATH"]
-    widths = [max(len(head[i]), *(len(r[i]) for r in rows)) for i in range(4)]
+    widths = [max(cells(head[i]), *(cells(r[i]) for r in rows)) for i in range(4)]
     fixed = sum(widths) + 2 * 5
-    path_width = max(len(head[5]), *(len(r[5]) for r in rows))
-    longest = max(len(head[4]), *(len(" ".join(r[4].split())) for r in rows))
+    path_width = max(cells(head[5]), *(cells(r[5]) for r in rows))
+    longest = max(cells(head[4]), *(cells(r[4]) for r in rows))
     prompt_width = min(longest, max(12, min(48, columns - fixed - min(path_width, 40))))
     lines = []
-    for cells in [head, *rows]:
-        first = [c.ljust(w) for c, w in zip(cells[:4], widths, strict=False)]
-        prompt = (cells[4] if cells is head else excerpt(cells[4], prompt_width)).ljust(
-            prompt_width
-        )
-        lines.append("  ".join([*first, prompt, cells[5]]).rstrip())
+    for cells_of_row in [head, *rows]:
+        first = [pad(c, w) for c, w in zip(cells_of_row[:4], widths, strict=False)]
+        prompt = pad(excerpt(cells_of_row[4], prompt_width), prompt_width)
+        lines.append("  ".join([*first, prompt, cells_of_row[5]]).rstrip())
     return "\n".join(lines)

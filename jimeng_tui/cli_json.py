@@ -19,6 +19,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from jimeng_tui.cli_text import json_safe
+
 JSON_COMMANDS = ("generate", "batch", "status", "wait")
 
 
@@ -89,7 +91,7 @@ def finish(exit_code: int) -> None:
         text = json.dumps(value, ensure_ascii=False, indent=2)
     _outcome.printed = True
     try:
-        print(text)
+        print(json_safe(text))
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):
         pass
