@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from jimeng_tui import __version__, cli_json
 from jimeng_tui.api import catalog
 from jimeng_tui.argtypes import positive_int
-from jimeng_tui.cli_globals import add_global_options, command_name
+from jimeng_tui.cli_globals import add_global_options, command_parser_class
+from jimeng_tui.cli_text import printable
 
 PROG = "jimeng-tui"
 
@@ -154,17 +155,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # type: ignore[override]
         self.print_usage(sys.stderr)
         print(error_line(message), file=sys.stderr)
-        cli_json.note_error(message)
-        cli_json.finish(EXIT_USAGE)
-        self.exit(EXIT_USAGE)
-
-
-class _CommandParser(_Parser):
-    """A command's parser: it takes the global options too (cli_globals.py)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        add_global_options(self, command_name(self.prog))
+        self.exit(cli_json.finish(EXIT_USAGE, message))
 
 
 def _add_generation_options(p: argparse.ArgumentParser) -> None:
@@ -303,7 +294,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     add_global_options(parser)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
+    commands = command_parser_class(_Parser)  # each command takes the global options too
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=commands)
 
     # generate -----------------------------------------------------------------------------
     gen = sub.add_parser(
@@ -547,12 +539,11 @@ def _first_command(argv: Sequence[str]) -> str | None:
 
 
 class UsageError(Exception):
-    """A command-line input that cannot work: exit 2, nothing was submitted. ``field`` names
-    the option or input, for ``--json``'s error object (else it is read from the message)."""
+    """A command-line input that cannot work: exit 2, nothing was submitted."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
-        self.field = field
+        self.field = field  # the option it is about, for --json (else read from the message)
 
 
 def error_line(message: str) -> str:
@@ -560,8 +551,6 @@ def error_line(message: str) -> str:
 
 
 def fail(message: str, code: int = EXIT_USAGE, field: str | None = None) -> int:
-    from jimeng_tui.cli_text import printable
-
     print(printable(error_line(message)), file=sys.stderr)
     cli_json.note_error(message, field)
     return code
@@ -573,9 +562,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cli_json.start(command, args_list)
     parser = build_parser(command)
     ns = parser.parse_args(args_list)
-    code = _main(ns)
-    cli_json.finish(code)
-    return code
+    return cli_json.finish(_main(ns))
 
 
 def _main(ns: argparse.Namespace) -> int:

@@ -27,8 +27,8 @@ from jimeng_tui.cli_commands import (
     _run,
     failure_advice,
     failure_headline,
-    sandbox_flag,
 )
+from jimeng_tui.cli_hints import sandbox_flag
 from jimeng_tui.cli_output import Progress, job_json, print_json_line
 from jimeng_tui.cli_text import json_safe, printable
 from jimeng_tui.jobs import batch as batchfile

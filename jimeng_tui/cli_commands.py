@@ -29,6 +29,12 @@ from jimeng_tui.cli import (
     UsageError,
     error_line,
 )
+from jimeng_tui.cli_hints import (
+    print_interrupted_json,
+    resume_hint,
+    sandbox_flag,
+    say_emulator_link,
+)
 from jimeng_tui.cli_output import Progress, job_json, print_json
 from jimeng_tui.cli_text import printable
 from jimeng_tui.jobs.model import Job, JobState
@@ -145,42 +151,6 @@ def _is_tty(stream: Any) -> bool:
         return False
 
 
-def sandbox_flag(ns: argparse.Namespace) -> str:
-    """`` --sandbox`` for the commands we print, when this one ran against the sandbox."""
-    return " --sandbox" if getattr(ns, "sandbox", False) else ""
-
-
-def _resume_hint(job: Job | None, task_id: str | None = None, flag: str = "") -> str:
-    """What Ctrl-C left behind, and the command that finishes it (``flag``: `` --sandbox``)."""
-    task_id = (job.task_id if job else None) or task_id
-    if job is None and task_id is None:
-        return f"{PROG}: interrupted before anything was submitted; nothing was recorded"
-    if job is not None and job.is_final:
-        return f"{PROG}: interrupted; the job had already ended ({job.state})"
-    if task_id:
-        where = (
-            "is kept by the sandbox (in its task file) and stays in the sandbox history"
-            if flag
-            else "keeps running on the service and stays in the history"
-        )
-        return (
-            f"{PROG}: interrupted; the task {task_id} {where}. Finish it with:\n"
-            f"  {PROG} wait {task_id}{flag}\nor finish every unfinished job with:\n"
-            f"  {PROG} resume{flag}"
-        )
-    assert job is not None
-    if job.state is JobState.SUBMITTING:
-        return (
-            f"{PROG}: interrupted while the submit was on its way: a task may exist. The job "
-            f"stays in the history; `{PROG} resume{flag}` marks it as unknown (it is never sent "
-            "twice)"
-        )
-    return (
-        f"{PROG}: interrupted before the job was submitted; it stays in the history as "
-        f"{job.state}. Submit it with:\n  {PROG} resume{flag}"
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # generate
 # --------------------------------------------------------------------------------------------
@@ -247,19 +217,11 @@ def cmd_generate(ns: argparse.Namespace) -> int:
 
     def interrupted(session: Session) -> int:
         job = _latest(session, current["job"])
-        _print_interrupted_json(ns, job)
-        print(_resume_hint(job, flag=sandbox_flag(ns)), file=sys.stderr)
+        print_interrupted_json(ns, job)
+        print(resume_hint(job, flag=sandbox_flag(ns)), file=sys.stderr)
         return EXIT_INTERRUPTED
 
     return _run(ns, body, interrupted=interrupted)
-
-
-def _print_interrupted_json(ns: argparse.Namespace, job: Job | None) -> None:
-    """``--json`` after Ctrl-C: the job as it was left (the error object when there is none)."""
-    if getattr(ns, "json", False) and job is not None:
-        payload = job_json(job)
-        payload["interrupted"] = True
-        print_json(payload)
 
 
 def _request_notes(request: GenerationRequest) -> list[str]:
@@ -360,7 +322,7 @@ def report_final(ns: argparse.Namespace, job: Job) -> int:
         print_json(job_json(job))
     elif ok and getattr(ns, "sandbox", False) and job.path:
         print(printable(success_block(job, link=Path(job.path).as_uri())))
-        _say_emulator_link(ns, job)
+        say_emulator_link(ns, job)
     elif ok:
         print(printable(success_block(job)))
     if not ok:
@@ -370,19 +332,6 @@ def report_final(ns: argparse.Namespace, job: Job) -> int:
             print(f"  {hint}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
-
-
-def _say_emulator_link(ns: argparse.Namespace, job: Job) -> None:
-    """Once a command: the block links the saved file, since the emulator's URL dies with it."""
-    if getattr(ns, "quiet", False) or getattr(ns, "emulator_link_said", False):
-        return
-    ns.emulator_link_said = True
-    url = (job.video_url or "").split("?", 1)[0]
-    print(
-        f"{PROG}: sandbox: the link is the saved file; the emulator's own URL ({url}) stops "
-        "working when this command exits",
-        file=sys.stderr,
-    )
 
 
 def failure_advice(job: Job) -> str | None:
@@ -547,8 +496,8 @@ def cmd_wait(ns: argparse.Namespace) -> int:
 
     def interrupted(session: Session) -> int:
         job = _latest(session, current["job"])
-        _print_interrupted_json(ns, job)
-        print(_resume_hint(job, task_id, sandbox_flag(ns)), file=sys.stderr)
+        print_interrupted_json(ns, job)
+        print(resume_hint(job, task_id, sandbox_flag(ns)), file=sys.stderr)
         return EXIT_INTERRUPTED
 
     return _run(ns, body, interrupted=interrupted)

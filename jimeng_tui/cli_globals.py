@@ -3,8 +3,8 @@
 ``jimeng-tui --sandbox resume`` and ``jimeng-tui resume --sandbox`` mean the same. The top-level
 parser defines each global option with its real default; every command's parser gets the same
 option with a suppressed default, so a flag given after the command is set and one given before
-it is never reset by the command's parser. Command parsers get them from ``cli._CommandParser``,
-the parser class of the subcommands: a command added with ``sub.add_parser(...)`` has them.
+it is never reset by the command's parser. The subcommands' parser class comes from
+:func:`command_parser_class`, so a command added with ``sub.add_parser(...)`` has them.
 """
 
 from __future__ import annotations
@@ -48,8 +48,13 @@ def add_global_options(parser: argparse.ArgumentParser, command: str | None = No
     )
 
 
-def command_name(prog: str | None) -> str | None:
-    """``jimeng-tui generate`` → ``generate`` (argparse gives a command's parser that prog)."""
-    if not prog:
-        return None
-    return prog.split()[-1]
+def command_parser_class(base: type[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
+    """``base`` whose instances (the commands' parsers) take the global options too."""
+
+    class CommandParser(base):  # type: ignore[misc, valid-type]
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            # argparse names a command's parser "jimeng-tui COMMAND"
+            add_global_options(self, (self.prog or "").split()[-1] or None)
+
+    return CommandParser

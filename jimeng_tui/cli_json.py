@@ -77,10 +77,13 @@ def error_object(message: str, exit_code: int, field: str | None = None) -> dict
     return {"error": error}
 
 
-def finish(exit_code: int) -> None:
-    """The command has ended with ``exit_code``: print the error object if nothing else was."""
+def finish(exit_code: int, message: str | None = None) -> int:
+    """The command has ended with ``exit_code`` (after ``message``, when given): print the error
+    object if nothing else was printed. Returns ``exit_code``."""
+    if message is not None:
+        note_error(message)
     if not _outcome.wanted or _outcome.printed:
-        return
+        return exit_code
     message = _outcome.message
     if message is None:
         message = "interrupted" if exit_code == 130 else f"the command ended with exit {exit_code}"
@@ -95,3 +98,4 @@ def finish(exit_code: int) -> None:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):
         pass
+    return exit_code
