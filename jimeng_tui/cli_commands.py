@@ -387,7 +387,8 @@ def _mode_for_task(
         return job, job.mode
     if mode is None:
         raise UsageError(
-            f"task {task_id} is not in the history; give --mode with the mode it was submitted "
+            f"task {task_id} is not in the {'sandbox ' if engine.is_sandbox else ''}history; "
+            "give --mode with the mode it was submitted "
             f"with ({', '.join(catalog.MODE_NAMES)})",
             field="mode",
         )

@@ -54,6 +54,14 @@ def test_sandbox_commands_point_to_the_live_history(cli, sandbox_server):
     assert f"jimeng-tui status {job.task_id}\n" in result.stderr + "\n"
 
 
+def test_a_task_in_neither_history_asks_for_the_mode(cli):
+    live = cli("status", "123")
+    sandbox = cli("status", "123", "--sandbox")
+    assert live.returncode == sandbox.returncode == 2
+    assert "task 123 is not in the history; give --mode" in live.stderr
+    assert "task 123 is not in the sandbox history; give --mode" in sandbox.stderr
+
+
 def test_peeking_never_creates_the_other_history():
     paths = app_paths(os.environ)
     assert jobs_elsewhere_note(sandbox=False) is None
