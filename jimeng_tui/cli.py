@@ -15,9 +15,11 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
-from jimeng_tui import __version__
+from jimeng_tui import __version__, cli_json
 from jimeng_tui.api import catalog
 from jimeng_tui.argtypes import positive_int
+from jimeng_tui.cli_globals import add_global_options, command_parser_class
+from jimeng_tui.cli_text import printable
 
 PROG = "jimeng-tui"
 
@@ -152,7 +154,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # type: ignore[override]
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{PROG}: error: {message}\n")
+        print(error_line(message), file=sys.stderr)
+        self.exit(cli_json.finish(EXIT_USAGE, message))
 
 
 def _add_generation_options(p: argparse.ArgumentParser) -> None:
@@ -248,7 +251,6 @@ def _add_run_options(
     p: argparse.ArgumentParser,
     *,
     output: bool = True,
-    sandbox: bool = False,
     json_help: str | None = None,
 ) -> None:
     o = p.add_argument_group("output options")
@@ -269,13 +271,6 @@ def _add_run_options(
         "video_url, path, parameters, measured duration/fps/width/height, error code/message)",
     )
     o.add_argument("--quiet", "-q", action="store_true", help="no progress or notices on stderr")
-    if sandbox:
-        o.add_argument(
-            "--sandbox",
-            action="store_true",
-            help="run against a local emulator of the service started in this process (no "
-            "account needed; its jobs go to a separate history: `jimeng-tui history --sandbox`)",
-        )
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -298,12 +293,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         formatter_class=fmt,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument(
-        "--sandbox",
-        action="store_true",
-        help="open the app against a local emulator of the service (no account needed)",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    add_global_options(parser)
+    commands = command_parser_class(_Parser)  # each command takes the global options too
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=commands)
 
     # generate -----------------------------------------------------------------------------
     gen = sub.add_parser(
@@ -330,7 +322,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "--image",
     )
     _add_generation_options(gen)
-    _add_run_options(gen, sandbox=True)
+    _add_run_options(gen)
     gen.add_argument(
         "--no-wait",
         action="store_true",
@@ -390,7 +382,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     _add_run_options(
         bt,
         output=False,
-        sandbox=True,
         json_help="print JSON Lines on stdout and nothing else: one object per line of the file "
         '("type": "line", with "line", "outcome" and the job as generate --json prints it), '
         'then one "type": "summary" object',
@@ -495,9 +486,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         help="write the filtered rows to FILE.json or FILE.csv (an existing file is never "
         "overwritten)",
     )
-    hs.add_argument(
-        "--sandbox", action="store_true", help="show the jobs run with --sandbox instead"
-    )
 
     # locate -------------------------------------------------------------------------------
     lc = sub.add_parser(
@@ -553,20 +541,31 @@ def _first_command(argv: Sequence[str]) -> str | None:
 class UsageError(Exception):
     """A command-line input that cannot work: exit 2, nothing was submitted."""
 
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field  # the option it is about, for --json (else read from the message)
+
 
 def error_line(message: str) -> str:
     return f"{PROG}: error: {message}"
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> int:
-    print(error_line(message), file=sys.stderr)
+def fail(message: str, code: int = EXIT_USAGE, field: str | None = None) -> int:
+    print(printable(error_line(message)), file=sys.stderr)
+    cli_json.note_error(message, field)
     return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_first_command(args_list))
+    command = _first_command(args_list)
+    cli_json.start(command, args_list)
+    parser = build_parser(command)
     ns = parser.parse_args(args_list)
+    return cli_json.finish(_main(ns))
+
+
+def _main(ns: argparse.Namespace) -> int:
     try:
         return _dispatch(ns)
     except KeyboardInterrupt:
@@ -589,9 +588,10 @@ def _report_exception(exc: BaseException) -> int:
 
     config_error = _config_error_class()
     if isinstance(exc, UsageError | ValidationError):
-        return fail(str(exc), EXIT_USAGE)
+        return fail(str(exc), EXIT_USAGE, getattr(exc, "field", None))
     if config_error is not None and isinstance(exc, config_error):
-        return fail(str(exc), EXIT_USAGE)
+        field = getattr(exc, "key", None) or getattr(exc, "env_var", None)
+        return fail(str(exc), EXIT_USAGE, field)
     if isinstance(exc, JimengError):
         return fail(str(exc), EXIT_FAILED)
     if isinstance(exc, OSError):

@@ -28,7 +28,9 @@ from jimeng_tui.cli_commands import (
     failure_advice,
     failure_headline,
 )
+from jimeng_tui.cli_hints import sandbox_flag
 from jimeng_tui.cli_output import Progress, job_json, print_json_line
+from jimeng_tui.cli_text import json_safe, printable
 from jimeng_tui.jobs import batch as batchfile
 from jimeng_tui.jobs.batch import MARKER, Action, BatchFile, BatchLine, LinePlan
 from jimeng_tui.jobs.display import clock, excerpt
@@ -92,13 +94,13 @@ def load_batch(value: str) -> BatchFile:
 def report_bad_lines(ns: argparse.Namespace, batch: BatchFile) -> int:
     bad = sorted({e.line for e in batch.errors})
     shown = batch.errors[: batchfile.MAX_REPORTED_ERRORS]
-    print(
-        f"{PROG}: error: {batch.path}: {len(bad)} of {batch.requests_seen} lines are not valid; "
-        "nothing was submitted",
-        file=sys.stderr,
+    headline = (
+        f"{batch.path}: {len(bad)} of {batch.requests_seen} lines are not valid; "
+        "nothing was submitted"
     )
+    print(f"{PROG}: error: {headline}", file=sys.stderr)
     for error in shown:
-        print(f"  {error}", file=sys.stderr)
+        print(printable(f"  {error}"), file=sys.stderr)
     if len(batch.errors) > len(shown):
         print(f"  ... and {len(batch.errors) - len(shown)} more", file=sys.stderr)
     if ns.json:
@@ -110,6 +112,7 @@ def report_bad_lines(ns: argparse.Namespace, batch: BatchFile) -> int:
                 "errors": [
                     {"line": e.line, "field": e.field, "message": e.message} for e in batch.errors
                 ],
+                "error": {"field": None, "message": headline, "exit_code": EXIT_USAGE},
                 "exit_code": EXIT_USAGE,
             }
         )
@@ -217,11 +220,11 @@ def dry_run(ns: argparse.Namespace, batch: BatchFile) -> int:
             Action.SKIP: "already saved",
             Action.BLOCKED: "would not send",
         }[p.action]
-        print(f"line {p.line.number}: {verb}: {describe_request(p.line)}", file=out)
+        print(printable(f"line {p.line.number}: {verb}: {describe_request(p.line)}"), file=out)
         if p.reason:
             print(f"  {p.reason}", file=out)
         if body is not None:
-            print(f"  sends {json.dumps(body, ensure_ascii=False)}", file=out)
+            print(f"  sends {json_safe(json.dumps(body, ensure_ascii=False))}", file=out)
         if p.line.request.conform_note:
             print(f"  note: {p.line.request.conform_note}", file=out)
         for note in _request_notes(p.line.request):
@@ -594,13 +597,6 @@ class BatchRun:
     def on_interrupt(self, session: Session) -> int:
         running = [r for r in self.results.values() if r.outcome == RUNNING]
         not_started = [r for r in self.results.values() if r.outcome == NOT_STARTED]
-        if self.ns.sandbox:
-            print(
-                f"{PROG}: interrupted; sandbox tasks end with the embedded emulator: running "
-                "the same command again submits the unfinished lines anew",
-                file=sys.stderr,
-            )
-            return EXIT_INTERRUPTED
         if not self.summary_printed:
             print(f"{PROG}: interrupted before any line was submitted", file=sys.stderr)
             return EXIT_INTERRUPTED
@@ -613,7 +609,11 @@ class BatchRun:
         print(
             f"{PROG}: interrupted; {what}. Run the same command again to finish the batch: "
             "lines already saved are skipped, running tasks are resumed, nothing is sent twice"
-            + (f" (or `{PROG} resume` for the running tasks)" if running else ""),
+            + (
+                f" (or `{PROG} resume{sandbox_flag(self.ns)}` for the running tasks)"
+                if running
+                else ""
+            ),
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED

@@ -29,7 +29,14 @@ from jimeng_tui.cli import (
     UsageError,
     error_line,
 )
+from jimeng_tui.cli_hints import (
+    print_interrupted_json,
+    resume_hint,
+    sandbox_flag,
+    say_emulator_link,
+)
 from jimeng_tui.cli_output import Progress, job_json, print_json
+from jimeng_tui.cli_text import printable
 from jimeng_tui.jobs.model import Job, JobState
 
 if TYPE_CHECKING:
@@ -144,31 +151,6 @@ def _is_tty(stream: Any) -> bool:
         return False
 
 
-def _resume_hint(job: Job | None, task_id: str | None = None) -> str:
-    """What Ctrl-C left behind, and the command that finishes it."""
-    task_id = (job.task_id if job else None) or task_id
-    if job is None and task_id is None:
-        return f"{PROG}: interrupted before anything was submitted; nothing was recorded"
-    if job is not None and job.is_final:
-        return f"{PROG}: interrupted; the job had already ended ({job.state})"
-    if task_id:
-        return (
-            f"{PROG}: interrupted; the task {task_id} keeps running on the service and stays in "
-            f"the history. Finish it with:\n  {PROG} wait {task_id}\nor finish every unfinished "
-            f"job with:\n  {PROG} resume"
-        )
-    assert job is not None
-    if job.state is JobState.SUBMITTING:
-        return (
-            f"{PROG}: interrupted while the submit was on its way: a task may exist. The job "
-            f"stays in the history; `{PROG} resume` marks it as unknown (it is never sent twice)"
-        )
-    return (
-        f"{PROG}: interrupted before the job was submitted; it stays in the history as "
-        f"{job.state}. Submit it with:\n  {PROG} resume"
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # generate
 # --------------------------------------------------------------------------------------------
@@ -235,18 +217,8 @@ def cmd_generate(ns: argparse.Namespace) -> int:
 
     def interrupted(session: Session) -> int:
         job = _latest(session, current["job"])
-        if ns.sandbox:
-            print(
-                f"{PROG}: interrupted; sandbox jobs end with the embedded emulator and cannot "
-                "be resumed",
-                file=sys.stderr,
-            )
-            return EXIT_INTERRUPTED
-        if getattr(ns, "json", False):
-            payload = job_json(job) if job else {"status": "interrupted"}
-            payload["interrupted"] = True
-            print_json(payload)
-        print(_resume_hint(job), file=sys.stderr)
+        print_interrupted_json(ns, job)
+        print(resume_hint(job, flag=sandbox_flag(ns)), file=sys.stderr)
         return EXIT_INTERRUPTED
 
     return _run(ns, body, interrupted=interrupted)
@@ -356,10 +328,13 @@ def report_final(ns: argparse.Namespace, job: Job) -> int:
     ok = job.state is JobState.SAVED
     if getattr(ns, "json", False):
         print_json(job_json(job))
+    elif ok and getattr(ns, "sandbox", False) and job.path:
+        print(printable(success_block(job, link=Path(job.path).as_uri())))
+        say_emulator_link(ns, job)
     elif ok:
-        print(success_block(job))
+        print(printable(success_block(job)))
     if not ok:
-        print(error_line(failure_headline(job)), file=sys.stderr)
+        print(printable(error_line(failure_headline(job))), file=sys.stderr)
         hint = failure_advice(job)
         if hint:
             print(f"  {hint}", file=sys.stderr)
@@ -402,18 +377,29 @@ def failure_headline(job: Job) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _mode_for_task(engine: Engine, task_id: str, mode: str | None) -> tuple[Job | None, str]:
+def _mode_for_task(
+    engine: Engine, task_id: str, mode: str | None, command: str
+) -> tuple[Job | None, str]:
+    from jimeng_tui.cli_other_history import task_elsewhere_message
+
     job = engine.history.find_task(task_id)
+    if job is None:
+        elsewhere = task_elsewhere_message(engine.is_sandbox, task_id, command)
+        if elsewhere:  # a task of the other service: asking this one could only fail
+            raise UsageError(elsewhere, field="task_id")
     if job is not None:
         if mode is not None and mode != job.mode:
             raise UsageError(
-                f"task {task_id} was submitted with mode {job.mode} (history), not {mode}"
+                f"task {task_id} was submitted with mode {job.mode} (history), not {mode}",
+                field="mode",
             )
         return job, job.mode
     if mode is None:
         raise UsageError(
-            f"task {task_id} is not in the history; give --mode with the mode it was submitted "
-            f"with ({', '.join(catalog.MODE_NAMES)})"
+            f"task {task_id} is not in the {'sandbox ' if engine.is_sandbox else ''}history; "
+            "give --mode with the mode it was submitted "
+            f"with ({', '.join(catalog.MODE_NAMES)})",
+            field="mode",
         )
     return None, mode
 
@@ -421,7 +407,9 @@ def _mode_for_task(engine: Engine, task_id: str, mode: str | None) -> tuple[Job 
 def _check_task_id(task_id: str) -> str:
     task_id = task_id.strip()
     if not task_id.isdigit():
-        raise UsageError(f"{task_id!r} is not a task id (task ids are long decimal numbers)")
+        raise UsageError(
+            f"{task_id!r} is not a task id (task ids are long decimal numbers)", field="task_id"
+        )
     return task_id
 
 
@@ -432,7 +420,7 @@ def cmd_status(ns: argparse.Namespace) -> int:
     async def body(session: Session) -> int:
         engine = session.engine
         assert engine is not None
-        job, mode = _mode_for_task(engine, task_id, ns.mode)
+        job, mode = _mode_for_task(engine, task_id, ns.mode, ns.command)
         session.require_credentials()
         client = _client(engine)
         req_key = job.req_key if job is not None else catalog.MODES[mode].req_key
@@ -462,7 +450,9 @@ def cmd_status(ns: argparse.Namespace) -> int:
                 print(result.video_url)
             if job is not None and not ns.json:
                 print(
-                    f"{PROG}: history: {job.state}" + (f", {job.path}" if job.path else ""),
+                    printable(
+                        f"{PROG}: history: {job.state}" + (f", {job.path}" if job.path else "")
+                    ),
                     file=sys.stderr,
                 )
         if result.status in ("not_found", "expired"):
@@ -495,7 +485,7 @@ def cmd_wait(ns: argparse.Namespace) -> int:
     async def body(session: Session) -> int:
         engine = session.engine
         assert engine is not None
-        job, mode = _mode_for_task(engine, task_id, ns.mode)
+        job, mode = _mode_for_task(engine, task_id, ns.mode, ns.command)
         if job is not None and job.is_final:
             if output is not None and job.state is JobState.SAVED:
                 raise UsageError(
@@ -516,7 +506,8 @@ def cmd_wait(ns: argparse.Namespace) -> int:
 
     def interrupted(session: Session) -> int:
         job = _latest(session, current["job"])
-        print(_resume_hint(job, task_id), file=sys.stderr)
+        print_interrupted_json(ns, job)
+        print(resume_hint(job, task_id, sandbox_flag(ns)), file=sys.stderr)
         return EXIT_INTERRUPTED
 
     return _run(ns, body, interrupted=interrupted)
@@ -613,7 +604,7 @@ def cmd_resume(ns: argparse.Namespace) -> int:
     def interrupted(session: Session) -> int:
         print(
             f"{PROG}: interrupted; the unfinished jobs stay in the history. "
-            f"Run `{PROG} resume` again to finish them.",
+            f"Run `{PROG} resume{sandbox_flag(ns)}` again to finish them.",
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED

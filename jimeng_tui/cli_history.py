@@ -13,7 +13,7 @@ from typing import Any
 
 from jimeng_tui.cli import EXIT_OK, PROG, UsageError
 from jimeng_tui.cli_output import job_json, print_json
-from jimeng_tui.jobs.display import excerpt, length
+from jimeng_tui.jobs.display import length
 from jimeng_tui.jobs.model import Job, JobState
 
 DEFAULT_TABLE_ROWS = 50
@@ -137,12 +137,9 @@ def cmd_history(ns: argparse.Namespace) -> int:
         return EXIT_OK
     if ns.json:
         print_json([job_json(j) for j in jobs])
-        return EXIT_OK
     if not jobs:
-        print(
-            f"{PROG}: no jobs match" if total == 0 and _filtered(ns) else f"{PROG}: no jobs yet",
-            file=sys.stderr,
-        )
+        _say_nothing_here(ns, total)
+    if ns.json or not jobs:
         return EXIT_OK
     print(render_table(jobs))
     if total > len(jobs):
@@ -151,6 +148,21 @@ def cmd_history(ns: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+def _say_nothing_here(ns: argparse.Namespace, total: int) -> None:
+    """The history shown is empty (or nothing matches): say so, and where the other history's
+    jobs are (live ↔ sandbox) with the command that shows them."""
+    from jimeng_tui.cli_other_history import jobs_elsewhere_note
+
+    which = "the sandbox history" if ns.sandbox else "the history"
+    said = (
+        f"no jobs match in {which}" if total == 0 and _filtered(ns) else f"no jobs yet in {which}"
+    )
+    note = jobs_elsewhere_note(ns.sandbox)
+    if ns.json and not note:
+        return  # the empty array says it
+    print(f"{PROG}: {said}" + (f"; {note}" if note else ""), file=sys.stderr)
 
 
 def _filtered(ns: argparse.Namespace) -> bool:
@@ -171,7 +183,10 @@ def _status_cell(job: Job) -> str:
 
 
 def render_table(jobs: list[Job]) -> str:
-    """date, status, mode, duration/fps, prompt excerpt, path — sized to the terminal."""
+    """date, status, mode, duration/fps, prompt excerpt, path — sized to the terminal, in
+    display cells (a Chinese character takes two), control characters escaped."""
+    from jimeng_tui.cli_text import cells, excerpt, one_line, pad
+
     columns = shutil.get_terminal_size((120, 24)).columns
     rows = []
     for job in jobs:
@@ -182,21 +197,19 @@ def render_table(jobs: list[Job]) -> str:
                 _status_cell(job),
                 job.mode,
                 length(job, missing="-"),
-                job.prompt,
-                job.path if job.path and job.state is JobState.SAVED else (job.path or "-"),
+                one_line(job.prompt),
+                one_line(job.path or "-"),
             ]
         )
     head = ["DATE", "STATUS", "MODE", "LENGTH", "PROMPT", "PATH"]
-    widths = [max(len(head[i]), *(len(r[i]) for r in rows)) for i in range(4)]
+    widths = [max(cells(head[i]), *(cells(r[i]) for r in rows)) for i in range(4)]
     fixed = sum(widths) + 2 * 5
-    path_width = max(len(head[5]), *(len(r[5]) for r in rows))
-    longest = max(len(head[4]), *(len(" ".join(r[4].split())) for r in rows))
+    path_width = max(cells(head[5]), *(cells(r[5]) for r in rows))
+    longest = max(cells(head[4]), *(cells(r[4]) for r in rows))
     prompt_width = min(longest, max(12, min(48, columns - fixed - min(path_width, 40))))
     lines = []
-    for cells in [head, *rows]:
-        first = [c.ljust(w) for c, w in zip(cells[:4], widths, strict=False)]
-        prompt = (cells[4] if cells is head else excerpt(cells[4], prompt_width)).ljust(
-            prompt_width
-        )
-        lines.append("  ".join([*first, prompt, cells[5]]).rstrip())
+    for cells_of_row in [head, *rows]:
+        first = [pad(c, w) for c, w in zip(cells_of_row[:4], widths, strict=False)]
+        prompt = pad(excerpt(cells_of_row[4], prompt_width), prompt_width)
+        lines.append("  ".join([*first, prompt, cells_of_row[5]]).rstrip())
     return "\n".join(lines)

@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from jimeng_tui import cli_json
+from jimeng_tui.cli_text import json_safe, printable
 from jimeng_tui.jobs.display import clock as elapsed_text
 from jimeng_tui.jobs.display import size as size_text
 from jimeng_tui.jobs.model import Job, JobState
@@ -87,18 +89,18 @@ class Progress:
         if self.quiet:
             return
         self._clear()
-        print(f"{PROG}: {text}", file=self.stream, flush=True)
+        print(printable(f"{PROG}: {text}"), file=self.stream, flush=True)
         self.draw()
 
     def echo(self, text: str, stream: TextIO | None = None) -> None:
         """Print a whole line (to ``stream``, default stderr) without tearing the status line."""
         self._clear()
-        print(text, file=stream or self.stream, flush=True)
+        print(printable(text), file=stream or self.stream, flush=True)
         self.draw()
 
     def warn(self, text: str) -> None:
         self._clear()
-        print(f"{PROG}: warning: {text}", file=self.stream, flush=True)
+        print(printable(f"{PROG}: warning: {text}"), file=self.stream, flush=True)
         self.draw()
 
     def line(self) -> str:
@@ -197,11 +199,13 @@ def job_json(job: Job) -> dict[str, Any]:
 
 
 def print_json(value: Any) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    cli_json.note_printed(value)
+    print(json_safe(json.dumps(value, ensure_ascii=False, indent=2, default=str)))
     sys.stdout.flush()
 
 
 def print_json_line(value: Any) -> None:
     """One compact JSON value on one line (JSON Lines output)."""
-    print(json.dumps(value, ensure_ascii=False, default=str))
+    cli_json.note_printed(value)
+    print(json_safe(json.dumps(value, ensure_ascii=False, default=str)))
     sys.stdout.flush()

@@ -92,7 +92,8 @@ def _check_shape(width: int, height: int, field: str, what: str) -> None:
     if long / short > catalog.IMAGE_MAX_RATIO:
         raise ImageError(
             field,
-            f"{what} is {_size(width, height)}, {long / short:.2f} times as long as it is wide; "
+            f"{what} is {_size(width, height)}, {long / short:.2f} times as "
+            f"{'wide as it is tall' if width > height else 'tall as it is wide'}; "
             f"the service accepts at most {catalog.IMAGE_MAX_RATIO:g}:1",
         )
 

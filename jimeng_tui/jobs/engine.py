@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from jimeng_tui.api.client import JimengClient, RetrySettings
 from jimeng_tui.api.signing import Credentials
+from jimeng_tui.jobs import links
 from jimeng_tui.jobs.events import Event
 from jimeng_tui.jobs.model import JobState
 from jimeng_tui.jobs.runner import Runner, RunnerSettings
@@ -156,8 +157,9 @@ def _adopt_sandbox_tasks(runner: Runner, sandbox: SandboxServer) -> None:
         if not reached_service or job.params.get("_service") == here:
             continue
         if job.task_id and sandbox.knows(job.task_id):
+            before = job.params.get("_service") or "another port"
             job.params["_service"] = here
-            job.video_url, job.url_fetched_at = None, None
+            links.drop_link(job, f"the sandbox restarted on a new port ({before} → {here})")
         else:
             job.transition(
                 JobState.FAILED,

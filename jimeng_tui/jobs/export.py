@@ -1,12 +1,18 @@
 """Export history rows to a JSON or CSV file (the History screen and ``history --export``).
 
-The format follows the file name's suffix (``.json`` or ``.csv``, any case). The file is written
-to a temporary file in the same folder, flushed to disk, then linked into place: an existing file
-is never replaced, and a crash never leaves a half-written export under the requested name.
+The format follows the file name's suffix (``.json`` or ``.csv``, any case). Rows are written one
+at a time (never the whole file in memory) to a temporary file in the same folder, flushed to
+disk, then linked into place: an existing file is never replaced, and a crash never leaves a
+half-written export under the requested name.
 
-JSON: a list of objects, one key per Job field (``params`` an object, ``image_hashes`` a list,
-``state`` a string, ``favourite`` a bool). CSV: the same columns, in Job field order; ``params``
-and ``image_hashes`` as JSON text, booleans as ``true``/``false``, missing values empty.
+JSON keeps everything: a list of objects (one a line), one key per Job field (``params`` an
+object with the internal ``_``-keys too, ``image_hashes`` a list, ``state`` a string,
+``favourite`` a bool).
+
+CSV is for spreadsheets: the columns of ``CSV_COLUMNS``, times as ISO-8601 local time with the
+UTC offset, one column per request parameter (prompt, mode, duration, fps, aspect ratio,
+images, camera, seed…), the measured facts of the saved file, no internal keys. Booleans are
+``true``/``false``, missing values empty; UTF-8 with a byte-order mark (for Excel).
 """
 
 from __future__ import annotations
@@ -14,17 +20,17 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
-import io
 import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from jimeng_tui.api.errors import JimengError
-from jimeng_tui.jobs.model import JOB_FIELDS, Job
+from jimeng_tui.jobs.model import Job
 
 FORMATS: tuple[str, ...] = ("json", "csv")
 
@@ -66,6 +72,56 @@ def row_dict(item: Job | Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+# (column, where the value comes from): a Job field, or "params.KEY" for a request parameter.
+CSV_SOURCES: tuple[tuple[str, str], ...] = (
+    ("id", "id"),
+    ("created_at", "created_at"),
+    ("status", "state"),
+    ("prompt", "prompt"),
+    ("mode", "mode"),
+    ("duration", "params.duration"),
+    ("fps", "params.fps"),
+    ("aspect_ratio", "params.aspect_ratio"),
+    ("first_image", "params.first_image"),
+    ("last_image", "params.last_image"),
+    ("camera_template", "params.camera_template"),
+    ("camera_strength", "params.camera_strength"),
+    ("seed", "params.seed"),
+    ("output", "params.output"),
+    ("task_id", "task_id"),
+    ("request_id", "request_id"),
+    ("submitted_at", "submitted_at"),
+    ("finished_at", "finished_at"),
+    ("saved_at", "saved_at"),
+    ("path", "path"),
+    ("source_path", "source_path"),
+    ("sidecar_path", "sidecar_path"),
+    ("video_duration_s", "duration_s"),
+    ("video_fps", "fps"),
+    ("video_width", "width"),
+    ("video_height", "height"),
+    ("video_size_bytes", "size_bytes"),
+    ("error_code", "error_code"),
+    ("error_message", "error_message"),
+    ("favourite", "favourite"),
+    ("video_url", "video_url"),
+    ("image_sha256", "image_hashes"),
+    ("other_parameters", "params.*"),  # any other user parameter, as JSON (normally empty)
+)
+CSV_COLUMNS: tuple[str, ...] = tuple(column for column, _ in CSV_SOURCES)
+_TIMES = frozenset({"created_at", "submitted_at", "finished_at", "saved_at"})
+_NAMED_PARAMS = frozenset(
+    {"prompt", "mode", *(s.split(".", 1)[1] for _, s in CSV_SOURCES if s.startswith("params."))}
+)
+
+
+def local_time(timestamp: float | None) -> str:
+    """An epoch time as ISO-8601 local time with its offset: 2026-11-25T14:03:07+08:00."""
+    if timestamp is None:
+        return ""
+    return datetime.fromtimestamp(float(timestamp)).astimezone().isoformat(timespec="seconds")
+
+
 def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -76,20 +132,50 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
-def _render(rows: list[dict[str, Any]], kind: str) -> str:
-    if kind == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n"
-    columns = list(JOB_FIELDS)
+def csv_row(row: dict[str, Any]) -> list[Any]:
+    """One ``row_dict`` as the CSV's cells, in ``CSV_COLUMNS`` order."""
+    params = row.get("params") or {}
+    cells = []
+    for _column, source in CSV_SOURCES:
+        if source == "params.*":
+            other = {
+                k: v for k, v in params.items() if k not in _NAMED_PARAMS and not k.startswith("_")
+            }
+            value: Any = other or None
+        elif source.startswith("params."):
+            value = params.get(source.split(".", 1)[1])
+        elif source in _TIMES:
+            value = local_time(row.get(source))
+        elif source == "image_hashes":
+            value = " ".join(row.get(source) or ()) or None
+        else:
+            value = row.get(source)
+        cells.append(_csv_cell(value))
+    return cells
+
+
+def _write_json(fh: TextIO, rows: Iterable[dict[str, Any]]) -> int:
+    """A JSON array with one job a line, one row at a time. (Compact rows go through the C
+    encoder; ``indent`` would take the pure-Python one, slower and leaving reference cycles
+    behind every row.)"""
+    count = 0
     for row in rows:
-        for key in row:
-            if key not in columns:
-                columns.append(key)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-    writer.writeheader()
+        fh.write(
+            ("[\n" if count == 0 else ",\n") + json.dumps(row, ensure_ascii=False, default=str)
+        )
+        count += 1
+    fh.write("\n]\n" if count else "[]\n")
+    return count
+
+
+def _write_csv(fh: TextIO, rows: Iterable[dict[str, Any]]) -> int:
+    writer = csv.writer(fh, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    count = 0
     for row in rows:
-        writer.writerow({key: _csv_cell(row.get(key)) for key in columns})
-    return buffer.getvalue()
+        writer.writerow(csv_row(row))
+        count += 1
+    return count
 
 
 def export_jobs(rows_or_jobs: Iterable[Job | Mapping[str, Any]], path: Path) -> int:
@@ -105,16 +191,19 @@ def export_jobs(rows_or_jobs: Iterable[Job | Mapping[str, Any]], path: Path) -> 
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"Cannot export to {path}: the folder {folder} does not exist.")
-    rows = [row_dict(item) for item in rows_or_jobs]
-    data = _render(rows, kind).encode("utf-8")
+    rows = (row_dict(item) for item in rows_or_jobs)
+    write = _write_json if kind == "json" else _write_csv
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise ExportError(f"Cannot export to {path}: {exc.strerror or exc}.") from exc
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        # CSV starts with a byte-order mark: without it Excel reads UTF-8 as the local
+        # code page and shows Chinese prompts as mojibake.
+        encoding = "utf-8-sig" if kind == "csv" else "utf-8"
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+            count = write(fh, rows)
             fh.flush()
             os.fsync(fh.fileno())
         _apply_umask(tmp)
@@ -129,7 +218,7 @@ def export_jobs(rows_or_jobs: Iterable[Job | Mapping[str, Any]], path: Path) -> 
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     _fsync_dir(folder)
-    return len(rows)
+    return count
 
 
 def _apply_umask(path: Path) -> None:

@@ -13,12 +13,14 @@ def _number(value: float | None) -> str:
     return str(rounded) if abs(value - rounded) < 0.05 else f"{value:.2f}"
 
 
-def success_block(job: Job) -> str:
-    """Exactly the block of DESIGN.md, with what the saved file really contains."""
+def success_block(job: Job, link: str | None = None) -> str:
+    """Exactly the block of DESIGN.md, with what the saved file really contains. ``link``
+    replaces the video URL (the sandbox's URL dies with the emulator: the saved file's
+    ``file://`` URL is given instead)."""
     return "\n".join(
         [
             "**Generated Video:**",
-            f"[Download Video]({job.video_url or ''})",
+            f"[Download Video]({link if link is not None else job.video_url or ''})",
             "**Generation Info:**",
             f"- Prompt: {job.prompt}",
             f"- Duration: {_number(job.duration_s)} seconds",

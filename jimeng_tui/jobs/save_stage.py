@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from jimeng_tui.api.errors import JimengError, TransportError, ValidationError
 from jimeng_tui.api.request import GenerationRequest
-from jimeng_tui.jobs import media, saving
+from jimeng_tui.jobs import links, media, saving
 from jimeng_tui.jobs.download import (
     DownloadResult,
     LinkExpired,
@@ -245,6 +245,7 @@ class SaveStage:
         """A fresh video link from the task. False when the job ended (the service no longer
         holds the task); SaveFailed when the service could not be asked (try again later)."""
         assert job.task_id is not None
+        why = links.refresh_reason(job, self.settings.link_lifetime_s)  # before it is replaced
         age = time.time() - (job.submitted_at or job.created_at)
         if age > self.settings.task_lifetime_s:
             await self._expire(
@@ -263,10 +264,9 @@ class SaveStage:
         if result.status != "done" or not result.video_url:
             await self._fail(job, None, f"the service says the task is {result.status!r}")
             return False
-        job.video_url = result.video_url
-        job.url_fetched_at = time.time()
+        job.video_url, job.url_fetched_at = result.video_url, time.time()
         await self._save(job)
-        self._emit(JobNotice(job.id or 0, "the video link had expired: fetched a fresh one"))
+        self._emit(JobNotice(job.id or 0, why))
         return True
 
     async def _expire(self, job: Job, message: str) -> None:

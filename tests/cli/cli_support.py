@@ -32,6 +32,15 @@ def sandbox_env(server, **overrides: str | None) -> dict[str, str]:
     return env
 
 
+def no_account_env() -> dict[str, str]:
+    """os.environ without credentials or a service URL: what ``--sandbox`` runs on its own."""
+    env = dict(os.environ)
+    for name in ("VOLC_ACCESSKEY", "VOLC_SECRETKEY", "JIMENG_VIDEO_API_URL"):
+        env.pop(name, None)
+    env["PYTHONWARNINGS"] = "ignore"
+    return env
+
+
 @dataclass(repr=False)
 class Result:
     args: list[str]

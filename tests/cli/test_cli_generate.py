@@ -245,9 +245,12 @@ def test_embedded_sandbox_needs_no_credentials(exe, tmp_path):
         env.pop(name, None)
     result = run_cli(exe, "generate", "A kite", "--sandbox", env=env)
     assert result.returncode == 0, result
-    assert result.stdout.startswith("**Generated Video:**\n[Download Video](http://127.0.0.1:")
     assert history_jobs() == []  # sandbox jobs live in their own history
     sandbox_jobs = history_jobs(sandbox=True)
     assert [j.state for j in sandbox_jobs] == [JobState.SAVED]
+    # the emulator's URL dies with this command: the block links the saved file instead
+    file_url = Path(sandbox_jobs[0].path).as_uri()
+    assert result.stdout.startswith(f"**Generated Video:**\n[Download Video]({file_url})\n")
+    assert "the emulator's own URL (http://127.0.0.1:" in result.stderr
     shown = run_cli(exe, "history", "--sandbox", env=env)
     assert "A kite" in shown.stdout
