@@ -29,6 +29,7 @@ from jimeng_tui.cli import (
     UsageError,
     error_line,
 )
+from jimeng_tui.cli_checks import check_output_path
 from jimeng_tui.cli_output import Progress, job_json, print_json
 from jimeng_tui.jobs.model import Job, JobState
 
@@ -188,22 +189,6 @@ def request_from_args(ns: argparse.Namespace) -> GenerationRequest:
         seed=ns.seed,
         image_fields=("image", "image"),
     )
-
-
-def check_output_path(value: str | None) -> Path | None:
-    """``--output``: a new file in an existing folder, or a usage error before anything is sent."""
-    if value is None:
-        return None
-    path = Path(value).expanduser().absolute()
-    if path.is_dir():
-        raise UsageError(f"--output {value}: is a folder; give the file name to write")
-    if path.exists() or path.is_symlink():
-        raise UsageError(f"--output {value}: the file exists and is never overwritten")
-    if not path.parent.is_dir():
-        raise UsageError(f"--output {value}: the folder {path.parent} does not exist")
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise UsageError(f"--output {value}: the folder {path.parent} is not writable")
-    return path
 
 
 def cmd_generate(ns: argparse.Namespace) -> int:

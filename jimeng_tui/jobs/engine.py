@@ -96,6 +96,7 @@ class Engine:
             if config.defaults.output_dir
             else paths.videos_dir
         )
+        source = f"output_dir in {paths.config_file}" if config.defaults.output_dir else ""
         if sandbox is not None:
             output_dir = output_dir / "sandbox"
         throttle = Throttle(network.max_concurrency)
@@ -111,6 +112,7 @@ class Engine:
             max_poll_attempts=network.max_poll_attempts,
             max_concurrency=network.max_concurrency,
             output_dir=output_dir,
+            output_dir_source=source,
             filename_template=config.defaults.filename_template,
         )
         if sandbox is not None:

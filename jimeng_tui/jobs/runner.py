@@ -43,6 +43,7 @@ from jimeng_tui.jobs.download import (
 from jimeng_tui.jobs.events import DownloadProgress, Event, JobChanged, JobNotice, ThrottleChanged
 from jimeng_tui.jobs.model import Job, JobState
 from jimeng_tui.jobs.naming import render_filename, unique_path
+from jimeng_tui.jobs.output_target import check_output
 from jimeng_tui.jobs.throttle import Throttle, ThrottleState
 from jimeng_tui.store.history import History
 
@@ -62,6 +63,7 @@ class RunnerSettings:
     max_poll_attempts: int = 120
     max_concurrency: int = 5
     output_dir: Path = Path(".")
+    output_dir_source: str = ""  # where output_dir was set, for messages
     filename_template: str = "{date}_{slug}_{task_id}"
     link_lifetime_s: float = catalog.VIDEO_URL_LIFETIME_S
     task_lifetime_s: float = catalog.TASK_LIFETIME_S
@@ -127,6 +129,7 @@ class Runner:
                 "file (jimeng-tui locate), or try the sandbox with --sandbox"
             )
         request.validate()
+        check_output(self.settings, output)  # before a submit, not after a paid one
         images = await prepare_images(request, http=self._get_http())
         now = time.time()
         job = Job(
