@@ -91,6 +91,11 @@ class Engine:
             history_path = paths.history_db
         ensure_private_dir(history_path.parent)
         history = History(history_path)
+        try:  # the rows every start reads: damage there is said now, not as a crash later
+            history.unfinished()
+        except BaseException:
+            history.close()
+            raise
         output_dir = (
             Path(config.defaults.output_dir).expanduser()
             if config.defaults.output_dir

@@ -26,6 +26,11 @@ class _JimengFileHandler(RotatingFileHandler):
             os.chmod(self.baseFilename, 0o600)
         return super()._open()
 
+    def handleError(self, record: logging.LogRecord) -> None:
+        # a full disk must not print "--- Logging error ---" and a traceback on the user's
+        # terminal: the log is a convenience, the history is the record
+        pass
+
     def doRollover(self) -> None:
         super().doRollover()
         if os.name == "posix":
