@@ -15,6 +15,8 @@ def check_output_path(value: str | None) -> Path | None:
     is sent."""
     if value is None:
         return None
+    if not value.strip():
+        raise UsageError("--output needs a file name ending in .mp4 (e.g. -o clip.mp4)")
     path = Path(value).expanduser().absolute()
     if path.is_dir():
         raise UsageError(f"--output {value}: is a folder; give the file name to write")
@@ -22,7 +24,7 @@ def check_output_path(value: str | None) -> Path | None:
         # the file is an MP4 whatever its name says; a player goes by the name
         raise UsageError(
             f"--output {value}: the video is an MP4, so the file name must end in .mp4 "
-            f"(e.g. {path.with_suffix('.mp4').name}); to choose only the folder, set "
+            f"(e.g. {path.name.split('.')[0] or 'video'}.mp4); to choose only the folder, set "
             "output_dir in the config (batch: --output-dir)"
         )
     if path.exists() or path.is_symlink():

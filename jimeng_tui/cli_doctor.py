@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 DESCRIPTION = (
@@ -65,6 +66,12 @@ def cmd_doctor(ns: argparse.Namespace) -> int:
         text = f"no history at {path} yet; nothing to check"
         _say(ns, {"path": str(path), "status": "missing"}, text)
         return EXIT_OK
+    if not path.is_file():
+        print(
+            error_line(f"{path} is {_kind(path)}, not a history file; move it away"),
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     report = salvage.check(path)
     if report.ok:
         text = (
@@ -130,6 +137,18 @@ def cmd_doctor(ns: argparse.Namespace) -> int:
         text,
     )
     return EXIT_OK
+
+
+def _kind(path: Path) -> str:
+    from jimeng_tui.localfiles import NotARegularFile, read_regular_file
+
+    try:
+        read_regular_file(path, 0)
+    except NotARegularFile as exc:
+        return exc.kind
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+    return "not a regular file"
 
 
 def _say(ns: argparse.Namespace, payload: dict[str, Any], text: str) -> None:

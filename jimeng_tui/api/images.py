@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 RATIO_TOLERANCE = 0.01
 # A local image or a URL fetched for mixing is refused past this size, unread (the result
 # must fit in 4.7 MB anyway): `--image /dev/zero` or a 20 GB file must not fill the memory.
-READ_MAX_BYTES = 64 * 1024 * 1024
+READ_MAX_BYTES = 64_000_000
 FETCH_MAX_BYTES = READ_MAX_BYTES
 # Pixels decoded at most (Pillow's own limit is lower, ~89 million, ~270 MB as RGB): more than
 # five times what the service takes, room for camera photos.

@@ -45,7 +45,7 @@ ALIASES: dict[str, str] = {
 INT_FIELDS = frozenset({"duration", "fps", "seed"})
 IMAGE_FIELDS = ("first_image", "last_image")
 MAX_REPORTED_ERRORS = 50
-BATCH_MAX_BYTES = 64 * 1024 * 1024  # read at most (a 10,000-line file is about 2 MB)
+BATCH_MAX_BYTES = 64_000_000  # read at most (a 10,000-line file is about 2 MB)
 
 
 class BatchFileError(ValueError):
@@ -112,7 +112,12 @@ def read_batch(path: Path) -> BatchFile:
     Bad lines are collected in ``errors``; BatchFileError when the file itself is unusable.
     """
     # resolved (symlinks, ..): the same file reached another way is still the same file
-    path = Path(path).expanduser().resolve()
+    try:
+        path = Path(path).expanduser().resolve()
+    except RuntimeError:  # pathlib's word for a symlink loop before Python 3.13
+        raise BatchFileError(f"{path}: Too many levels of symbolic links") from None
+    except OSError as exc:
+        raise BatchFileError(f"{path}: {exc.strerror or exc}") from None
     try:
         raw = read_regular_file(path, BATCH_MAX_BYTES)
     except FileNotFoundError:
