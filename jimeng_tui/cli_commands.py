@@ -32,6 +32,7 @@ from jimeng_tui.cli import (
 from jimeng_tui.cli_checks import check_output_path
 from jimeng_tui.cli_output import Progress, job_json, print_json
 from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.jobs.output_target import check_output
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
@@ -539,6 +540,8 @@ def cmd_resume(ns: argparse.Namespace) -> int:
                 print(f"{PROG}: nothing to resume: no unfinished job is waiting", file=sys.stderr)
             return EXIT_OK
         session.require_credentials()
+        if any(job.state is JobState.QUEUED for job in jobs):  # some are still to be sent
+            check_output(engine.runner.settings)
         if not ns.quiet:
             print(f"{PROG}: resuming {len(jobs)} job(s)", file=sys.stderr)
         for job in jobs:

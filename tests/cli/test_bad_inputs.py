@@ -507,6 +507,14 @@ CASES: list[Case] = [
     C("wait-output-exists", ["wait", "1", "-o", "{existing}"], 2, "is never overwritten"),
     C("wait-bad-mode", ["wait", "1", "--mode", "t2v"], 2, "invalid choice: 't2v'"),
     # -- resume, locate, doctor, sandbox ---------------------------------------------------------
+    C(
+        "resume-queued-with-a-bad-template",
+        ["resume"],
+        2,
+        "unknown placeholder {title}",
+        setup="queued_job",
+        config='[defaults]\nfilename_template = "{title}"\n',
+    ),
     C("resume-extra-argument", ["resume", "7392616336519610409"], 2, "unrecognized arguments"),
     C("resume-unknown-option", ["resume", "--all"], 2, "unrecognized arguments: --all"),
     C("locate-extra-argument", ["locate", "config"], 2, "unrecognized arguments: config"),
@@ -716,6 +724,7 @@ SETUPS = {
     "full_writes": lambda mp: full_disk(mp),
     "full_at_open": lambda mp: (_history(), full_disk(mp, at_open=True)),
     "config_fifo": lambda mp: _fifo(app_paths().config_file),
+    "queued_job": lambda mp: _history(),  # its newest job is queued: resume would send it
 }
 
 
@@ -744,17 +753,18 @@ def test_the_table_has_at_least_150_cases():
 
 
 def _row_count() -> int | None:
+    """Job rows in the history; None when it cannot be read (damaged or full on purpose)."""
     db = app_paths().history_db
     if not db.is_file():
         return 0
     try:
         history = History(db)
-    except Exception:  # damaged on purpose: nothing to count
+        try:
+            return len(history.query(HistoryQuery(limit=None)))
+        finally:
+            history.close()
+    except Exception:
         return None
-    try:
-        return len(history.query(HistoryQuery(limit=None)))
-    finally:
-        history.close()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -798,6 +808,7 @@ def test_bad_input(case: Case, inputs, service, tmp_path, monkeypatch, capsys):
     if case.setup:
         SETUPS[case.setup](monkeypatch)
     submits = len(service.submitted_bodies())
+    rows = _row_count()
 
     try:
         code = main([fill(a) for a in case.args])
@@ -814,4 +825,4 @@ def test_bad_input(case: Case, inputs, service, tmp_path, monkeypatch, capsys):
     assert service.options.secret_key not in out + err
     assert existing.read_bytes() == b"keep me"
     if case.exit == 2:
-        assert _row_count() in (0, None), f"a usage error left a job row\n{shown}"
+        assert _row_count() == rows, f"a usage error left a job row\n{shown}"
