@@ -99,7 +99,7 @@ def cmd_doctor(ns: argparse.Namespace) -> int:
         lines += [f"  {p}" for p in report.problems]
         lines.append(
             f"still readable: {len(kept)} jobs, {len(waiting)} of them unfinished with a task id; "
-            f"{len(lost)} rows cannot be read"
+            f"at least {len(lost)} rows cannot be read"
         )
         lines.append(
             f"Build a new history from what is readable (the damaged file is kept aside):\n"
@@ -116,7 +116,7 @@ def cmd_doctor(ns: argparse.Namespace) -> int:
         f"rebuilt {path}: {len(rebuilt.jobs)} jobs kept, {len(waiting)} of them unfinished with "
         f"a task id"
         + (f" (`{PROG} resume` finishes them)" if waiting else "")
-        + f"; {len(rebuilt.lost)} rows could not be read"
+        + f"; at least {len(rebuilt.lost)} rows could not be read"
         + (
             f"; {len(partial)} jobs were rebuilt from their task id alone (prompt lost)"
             if partial

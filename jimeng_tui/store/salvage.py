@@ -45,6 +45,7 @@ _UNFINISHED = frozenset(s.value for s in JobState if s not in FINAL_STATES)
 class Salvage:
     jobs: dict[int, Job] = field(default_factory=dict)  # read whole from the table
     partial: dict[int, dict[str, Any]] = field(default_factory=dict)  # known from the indexes
+    garbled: set[int] = field(default_factory=set)  # rows read whose values are garbage
     max_id: int = 0
 
     def recovered(self) -> list[Job]:
@@ -60,10 +61,11 @@ class Salvage:
         return [kept[i] for i in sorted(kept)]
 
     def lost(self) -> list[int]:
-        """Ids of rows that are not kept."""
+        """Ids of rows known to have existed (an index names them, or their values were
+        garbage) that are not kept. A row that no readable page names cannot be told from a
+        deleted one: there may be more."""
         kept = {j.id for j in self.recovered()}
-        known = set(self.partial) | set(range(1, self.max_id + 1))
-        return sorted(known - kept)
+        return sorted((set(self.partial) | self.garbled) - kept)
 
 
 @dataclass
@@ -144,9 +146,7 @@ def salvage(conn: sqlite3.Connection) -> Salvage:
     for order in ("ASC", "DESC"):  # from both ends: a damaged page stops each scan there
         for row in _rows(conn, f"SELECT {columns} FROM jobs ORDER BY id {order}"):
             seen.add(row[0])
-            job = _decode(row)
-            if job is not None:
-                found.jobs[row[0]] = job
+            _keep(found, row)
     for index, names in _INDEXES:
         for order in ("ASC", "DESC"):
             sql = (
@@ -163,10 +163,16 @@ def salvage(conn: sqlite3.Connection) -> Salvage:
         if job_id in seen:
             continue
         for row in _rows(conn, f"SELECT {columns} FROM jobs WHERE id = ?", (job_id,)):
-            job = _decode(row)
-            if job is not None:
-                found.jobs[job_id] = job
+            _keep(found, row)
     return found
+
+
+def _keep(found: Salvage, row: tuple[Any, ...]) -> None:
+    job = _decode(row)
+    if job is not None:
+        found.jobs[row[0]] = job
+    else:
+        found.garbled.add(row[0])
 
 
 def check(path: Path) -> Report:
