@@ -3,9 +3,13 @@ what to run) instead of crashing, keeps every file, and sends nothing."""
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from history_damage import damage, full_disk, make_history
 from tui_support import wait_engine, wait_for
 
+from jimeng_tui.api.request import GenerationRequest
 from jimeng_tui.store.paths import app_paths
 from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.screens.confirm import QuitNoticeScreen
@@ -55,14 +59,19 @@ async def test_a_full_disk_is_not_called_a_damaged_history(isolated_home, monkey
         await pilot.press("escape")
 
 
-async def _generate_with_config(sandbox_app, config_text: str) -> str:
-    """Press Generate with ``config_text`` as config.toml; the form's error messages."""
+async def _generate_with_config(sandbox_app, config_text: str, image: str | None = None) -> str:
+    """Press Generate with ``config_text`` as config.toml (and ``image`` as the first frame
+    of an image-to-video request); the form's error messages."""
     config = app_paths().config_file
     config.parent.mkdir(parents=True)
     config.write_text(config_text, encoding="utf-8")
     app = sandbox_app()
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_engine(pilot)
+        if image is not None:
+            app.load_request(GenerationRequest(prompt="x", mode="i2v_first_720p"))
+            app.main.form.set_image("first_image", image)
+            await pilot.pause()
         app.main.form.query_one("#prompt").text = "A red kite over the sea"
         app.action_generate()
         await wait_for(pilot, lambda: _form_errors(app), 10, "an error under the form")
@@ -97,3 +106,22 @@ def _form_errors(app) -> str:
 
     texts = [str(w.render()) for w in app.main.form.query(FieldError) if w.shown]
     return " ".join(" ".join(texts).split())
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("image", "shown"),
+    [
+        ("{fifo}", "is a named pipe (FIFO), not an image file"),
+        ("/dev/zero", "is a character device, not an image file"),
+        ("ftp://example.com/a.jpg", "only http(s) URLs or local files are accepted"),
+    ],
+)
+async def test_the_form_refuses_what_the_command_line_refuses(
+    sandbox_app, sandbox, tmp_path, image, shown
+):
+    fifo = tmp_path / "frame.jpg"
+    os.mkfifo(fifo)  # reading it would hang the app
+    errors = await _generate_with_config(sandbox_app, "", image.replace("{fifo}", str(fifo)))
+    assert shown in errors
+    assert sandbox.submitted_bodies() == []
