@@ -153,3 +153,39 @@ def test_the_sandbox_history_has_its_own_doctor(capsys):
     assert code == 1 and "`jimeng-tui doctor --sandbox --rebuild`" in err
     code, out, _ = doctor(capsys, "--sandbox", "--rebuild")
     assert code == 0 and f"rebuilt {path}" in out
+
+
+def test_no_rebuild_under_a_live_process(db, capsys):
+    """A process driving a job of this history would keep writing to the old file: the
+    rebuild waits for it (nothing is changed)."""
+    import os
+
+    make_history(db)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE jobs SET owner_pid = ? WHERE id = 391", (os.getppid(),))  # in_queue
+    conn.commit()
+    conn.close()
+    damage(db)
+    before = db.read_bytes()
+    code = main(["doctor", "--rebuild"])
+    _, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
+    assert f"jimeng-tui process {os.getppid()} is using {db}" in err
+    assert "Nothing was changed" in err
+    assert db.read_bytes() == before
+    assert not [p for p in db.parent.iterdir() if "damaged" in p.name or "rebuilding" in p.name]
+
+
+def test_a_full_disk_during_the_rebuild_changes_nothing(db, capsys, monkeypatch):
+    from history_damage import full_disk
+
+    make_history(db)
+    damage(db)
+    before = db.read_bytes()
+    full_disk(monkeypatch)  # the new file cannot be written
+    code = main(["doctor", "--rebuild"])
+    _, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
+    assert "is full" in err and "Nothing was lost" in err
+    assert db.read_bytes() == before
+    assert not [p for p in db.parent.iterdir() if "damaged" in p.name or "rebuilding" in p.name]

@@ -26,7 +26,7 @@ from jimeng_tui.api import catalog
 from jimeng_tui.jobs.model import FINAL_STATES, JOB_FIELDS, Job, JobState
 from jimeng_tui.store.aside import free_name, make_private, timestamp
 from jimeng_tui.store.history import History, _pid_alive, _to_row
-from jimeng_tui.store.integrity import HistoryError
+from jimeng_tui.store.integrity import HistoryError, database_error
 
 MAX_PROBLEMS = 20  # lines of integrity_check shown
 RECOVERED_NOTE = "_recovered"  # params key on a job rebuilt from the indexes alone
@@ -46,6 +46,7 @@ class Salvage:
     jobs: dict[int, Job] = field(default_factory=dict)  # read whole from the table
     partial: dict[int, dict[str, Any]] = field(default_factory=dict)  # known from the indexes
     garbled: set[int] = field(default_factory=set)  # rows read whose values are garbage
+    owners: set[int] = field(default_factory=set)  # processes that claim an unfinished job
     max_id: int = 0
 
     def recovered(self) -> list[Job]:
@@ -169,10 +170,13 @@ def salvage(conn: sqlite3.Connection) -> Salvage:
 
 def _keep(found: Salvage, row: tuple[Any, ...]) -> None:
     job = _decode(row)
-    if job is not None:
-        found.jobs[row[0]] = job
-    else:
+    if job is None:
         found.garbled.add(row[0])
+        return
+    found.jobs[row[0]] = job
+    owner = row[JOB_FIELDS.index("owner_pid")]
+    if isinstance(owner, int) and owner > 0 and not job.is_final:
+        found.owners.add(owner)
 
 
 def check(path: Path) -> Report:
@@ -194,11 +198,11 @@ def check(path: Path) -> Report:
         conn.close()
 
 
-def _busy_owner(conn: sqlite3.Connection) -> int | None:
+def _busy_owner(found: Salvage) -> int | None:
     """A live process (not this one) that holds an unfinished job of this history."""
-    for pid, state in _rows(conn, "SELECT owner_pid, state FROM jobs WHERE owner_pid > 0"):
-        if pid != os.getpid() and state in _UNFINISHED and _pid_alive(int(pid)):
-            return int(pid)
+    for pid in sorted(found.owners):
+        if pid != os.getpid() and _pid_alive(pid):
+            return pid
     return None
 
 
@@ -216,23 +220,25 @@ def rebuild(path: Path) -> Rebuilt:
     path = Path(path)
     conn = open_read_only(path)
     try:
-        pid = _busy_owner(conn)
-        if pid is not None:
-            raise HistoryError(
-                f"jimeng-tui process {pid} is using {path}; quit it (or let it finish), then "
-                "run the rebuild again. Nothing was changed."
-            )
         found = salvage(conn)
     finally:
         conn.close()
+    pid = _busy_owner(found)
+    if pid is not None:
+        raise HistoryError(
+            f"jimeng-tui process {pid} is using {path}; quit it (or let it finish), then "
+            "run the rebuild again. Nothing was changed."
+        )
     jobs = found.recovered()
     stamp = timestamp()
     fresh = free_name(path, "rebuilding", stamp)
     try:
         _write(fresh, jobs, found.max_id)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             fresh.unlink()  # our own half-written file; the damaged one is untouched
+        if isinstance(exc, sqlite3.DatabaseError | OSError):  # a full disk, most likely
+            raise database_error(path, exc) from exc
         raise
     aside = free_name(path, "damaged", stamp)
     os.rename(path, aside)  # the -wal belongs to the file: it goes with it, under its name
