@@ -15,7 +15,7 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
-from jimeng_tui import __version__, cli_json
+from jimeng_tui import __version__, cli_doctor, cli_json
 from jimeng_tui.api import catalog
 from jimeng_tui.argtypes import positive_int
 from jimeng_tui.cli_globals import add_global_options, command_parser_class
@@ -497,6 +497,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     lc.add_argument("--json", action="store_true", help="print one JSON object")
 
+    cli_doctor.add_parser(sub, fmt)  # doctor: check or rebuild the history
+
     # sandbox ------------------------------------------------------------------------------
     sb = sub.add_parser(
         "sandbox",
@@ -636,6 +638,8 @@ def _dispatch(ns: argparse.Namespace) -> int:
         from jimeng_tui.cli_history import cmd_history
 
         return cmd_history(ns)
+    if command == "doctor":
+        return cli_doctor.cmd_doctor(ns)
     if command == "batch":
         from jimeng_tui.cli_batch import cmd_batch
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from jimeng_tui.api.errors import JimengError, ValidationError
 from jimeng_tui.api.request import build_submit_body, redact_body
 from jimeng_tui.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, UsageError
+from jimeng_tui.cli_checks import check_output_dir
 from jimeng_tui.cli_commands import (
     Session,
     _request_notes,
@@ -36,6 +37,7 @@ from jimeng_tui.jobs.batch import MARKER, Action, BatchFile, BatchLine, LinePlan
 from jimeng_tui.jobs.display import clock, excerpt
 from jimeng_tui.jobs.events import JobNotice
 from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.jobs.output_target import check_output
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
@@ -64,21 +66,6 @@ class LineResult:
 # ------------------------------------------------------------------------------------------
 # checking the file
 # ------------------------------------------------------------------------------------------
-
-
-def check_output_dir(value: str | None) -> Path | None:
-    """``--output-dir``: a writable folder (created if only its last part is missing)."""
-    if value is None:
-        return None
-    path = Path(value).expanduser().absolute()
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"--output-dir {value}: is a file, not a folder")
-    if not path.exists() and not path.parent.is_dir():
-        raise UsageError(f"--output-dir {value}: the folder {path.parent} does not exist")
-    writable = path if path.exists() else path.parent
-    if not os.access(writable, os.W_OK | os.X_OK):
-        raise UsageError(f"--output-dir {value}: the folder {writable} is not writable")
-    return path
 
 
 def load_batch(value: str) -> BatchFile:
@@ -384,6 +371,8 @@ class BatchRun:
         session.require_credentials()
         if self.output_dir is not None:
             engine.runner.settings.output_dir = self.output_dir
+            engine.runner.settings.output_dir_source = "--output-dir"
+        check_output(engine.runner.settings)  # before the first line is sent: exit 2
         progress = session.progress
         assert isinstance(progress, BatchProgress)
         progress.line_of = self.line_of

@@ -29,6 +29,7 @@ from jimeng_tui.cli import (
     UsageError,
     error_line,
 )
+from jimeng_tui.cli_checks import check_output_path
 from jimeng_tui.cli_hints import (
     print_interrupted_json,
     resume_hint,
@@ -38,6 +39,7 @@ from jimeng_tui.cli_hints import (
 from jimeng_tui.cli_output import Progress, job_json, print_json
 from jimeng_tui.cli_text import printable
 from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.jobs.output_target import check_output
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
@@ -170,22 +172,6 @@ def request_from_args(ns: argparse.Namespace) -> GenerationRequest:
         seed=ns.seed,
         image_fields=("image", "image"),
     )
-
-
-def check_output_path(value: str | None) -> Path | None:
-    """``--output``: a new file in an existing folder, or a usage error before anything is sent."""
-    if value is None:
-        return None
-    path = Path(value).expanduser().absolute()
-    if path.is_dir():
-        raise UsageError(f"--output {value}: is a folder; give the file name to write")
-    if path.exists() or path.is_symlink():
-        raise UsageError(f"--output {value}: the file exists and is never overwritten")
-    if not path.parent.is_dir():
-        raise UsageError(f"--output {value}: the folder {path.parent} does not exist")
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise UsageError(f"--output {value}: the folder {path.parent} is not writable")
-    return path
 
 
 def cmd_generate(ns: argparse.Namespace) -> int:
@@ -556,6 +542,8 @@ def cmd_resume(ns: argparse.Namespace) -> int:
                 print(f"{PROG}: nothing to resume: no unfinished job is waiting", file=sys.stderr)
             return EXIT_OK
         session.require_credentials()
+        if any(job.state is JobState.QUEUED for job in jobs):  # some are still to be sent
+            check_output(engine.runner.settings)
         if not ns.quiet:
             print(f"{PROG}: resuming {len(jobs)} job(s)", file=sys.stderr)
         for job in jobs:

@@ -19,6 +19,7 @@ SANDBOX_HELP = (
 # What --sandbox means for a command, where the general sentence does not say it well.
 SANDBOX_HELP_BY_COMMAND = {
     "history": "show the jobs run with --sandbox instead",
+    "doctor": "check (or rebuild) the sandbox's history instead",
     "locate": "accepted for symmetry: the list always includes the sandbox's history",
     "sandbox": "accepted for symmetry: this command is the emulator",
     "status": "ask the local emulator (its tasks are kept in the data folder) and read the "

@@ -331,3 +331,23 @@ def test_mask_key():
     assert mask_key("") == ""
     assert "abcdef" not in mask_key("abcdefgh")
     assert CredentialsConfig(ACCESS, SECRET).masked_access_key() == "AK…7F2Q"
+
+
+def test_a_broken_config_moved_aside_is_private_whatever_its_mode(paths):
+    write(paths, b'[credentials]\nsecret_key = "s3cr3t"\n[[[\n')
+    os.chmod(paths.config_file, 0o644)
+    loaded = load_config(paths, env={})
+    (moved,) = paths.config_dir.glob("config.toml.broken-*")
+    assert moved.name in loaded.warnings[0]
+    assert stat.S_IMODE(moved.stat().st_mode) == 0o600
+    assert b"s3cr3t" in moved.read_bytes()  # kept, not lost
+
+
+@pytest.mark.timeout(20)
+def test_a_config_that_is_a_pipe_is_not_read_and_is_moved_aside(paths):
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(paths.config_file)  # reading it would block for ever
+    loaded = load_config(paths, env={})
+    assert loaded.config == Config()
+    assert "named pipe" in loaded.warnings[0]
+    assert not paths.config_file.exists()

@@ -271,7 +271,7 @@ def test_url_is_sent_as_url_without_fetching():
 
 @pytest.mark.parametrize("url", ["ftp://example.com/a.jpg", "file:///etc/passwd", "s3://b/k.png"])
 def test_other_url_schemes_refused(url):
-    with pytest.raises(ImageError, match="only http:// and https://"):
+    with pytest.raises(ImageError, match=r"only http\(s\) URLs or local files are accepted"):
         prepare_image(url)
 
 
@@ -440,3 +440,72 @@ async def test_errors_name_the_field(tmp_path, watched):
         await prepare_images(req)
     assert info.value.field == "last_image"
     assert str(info.value).startswith("last_image: ")
+
+
+# ---- what is not a regular file, or too large, is refused unread ---------------------------
+
+
+@pytest.mark.timeout(20)
+def test_a_named_pipe_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "frame.jpg"
+    os.mkfifo(fifo)  # opening or reading it would wait for a writer for ever
+    with pytest.raises(ImageError, match=r"is a named pipe \(FIFO\), not an image file"):
+        prepare_image(str(fifo))
+
+
+@pytest.mark.timeout(20)
+def test_dev_zero_is_refused_without_reading_it():
+    # read_bytes() on it grows until the memory is gone (23 GB seen)
+    with pytest.raises(ImageError, match="'/dev/zero' is a character device, not an image file"):
+        prepare_image("/dev/zero")
+
+
+def test_a_file_over_64_mb_is_refused_unread(tmp_path):
+    big = tmp_path / "big.jpg"
+    with open(big, "wb") as f:
+        f.truncate(65 * 1024 * 1024)  # sparse: no 65 MB written
+    with pytest.raises(ImageError, match=r"is 68\.2 MB; an input image may be at most 64\.0 MB"):
+        prepare_image(str(big))
+
+
+def test_a_symlink_loop_is_reported_as_such(tmp_path):
+    loop = tmp_path / "loop.jpg"
+    loop.symlink_to(loop)
+    with pytest.raises(ImageError, match="Too many levels of symbolic links"):
+        prepare_image(str(loop))
+
+
+def test_a_small_file_claiming_huge_dimensions_is_refused_before_decoding(tmp_path):
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 10_000, 9_000, 8, 2, 0, 0, 0)  # 90 million RGB pixels
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+    path = tmp_path / "claims.png"
+    path.write_bytes(png)
+    with pytest.raises(ImageError, match=r"10000×9000 \(90 million pixels\); at most 89"):
+        prepare_image(str(path))
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["ftp://example.com/a.jpg", "data:image/png;base64,iVBOR", "s3://bucket/a.png", "file:a.jpg"],
+)
+def test_other_schemes_are_refused_when_the_request_is_made(value):
+    from jimeng_tui.api.request import make_request
+
+    with pytest.raises(ValidationError, match=r"only http\(s\) URLs or local files are accepted"):
+        make_request(prompt="x", mode="i2v_first_720p", first_image=value)
+
+
+def test_a_local_file_whose_name_looks_like_a_scheme_is_still_a_file(tmp_path, monkeypatch):
+    from jimeng_tui.api.request import make_request
+
+    monkeypatch.chdir(tmp_path)
+    solid(tmp_path / "take:2.jpg", (640, 480))
+    request = make_request(prompt="x", mode="i2v_first_720p", first_image="take:2.jpg")
+    assert prepare_image(request.first_image).width == 640

@@ -18,7 +18,6 @@ import hashlib
 import io
 import math
 import os
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,8 @@ from typing import TYPE_CHECKING
 
 from jimeng_tui.api import catalog
 from jimeng_tui.api.errors import ImageError
-from jimeng_tui.api.request import is_url
+from jimeng_tui.api.request import check_url, is_url, refuse_other_scheme
+from jimeng_tui.localfiles import FileTooLarge, NotARegularFile, read_regular_file
 
 if TYPE_CHECKING:
     import httpx
@@ -36,8 +36,13 @@ if TYPE_CHECKING:
 
 # Two pictures "have the same aspect ratio" when their ratios differ by at most this fraction.
 RATIO_TOLERANCE = 0.01
-# A URL fetched for mixing is refused past this size (the result must fit in 4.7 MB anyway).
-FETCH_MAX_BYTES = 64 * 1024 * 1024
+# A local image or a URL fetched for mixing is refused past this size, unread (the result
+# must fit in 4.7 MB anyway): `--image /dev/zero` or a 20 GB file must not fill the memory.
+READ_MAX_BYTES = 64_000_000
+FETCH_MAX_BYTES = READ_MAX_BYTES
+# Pixels decoded at most (Pillow's own limit is lower, ~89 million, ~270 MB as RGB): more than
+# five times what the service takes, room for camera photos.
+MAX_PIXELS = 8 * 4096 * 4096
 FETCH_TIMEOUT_S = 60.0
 ORIENTATION_TAG = 0x0112
 JPEG_QUALITIES = (92, 85, 78, 70)
@@ -171,6 +176,22 @@ def _fit_bytes(img: Image.Image, fmt: str, field: str, what: str) -> tuple[bytes
     )
 
 
+def _check_pixels(size: tuple[int, int], field: str, what: str) -> None:
+    """Refuse before decoding what would take hundreds of MB (a small file can claim
+    100000×100000 px): Pillow only warns below twice its limit."""
+    from PIL import Image
+
+    cap = min(Image.MAX_IMAGE_PIXELS or MAX_PIXELS, MAX_PIXELS)
+    width, height = size
+    if width * height > cap:
+        raise ImageError(
+            field,
+            f"{what} is {_size(width, height)} ({width * height / 1e6:.0f} million pixels); "
+            f"at most {cap / 1e6:.0f} million can be converted (the service takes "
+            f"{catalog.IMAGE_MAX_SIDE}×{catalog.IMAGE_MAX_SIDE}); scale it down first",
+        )
+
+
 def preflight_bytes(raw: bytes, *, source: str, field: str = "first_image") -> PreparedImage:
     """Check and, where needed, convert image bytes; ``source`` is only used in messages."""
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -184,6 +205,7 @@ def preflight_bytes(raw: bytes, *, source: str, field: str = "first_image") -> P
             img = Image.open(io.BytesIO(raw))
             original_format = img.format or "unknown"
             shown_format = FORMAT_NAMES.get(original_format, original_format)
+            _check_pixels(img.size, field, what)
             img.load()
     except UnidentifiedImageError:
         raise ImageError(
@@ -279,26 +301,37 @@ def _url_image(source: str, field: str) -> PreparedImage:
     )
 
 
-def _looks_like_other_url(source: str) -> bool:
-    return re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", source) is not None
-
-
 def prepare_image(source: str, *, field: str = "first_image") -> PreparedImage:
-    """Preflight one image (blocking). A URL is checked for its scheme only, not fetched."""
+    """Preflight one image (blocking). A URL is checked for its scheme only, not fetched.
+
+    A local path is read only when it is a regular file of at most ``READ_MAX_BYTES``: a
+    device (``/dev/zero``), a named pipe or a folder is refused without reading it.
+    """
     source = source.strip()
     if not source:
         raise ImageError(field, "no image given")
     if is_url(source):
+        check_url(source, field, ImageError)
         return _url_image(source, field)
-    if _looks_like_other_url(source):
-        raise ImageError(field, f"{source!r}: only http:// and https:// image URLs are supported")
     path = Path(os.path.expanduser(source))
-    if not path.exists():
-        raise ImageError(field, f"no file at {str(path)!r}")
-    if path.is_dir():
-        raise ImageError(field, f"{str(path)!r} is a folder, not an image file")
+    refuse_other_scheme(source, field, path, ImageError)
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path, READ_MAX_BYTES)
+    except FileNotFoundError:
+        raise ImageError(field, f"no file at {str(path)!r}") from None
+    except NotARegularFile as exc:
+        if exc.is_folder:
+            raise ImageError(field, f"{str(path)!r} is a folder, not an image file") from None
+        raise ImageError(
+            field, f"{str(path)!r} is {exc.kind}, not an image file; give a JPEG or PNG file"
+        ) from None
+    except FileTooLarge as exc:
+        raise ImageError(
+            field,
+            f"{str(path)!r} is {exc.shown}; an input image may be at most "
+            f"{_mb(READ_MAX_BYTES)} before conversion (the service takes "
+            f"{_mb(catalog.IMAGE_MAX_BYTES)})",
+        ) from None
     except OSError as exc:
         raise ImageError(field, f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
     return preflight_bytes(raw, source=source, field=field)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from jimeng_tui.api import catalog
 from jimeng_tui.api.errors import ValidationError
@@ -16,6 +18,41 @@ if TYPE_CHECKING:
 
 def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
+
+
+# "ftp:", "file:", "data:", "s3:"… at the start of an image input. Two letters at least, so
+# that a Windows drive ("C:") is not taken for a scheme.
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+
+
+def check_url(source: str, field: str, error: type[ValidationError] = ValidationError) -> None:
+    """An http(s) URL the service can fetch: it needs a host (``https:///a.jpg`` has none)."""
+    parts = urlsplit(source)
+    if not parts.hostname or any(c.isspace() for c in source):
+        raise error(
+            field, f"{source!r} is not a valid URL (it needs a host: https://example.com/a.jpg)"
+        )
+
+
+def refuse_other_scheme(
+    value: str,
+    field: str,
+    path: Path | None = None,
+    error: type[ValidationError] = ValidationError,
+) -> None:
+    """Refuse ``ftp://…``, ``file:…``, ``data:…`` and the like as what they are (not as a
+    missing file), unless a local file of that very name exists (``path``)."""
+    found = _SCHEME.match(value)
+    if found is None or (path is not None and (path.exists() or path.is_symlink())):
+        return
+    scheme = found.group(1).lower()
+    if scheme in ("http", "https"):
+        raise error(field, f"{value!r} is not a valid URL: write {scheme}://host/path")
+    raise error(
+        field,
+        f"{value!r} is a {scheme}: URL; only http(s) URLs or local files are accepted "
+        "(download it first, or give an https:// link)",
+    )
 
 
 @dataclass(frozen=True)
@@ -163,10 +200,12 @@ def image_source(value: str | None, *, field: str, base: Path | None = None) -> 
     if not value:
         raise ValidationError(field, "an empty image path was given")
     if is_url(value):
+        check_url(value, field)
         return value
     path = Path(value).expanduser()
     if base is not None and not path.is_absolute():
         path = base / path
+    refuse_other_scheme(value, field, path)
     return str(path.absolute())
 
 

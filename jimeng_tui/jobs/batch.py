@@ -32,6 +32,7 @@ from jimeng_tui.api.errors import ValidationError
 from jimeng_tui.api.images import PreparedImage, prepare_images
 from jimeng_tui.api.request import GenerationRequest, make_request
 from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.localfiles import FileTooLarge, NotARegularFile, read_regular_file, size_text
 
 MARKER = "_batch"  # the key in a job's params
 FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(GenerationRequest))
@@ -44,6 +45,7 @@ ALIASES: dict[str, str] = {
 INT_FIELDS = frozenset({"duration", "fps", "seed"})
 IMAGE_FIELDS = ("first_image", "last_image")
 MAX_REPORTED_ERRORS = 50
+BATCH_MAX_BYTES = 64_000_000  # read at most (a 10,000-line file is about 2 MB)
 
 
 class BatchFileError(ValueError):
@@ -110,13 +112,25 @@ def read_batch(path: Path) -> BatchFile:
     Bad lines are collected in ``errors``; BatchFileError when the file itself is unusable.
     """
     # resolved (symlinks, ..): the same file reached another way is still the same file
-    path = Path(path).expanduser().resolve()
-    if path.is_dir():
-        raise BatchFileError(f"{path} is a folder; give the batch file")
     try:
-        raw = path.read_bytes()
+        path = Path(path).expanduser().resolve()
+    except RuntimeError:  # pathlib's word for a symlink loop before Python 3.13
+        raise BatchFileError(f"{path}: Too many levels of symbolic links") from None
+    except OSError as exc:
+        raise BatchFileError(f"{path}: {exc.strerror or exc}") from None
+    try:
+        raw = read_regular_file(path, BATCH_MAX_BYTES)
     except FileNotFoundError:
         raise BatchFileError(f"{path}: no such file") from None
+    except NotARegularFile as exc:
+        if exc.is_folder:
+            raise BatchFileError(f"{path} is a folder; give the batch file") from None
+        raise BatchFileError(f"{path} is {exc.kind}, not a batch file; nothing was read") from None
+    except FileTooLarge as exc:
+        raise BatchFileError(
+            f"{path} is {exc.shown}; a batch file may be at most {size_text(exc.limit)} "
+            "(split it into several files)"
+        ) from None
     except OSError as exc:
         raise BatchFileError(f"{path}: {exc.strerror or exc}") from None
     try:

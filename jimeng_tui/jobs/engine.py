@@ -92,11 +92,17 @@ class Engine:
             history_path = paths.history_db
         ensure_private_dir(history_path.parent)
         history = History(history_path)
+        try:  # the rows every start reads: damage there is said now, not as a crash later
+            history.unfinished()
+        except BaseException:
+            history.close()
+            raise
         output_dir = (
             Path(config.defaults.output_dir).expanduser()
             if config.defaults.output_dir
             else paths.videos_dir
         )
+        source = f"output_dir in {paths.config_file}" if config.defaults.output_dir else ""
         if sandbox is not None:
             output_dir = output_dir / "sandbox"
         throttle = Throttle(network.max_concurrency)
@@ -112,6 +118,7 @@ class Engine:
             max_poll_attempts=network.max_poll_attempts,
             max_concurrency=network.max_concurrency,
             output_dir=output_dir,
+            output_dir_source=source,
             filename_template=config.defaults.filename_template,
         )
         if sandbox is not None:

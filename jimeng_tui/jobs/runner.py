@@ -34,6 +34,7 @@ from jimeng_tui.api.request import GenerationRequest, build_submit_body, redact_
 from jimeng_tui.jobs import saving
 from jimeng_tui.jobs.events import Event, JobChanged, JobNotice, ThrottleChanged
 from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.jobs.output_target import check_output
 from jimeng_tui.jobs.save_stage import SaveStage, _jitter
 from jimeng_tui.jobs.saving import SaveFailed
 from jimeng_tui.jobs.throttle import Throttle, ThrottleState
@@ -53,6 +54,7 @@ class RunnerSettings:
     max_poll_attempts: int = 120
     max_concurrency: int = 5
     output_dir: Path = Path(".")
+    output_dir_source: str = ""  # where output_dir was set, for messages
     filename_template: str = "{date}_{slug}_{task_id}"
     link_lifetime_s: float = catalog.VIDEO_URL_LIFETIME_S
     task_lifetime_s: float = catalog.TASK_LIFETIME_S
@@ -120,6 +122,7 @@ class Runner(SaveStage):
                 "file (jimeng-tui locate), or try the sandbox with --sandbox"
             )
         request.validate()
+        check_output(self.settings, output)  # before a submit, not after a paid one
         images = await prepare_images(request, http=self._get_http())
         now = time.time()
         job = Job(

@@ -31,11 +31,14 @@ import tomli_w
 
 from jimeng_tui.api import catalog
 from jimeng_tui.api.errors import JimengError
+from jimeng_tui.localfiles import read_regular_file
+from jimeng_tui.store.aside import move_aside
 from jimeng_tui.store.paths import AppPaths, ensure_private_dir
 
 SECRET_SETTING = "credentials.secret_key"
 MAX_CONCURRENCY_LIMIT = 100
 MAX_RETRIES = 20
+CONFIG_MAX_BYTES = 1_000_000
 
 
 def mask_key(key: str) -> str:
@@ -382,30 +385,6 @@ def _timestamp() -> str:
     return time.strftime("%Y%m%d-%H%M%S")
 
 
-def _move_aside(path: Path) -> Path:
-    """Rename ``path`` to ``path.broken-YYYYmmdd-HHMMSS`` (``-2``, ``-3``… if taken), never
-    replacing an existing file."""
-    base = f"{path.name}.broken-{_timestamp()}"
-    counter = 1
-    while True:
-        dest = path.with_name(base if counter == 1 else f"{base}-{counter}")
-        counter += 1
-        if dest.exists() or dest.is_symlink():
-            continue
-        try:
-            os.link(path, dest, follow_symlinks=False)
-        except FileExistsError:
-            continue
-        except OSError:
-            # no hard links here (a directory, some file systems): check-then-rename
-            if dest.exists():
-                continue
-            os.rename(path, dest)
-            return dest
-        path.unlink()
-        return dest
-
-
 def _toml_position(error: tomllib.TOMLDecodeError) -> str:
     found = re.search(r"at line (\d+), column (\d+)", str(error))
     if found:
@@ -527,8 +506,8 @@ def load_config(paths: AppPaths, env: Mapping[str, str] = os.environ) -> LoadedC
     warnings: list[str] = []
     file_config = Config()
     raw: bytes | None = None
-    try:
-        raw = path.read_bytes()
+    try:  # a pipe or a device is never read (it would block, or never end): moved aside
+        raw = read_regular_file(path, CONFIG_MAX_BYTES)
     except FileNotFoundError:
         pass
     except OSError as exc:
@@ -568,7 +547,7 @@ def _toml_reason(error: tomllib.TOMLDecodeError) -> str:
 
 def _set_aside(path: Path, reason: str) -> str:
     try:
-        dest = _move_aside(path)
+        dest = move_aside(path, "broken", _timestamp())
     except OSError as exc:
         return (
             f"{path} {reason}; it could not be moved aside ({exc.strerror or exc}). "

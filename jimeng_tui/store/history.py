@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.api.errors import JimengError, ValidationError
+from jimeng_tui.api.errors import ValidationError
 from jimeng_tui.jobs.model import FINAL_STATES, JOB_FIELDS, Job, JobState
+from jimeng_tui.store.integrity import HistoryError, database_error, guard_database_errors
 from jimeng_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from jimeng_tui.store.paths import ensure_private_dir
 
@@ -51,10 +52,6 @@ _SELECT = "SELECT " + ", ".join(_COLUMNS) + " FROM jobs"
 _FINAL_VALUES: tuple[str, ...] = tuple(sorted(s.value for s in FINAL_STATES))
 # unfinished() lists the non-final states so that it reads the jobs_state index
 _UNFINISHED_SQL = "(" + ", ".join(f"'{s.value}'" for s in JobState if s not in FINAL_STATES) + ")"
-
-
-class HistoryError(JimengError):
-    """The history database cannot be used (newer schema, not a database, job missing…)."""
 
 
 class CountInterrupted(HistoryError):
@@ -130,6 +127,7 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+@guard_database_errors
 class History:
     """The job rows of one history file. Safe to share between threads of one process."""
 
@@ -165,7 +163,7 @@ class History:
                 check_same_thread=False,
             )
         except sqlite3.Error as exc:
-            raise HistoryError(f"Cannot open the history database {self.path}: {exc}.") from exc
+            raise database_error(self.path, exc) from exc
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             self._check_version()
@@ -173,12 +171,9 @@ class History:
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.DatabaseError as exc:  # damaged, disk full, locked…: said apart
             self._conn.close()
-            raise HistoryError(
-                f"{self.path} is not a usable history database ({exc}). Move it aside to start "
-                f"a new history."
-            ) from exc
+            raise database_error(self.path, exc) from exc
         except BaseException:
             self._conn.close()
             raise

@@ -135,3 +135,12 @@ def make_image(path: Path, size: tuple[int, int], fmt: str = "JPEG", colour=(40,
     draw.ellipse((w // 4, h // 4, 3 * w // 4, 3 * h // 4), fill=(240, 200, 40))
     img.save(path, fmt)
     return path
+
+
+def files_never_overwritten(tmp_path: Path) -> dict[str, Path]:
+    """An existing video and JSON file that a bad ``-o``/``--export`` must leave alone."""
+    existing = tmp_path / "existing.mp4"
+    existing.write_bytes(b"keep me")
+    existing_json = tmp_path / "existing.json"
+    existing_json.write_text("[]", encoding="utf-8")
+    return {"existing": existing, "existing_json": existing_json}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from cli_support import history_jobs
+from cli_support import files_never_overwritten, history_jobs
 
 from jimeng_tui.jobs.model import JobState
 from jimeng_tui.store.paths import app_paths
@@ -399,15 +399,12 @@ def test_at_least_thirty_bad_inputs():
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input(case: Case, cli, sandbox_server, images, tmp_path):
-    existing = tmp_path / "existing.mp4"
-    existing.write_bytes(b"keep me")
-    existing_json = tmp_path / "existing.json"
-    existing_json.write_text("[]", encoding="utf-8")
+    kept = files_never_overwritten(tmp_path)
+    existing = kept["existing"]
     values = {
         **{k: str(v) for k, v in images.items()},
+        **{k: str(v) for k, v in kept.items()},
         "tmp": str(tmp_path),
-        "existing": str(existing),
-        "existing_json": str(existing_json),
         "base": sandbox_server.base_url,
         "closed": _closed_port(),
     }
