@@ -33,6 +33,7 @@ from jimeng_tui.tui.messages import (
     ThrottleUpdated,
 )
 from jimeng_tui.tui.screens.main import MainScreen
+from jimeng_tui.tui.studio_extras import StudioHelpMixin
 from jimeng_tui.tui.system import system_open
 from jimeng_tui.tui.widgets.prompt_form import FormDefaults
 
@@ -70,6 +71,7 @@ PALETTE: tuple[tuple[str, str, str], ...] = (
     ("history", "History", "Search, re-run, re-download and export past generations (F3)"),
     ("settings", "Settings", "Credentials, defaults, output folder, network (F2)"),
     ("screenshot", "Save screenshot", "Save an SVG screenshot of the screen"),
+    ("help", "Help", "Keys of this screen, modes and their wait, where files go (F1 / ?)"),
     ("quit", "Quit", "Leave; running jobs resume next time (Ctrl+Q)"),
 )
 
@@ -86,7 +88,7 @@ class JimengCommands(ActionCommands):
 SCREENSHOT_DELAY_S = 0.3
 
 
-class JimengApp(App[int]):
+class JimengApp(StudioHelpMixin, App[int]):
     """Prompt form, live job queue, job details, first-run and settings."""
 
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
@@ -95,6 +97,7 @@ class JimengApp(App[int]):
     BINDINGS: ClassVar[list[Any]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True, id="help_quit"),
+        Binding("f1,question_mark", "help", "Help", id="help", tooltip="Keys, modes, files"),
     ]
 
     def __init__(

@@ -1,0 +1,59 @@
+"""The studio's help action (F1 / ?), kept out of app.py: mixed into JimengApp."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+
+
+class StudioHelpMixin:
+    """``action_help``: the help screen for whatever screen is showing."""
+
+    def action_help(self: Any) -> None:
+        from jimeng_tui.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen(help_content(self)))
+
+
+def help_content(app: App[Any]) -> Any:
+    """What the help screen shows for ``app``'s current screen (reads the history for the
+    typical waits: the app's side of the help, not the screen's)."""
+    from jimeng_tui.api.catalog import MODES
+    from jimeng_tui.tui.screens.help import HelpContent, class_keys, screen_keys
+    from jimeng_tui.tui.screens.main import MainScreen
+
+    screen = app.screen
+    title = getattr(screen, "HELP_TITLE", None) or type(screen).__name__.removesuffix("Screen")
+    content = HelpContent(title=title, keys=screen_keys(app, screen))
+    if isinstance(screen, MainScreen):
+        content.title = "Studio"
+        if screen.panels_ready and not screen.queue.has_focus:
+            from jimeng_tui.tui.widgets.job_queue import JobQueue
+
+            keymap = getattr(app, "_keymap", {})
+            content.more_keys["Job list (F4 moves there)"] = class_keys(
+                app, JobQueue.BINDINGS, keymap
+            )
+    engine = getattr(app, "engine", None)
+    if engine is not None:
+        from jimeng_tui.tui.widgets.job_queue import typical_seconds
+
+        for name in MODES:
+            try:
+                samples = engine.history.recent_generation_seconds(name)
+            except Exception:  # the help shows without the figures
+                samples = []
+            content.typical[name] = typical_seconds(samples)
+        content.locations = engine.paths.as_dict()
+        content.locations["videos_dir"] = str(engine.runner.settings.output_dir)
+    else:  # still starting: the default places (the config may move the videos)
+        import os
+
+        from jimeng_tui.store.paths import app_paths
+
+        content.locations = app_paths(os.environ).as_dict()
+    return content

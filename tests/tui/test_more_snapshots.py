@@ -1,0 +1,24 @@
+"""Snapshots of the help, the quit progress and the first-run key checks (80×24, 140×45, and
+200×50 for the help). Regenerate with ``--snapshot-update`` and look at them as PNG."""
+
+from __future__ import annotations
+
+import pytest
+from test_snapshots import live_header, make_app, ready
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((140, 45), id="140x45")]
+HELP_SIZES = [*SIZES, pytest.param((200, 50), id="200x50")]
+
+
+@pytest.mark.parametrize("size", HELP_SIZES)
+def test_help_screen(snap_compare, size, monkeypatch):
+    monkeypatch.setenv("JIMENG_TUI_HOME", "/home/ada/jimeng")
+    app = make_app()
+
+    async def run_before(pilot):
+        await ready(pilot)
+        live_header(app)
+        await pilot.press("f1")
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
