@@ -34,7 +34,7 @@ from jimeng_tui.tui.messages import (
 )
 from jimeng_tui.tui.screens.main import MainScreen
 from jimeng_tui.tui.studio_extras import StudioHelpMixin
-from jimeng_tui.tui.system import system_open
+from jimeng_tui.tui.system import open_or_copy, system_open
 from jimeng_tui.tui.widgets.prompt_form import FormDefaults
 
 if TYPE_CHECKING:
@@ -763,12 +763,7 @@ class JimengApp(StudioHelpMixin, App[int]):
         self._open(folder)
 
     def _open(self, path: Path) -> None:
-        try:
-            self.opener(path)
-        except OSError as exc:
-            self.notify(f"Cannot open {path}: {exc}", severity="error")
-            return
-        self.notify(f"Opening {path.name}…")
+        open_or_copy(path, opener=self.opener, copy=self.copy_to_clipboard, notify=self.notify)
 
     def action_copy_url(self) -> None:
         job = self._need_job()

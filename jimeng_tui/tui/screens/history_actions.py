@@ -17,6 +17,7 @@ from jimeng_tui.jobs.model import Job, JobState
 from jimeng_tui.store.history import HistoryQuery
 from jimeng_tui.tui.screens.history_dialogs import DeleteJobScreen, ExportScreen
 from jimeng_tui.tui.screens.history_files import delete_job_files, job_files
+from jimeng_tui.tui.system import open_or_copy
 
 S = JobState
 FOOTER_ACTIONS = (
@@ -167,12 +168,8 @@ class HistoryActionsMixin:
         self._open(Path(job.path).parent)
 
     def _open(self, path: Path) -> None:
-        try:
-            self.opener(path)
-        except OSError as exc:
-            self.notify(f"Cannot open {path}: {exc}", severity="error")
-            return
-        self.notify(f"Opening {path.name or path}…", timeout=3)
+        copy = self.app.copy_to_clipboard
+        open_or_copy(path, opener=self.opener, copy=copy, notify=self.notify)
 
     def action_copy_url(self) -> None:
         job = self._need_job()
