@@ -33,7 +33,7 @@ from jimeng_tui.tui.messages import (
     ThrottleUpdated,
 )
 from jimeng_tui.tui.screens.main import MainScreen
-from jimeng_tui.tui.studio_extras import StudioHelpMixin
+from jimeng_tui.tui.studio_extras import StudioExtras
 from jimeng_tui.tui.system import open_or_copy, system_open
 from jimeng_tui.tui.widgets.prompt_form import FormDefaults
 
@@ -88,7 +88,7 @@ class JimengCommands(ActionCommands):
 SCREENSHOT_DELAY_S = 0.3
 
 
-class JimengApp(StudioHelpMixin, App[int]):
+class JimengApp(StudioExtras, App[int]):
     """Prompt form, live job queue, job details, first-run and settings."""
 
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
@@ -255,6 +255,7 @@ class JimengApp(StudioHelpMixin, App[int]):
         if config.keys:
             self.set_keymap(dict(config.keys))
         self.main.form.apply_defaults(FormDefaults.from_config(config.defaults))
+        self.restore_form_once()  # the last form over the defaults (first start only)
         for warning in engine.loaded.warnings:
             self.notify(warning, title="Config", severity="warning", timeout=10)
         if not engine.is_sandbox and not config.has_credentials:

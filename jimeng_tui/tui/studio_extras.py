@@ -1,10 +1,13 @@
-"""The studio's help action (F1 / ?), kept out of app.py: mixed into JimengApp."""
+"""What JimengApp gains beyond app.py (kept out of it: it is long enough): the help action
+(F1 / ?) and the form remembered across runs."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from textual.app import App
+
+from jimeng_tui.tui.form_memory import FormMemoryMixin
 
 
 class StudioHelpMixin:
@@ -17,6 +20,10 @@ class StudioHelpMixin:
             self.screen.dismiss(None)
             return
         self.push_screen(HelpScreen(help_content(self)))
+
+
+class StudioExtras(StudioHelpMixin, FormMemoryMixin):
+    """Every mixin of the app, in one base."""
 
 
 def help_content(app: App[Any]) -> Any:
