@@ -289,7 +289,8 @@ class JimengApp(StudioExtras, App[int]):
             self.notify("The job asked for while connecting was not sent; press Generate again.")
 
         path = str(self.engine.loaded.path) if self.engine else ""
-        self.push_screen(FirstRunScreen(path), callback=self._first_run_done)
+        first_run = FirstRunScreen(path, tester=self.connection_tester())
+        self.push_screen(first_run, callback=self._first_run_done)
 
     def _first_run_done(self, result: Any) -> None:
         if result is None or result.choice == "quit":

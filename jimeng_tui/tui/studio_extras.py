@@ -7,6 +7,7 @@ from typing import Any
 
 from textual.app import App
 
+from jimeng_tui.api.catalog import DEFAULT_API_URL
 from jimeng_tui.tui.form_memory import FormMemoryMixin
 
 
@@ -24,6 +25,23 @@ class StudioHelpMixin:
 
 class StudioExtras(StudioHelpMixin, FormMemoryMixin):
     """Every mixin of the app, in one base."""
+
+    def connection_tester(self: Any) -> Any:
+        """For the first-run dialog: (access, secret) → a ConnectionCheck against the live
+        service of the config (one status query for a made-up task: nothing is created)."""
+        network = self.engine.loaded.config.network if self.engine else None
+
+        async def test(access: str, secret: str) -> Any:
+            from jimeng_tui.api.credentials_check import check_connection
+            from jimeng_tui.api.signing import Credentials
+
+            return await check_connection(
+                Credentials(access, secret),
+                base_url=network.api_url if network else DEFAULT_API_URL,
+                timeout=min(network.timeout, 15.0) if network else 15.0,
+            )
+
+        return test
 
 
 def help_content(app: App[Any]) -> Any:

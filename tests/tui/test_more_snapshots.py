@@ -22,3 +22,25 @@ def test_help_screen(snap_compare, size, monkeypatch):
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_first_run_key_shape_error(snap_compare, size):
+    from test_snapshots import CONFIG_PATH
+
+    from jimeng_tui.tui.screens.first_run import FirstRunScreen
+
+    app = make_app()
+
+    async def never_called(access: str, secret: str):
+        raise AssertionError("no test connection in this picture")
+
+    async def run_before(pilot):
+        await ready(pilot)
+        app.main.header.connection = "no credentials"
+        app.push_screen(FirstRunScreen(CONFIG_PATH, tester=never_called))
+        await pilot.pause(0.1)
+        await pilot.press(*"AKLT 7Q2X", "enter")  # a space inside, and too short
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -17,15 +17,30 @@ from textual.widgets import TextArea
 
 class PromptArea(TextArea):
     BINDINGS = [
-        Binding("up", "recall_older", "Earlier prompt", show=False, id="recall_older"),
-        Binding("down", "recall_newer", "Later prompt", show=False, id="recall_newer"),
+        Binding(
+            "up",
+            "recall_older",
+            "Earlier prompt",
+            show=False,
+            id="recall_older",
+            tooltip="In an empty prompt: the prompts you ran before, newest first",
+        ),
+        Binding(
+            "down",
+            "recall_newer",
+            "Later prompt",
+            show=False,
+            id="recall_newer",
+            tooltip="Back towards the newest, then the empty prompt",
+        ),
         # ctrl+l: free in TextArea and passed on by terminals and tmux (unlike ctrl+j/s/h/b/y)
         Binding(
             "ctrl+l",
             "clear_prompt",
-            "Clear prompt (Ctrl+Z brings it back)",
+            "Clear prompt",
             show=False,
             id="clear_prompt",
+            tooltip="Ctrl+Z brings it back",
         ),
     ]
 

@@ -1,0 +1,69 @@
+"""The first-run dialog checks the keys' shape as they are entered and tests them against the
+service (here the sandbox as the configured API URL) without creating a task; the secret never
+shows."""
+
+from __future__ import annotations
+
+import os
+
+from textual.widgets import Input
+from tui_support import wait_for
+
+from jimeng_tui.store.config import Config, save_config
+from jimeng_tui.store.paths import app_paths
+from jimeng_tui.tui.app import JimengApp
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+def screen_text(app) -> str:
+    return "\n".join(str(w.render()) for w in app.screen.query("Static, Input"))
+
+
+async def test_first_run_checks_key_shapes_and_tests_the_connection(sandbox):
+    config = Config()
+    config.network.api_url = sandbox.base_url  # "the service" for this test
+    save_config(config, app_paths(os.environ))
+    app = JimengApp(bell_on_finish=False)  # the real factory: live, no credentials
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query("#fr-test")), 10, "the dialog")
+        await pilot.press(*"sandbox-secret-key", "enter")  # the secret, in the wrong box
+        assert "An access key ID starts with AK" in text_of(app, "#fr-error")
+        assert app.focused is app.screen.query_one("#fr-access", Input)
+        app.screen.query_one("#fr-access", Input).value = ""
+        await pilot.press(*sandbox.credentials.access_key, "enter")
+        assert not app.screen.query_one("#fr-error").has_class("-shown")
+        await pilot.press(*"wrong-secret-value-1")
+        await pilot.press("f6")  # test connection
+        await wait_for(pilot, lambda: "✗" in text_of(app, "#fr-test-result"), 10, "the test")
+        assert "secret key does not belong to this access key" in text_of(app, "#fr-test-result")
+        secret = app.screen.query_one("#fr-secret", Input)
+        secret.value = sandbox.credentials.secret_key
+        app.screen.query_one("#fr-test").press()
+        await wait_for(pilot, lambda: "✓" in text_of(app, "#fr-test-result"), 10, "the test")
+        assert "The keys work" in text_of(app, "#fr-test-result")
+        assert "wrong-secret" not in screen_text(app)
+        assert sandbox.credentials.secret_key not in screen_text(app)
+        assert sandbox.requests_for("CVSync2AsyncSubmitTask") == []
+        assert len(sandbox.requests_for("CVSync2AsyncGetResult")) == 2
+
+
+async def test_settings_check_the_shape_of_new_keys(sandbox_app):
+    from tui_support import open_settings
+
+    app = sandbox_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await open_settings(pilot)
+
+        async def save_with(field: str, value: str) -> str:
+            screen.query_one(f"#set-credentials-{field}", Input).value = value
+            screen.query_one("#settings-save").press()
+            await pilot.pause()
+            assert app.screen is screen  # not saved
+            return str(screen.query_one(f"#set-credentials-{field}-err").render())
+
+        assert "space or line break inside" in await save_with("access_key", "my key")
+        screen.query_one("#set-credentials-access_key", Input).value = "AKLTSETTINGS00000001"
+        assert "the secret key is 4 characters" in await save_with("secret_key", "tiny")
