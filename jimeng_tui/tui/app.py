@@ -826,27 +826,7 @@ class JimengApp(StudioExtras, App[int]):
                 yield command
 
     # ------------------------------------------------------------------ quitting
-    async def action_quit(self) -> None:
-        active = self._active_count()
-        if not active:
-            self.exit(0)
-            return
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.exit(0)
-
-        from jimeng_tui.tui.screens.confirm import ConfirmScreen  # loaded on first use
-
-        self.push_screen(
-            ConfirmScreen(
-                "Quit?",
-                f"{active} job{'s are' if active != 1 else ' is'} still running. "
-                "They stay in the history and resume the next time you open jimeng-tui.",
-                yes="Quit",
-            ),
-            confirmed,
-        )
+    # action_quit and the quitting screen: tui/quitting.py (QuittingMixin, via StudioExtras).
 
     def _resume_gc(self, *, freeze: bool = False) -> None:
         if self._gc_paused:

@@ -1,5 +1,5 @@
 """What JimengApp gains beyond app.py (kept out of it: it is long enough): the help action
-(F1 / ?) and the form remembered across runs."""
+(F1 / ?), the form remembered across runs, the key test and quitting."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from textual.app import App
 
 from jimeng_tui.api.catalog import DEFAULT_API_URL
 from jimeng_tui.tui.form_memory import FormMemoryMixin
+from jimeng_tui.tui.quitting import QuittingMixin
 
 
 class StudioHelpMixin:
@@ -23,7 +24,7 @@ class StudioHelpMixin:
         self.push_screen(HelpScreen(help_content(self)))
 
 
-class StudioExtras(StudioHelpMixin, FormMemoryMixin):
+class StudioExtras(StudioHelpMixin, FormMemoryMixin, QuittingMixin):
     """Every mixin of the app, in one base."""
 
     def connection_tester(self: Any) -> Any:

@@ -44,3 +44,26 @@ def test_first_run_key_shape_error(snap_compare, size):
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_quitting_screen(snap_compare, size):
+    from tui_support import sample_jobs
+
+    from jimeng_tui.tui.screens.quitting import QuittingScreen
+
+    app = make_app()
+    rows = [
+        (3, "downloading 6.3 MB of 10.0 MB (63%)"),
+        (6, "converting to the length and frame rate asked for"),
+    ]
+
+    async def run_before(pilot):
+        await ready(pilot)
+        live_header(app, running=2)
+        app.show_jobs(sample_jobs())
+        await pilot.pause()
+        app.push_screen(QuittingScreen(rows))
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
