@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 from jimeng_tui.jobs.model import JobState
@@ -65,9 +66,12 @@ class QuittingMixin:
                 doing = "converting to the length and frame rate asked for"
             else:
                 got, total = self.progress.get(job_id, (0, None))
-                doing = f"downloading {_mb(got)} MB" + (
-                    f" of {_mb(total)} MB ({got * 100 // total}%)" if total else ""
-                )
+                if not got:
+                    doing = "downloading (waiting for the first bytes)"
+                else:
+                    doing = f"downloading {_mb(got)} MB" + (
+                        f" of {_mb(total)} MB ({got * 100 // total}%)" if total else ""
+                    )
             rows.append((job_id, doing))
         return rows
 
@@ -110,7 +114,13 @@ class QuittingMixin:
         if self._leave_now:
             # The terminal is restored by now. A conversion running in a thread would hold the
             # process until it ends: leave without waiting for it (every job's state is
-            # committed in the journal; its part file stays for the next start).
+            # committed in the journal; its part file stays for the next start), removing the
+            # half-written conversions this process leaves (the next start makes them again).
+            for job in self.jobs.values():
+                if job.state is S.CONFORMING and job.path:
+                    dest = Path(job.path)
+                    for temp in dest.parent.glob(f".{dest.name}.{os.getpid()}-*.tmp"):
+                        temp.unlink(missing_ok=True)
             logging.shutdown()
             os._exit(result if isinstance(result, int) else 0)
         return result

@@ -252,7 +252,6 @@ class HistoryActionsMixin:
                     exit_on_error=False,
                 )
 
-        self.app.notify(f"Job {job_id}: {message}", title="Re-download", timeout=8)
         self.app.push_screen(
             AlreadySavedScreen(job_id, message[:1].upper() + message[1:] + "."), chosen
         )
