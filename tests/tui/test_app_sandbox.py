@@ -238,7 +238,8 @@ async def test_first_run_dialog_saves_credentials_privately(isolated_home):
         await wait_for(
             pilot, lambda: bool(app.screen.query("#fr-sandbox")), 10, "the first-run dialog"
         )
-        await pilot.press("enter")  # nothing typed: it says what is missing
+        app.screen.query_one("#fr-save").press()  # nothing typed: it says what is missing
+        await pilot.pause()
         assert "access key" in str(app.screen.query_one("#fr-error").render())
         await pilot.press(*"AKLTFIRSTRUN0000KEY1")
         await pilot.press("enter")

@@ -31,10 +31,8 @@ async def test_first_run_checks_key_shapes_and_tests_the_connection(sandbox):
         await wait_for(pilot, lambda: bool(app.screen.query("#fr-test")), 10, "the dialog")
         await pilot.press(*"sandbox-secret-key", "enter")  # the secret, in the wrong box
         assert "An access key ID starts with AK" in text_of(app, "#fr-error")
-        assert app.focused is app.screen.query_one("#fr-access", Input)
-        app.screen.query_one("#fr-access", Input).value = ""
-        await pilot.press(*sandbox.credentials.access_key, "enter")
-        assert not app.screen.query_one("#fr-error").has_class("-shown")
+        assert app.focused is app.screen.query_one("#fr-secret", Input)  # on, masked
+        app.screen.query_one("#fr-access", Input).value = sandbox.credentials.access_key
         await pilot.press(*"wrong-secret-value-1")
         await pilot.press("f6")  # test connection
         await wait_for(pilot, lambda: "✗" in text_of(app, "#fr-test-result"), 10, "the test")
@@ -67,3 +65,20 @@ async def test_settings_check_the_shape_of_new_keys(sandbox_app):
         assert "space or line break inside" in await save_with("access_key", "my key")
         screen.query_one("#set-credentials-access_key", Input).value = "AKLTSETTINGS00000001"
         assert "the secret key is 4 characters" in await save_with("secret_key", "tiny")
+
+
+async def test_key_enter_secret_in_one_burst_puts_the_secret_in_the_masked_field(isolated_home):
+    """A password manager types KEY⏎SECRET at once: the secret must never land in plain sight
+    in the access key's field (Enter used to move the focus only after the burst)."""
+    from textual import events
+
+    app = JimengApp(bell_on_finish=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query("#fr-sandbox")), 10, "the dialog")
+        for key in [*"AKLT", "enter", *"s3cret"]:  # all queued before the first is handled
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#fr-access", Input).value == "AKLT"
+        assert app.screen.query_one("#fr-secret", Input).value == "s3cret"
+        assert "The access key is 4 characters" in text_of(app, "#fr-error")

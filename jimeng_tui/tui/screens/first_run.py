@@ -66,6 +66,7 @@ class FirstRunScreen(ModalScreen[FirstRunResult]):
     BINDINGS = [
         Binding("escape", "quit_app", "Quit", id="first_run.quit"),
         Binding("f6", "test_connection", "Test connection", id="first_run.test"),
+        Binding("enter", "enter_key", show=False, priority=True, id="first_run.enter"),
         *FOCUS_KEYS,
     ]
 
@@ -102,11 +103,11 @@ class FirstRunScreen(ModalScreen[FirstRunResult]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.tester is not None if action == "test_connection" else True
 
-    def _show_error(self, field: str, text: str) -> None:
+    def _show_error(self, field: str, text: str, *, focus: bool = True) -> None:
         error = self.query_one("#fr-error", Static)
         error.update(text)
         error.set_class(bool(text), "-shown")
-        if text:
+        if text and focus:
             self.query_one(field, Input).focus()
 
     def _keys(self) -> tuple[str, str]:
@@ -114,18 +115,34 @@ class FirstRunScreen(ModalScreen[FirstRunResult]):
         secret = self.query_one("#fr-secret", Input).value.strip()
         return access, secret
 
-    @on(Input.Submitted, "#fr-access")
+    def action_enter_key(self) -> None:
+        """Enter, as a priority binding: handled in order with the keys typed after it, so a
+        password manager's KEY⏎SECRET puts the secret in the masked field, never in plain
+        sight in the access key's (a plain Input.Submitted came after the burst)."""
+        focused = self.focused
+        if isinstance(focused, Input) and focused.id == "fr-access":
+            self._next()
+        elif isinstance(focused, Input) and focused.id == "fr-secret":
+            self._save()
+        elif isinstance(focused, Button):
+            focused.press()
+
     def _next(self) -> None:
-        access, secret = self._keys()
-        problem = access_key_problem(access, secret) if access else None
-        if not access or problem:
-            if problem:
-                self._show_error("#fr-access", sentence(problem))
-            else:
-                self._save()
-            return
-        self._show_error("#fr-access", "")
-        self.query_one("#fr-secret", Input).focus()
+        # On to the masked field in any case, now (focus() would wait a turn). The access
+        # field may not have taken every key typed before this Enter yet: it is checked when
+        # they arrive (_late_keys) and again on Save.
+        self.set_focus(self.query_one("#fr-secret", Input))
+        self._check_access(self._keys()[0])
+
+    def _check_access(self, access: str) -> None:
+        problem = access_key_problem(access, self._keys()[1]) if access.strip() else None
+        self._show_error("#fr-access", sentence(problem) if problem else "", focus=False)
+
+    @on(Input.Changed, "#fr-access")
+    def _late_keys(self, event: Input.Changed) -> None:
+        # Keys typed before the Enter that moved on can land after it: check what arrived.
+        if self.focused is not event.input:  # (has_focus lags behind the keys)
+            self._check_access(event.value)
 
     def _checked_keys(self) -> tuple[str, str] | None:
         access, secret = self._keys()
@@ -143,7 +160,6 @@ class FirstRunScreen(ModalScreen[FirstRunResult]):
         self._show_error("#fr-access", "")
         return access, secret
 
-    @on(Input.Submitted, "#fr-secret")
     @on(Button.Pressed, "#fr-save")
     def _save(self) -> None:
         keys = self._checked_keys()
