@@ -78,3 +78,17 @@ async def test_help_on_the_history_screen_lists_its_keys(sandbox_app):
         text = help_text(app)
         assert "Help · History" in str(app.screen.query_one("#help").border_title)
         assert "Export" in text and "Search" in text
+
+
+async def test_f1_in_settings_lists_the_dialog_keys(sandbox_app):
+    from tui_support import open_settings
+
+    app = sandbox_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await open_settings(pilot)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), 5, "the help")
+        text = help_text(app)
+        assert "F10" in text and "Save" in text and "Cancel" in text
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "SettingsScreen", 5, "back")

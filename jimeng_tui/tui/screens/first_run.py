@@ -66,6 +66,7 @@ class FirstRunScreen(ModalScreen[FirstRunResult]):
     BINDINGS = [
         Binding("escape", "quit_app", "Quit", id="first_run.quit"),
         Binding("f6", "test_connection", "Test connection", id="first_run.test"),
+        Binding("f1", "app.help", "Help", show=False, id="first_run.help"),  # (modal)
         Binding("enter", "enter_key", show=False, priority=True, id="first_run.enter"),
         *FOCUS_KEYS,
     ]

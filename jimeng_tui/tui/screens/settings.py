@@ -83,6 +83,7 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="settings.cancel"),
         Binding("f10", "save", "Save", id="settings.save"),
+        Binding("f1", "app.help", "Help", show=False, id="settings.help"),  # (modal)
         *FOCUS_KEYS,
     ]
 
