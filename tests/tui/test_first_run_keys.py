@@ -74,11 +74,20 @@ async def test_key_enter_secret_in_one_burst_puts_the_secret_in_the_masked_field
 
     app = JimengApp(bell_on_finish=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: bool(app.screen.query("#fr-sandbox")), 10, "the dialog")
+        await wait_for(
+            pilot, lambda: getattr(app.focused, "id", "") == "fr-access", 10, "the dialog"
+        )
         for key in [*"AKLT", "enter", *"s3cret"]:  # all queued before the first is handled
             app.post_message(events.Key(key, key if len(key) == 1 else None))
         await pilot.pause()
         await pilot.pause()
         assert app.screen.query_one("#fr-access", Input).value == "AKLT"
         assert app.screen.query_one("#fr-secret", Input).value == "s3cret"
-        assert "The access key is 4 characters" in text_of(app, "#fr-error")
+        app.screen.query_one("#fr-save").press()  # the access key is checked, not saved
+        await wait_for(
+            pilot,
+            lambda: "The access key is 4 characters" in text_of(app, "#fr-error"),
+            5,
+            "the access key checked",
+        )
+        assert app.screen.query("#fr-access")

@@ -29,14 +29,19 @@ def help_text(app) -> str:
     return "\n".join(parts)
 
 
+async def open_help(pilot, key: str) -> str:
+    """Press ``key``; returns the help's text once it shows."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), 5, "the help")
+    return help_text(pilot.app)
+
+
 async def test_f1_shows_the_studio_keys_modes_and_paths(sandbox_app):
     save_config(Config(keys={"generate": "f9", "cancel_job": "k"}), app_paths(os.environ))
     app = sandbox_app()
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_engine(pilot)
-        await pilot.press("f1")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), 5, "the help")
-        text = help_text(app)
+        text = await open_help(pilot, "f1")
         assert "F9" in text and "Generate" in text  # the remapped key, not Ctrl+G
         assert "^g" not in text and "ctrl+g" not in text.lower()
         assert "History" in text and "Settings" in text
@@ -60,9 +65,7 @@ async def test_question_mark_is_text_in_the_prompt_and_help_in_the_job_list(sand
         assert app.main.form.query_one("#prompt", TextArea).text == "why?"
         assert not isinstance(app.screen, HelpScreen)
         await pilot.press("f4")  # the job list: no text field, so ? is help
-        await pilot.press("question_mark")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), 5, "the help")
-        text = help_text(app)
+        text = await open_help(pilot, "question_mark")
         assert "Re-run" in text and "Dismiss" in text
 
 
@@ -73,9 +76,7 @@ async def test_help_on_the_history_screen_lists_its_keys(sandbox_app):
         await pilot.press("f3")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryScreen", 5, "history")
         await pilot.pause(0.2)
-        await pilot.press("f1")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), 5, "the help")
-        text = help_text(app)
+        text = await open_help(pilot, "f1")
         assert "Help · History" in str(app.screen.query_one("#help").border_title)
         assert "Export" in text and "Search" in text
 
@@ -86,9 +87,7 @@ async def test_f1_in_settings_lists_the_dialog_keys(sandbox_app):
     app = sandbox_app()
     async with app.run_test(size=(140, 45)) as pilot:
         await open_settings(pilot)
-        await pilot.press("f1")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), 5, "the help")
-        text = help_text(app)
+        text = await open_help(pilot, "f1")
         assert "F10" in text and "Save" in text and "Cancel" in text
         await pilot.press("escape")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "SettingsScreen", 5, "back")
