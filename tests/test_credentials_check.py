@@ -84,4 +84,5 @@ async def test_connection_check_says_when_the_service_is_unreachable():
     check = await check_connection(
         Credentials("AKLT12345678901234", "abcdefghijklmnopq"), base_url="http://127.0.0.1:9"
     )
-    assert not check.ok and "could not reach http://127.0.0.1:9" in check.message
+    assert not check.ok and "Could not connect to http://127.0.0.1:9" in check.message
+    assert "The keys were not tested" in check.message and "Tried 1 times" not in check.message

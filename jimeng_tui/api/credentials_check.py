@@ -111,7 +111,8 @@ async def check_connection(
             return ConnectionCheck(True, "the keys work: the service answered (no task created)")
         return ConnectionCheck(False, f"the service answered {exc.code}: {exc}")
     except TransportError as exc:
-        return ConnectionCheck(False, f"could not reach {base_url}: {exc}")
+        said = str(exc).removesuffix(" Tried 1 times.")
+        return ConnectionCheck(False, f"{said} The keys were not tested: check the network.")
     except JimengError as exc:
         return ConnectionCheck(False, str(exc))
     finally:
