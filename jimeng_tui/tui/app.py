@@ -34,7 +34,8 @@ from jimeng_tui.tui.messages import (
 from jimeng_tui.tui.palette import JimengCommands
 from jimeng_tui.tui.screens.main import MainScreen
 from jimeng_tui.tui.screens.main_actions import RETRYABLE, PaidJobActionsMixin
-from jimeng_tui.tui.system import system_open
+from jimeng_tui.tui.studio_extras import StudioExtras
+from jimeng_tui.tui.system import open_or_copy, system_open
 from jimeng_tui.tui.widgets.prompt_form import FormDefaults
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def default_engine_factory(*, sandbox: Any = None, on_event: Callable[[Any], Non
 SCREENSHOT_DELAY_S = 0.3
 
 
-class JimengApp(PaidJobActionsMixin, App[int]):
+class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
     """Prompt form, live job queue, job details, first-run and settings."""
 
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
@@ -66,6 +67,7 @@ class JimengApp(PaidJobActionsMixin, App[int]):
     BINDINGS: ClassVar[list[Any]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("ctrl+c", "help_quit", show=False, system=True, id="help_quit"),
+        Binding("f1,question_mark", "help", "Help", id="help", tooltip="Keys, modes, files"),
     ]
 
     def __init__(
@@ -223,6 +225,7 @@ class JimengApp(PaidJobActionsMixin, App[int]):
         if config.keys:
             self.set_keymap(dict(config.keys))
         self.main.form.apply_defaults(FormDefaults.from_config(config.defaults))
+        self.restore_form_once()  # the last form over the defaults (first start only)
         for warning in engine.loaded.warnings:
             self.notify(warning, title="Config", severity="warning", timeout=10)
         if not engine.is_sandbox and not config.has_credentials:
@@ -256,7 +259,8 @@ class JimengApp(PaidJobActionsMixin, App[int]):
             self.notify("The job asked for while connecting was not sent; press Generate again.")
 
         path = str(self.engine.loaded.path) if self.engine else ""
-        self.push_screen(FirstRunScreen(path), callback=self._first_run_done)
+        first_run = FirstRunScreen(path, tester=self.connection_tester())
+        self.push_screen(first_run, callback=self._first_run_done)
 
     def _first_run_done(self, result: Any) -> None:
         if result is None or result.choice == "quit":
@@ -700,12 +704,7 @@ class JimengApp(PaidJobActionsMixin, App[int]):
         self._open(folder)
 
     def _open(self, path: Path) -> None:
-        try:
-            self.opener(path)
-        except OSError as exc:
-            self.notify(f"Cannot open {path}: {exc}", severity="error")
-            return
-        self.notify(f"Opening {path.name}…")
+        open_or_copy(path, opener=self.opener, copy=self.copy_to_clipboard, notify=self.notify)
 
     def action_copy_url(self) -> None:
         job = self._need_job()
@@ -768,27 +767,7 @@ class JimengApp(PaidJobActionsMixin, App[int]):
                 yield command
 
     # ------------------------------------------------------------------ quitting
-    async def action_quit(self) -> None:
-        active = self._active_count()
-        if not active:
-            self.exit(0)
-            return
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.exit(0)
-
-        from jimeng_tui.tui.screens.confirm import ConfirmScreen  # loaded on first use
-
-        self.push_screen(
-            ConfirmScreen(
-                "Quit?",
-                f"{active} job{'s are' if active != 1 else ' is'} still running. "
-                "They stay in the history and resume the next time you open jimeng-tui.",
-                yes="Quit",
-            ),
-            confirmed,
-        )
+    # action_quit and the quitting screen: tui/quitting.py (QuittingMixin, via StudioExtras).
 
     def _resume_gc(self, *, freeze: bool = False) -> None:
         if self._gc_paused:

@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 from textual.widgets import Input, Select, TextArea
-from tui_support import fast_engine_factory, wait_engine, wait_for
+from tui_support import fast_engine_factory, open_settings, wait_engine, wait_for
 
 from jimeng_tui.jobs.model import JobState
 from jimeng_tui.sandbox.options import TEXT_RISK_WORD
@@ -247,7 +247,8 @@ async def test_first_run_dialog_saves_credentials_privately(isolated_home):
         await wait_for(
             pilot, lambda: bool(app.screen.query("#fr-sandbox")), 10, "the first-run dialog"
         )
-        await pilot.press("enter")  # nothing typed: it says what is missing
+        app.screen.query_one("#fr-save").press()  # nothing typed: it says what is missing
+        await pilot.pause()
         assert "access key" in str(app.screen.query_one("#fr-error").render())
         await pilot.press(*"AKLTFIRSTRUN0000KEY1")
         await pilot.press("enter")
@@ -315,10 +316,7 @@ async def test_settings_are_checked_inline_and_saved_keeping_the_secret(sandbox_
     save_config(Config(credentials=CredentialsConfig("AKLTKEEPTHISKEY00001", "keep-me")), paths)
     app = sandbox_app()
     async with app.run_test(size=(140, 45)) as pilot:
-        await wait_engine(pilot)
-        await pilot.press("f2")
-        await wait_for(pilot, lambda: bool(app.screen.query("#settings-save")), 5, "settings")
-        screen = app.screen
+        screen = await open_settings(pilot)
         secret = screen.query_one("#set-credentials-secret_key", Input)
         assert secret.value == "" and secret.password  # never shown again
         screen.query_one("#set-network-max_concurrency", Input).value = "3"

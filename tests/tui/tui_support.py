@@ -46,6 +46,14 @@ async def wait_engine(pilot, timeout: float = 10.0) -> None:
     await wait_for(pilot, lambda: pilot.app.engine is not None, timeout, "the engine to open")
 
 
+async def open_settings(pilot):
+    """Once the engine is up, F2; returns the Settings screen."""
+    await wait_engine(pilot)
+    await pilot.press("f2")
+    await wait_for(pilot, lambda: bool(pilot.app.screen.query("#settings-save")), 5, "settings")
+    return pilot.app.screen
+
+
 def make_job(
     job_id: int | None, state: JobState, *, prompt: str, mode: str = "t2v_720p", **fields
 ) -> Job:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from jimeng_tui.api.credentials_check import access_key_problem, secret_key_problem
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 
@@ -33,15 +36,45 @@ INTRO = (
 )
 
 
+# (access key, secret key) → the check's result (``ok``, ``message``): the app's, it does I/O.
+Tester = Callable[[str, str], Awaitable[Any]]
+
+
+def key_problem(access: str, secret: str) -> tuple[str, str] | None:
+    """(field id, sentence) for the first key whose shape is wrong, or None."""
+    problem = access_key_problem(access, secret)
+    if problem:
+        return "#fr-access", sentence(problem)
+    problem = secret_key_problem(secret, access)
+    if problem:
+        return "#fr-secret", sentence(problem)
+    return None
+
+
+def sentence(problem: str) -> str:
+    """Each problem names the key it is about: shown as a sentence of its own."""
+    return f"⚠ {problem[:1].upper()}{problem[1:]}."
+
+
 class FirstRunScreen(ModalScreen[FirstRunResult]):
+    DEFAULT_CSS = """
+    #fr-test-result { height: auto; color: $text-muted; display: none; }
+    #fr-test-result.-shown { display: block; }
+    #fr-test-result.-ok { color: $success; }
+    #fr-test-result.-bad { color: $error; }
+    """
     BINDINGS = [
         Binding("escape", "quit_app", "Quit", id="first_run.quit"),
+        Binding("f6", "test_connection", "Test connection", id="first_run.test"),
+        Binding("f1", "app.help", "Help", show=False, id="first_run.help"),  # (modal)
+        Binding("enter", "enter_key", show=False, priority=True, id="first_run.enter"),
         *FOCUS_KEYS,
     ]
 
-    def __init__(self, config_path: str = "") -> None:
+    def __init__(self, config_path: str = "", *, tester: Tester | None = None) -> None:
         super().__init__()
         self.config_path = config_path
+        self.tester = tester
 
     def compose(self) -> ComposeResult:
         with Vertical(id="first-run", classes="dialog") as box:
@@ -54,37 +87,102 @@ class FirstRunScreen(ModalScreen[FirstRunResult]):
                 yield Label("Secret key", classes="field-label wide")
                 yield Input(placeholder="secret", id="fr-secret", password=True, compact=True)
             yield Static("", id="fr-error", classes="field-error")
+            yield Static("", id="fr-test-result")
             if self.config_path:
                 yield Static(f"Saved to {self.config_path} (mode 0600)", classes="note -shown")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save and start", id="fr-save", variant="primary", compact=True)
-                yield Button("Try the sandbox instead", id="fr-sandbox", compact=True)
+                if self.tester is not None:
+                    yield Button("Test keys", id="fr-test", compact=True)
+                yield Button("Try the sandbox", id="fr-sandbox", compact=True)
                 yield Button("Quit", id="fr-quit", compact=True)
         yield KeyFooter()  # this dialog's keys, not the screen's behind it
 
     def on_mount(self) -> None:
         self.query_one("#fr-access", Input).focus()
 
-    @on(Input.Submitted, "#fr-access")
-    def _next(self) -> None:
-        if not self.query_one("#fr-access", Input).value.strip():
-            self._save()
-            return
-        self.query_one("#fr-secret", Input).focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.tester is not None if action == "test_connection" else True
 
-    @on(Input.Submitted, "#fr-secret")
-    @on(Button.Pressed, "#fr-save")
-    def _save(self) -> None:
+    def _show_error(self, field: str, text: str, *, focus: bool = True) -> None:
+        error = self.query_one("#fr-error", Static)
+        error.update(text)
+        error.set_class(bool(text), "-shown")
+        if text and focus:
+            self.query_one(field, Input).focus()
+
+    def _keys(self) -> tuple[str, str]:
         access = self.query_one("#fr-access", Input).value.strip()
         secret = self.query_one("#fr-secret", Input).value.strip()
-        error = self.query_one("#fr-error", Static)
+        return access, secret
+
+    def action_enter_key(self) -> None:
+        """Enter, as a priority binding: handled in order with the keys typed after it, so a
+        password manager's KEY⏎SECRET puts the secret in the masked field, never in plain
+        sight in the access key's (a plain Input.Submitted came after the burst)."""
+        focused = self.focused
+        if isinstance(focused, Input) and focused.id == "fr-access":
+            self._next()
+        elif isinstance(focused, Input) and focused.id == "fr-secret":
+            self._save()
+        elif isinstance(focused, Button):
+            focused.press()
+
+    def _next(self) -> None:
+        # On to the masked field in any case, now (focus() would wait a turn). The access
+        # field may not have taken every key typed before this Enter yet: it is checked when
+        # they arrive (_late_keys) and again on Save.
+        self.set_focus(self.query_one("#fr-secret", Input))
+        self._check_access(self._keys()[0])
+
+    def _check_access(self, access: str) -> None:
+        problem = access_key_problem(access, self._keys()[1]) if access.strip() else None
+        self._show_error("#fr-access", sentence(problem) if problem else "", focus=False)
+
+    @on(Input.Changed, "#fr-access")
+    def _late_keys(self, event: Input.Changed) -> None:
+        # Keys typed before the Enter that moved on can land after it: check what arrived.
+        if self.focused is not event.input:  # (has_focus lags behind the keys)
+            self._check_access(event.value)
+
+    def _checked_keys(self) -> tuple[str, str] | None:
+        access, secret = self._keys()
         if not access or not secret:
             missing = "access key" if not access else "secret key"
-            error.update(f"⚠ Enter the {missing}, or try the sandbox.")
-            error.add_class("-shown")
-            self.query_one("#fr-access" if not access else "#fr-secret", Input).focus()
+            self._show_error(
+                "#fr-access" if not access else "#fr-secret",
+                f"⚠ Enter the {missing}, or try the sandbox.",
+            )
+            return None
+        problem = key_problem(access, secret)
+        if problem:
+            self._show_error(*problem)
+            return None
+        self._show_error("#fr-access", "")
+        return access, secret
+
+    @on(Button.Pressed, "#fr-save")
+    def _save(self) -> None:
+        keys = self._checked_keys()
+        if keys is not None:
+            self.dismiss(FirstRunResult("save", *keys))
+
+    @on(Button.Pressed, "#fr-test")
+    def action_test_connection(self) -> None:
+        keys = self._checked_keys()
+        if keys is None or self.tester is None:
             return
-        self.dismiss(FirstRunResult("save", access, secret))
+        result = self.query_one("#fr-test-result", Static)
+        result.set_classes("-shown")
+        result.update("Testing the keys with one status query (nothing is created)…")
+        self.run_worker(self._test(*keys), group="fr-test", exclusive=True, exit_on_error=False)
+
+    async def _test(self, access: str, secret: str) -> None:
+        assert self.tester is not None
+        check = await self.tester(access, secret)
+        result = self.query_one("#fr-test-result", Static)
+        result.update(("✓ " if check.ok else "✗ ") + check.message[:1].upper() + check.message[1:])
+        result.set_classes("-shown -ok" if check.ok else "-shown -bad")
 
     @on(Button.Pressed, "#fr-sandbox")
     def _sandbox(self) -> None:

@@ -17,6 +17,7 @@ from jimeng_tui.jobs.model import Job, JobState
 from jimeng_tui.store.history import HistoryQuery
 from jimeng_tui.tui.screens.history_dialogs import DeleteJobScreen, ExportScreen
 from jimeng_tui.tui.screens.history_files import delete_job_files, job_files
+from jimeng_tui.tui.system import open_or_copy
 
 S = JobState
 FOOTER_ACTIONS = (
@@ -181,12 +182,8 @@ class HistoryActionsMixin:
         self._open(Path(job.path).parent)
 
     def _open(self, path: Path) -> None:
-        try:
-            self.opener(path)
-        except OSError as exc:
-            self.notify(f"Cannot open {path}: {exc}", severity="error")
-            return
-        self.notify(f"Opening {path.name or path}…", timeout=3)
+        copy = self.app.copy_to_clipboard
+        open_or_copy(path, opener=self.opener, copy=copy, notify=self.notify)
 
     def action_copy_url(self) -> None:
         job = self._need_job()
@@ -212,24 +209,26 @@ class HistoryActionsMixin:
         self.app.copy_to_clipboard(job.path)
         self.notify(f"Copied {job.path}", timeout=4)
 
-    def action_redownload(self) -> None:
+    def action_redownload(self, second_copy: bool = False) -> None:
         job = self._need_job()
         if job is None or job.id is None:
             return
         if not job.task_id:
             self.notify("This job never reached the service: nothing to download.")
             return
-        self.notify(f"Fetching job {job.id} again (asking the service for a fresh link)…")
+        self.notify(f"Checking job {job.id}'s files; fetching only what is missing or damaged…")
         self.app.run_worker(
-            self._redownload(job.id),
+            self._redownload(job.id, second_copy=second_copy),
             name=f"history-redownload-{job.id}",
             group="history-redownload",
             exit_on_error=False,
         )
 
-    async def _redownload(self, job_id: int) -> Job | None:
+    async def _redownload(self, job_id: int, *, second_copy: bool = False) -> Job | None:
+        from jimeng_tui.jobs.redownload import redownload_job
+
         try:
-            job = await self.engine.runner.redownload(job_id)
+            outcome = await redownload_job(self.engine.runner, job_id, second_copy=second_copy)
         except JimengError as exc:
             self.app.notify(
                 f"Job {job_id} cannot be downloaded again: {exc}",
@@ -238,8 +237,11 @@ class HistoryActionsMixin:
                 timeout=10,
             )
             return None
-        if job.state is S.SAVED and job.path:
-            self.app.notify(f"Saved {Path(job.path).name}", title=f"Job {job_id} downloaded")
+        job = outcome.job
+        if outcome.verified:
+            self._offer_second_copy(job_id, outcome.message)
+        elif job.state is S.SAVED and job.path:
+            self.app.notify(outcome.message, title=f"Job {job_id} downloaded", timeout=10)
         else:
             reason = job.error_message or job.state.value
             self.app.notify(
@@ -251,6 +253,22 @@ class HistoryActionsMixin:
                 self._posters.pop(job_id, None)
                 self._apply_jobs([fresh])
         return job
+
+    def _offer_second_copy(self, job_id: int, message: str) -> None:
+        from jimeng_tui.tui.screens.already_saved import AlreadySavedScreen
+
+        def chosen(keep: bool | None) -> None:
+            if keep is False and self.is_attached:
+                self.app.run_worker(
+                    self._redownload(job_id, second_copy=True),
+                    name=f"history-second-copy-{job_id}",
+                    group="history-redownload",
+                    exit_on_error=False,
+                )
+
+        self.app.push_screen(
+            AlreadySavedScreen(job_id, message[:1].upper() + message[1:] + "."), chosen
+        )
 
     async def _get(self, job_id: int) -> Job | None:
         return await asyncio.to_thread(self.engine.history.get, job_id)

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from jimeng_tui.api import catalog
+from jimeng_tui.api.credentials_check import access_key_problem, secret_key_problem
 from jimeng_tui.store.config import ConfigError, validate_setting
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
@@ -90,6 +91,7 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="settings.cancel"),
         Binding("f10", "save", "Save", id="settings.save"),
+        Binding("f1", "app.help", "Help", show=False, id="settings.help"),  # (modal)
         *FOCUS_KEYS,
     ]
 
@@ -175,6 +177,7 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
                     )
                 if secret_env:
                     yield Static(f"from ${secret_env}", classes="note -shown")
+                yield Static("", id="set-credentials-secret_key-err", classes="field-error")
 
                 yield Static("New prompts start with", classes="section-title")
                 for setting, options in SELECT_FIELDS.items():
@@ -238,6 +241,8 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
                     )
             if error is None:
                 raw, error = check_setting(setting, raw)
+            if error is None and setting == "credentials.access_key" and raw:
+                error = access_key_problem(raw)
             error_box.update(f"⚠ {error}" if error else "")
             error_box.set_class(bool(error), "-shown")
             widget.set_class(bool(error), "-invalid")
@@ -255,5 +260,13 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
         if errors:
             self.notify(f"{errors} setting{'s' if errors > 1 else ''} to fix", severity="warning")
             return
-        secret = self.query_one("#set-credentials-secret_key", Input).value.strip()
+        secret_input = self.query_one("#set-credentials-secret_key", Input)
+        secret = secret_input.value.strip()
+        problem = secret_key_problem(secret, edited.credentials.access_key) if secret else None
+        secret_error = self.query_one("#set-credentials-secret_key-err", Static)
+        secret_error.update(f"⚠ {problem}" if problem else "")
+        secret_error.set_class(bool(problem), "-shown")
+        if problem:
+            secret_input.focus()
+            return
         self.dismiss(SettingsResult(edited, secret or None))

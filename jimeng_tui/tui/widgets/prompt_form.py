@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 from jimeng_tui.api import catalog
 from jimeng_tui.tui.messages import BrowseRequested, GenerateRequested
 from jimeng_tui.tui.widgets.deferred import Deferred
+from jimeng_tui.tui.widgets.prompt_recall import PromptArea
 
 if TYPE_CHECKING:
     from jimeng_tui.api.request import GenerationRequest
@@ -230,7 +231,7 @@ class PromptForm(Vertical):
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
-        yield TextArea(
+        yield PromptArea(
             "",
             id="prompt",
             soft_wrap=True,
