@@ -1,3 +1,3 @@
-from jimeng_tui.cli import main
+from jimeng_tui.cli.entry import main
 
 raise SystemExit(main())

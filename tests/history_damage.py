@@ -8,8 +8,8 @@ import sqlite3
 import time
 from pathlib import Path
 
-from jimeng_tui.api import catalog
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.store.history import History
 
 PAGE = 4096

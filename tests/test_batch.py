@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs import batch as b
-from jimeng_tui.jobs.model import Job, JobState
 
 
 def _write(tmp_path, text: str, name: str = "batch.jsonl"):

@@ -18,19 +18,24 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.client import JimengClient, RetrySettings, SubmitResult, TaskResult
-from jimeng_tui.api.errors import (
+from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.client import JimengClient, RetrySettings, SubmitResult, TaskResult
+from jimeng_tui.services.jimeng.errors import (
     BUSINESS_ERRORS,
     GATEWAY_ERRORS,
     BusinessError,
     GatewayError,
-    JimengError,
     Retry,
     SubmitOutcomeUnknown,
     TransportError,
 )
-from jimeng_tui.api.signing import Credentials, compute_signature, parse_authorization, sha256_hex
+from jimeng_tui.services.jimeng.signing import (
+    Credentials,
+    compute_signature,
+    parse_authorization,
+    sha256_hex,
+)
 
 SECRET = "SK-very-secret-0123456789"
 CREDS = Credentials("AKCLIENTTEST", SECRET)
@@ -464,7 +469,7 @@ def test_full_jitter_bounds():
 async def test_backoff_waits_between_attempts(monkeypatch):
     """A wait (within the backoff's bounds) between attempts: the waits are recorded, not
     timed, so a loaded machine cannot make this fail."""
-    import jimeng_tui.api.client as client_module
+    import jimeng_tui.services.jimeng.client as client_module
 
     events: list[object] = []
     real_sleep = asyncio.sleep

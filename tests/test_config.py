@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from jimeng_tui.api.errors import JimengError
+from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.store import config as config_mod
 from jimeng_tui.store.config import (
     Config,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from jimeng_tui.api.credentials_check import (
+from jimeng_tui.services.jimeng.credentials_check import (
     access_key_problem,
     check_connection,
     secret_key_problem,
 )
-from jimeng_tui.api.signing import Credentials
+from jimeng_tui.services.jimeng.signing import Credentials
 
 REAL_LOOKING_AK = "AKLTYjI3ZGY1MGM2NjI3NDAzMGE5NTVkYzgzM2E4ZjM4NjM"
 REAL_LOOKING_SK = "WVRSak1ESmtZVGsxWkRnME5EWTNNMkUwTjJRME5XSXlaR1V4TnpCaFpHUQ=="

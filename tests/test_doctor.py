@@ -11,8 +11,8 @@ import stat
 import pytest
 from history_damage import damage, damage_pages, make_history, pages_of
 
-from jimeng_tui.cli import main
-from jimeng_tui.jobs.model import FINAL_STATES
+from jimeng_tui.cli.entry import main
+from jimeng_tui.domain.job import FINAL_STATES
 from jimeng_tui.store.history import History, HistoryQuery
 from jimeng_tui.store.paths import app_paths
 

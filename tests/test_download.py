@@ -26,7 +26,6 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from jimeng_tui.api.errors import TransportError
 from jimeng_tui.jobs.download import (
     DownloadResult,
     LinkExpired,
@@ -38,6 +37,7 @@ from jimeng_tui.jobs.download import (
     write_sidecar,
 )
 from jimeng_tui.jobs.media import MediaError, probe
+from jimeng_tui.services.jimeng.errors import TransportError
 
 CHUNK = 64 * 1024
 

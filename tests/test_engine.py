@@ -13,12 +13,12 @@ import av
 import httpx
 import pytest
 
-from jimeng_tui.api.errors import ValidationError
-from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.domain.errors import ValidationError
+from jimeng_tui.domain.events import DownloadProgress, JobChanged
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.jobs.engine import Engine
-from jimeng_tui.jobs.events import DownloadProgress, JobChanged
-from jimeng_tui.jobs.model import JobState
 from jimeng_tui.sandbox.options import TEXT_RISK_WORD, VIDEO_RISK_WORD
+from jimeng_tui.services.jimeng.request import GenerationRequest
 
 SUBMIT = "CVSync2AsyncSubmitTask"
 

@@ -12,10 +12,10 @@ from datetime import datetime
 
 import pytest
 
-from jimeng_tui.api.errors import JimengError
-from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.export import CSV_COLUMNS, ExportError, export_jobs
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.services.jimeng.request import GenerationRequest
 from jimeng_tui.store.history import History, HistoryQuery
 
 

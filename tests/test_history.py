@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from jimeng_tui.api.errors import JimengError, ValidationError
-from jimeng_tui.jobs.model import FINAL_STATES, JOB_FIELDS, Job, JobState
+from jimeng_tui.domain.errors import JimengError, ValidationError
+from jimeng_tui.domain.job import FINAL_STATES, JOB_FIELDS, Job, JobState
 from jimeng_tui.store.history import History, HistoryError, HistoryQuery
 from jimeng_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from jimeng_tui.store.paths import app_paths
@@ -570,7 +570,7 @@ def test_threads_share_one_history(history):
 WRITER = """
 import sys, time
 from pathlib import Path
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.store.history import History
 path, go, name = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 h = History(path)

@@ -11,10 +11,11 @@ import httpx
 import pytest
 from PIL import Image
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.errors import ImageError, ValidationError
-from jimeng_tui.api.images import PreparedImage, prepare_image, prepare_images
-from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.domain.errors import ValidationError
+from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.errors import ImageError
+from jimeng_tui.services.jimeng.images import PreparedImage, prepare_image, prepare_images
+from jimeng_tui.services.jimeng.request import GenerationRequest
 
 
 def digest(path) -> str:
@@ -496,14 +497,14 @@ def test_a_small_file_claiming_huge_dimensions_is_refused_before_decoding(tmp_pa
     ["ftp://example.com/a.jpg", "data:image/png;base64,iVBOR", "s3://bucket/a.png", "file:a.jpg"],
 )
 def test_other_schemes_are_refused_when_the_request_is_made(value):
-    from jimeng_tui.api.request import make_request
+    from jimeng_tui.services.jimeng.request import make_request
 
     with pytest.raises(ValidationError, match=r"only http\(s\) URLs or local files are accepted"):
         make_request(prompt="x", mode="i2v_first_720p", first_image=value)
 
 
 def test_a_local_file_whose_name_looks_like_a_scheme_is_still_a_file(tmp_path, monkeypatch):
-    from jimeng_tui.api.request import make_request
+    from jimeng_tui.services.jimeng.request import make_request
 
     monkeypatch.chdir(tmp_path)
     solid(tmp_path / "take:2.jpg", (640, 480))

@@ -18,10 +18,12 @@ PROBE = (
 @pytest.mark.parametrize(
     "modules",
     [
-        "jimeng_tui.api.client",
-        "jimeng_tui.api.images",
-        "jimeng_tui.api.client, jimeng_tui.api.images, jimeng_tui.api.request, "
-        "jimeng_tui.api.signing, jimeng_tui.api.errors, jimeng_tui.api.catalog",
+        "jimeng_tui.services.jimeng.client",
+        "jimeng_tui.services.jimeng.images",
+        "jimeng_tui.services.jimeng.client, jimeng_tui.services.jimeng.images, "
+        "jimeng_tui.services.jimeng.request, "
+        "jimeng_tui.services.jimeng.signing, jimeng_tui.services.jimeng.errors, "
+        "jimeng_tui.services.jimeng.catalog",
     ],
 )
 def test_api_does_not_import_textual(modules):
@@ -43,7 +45,8 @@ def test_api_client_does_not_import_pillow_eagerly():
         [
             sys.executable,
             "-c",
-            "import sys, jimeng_tui.api.client, jimeng_tui.api.images; print('PIL' in sys.modules)",
+            "import sys, jimeng_tui.services.jimeng.client, jimeng_tui.services.jimeng.images; "
+            "print('PIL' in sys.modules)",
         ],
         capture_output=True,
         text=True,

@@ -8,11 +8,11 @@ import os
 
 import pytest
 
-from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.domain.events import JobChanged, JobNotice
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.engine import Engine, start_embedded_sandbox
-from jimeng_tui.jobs.events import JobChanged, JobNotice
 from jimeng_tui.jobs.links import LINK_DROPPED, refresh_reason
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.services.jimeng.request import GenerationRequest
 
 
 def _env() -> dict[str, str]:

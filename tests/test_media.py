@@ -11,7 +11,7 @@ import pytest
 from media_support import HEIGHT, WIDTH, colour, make_video
 from PIL import Image
 
-from jimeng_tui.api.errors import JimengError
+from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.jobs.media import MediaError, MediaInfo, conform, extract_poster, probe
 
 

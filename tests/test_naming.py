@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from jimeng_tui.api.errors import JimengError
+from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.jobs.naming import render_filename, slugify, unique_path
 
 WINDOWS_ILLEGAL = set('<>:"/\\|?*') | {chr(c) for c in range(32)}

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from test_engine import engine_for  # noqa: F401 (fixture)
 
-from jimeng_tui.api.request import GenerationRequest
 from jimeng_tui.jobs.redownload import redownload_job
 from jimeng_tui.jobs.verify import verify_saved
+from jimeng_tui.services.jimeng.request import GenerationRequest
 
 RESULT, VIDEO = "CVSync2AsyncGetResult", "GetVideo"
 

@@ -6,10 +6,10 @@ import base64
 
 import pytest
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.errors import JimengError, ValidationError
-from jimeng_tui.api.images import PreparedImage
-from jimeng_tui.api.request import GenerationRequest, build_submit_body, redact_body
+from jimeng_tui.domain.errors import JimengError, ValidationError
+from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.images import PreparedImage
+from jimeng_tui.services.jimeng.request import GenerationRequest, build_submit_body, redact_body
 
 URL1 = "https://example.com/first.jpg"
 URL2 = "https://example.com/last.png"

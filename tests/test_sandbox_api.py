@@ -12,11 +12,11 @@ import httpx
 import pytest
 from PIL import Image
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.signing import Credentials
 from jimeng_tui.sandbox import options as sopts
 from jimeng_tui.sandbox.samples import sample_bytes
 from jimeng_tui.sandbox.testing import call, query, signed_parts, submit
+from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.signing import Credentials
 
 T2V = "jimeng_t2v_v30"
 SUBMIT = catalog.ACTION_SUBMIT
@@ -203,7 +203,7 @@ def test_x_date_within_fifteen_minutes_is_fine(sandbox):
 def test_unsorted_signed_headers_are_rebuilt_in_the_listed_order(sandbox):
     from urllib.parse import urlsplit
 
-    from jimeng_tui.api.signing import compute_signature, sha256_hex, x_date
+    from jimeng_tui.services.jimeng.signing import compute_signature, sha256_hex, x_date
 
     raw = json.dumps(t2v()).encode()
     now = datetime.now(UTC)

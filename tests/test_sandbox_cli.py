@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from jimeng_tui.api.signing import Credentials
 from jimeng_tui.sandbox import cli
 from jimeng_tui.sandbox import options as sopts
 from jimeng_tui.sandbox.testing import submit
+from jimeng_tui.services.jimeng.signing import Credentials
 
 OPTIONS = (
     "--host",

@@ -13,10 +13,10 @@ import av
 import httpx
 import pytest
 
-from jimeng_tui.api import catalog
 from jimeng_tui.sandbox.samples import sample_bytes
 from jimeng_tui.sandbox.testing import query, submit
 from jimeng_tui.sandbox.video import VIDEO_SIZES, ClipSpec, render_clip
+from jimeng_tui.services.jimeng import catalog
 
 T2V = "jimeng_t2v_v30"
 

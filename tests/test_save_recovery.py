@@ -12,10 +12,10 @@ from pathlib import Path
 
 import av
 
-from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.domain.events import JobChanged, JobNotice
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.jobs import saving
-from jimeng_tui.jobs.events import JobChanged, JobNotice
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.services.jimeng.request import GenerationRequest
 from jimeng_tui.store.history import History
 
 S = JobState

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.signing import (
+from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.signing import (
     Credentials,
     canonical_host,
     canonical_query,

@@ -28,11 +28,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.api.errors import ValidationError
-from jimeng_tui.api.images import PreparedImage, prepare_images
-from jimeng_tui.api.request import GenerationRequest, make_request
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.domain.errors import ValidationError
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.localfiles import FileTooLarge, NotARegularFile, read_regular_file, size_text
+from jimeng_tui.services.jimeng.images import PreparedImage, prepare_images
+from jimeng_tui.services.jimeng.request import GenerationRequest, make_request
 
 MARKER = "_batch"  # the key in a job's params
 FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(GenerationRequest))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.domain.job import Job, JobState
 
 S = JobState
 

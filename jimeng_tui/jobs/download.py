@@ -37,9 +37,10 @@ from typing import Any, BinaryIO
 import h11
 import httpx
 
-from jimeng_tui.api.errors import JimengError, TransportError
+from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.jobs.media import MediaInfo, probe, temp_path
 from jimeng_tui.jobs.saving import ensure_free_space
+from jimeng_tui.services.jimeng.errors import TransportError
 
 WRITE_BATCH = 1024 * 1024  # bytes received before each write and hash
 HASH_AHEAD = 4  # writes the hashing thread may lag behind

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jimeng_tui.api.client import JimengClient, RetrySettings
-from jimeng_tui.api.signing import Credentials
+from jimeng_tui.domain.events import Event
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.jobs import links
-from jimeng_tui.jobs.events import Event
-from jimeng_tui.jobs.model import JobState
 from jimeng_tui.jobs.runner import Runner, RunnerSettings
 from jimeng_tui.jobs.throttle import Throttle
+from jimeng_tui.services.jimeng.client import JimengClient, RetrySettings
+from jimeng_tui.services.jimeng.signing import Credentials
 from jimeng_tui.store.config import LoadedConfig, load_config
 from jimeng_tui.store.history import History
 from jimeng_tui.store.logs import start_file_log

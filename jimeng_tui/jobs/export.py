@@ -29,8 +29,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
 
-from jimeng_tui.api.errors import JimengError
-from jimeng_tui.jobs.model import Job
+from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.domain.job import Job
 
 FORMATS: tuple[str, ...] = ("json", "csv")
 

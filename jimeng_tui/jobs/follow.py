@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from jimeng_tui.jobs.model import Job
+from jimeng_tui.domain.job import Job
 from jimeng_tui.jobs.runner import ClaimedElsewhere, Runner
 
 FOLLOW_INTERVAL_S = 1.0  # how often the row is read while another process drives the job

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import time
 
+from jimeng_tui.domain.job import Job
 from jimeng_tui.jobs.display import clock
-from jimeng_tui.jobs.model import Job
 
 LINK_DROPPED = "_link_dropped"
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import av
 from av.video.frame import PictureType
 
-from jimeng_tui.api.errors import JimengError
+from jimeng_tui.domain.errors import JimengError
 
 # Smaller than this cannot be a video (an empty body, an HTML error page cut short, ...).
 MIN_VIDEO_BYTES = 1024

@@ -14,7 +14,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from jimeng_tui.api.errors import ValidationError
+from jimeng_tui.domain.errors import ValidationError
 
 SLUG_MAX_BYTES = 120
 FILENAME_MAX_BYTES = 200

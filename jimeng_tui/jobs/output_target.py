@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jimeng_tui.api.errors import ValidationError
+from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.jobs.naming import render_filename
 
 if TYPE_CHECKING:

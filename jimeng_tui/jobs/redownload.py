@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jimeng_tui.api.errors import JimengError
-from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.domain.events import JobNotice
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs import media, saving
 from jimeng_tui.jobs.download import finalize_video, write_sidecar
-from jimeng_tui.jobs.events import JobNotice
-from jimeng_tui.jobs.model import Job, JobState
 from jimeng_tui.jobs.verify import FileCheck, VerifyResult, verify_saved
+from jimeng_tui.services.jimeng.request import GenerationRequest
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.runner import Runner

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from jimeng_tui.api.errors import BUSINESS_ERRORS
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.services.jimeng.errors import BUSINESS_ERRORS
 
 
 def _number(value: float | None) -> str:

@@ -19,25 +19,25 @@ from typing import Any
 
 import httpx
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.client import JimengClient, http_transport
-from jimeng_tui.api.errors import (
+from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.domain.events import Event, JobChanged, JobNotice, ThrottleChanged, ThrottleState
+from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.jobs import saving
+from jimeng_tui.jobs.output_target import check_output
+from jimeng_tui.jobs.save_stage import SaveStage, _jitter
+from jimeng_tui.jobs.saving import SaveFailed
+from jimeng_tui.jobs.throttle import Throttle
+from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.client import JimengClient, http_transport
+from jimeng_tui.services.jimeng.errors import (
     SUBMIT_SAFE_TO_RESEND,
     BusinessError,
-    JimengError,
     ServiceError,
     SubmitOutcomeUnknown,
     TransportError,
 )
-from jimeng_tui.api.images import PreparedImage, prepare_images
-from jimeng_tui.api.request import GenerationRequest, build_submit_body, redact_body
-from jimeng_tui.jobs import saving
-from jimeng_tui.jobs.events import Event, JobChanged, JobNotice, ThrottleChanged
-from jimeng_tui.jobs.model import Job, JobState
-from jimeng_tui.jobs.output_target import check_output
-from jimeng_tui.jobs.save_stage import SaveStage, _jitter
-from jimeng_tui.jobs.saving import SaveFailed
-from jimeng_tui.jobs.throttle import Throttle, ThrottleState
+from jimeng_tui.services.jimeng.images import PreparedImage, prepare_images
+from jimeng_tui.services.jimeng.request import GenerationRequest, build_submit_body, redact_body
 from jimeng_tui.store.history import History
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jimeng_tui.api.errors import JimengError, TransportError, ValidationError
-from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.domain.errors import JimengError, ValidationError
+from jimeng_tui.domain.events import DownloadProgress, JobNotice
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs import links, media, saving
 from jimeng_tui.jobs.download import (
     DownloadResult,
@@ -24,16 +25,16 @@ from jimeng_tui.jobs.download import (
     finalize_video,
     write_sidecar,
 )
-from jimeng_tui.jobs.events import DownloadProgress, JobNotice
-from jimeng_tui.jobs.model import Job, JobState
 from jimeng_tui.jobs.naming import render_filename, unique_path
 from jimeng_tui.jobs.saving import SaveFailed
+from jimeng_tui.services.jimeng.errors import TransportError
+from jimeng_tui.services.jimeng.request import GenerationRequest
 
 if TYPE_CHECKING:
     import httpx
 
-    from jimeng_tui.api.client import JimengClient
-    from jimeng_tui.jobs.events import Event
+    from jimeng_tui.domain.events import Event
+    from jimeng_tui.services.jimeng.client import JimengClient
 
 S = JobState
 LINK_MARGIN_S = 60.0  # refresh a video URL this long before it expires

@@ -17,10 +17,10 @@ import shutil
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from jimeng_tui.api.errors import JimengError
+from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.domain.job import Job
 from jimeng_tui.jobs.display import size
 from jimeng_tui.jobs.media import MediaInfo
-from jimeng_tui.jobs.model import Job
 
 SPACE_MARGIN = 64 * 1024  # left free besides the video: its sidecar, the file system's own
 _FULL = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG})

@@ -11,34 +11,14 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from jimeng_tui.domain.events import ThrottleState
 
 RATE_FLOOR = 0.2  # requests per second, the slowest we ever go
 RATE_CEILING = 50.0  # above this the bucket is dropped: no limit
 FIRST_RATE = 10.0  # assumed rate when the first 50429 arrives and nothing was measured
 QUIET_SPELL_S = 10.0  # time without a 50429 before the rate grows again
 BACKOFF_S = 2.0  # pause after a 50429 before the next request
-
-
-@dataclass(frozen=True)
-class ThrottleState:
-    running: int
-    limit: int
-    max_concurrency: int
-    rate: float | None  # requests per second, None when not limited
-    rate_limited_for: float  # seconds left of a 50429 pause, 0 when none
-
-    def describe(self, word: str = "running") -> str:
-        text = f"{self.running}/{self.limit}" + (f" {word}" if word else "")
-        if self.limit < self.max_concurrency:
-            text += f" (max {self.max_concurrency})"
-        if self.rate_limited_for > 0:
-            text += f" · rate-limited {self.rate_limited_for:.0f} s"
-        elif self.rate is not None:
-            text += f" · {self.rate:.1f} req/s"
-        else:
-            text += " · rate ok"
-        return text
 
 
 class Throttle:

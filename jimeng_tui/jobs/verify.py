@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jimeng_tui.domain.job import Job
 from jimeng_tui.jobs import media
-from jimeng_tui.jobs.model import Job
 
 DURATION_TOLERANCE_S = 0.05
 

@@ -2,7 +2,8 @@
 
 Routes:
 - ``POST /?Action=CVSync2AsyncSubmitTask|CVSync2AsyncGetResult&Version=2022-08-31`` — the API,
-  behind a gateway that verifies the HMAC-SHA256 v4 signature with ``jimeng_tui.api.signing``.
+  behind a gateway that verifies the HMAC-SHA256 v4 signature with
+  ``jimeng_tui.services.jimeng.signing``.
 - ``GET|HEAD /video/{task_id}.mp4?expires=…&signature=…`` — the pre-signed video link (Range, ETag).
 - ``GET /samples/{name}`` — generated input images; ``GET /healthz``.
 
@@ -37,16 +38,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.errors import BUSINESS_ERRORS, GATEWAY_ERRORS, SUCCESS_CODE
-from jimeng_tui.api.request import redact_body
-from jimeng_tui.api.signing import (
-    canonical_host,
-    compute_signature,
-    parse_authorization,
-    parse_x_date,
-    sha256_hex,
-)
 from jimeng_tui.sandbox import samples, validate
 from jimeng_tui.sandbox.options import (
     MAX_CLOCK_SKEW_S,
@@ -55,6 +46,16 @@ from jimeng_tui.sandbox.options import (
 )
 from jimeng_tui.sandbox.tasks import Task, TaskFile
 from jimeng_tui.sandbox.video import ClipCache, ClipSpec, free_box, size_for
+from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.errors import BUSINESS_ERRORS, GATEWAY_ERRORS, SUCCESS_CODE
+from jimeng_tui.services.jimeng.request import redact_body
+from jimeng_tui.services.jimeng.signing import (
+    canonical_host,
+    compute_signature,
+    parse_authorization,
+    parse_x_date,
+    sha256_hex,
+)
 
 FAULT_KINDS: tuple[str, ...] = ("fail", "reset", "slow", "truncate")
 ACTIONS = {catalog.ACTION_SUBMIT: "submit", catalog.ACTION_RESULT: "query"}

@@ -7,9 +7,9 @@ import signal
 import sys
 from pathlib import Path
 
-from jimeng_tui.api import catalog
-from jimeng_tui.argtypes import non_negative_float, positive_float, positive_int
+from jimeng_tui.cli.argtypes import non_negative_float, positive_float, positive_int
 from jimeng_tui.sandbox import options as o
+from jimeng_tui.services.jimeng import catalog
 
 PATCH = f"{o.IMAGE_RISK_PATCH}×{o.IMAGE_RISK_PATCH}"
 EPILOG = f"""\

@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jimeng_tui.api import catalog
+from jimeng_tui.services.jimeng import catalog
 
 DEFAULT_ACCESS_KEY = "AKSANDBOXJIMENGTUI0001"
 DEFAULT_SECRET_KEY = "sandbox-secret-key"

@@ -11,11 +11,11 @@ from typing import Any
 
 import uvicorn
 
-from jimeng_tui.api.signing import Credentials
 from jimeng_tui.sandbox import samples
 from jimeng_tui.sandbox.app import SandboxState, create_app
 from jimeng_tui.sandbox.options import DEFAULT_HOST, SandboxOptions
 from jimeng_tui.sandbox.tasks import Task
+from jimeng_tui.services.jimeng.signing import Credentials
 
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 10.0

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.signing import Credentials, sign_request
+from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.signing import Credentials, sign_request
 
 
 def signed_parts(

@@ -1,6 +1,7 @@
 """Body checks of the sandbox, as strict as the service's documentation (api-contract.md).
 
-Every rule reads ``jimeng_tui.api.catalog``; a failure is an :class:`Invalid` naming the field,
+Every rule reads ``jimeng_tui.services.jimeng.catalog``; a failure is an :class:`Invalid` naming
+the field,
 which the app answers with HTTP 400 / 50215 "Input invalid for this service".
 """
 
@@ -15,7 +16,6 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from jimeng_tui.api import catalog
 from jimeng_tui.sandbox.options import (
     IMAGE_RISK_COLOUR,
     IMAGE_RISK_MARKER,
@@ -23,6 +23,7 @@ from jimeng_tui.sandbox.options import (
     POST_TEXT_RISK_WORD,
     TEXT_RISK_WORD,
 )
+from jimeng_tui.services.jimeng import catalog
 
 SUBMIT_FIELDS = frozenset(
     {

@@ -24,7 +24,7 @@ from pathlib import Path
 import av
 from PIL import Image, ImageDraw
 
-from jimeng_tui.api import catalog
+from jimeng_tui.services.jimeng import catalog
 
 # Reduced output sizes by catalog ratio (both sides even, as H.264 4:2:0 needs).
 VIDEO_SIZES: dict[str, tuple[int, int]] = {

@@ -29,9 +29,9 @@ from urllib.parse import urlsplit
 
 import tomli_w
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.errors import JimengError
+from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.localfiles import read_regular_file
+from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.store.aside import move_aside
 from jimeng_tui.store.paths import AppPaths, ensure_private_dir
 

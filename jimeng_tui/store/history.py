@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.api.errors import ValidationError
-from jimeng_tui.jobs.model import FINAL_STATES, JOB_FIELDS, Job, JobState
+from jimeng_tui.domain.errors import ValidationError
+from jimeng_tui.domain.job import FINAL_STATES, JOB_FIELDS, Job, JobState
 from jimeng_tui.store.integrity import HistoryError, database_error, guard_database_errors
 from jimeng_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from jimeng_tui.store.paths import ensure_private_dir

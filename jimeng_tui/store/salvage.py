@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.api import catalog
-from jimeng_tui.jobs.model import FINAL_STATES, JOB_FIELDS, Job, JobState
+from jimeng_tui.domain.job import FINAL_STATES, JOB_FIELDS, Job, JobState
+from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.store.aside import free_name, make_private, timestamp
 from jimeng_tui.store.history import History, _pid_alive, _to_row
 from jimeng_tui.store.integrity import HistoryError, database_error

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
+from jimeng_tui.domain.job import FINAL_STATES, Job, JobState
 from jimeng_tui.tui.messages import (
     BrowseRequested,
     DownloadProgressed,
@@ -39,8 +39,8 @@ from jimeng_tui.tui.system import open_or_copy, system_open
 from jimeng_tui.tui.widgets.prompt_form import FormDefaults
 
 if TYPE_CHECKING:
-    from jimeng_tui.api.request import GenerationRequest
     from jimeng_tui.jobs.engine import Engine
+    from jimeng_tui.services.jimeng.request import GenerationRequest
 
 S = JobState
 STARTED_AT = time.perf_counter()  # for the time-to-ready log line
@@ -174,7 +174,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
     def open_engine(self, *, sandbox: bool) -> None:
         """Start the embedded sandbox if asked, open the engine (in a thread), then show it."""
         # The API's modules load here, with the engine, not before the first frame.
-        from jimeng_tui.api.errors import JimengError
+        from jimeng_tui.domain.errors import JimengError
 
         server = None
         try:
@@ -570,7 +570,8 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
         )
 
     async def _create_job(self, request: GenerationRequest, *, from_form: bool) -> Job | None:
-        from jimeng_tui.api.errors import ImageError, JimengError, ValidationError
+        from jimeng_tui.domain.errors import JimengError, ValidationError
+        from jimeng_tui.services.jimeng.errors import ImageError
 
         engine = self.engine
         assert engine is not None
@@ -606,7 +607,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
             return
         error = worker.error
         if worker.group == "jobs":
-            from jimeng_tui.api.errors import JimengError
+            from jimeng_tui.domain.errors import JimengError
 
             text = str(error) if isinstance(error, JimengError) else repr(error)
             self.notify(text, title="Job error", severity="error", timeout=10)

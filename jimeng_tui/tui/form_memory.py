@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.api import catalog
+from jimeng_tui.services.jimeng import catalog
 
 FORM_FILE = "last-form.json"
 SAVE_AFTER_S = 0.5  # after the last change: typing writes once per pause, not per key
@@ -81,7 +81,7 @@ def read_form(form: Any) -> dict[str, Any]:
 
 def fill_form(form: Any, values: dict[str, Any]) -> None:
     """Put saved values back (what no longer fits the catalog keeps the default)."""
-    from jimeng_tui.api.request import GenerationRequest
+    from jimeng_tui.services.jimeng.request import GenerationRequest
 
     mode = values.get("mode")
     seed_text = str(values.get("seed") or "").strip()

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from jimeng_tui.api.request import GenerationRequest
-    from jimeng_tui.jobs.model import Job
+    from jimeng_tui.domain.job import Job
+    from jimeng_tui.services.jimeng.request import GenerationRequest
 
 
 class JobUpdated(Message):

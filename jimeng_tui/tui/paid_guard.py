@@ -14,7 +14,7 @@ from typing import Any
 
 from textual.binding import Binding
 
-from jimeng_tui.api import catalog
+from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.tui.screens.confirm import ConfirmScreen
 
 

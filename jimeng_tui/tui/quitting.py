@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.domain.job import JobState
 
 S = JobState
 FINISHING = frozenset({S.DONE, S.DOWNLOADING, S.CONFORMING})  # worth the wait: nearly saved

@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.app import App
 
-from jimeng_tui.api.catalog import DEFAULT_API_URL
+from jimeng_tui.services.jimeng.catalog import DEFAULT_API_URL
 from jimeng_tui.tui.form_memory import FormMemoryMixin
 from jimeng_tui.tui.quitting import QuittingMixin
 
@@ -33,8 +33,8 @@ class StudioExtras(StudioHelpMixin, FormMemoryMixin, QuittingMixin):
         network = self.engine.loaded.config.network if self.engine else None
 
         async def test(access: str, secret: str) -> Any:
-            from jimeng_tui.api.credentials_check import check_connection
-            from jimeng_tui.api.signing import Credentials
+            from jimeng_tui.services.jimeng.credentials_check import check_connection
+            from jimeng_tui.services.jimeng.signing import Credentials
 
             return await check_connection(
                 Credentials(access, secret),
@@ -48,7 +48,7 @@ class StudioExtras(StudioHelpMixin, FormMemoryMixin, QuittingMixin):
 def help_content(app: App[Any]) -> Any:
     """What the help screen shows for ``app``'s current screen (reads the history for the
     typical waits: the app's side of the help, not the screen's)."""
-    from jimeng_tui.api.catalog import MODES
+    from jimeng_tui.services.jimeng.catalog import MODES
     from jimeng_tui.tui.screens.help import HelpContent, class_keys, screen_keys
     from jimeng_tui.tui.screens.main import MainScreen
 

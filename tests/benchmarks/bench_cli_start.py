@@ -26,7 +26,7 @@ HEAVY = ("textual", "av", "PIL", "httpx", "starlette", "uvicorn", "sqlite3", "ri
 
 PROBE = """
 import json, sys
-from jimeng_tui.cli import main
+from jimeng_tui.cli.entry import main
 try:
     main(sys.argv[1:])
 except SystemExit:

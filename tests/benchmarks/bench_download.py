@@ -163,9 +163,9 @@ def sandbox_url(size: int):
     sys.path.insert(0, str(ROOT))
     import asyncio
 
-    from jimeng_tui.api.client import JimengClient
     from jimeng_tui.sandbox.options import SandboxOptions
     from jimeng_tui.sandbox.server import SandboxServer
+    from jimeng_tui.services.jimeng.client import JimengClient
 
     server = SandboxServer(
         SandboxOptions(large_file_bytes=size, queue_seconds=0.01, generate_seconds=0.01)

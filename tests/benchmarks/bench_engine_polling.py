@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 import httpx
 from bench_support import free_port, start_sandbox_process
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.request import GenerationRequest
-from jimeng_tui.api.signing import Credentials, sign_request
 from jimeng_tui.jobs.engine import Engine
 from jimeng_tui.sandbox.options import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
+from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.request import GenerationRequest
+from jimeng_tui.services.jimeng.signing import Credentials, sign_request
 
 JOBS = 500
 WINDOW_S = 10.0

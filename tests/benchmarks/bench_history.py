@@ -17,7 +17,7 @@ import time
 import pytest
 from bench_support import TYPED_EN, TYPED_ZH, synthetic_jobs
 
-from jimeng_tui.jobs.model import JOB_FIELDS
+from jimeng_tui.domain.job import JOB_FIELDS
 from jimeng_tui.store.history import History, HistoryQuery
 
 ROWS = 100_000

@@ -35,8 +35,8 @@ from bench_support import TYPED_EN, TYPED_ZH, synthetic_jobs
 from textual.app import App
 from textual.widgets import Input
 
+from jimeng_tui.domain.job import Job
 from jimeng_tui.jobs.engine import Engine
-from jimeng_tui.jobs.model import Job
 from jimeng_tui.store.history import HistoryQuery
 from jimeng_tui.tui.screens.history import PAGE_SIZE, HistoryScreen
 

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.domain.job import Job, JobState
 
 _SAMPLE_TEXT = (
     "a red fox runs through snow at dusk slow dolly in on old lighthouse neon city "

@@ -109,9 +109,9 @@ async def key_latencies(base_url: str, home: str) -> tuple[list[float], int]:
     from textual import events
     from textual.widgets import TextArea
 
-    from jimeng_tui.api.request import GenerationRequest
     from jimeng_tui.jobs.engine import Engine
     from jimeng_tui.sandbox.options import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
+    from jimeng_tui.services.jimeng.request import GenerationRequest
     from jimeng_tui.tui.app import JimengApp
 
     env = {

@@ -21,7 +21,7 @@ import pytest
 from cli_support import files_never_overwritten, make_image
 from history_damage import damage, full_disk, make_history
 
-from jimeng_tui.cli import main
+from jimeng_tui.cli.entry import main
 from jimeng_tui.store.history import History, HistoryQuery
 from jimeng_tui.store.paths import app_paths
 

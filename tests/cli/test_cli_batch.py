@@ -8,9 +8,9 @@ from pathlib import Path
 
 from cli_support import history_jobs, interrupt_when, make_image, run_cli, sandbox_env
 
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.jobs.batch import MARKER
 from jimeng_tui.jobs.media import probe
-from jimeng_tui.jobs.model import JobState
 from jimeng_tui.store.paths import app_paths
 
 SUBMIT = "CVSync2AsyncSubmitTask"

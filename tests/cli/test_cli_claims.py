@@ -8,9 +8,9 @@ import os
 
 from cli_support import history_jobs, run_cli, sandbox_env
 
-from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.jobs.engine import Engine
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.services.jimeng.request import GenerationRequest
 from jimeng_tui.store.history import History
 from jimeng_tui.store.paths import app_paths
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jimeng_tui import cli
+from jimeng_tui.cli import entry as cli
 
 
 @pytest.mark.parametrize(("argv", "sandbox"), [([], False), (["--sandbox"], True)])
@@ -27,7 +27,7 @@ def test_sandbox_command_is_delegated(monkeypatch):
 
 
 def test_interrupted_before_anything_was_sent(monkeypatch, capsys):
-    import jimeng_tui.cli_commands as commands
+    import jimeng_tui.cli.commands as commands
 
     def boom(ns):
         raise KeyboardInterrupt

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cli_support import files_never_overwritten, history_jobs
 
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.store.paths import app_paths
 
 LONG_PROMPT = "a" * 801

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from cli_support import history_jobs, run_cli
 
-from jimeng_tui.api import catalog
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.jobs.media import probe
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.services.jimeng import catalog
 
 
 def _number(value: float) -> str:

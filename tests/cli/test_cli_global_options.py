@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from cli_support import history_jobs, no_account_env, run_cli
 
-from jimeng_tui import cli
+from jimeng_tui.cli import entry as cli
 
 COMMAND_ARGS = {
     "generate": ["a cat"],

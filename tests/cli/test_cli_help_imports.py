@@ -9,7 +9,7 @@ import sys
 import pytest
 from cli_support import sandbox_env
 
-from jimeng_tui.api import catalog
+from jimeng_tui.services.jimeng import catalog
 
 ENV_VARS = (
     "VOLC_ACCESSKEY",
@@ -27,7 +27,7 @@ def report():
     loaded = sorted(m for m in sys.modules if m.split('.')[0].startswith('textual'))
     sys.stderr.write('\\nTEXTUAL-MODULES ' + json.dumps(loaded) + '\\n')
 atexit.register(report)
-from jimeng_tui.cli import main
+from jimeng_tui.cli.entry import main
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -10,7 +10,7 @@ import time
 import pytest
 from cli_support import history_jobs
 
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.store.history import History
 from jimeng_tui.store.paths import app_paths
 

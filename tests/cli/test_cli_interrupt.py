@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cli_support import history_jobs, interrupt_when, run_cli, sandbox_env
 
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.domain.job import JobState
 
 
 def _polling_job():

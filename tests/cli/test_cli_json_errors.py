@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from jimeng_tui import cli
+from jimeng_tui.cli import entry as cli
 
 
 def _main(argv: list[str], capsys) -> tuple[int, str, str]:

@@ -7,7 +7,7 @@ import os
 
 from cli_support import history_jobs
 
-from jimeng_tui.cli_other_history import jobs_elsewhere_note, task_elsewhere_message
+from jimeng_tui.cli.other_history import jobs_elsewhere_note, task_elsewhere_message
 from jimeng_tui.store.paths import app_paths
 
 

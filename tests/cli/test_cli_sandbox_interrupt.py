@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cli_support import history_jobs, interrupt_when, no_account_env, run_cli
 
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.domain.job import JobState
 
 POLLING = (JobState.IN_QUEUE, JobState.GENERATING)
 

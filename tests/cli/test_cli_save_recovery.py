@@ -18,7 +18,7 @@ import av
 import pytest
 from cli_support import history_jobs
 
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.store.paths import app_paths
 
 SUBMIT = "CVSync2AsyncSubmitTask"

@@ -9,8 +9,8 @@ import time
 from cli_support import history_jobs
 from rich.cells import cell_len
 
-from jimeng_tui import cli
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.cli import entry as cli
+from jimeng_tui.domain.job import Job, JobState
 
 # sets the terminal's title, rings the bell, clears the screen, reverses the text after it
 EVIL = "A cat\x1b]0;pwned\x07 sleeps \x1b[2J on a \x9b31m sofa \u202eevil\r"

@@ -14,9 +14,9 @@ import asyncio
 import random
 import sys
 
-from jimeng_tui.api.request import GenerationRequest
 from jimeng_tui.jobs.engine import Engine
 from jimeng_tui.jobs.runner import ClaimedElsewhere
+from jimeng_tui.services.jimeng.request import GenerationRequest
 from jimeng_tui.store.history import HistoryQuery
 
 

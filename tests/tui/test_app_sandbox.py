@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.widgets import Input, Select, TextArea
 from tui_support import fast_engine_factory, open_settings, wait_engine, wait_for
 
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.sandbox.options import TEXT_RISK_WORD
 from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.paid_guard import PaidConfirmScreen

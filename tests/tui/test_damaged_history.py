@@ -9,7 +9,7 @@ import pytest
 from history_damage import damage, full_disk, make_history
 from tui_support import wait_engine, wait_for
 
-from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.services.jimeng.request import GenerationRequest
 from jimeng_tui.store.paths import app_paths
 from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.screens.confirm import QuitNoticeScreen

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input, Select
 from tui_support import wait_for
 
-from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.services.jimeng.request import GenerationRequest
 from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.screens.main import MainScreen
 

@@ -10,7 +10,7 @@ import stat
 from textual.widgets import Input, Select, TextArea
 from tui_support import make_job, wait_engine, wait_for
 
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.store.history import History
 from jimeng_tui.store.paths import app_paths
 from jimeng_tui.tui.form_memory import FORM_FILE

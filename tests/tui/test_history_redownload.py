@@ -9,7 +9,7 @@ from test_history_screen import HostApp, opened, run_jobs
 from test_history_screen import engine as engine  # the fixture
 from tui_support import wait_for
 
-from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.services.jimeng.request import GenerationRequest
 
 
 async def test_redownload_of_a_whole_file_downloads_nothing(engine, sandbox):

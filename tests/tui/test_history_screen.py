@@ -15,9 +15,9 @@ from textual.app import App
 from textual.widgets import Checkbox, Input, Select
 from tui_support import wait_for
 
-from jimeng_tui.api.request import GenerationRequest
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.engine import Engine
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.services.jimeng.request import GenerationRequest
 from jimeng_tui.tui.screens.history import DeleteJobScreen, ExportScreen, HistoryScreen
 
 S = JobState

@@ -15,8 +15,8 @@ import pytest
 from textual.app import App
 from tui_support import FROZEN_NOW, make_job, wait_for
 
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.engine import Engine
-from jimeng_tui.jobs.model import Job, JobState
 from jimeng_tui.tui.screens.history import HistoryScreen
 
 S = JobState

@@ -8,7 +8,7 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.tui.widgets.history_table import WIDE_AT, HistoryTable, fit
 
 S = JobState

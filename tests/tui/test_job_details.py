@@ -7,7 +7,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Markdown, ProgressBar, Static
 from tui_support import make_job, sample_jobs
 
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.tui.widgets.job_details import JobDetails
 
 

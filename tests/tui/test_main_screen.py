@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from tui_support import FROZEN_NOW, make_job, sample_jobs, wait_for
 
-from jimeng_tui.jobs.model import JobState
-from jimeng_tui.jobs.throttle import ThrottleState
+from jimeng_tui.domain.events import ThrottleState
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.tui.app import JimengApp
 
 S = JobState

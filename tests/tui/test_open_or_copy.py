@@ -9,7 +9,7 @@ import pytest
 from test_history_screen import HostApp, add_job, engine, opened  # noqa: F401 (fixture)
 from tui_support import FROZEN_NOW, make_job, wait_for
 
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.tui import system
 from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.system import NoOpener, Opener, find_opener

@@ -11,7 +11,7 @@ import tomllib
 from textual.widgets import Select, TextArea
 from tui_support import wait_engine, wait_for
 
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.store.config import Config, save_config
 from jimeng_tui.store.paths import app_paths
 from jimeng_tui.tui.paid_guard import PaidConfirmScreen, paid_summary
@@ -143,7 +143,7 @@ def test_the_config_keeps_confirm_paid_and_refuses_nonsense(tmp_path):
 
 
 def test_the_summary_counts_several_generations():
-    from jimeng_tui.api.request import GenerationRequest
+    from jimeng_tui.services.jimeng.request import GenerationRequest
 
     one = GenerationRequest(prompt="a", duration=4, fps=30)
     text = paid_summary([one, one, GenerationRequest(prompt="b", mode="t2v_1080p")])

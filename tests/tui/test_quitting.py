@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from tui_support import wait_engine, wait_for
 
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.jobs import save_stage as runner_module
-from jimeng_tui.jobs.model import JobState
 from jimeng_tui.store.history import History, HistoryQuery
 from jimeng_tui.store.paths import app_paths
 from jimeng_tui.tui.screens.quitting import QuittingScreen

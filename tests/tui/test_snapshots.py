@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from tui_support import FIXTURES, FROZEN_NOW, sample_jobs
 
-from jimeng_tui.jobs.throttle import ThrottleState
+from jimeng_tui.domain.events import ThrottleState
 from jimeng_tui.store.config import Config, CredentialsConfig
 from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.messages import DownloadProgressed
@@ -210,7 +210,7 @@ def test_job_details_dialog(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_paid_confirmation(snap_compare, size):
     """r on a job: what a re-run sends and that it is billed, before anything is sent."""
-    from jimeng_tui.api.request import GenerationRequest
+    from jimeng_tui.services.jimeng.request import GenerationRequest
     from jimeng_tui.tui.paid_guard import confirm_paid
 
     app = make_app()

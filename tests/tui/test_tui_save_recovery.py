@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tui_support import wait_engine, wait_for
 
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.store.paths import app_paths
 
 S = JobState

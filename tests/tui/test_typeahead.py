@@ -11,7 +11,7 @@ from textual import events
 from textual.widgets import TextArea
 from tui_support import wait_for
 
-from jimeng_tui.jobs.model import JobState
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.screens.main import MainScreen
 from jimeng_tui.tui.terminal_probe import key_events, probe_terminal, typed_input
@@ -127,7 +127,7 @@ async def test_an_engine_ready_before_the_job_list_waits_for_it(sandbox):
     list has mounted is handed over once it has, and its unfinished job is shown and run."""
     from tui_support import fast_engine_factory
 
-    from jimeng_tui.api.request import GenerationRequest
+    from jimeng_tui.services.jimeng.request import GenerationRequest
 
     factory = fast_engine_factory(sandbox)
     first = factory(on_event=lambda _: None)

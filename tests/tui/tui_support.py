@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.domain.job import Job, JobState
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FROZEN_NOW = 1_764_000_000.0  # 2025-11-24 16:00:00 UTC

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from jimeng_tui.api.credentials_check import access_key_problem, secret_key_problem
+from jimeng_tui.services.jimeng.credentials_check import access_key_problem, secret_key_problem
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 

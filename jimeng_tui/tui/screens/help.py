@@ -17,7 +17,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from jimeng_tui.api import catalog
+from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 
 FUNCTION_KEY = re.compile(r"f\d{1,2}")

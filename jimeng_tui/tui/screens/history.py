@@ -35,7 +35,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from jimeng_tui.jobs.model import Job
+from jimeng_tui.domain.job import Job
 from jimeng_tui.tui.commands import ActionCommands
 from jimeng_tui.tui.screens.history_actions import HistoryActionsMixin
 from jimeng_tui.tui.screens.history_detail_pane import HistoryDetailPaneMixin

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from textual import work
 
-from jimeng_tui.api.errors import JimengError
-from jimeng_tui.api.request import GenerationRequest
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.services.jimeng.request import GenerationRequest
 from jimeng_tui.store.history import HistoryQuery
 from jimeng_tui.tui.screens.history_dialogs import DeleteJobScreen, ExportScreen
 from jimeng_tui.tui.screens.history_files import delete_job_files, job_files

@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.tui.widgets.history_detail import link_status
 
 S = JobState

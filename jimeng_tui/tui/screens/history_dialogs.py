@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from jimeng_tui.jobs.model import Job
+from jimeng_tui.domain.job import Job
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from jimeng_tui.jobs.model import Job
+from jimeng_tui.domain.job import Job
 
 
 def job_files(job: Job) -> list[Path]:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from jimeng_tui.api.errors import JimengError
-from jimeng_tui.jobs.model import Job
+from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.domain.job import Job
 from jimeng_tui.store.history import HistoryQuery
 from jimeng_tui.tui.widgets.history_table import ORDER_LABELS
 

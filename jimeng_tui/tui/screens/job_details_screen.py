@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 
-from jimeng_tui.jobs.model import Job
+from jimeng_tui.domain.job import Job
 from jimeng_tui.tui.widgets.job_details import JobDetails
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 

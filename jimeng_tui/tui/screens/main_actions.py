@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import state_word
-from jimeng_tui.jobs.model import Job, JobState
 
 S = JobState
 # t: a failed/expired/cancelled job runs again; one whose save failed is fetched again
@@ -93,7 +93,7 @@ class PaidJobActionsMixin:
 
     def request_of(self: Any, job: Job) -> Any:
         """The job's request rebuilt from its parameters (None, with a message, if it cannot)."""
-        from jimeng_tui.api.request import GenerationRequest
+        from jimeng_tui.services.jimeng.request import GenerationRequest
 
         try:
             return GenerationRequest.from_params(job.params)

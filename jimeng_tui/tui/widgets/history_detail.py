@@ -16,11 +16,11 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Markdown, Static
 
-from jimeng_tui.api.catalog import MODES
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import number as fmt_number
 from jimeng_tui.jobs.display import size as fmt_size
-from jimeng_tui.jobs.model import Job, JobState
 from jimeng_tui.jobs.report import failure_lines, success_block
+from jimeng_tui.services.jimeng.catalog import MODES
 from jimeng_tui.tui.widgets.history_table import ICONS
 from jimeng_tui.tui.widgets.job_details import halfblock_text, poster_widget
 

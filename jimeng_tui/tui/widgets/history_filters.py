@@ -17,8 +17,8 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Checkbox, Input, Select
 
-from jimeng_tui.api.catalog import MODE_NAMES
-from jimeng_tui.jobs.model import FINAL_STATES, JobState
+from jimeng_tui.domain.job import FINAL_STATES, JobState
+from jimeng_tui.services.jimeng.catalog import MODE_NAMES
 
 S = JobState
 RUNNING = ",".join(s.value for s in JobState if s not in FINAL_STATES)

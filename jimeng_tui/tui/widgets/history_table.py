@@ -29,9 +29,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets.data_table import ColumnKey
 
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import STATE_ICONS as ICONS
 from jimeng_tui.jobs.display import length as length_cell
-from jimeng_tui.jobs.model import Job, JobState
 
 S = JobState
 

@@ -15,9 +15,9 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, VerticalScroll
 from textual.widgets import Static
 
-from jimeng_tui.api.errors import BUSINESS_ERRORS
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import state_word
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.services.jimeng.errors import BUSINESS_ERRORS
 
 S = JobState
 EMPTY = "Select a job in the queue to see its details."

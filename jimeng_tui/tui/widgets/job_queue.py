@@ -18,11 +18,11 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
+from jimeng_tui.domain.job import FINAL_STATES, Job, JobState
 from jimeng_tui.jobs.display import STATE_ICONS as ICONS
 from jimeng_tui.jobs.display import clock as fmt_seconds
 from jimeng_tui.jobs.display import excerpt, state_word
 from jimeng_tui.jobs.display import size as fmt_size
-from jimeng_tui.jobs.model import FINAL_STATES, Job, JobState
 from jimeng_tui.tui.typing_guard import TypingGuard
 
 S = JobState

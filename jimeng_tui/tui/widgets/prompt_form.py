@@ -17,13 +17,13 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from jimeng_tui.api import catalog
+from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.tui.messages import BrowseRequested, GenerateRequested
 from jimeng_tui.tui.widgets.deferred import Deferred
 from jimeng_tui.tui.widgets.prompt_recall import PromptArea
 
 if TYPE_CHECKING:
-    from jimeng_tui.api.request import GenerationRequest
+    from jimeng_tui.services.jimeng.request import GenerationRequest
 
 FIELDS = (
     "prompt",
@@ -87,7 +87,9 @@ def _mode_rules(mode: catalog.Mode, *, image_count: int, duration: int, fps: int
             if mode.aspect is catalog.AspectRule.WITHOUT_IMAGE
             else "Ratio: this mode takes the ratio from the image."
         )
-    from jimeng_tui.api.request import GenerationRequest  # not needed for the first frame
+    from jimeng_tui.services.jimeng.request import (
+        GenerationRequest,  # not needed for the first frame
+    )
 
     conform = None
     if duration in catalog.DURATIONS and fps in catalog.FPS_CHOICES:
@@ -448,8 +450,8 @@ class PromptForm(Vertical):
     # ------------------------------------------------------------- values
     def build_request(self) -> GenerationRequest:
         """The request the form describes, validated (raises ValidationError)."""
-        from jimeng_tui.api.errors import ValidationError
-        from jimeng_tui.api.request import GenerationRequest
+        from jimeng_tui.domain.errors import ValidationError
+        from jimeng_tui.services.jimeng.request import GenerationRequest
 
         mode = self.mode
         prompt = self.query_one("#prompt", TextArea).text
@@ -484,7 +486,7 @@ class PromptForm(Vertical):
     def submit(self) -> GenerationRequest | None:
         """Validate; show the first problem inline, or post GenerateRequested (once the rows
         are mounted: a Ctrl+G typed in the first frame is not lost)."""
-        from jimeng_tui.api.errors import ValidationError
+        from jimeng_tui.domain.errors import ValidationError
 
         if self._rows_pending(self.submit):
             return None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from jimeng_tui.api.catalog import REGION, SERVICE
+from jimeng_tui.services.jimeng.catalog import REGION, SERVICE
 
 ALGORITHM = "HMAC-SHA256"
 SIGNED_HEADERS: tuple[str, ...] = ("content-type", "host", "x-content-sha256", "x-date")

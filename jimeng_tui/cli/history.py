@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.cli import EXIT_OK, PROG, UsageError
-from jimeng_tui.cli_output import job_json, print_json
+from jimeng_tui.cli.entry import EXIT_OK, PROG, UsageError
+from jimeng_tui.cli.output import job_json, print_json
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import length
-from jimeng_tui.jobs.model import Job, JobState
 
 DEFAULT_TABLE_ROWS = 50
 # The engine keeps sandbox jobs apart from real ones (jobs/engine.py).
@@ -153,7 +153,7 @@ def cmd_history(ns: argparse.Namespace) -> int:
 def _say_nothing_here(ns: argparse.Namespace, total: int) -> None:
     """The history shown is empty (or nothing matches): say so, and where the other history's
     jobs are (live ↔ sandbox) with the command that shows them."""
-    from jimeng_tui.cli_other_history import jobs_elsewhere_note
+    from jimeng_tui.cli.other_history import jobs_elsewhere_note
 
     which = "the sandbox history" if ns.sandbox else "the history"
     said = (
@@ -185,7 +185,7 @@ def _status_cell(job: Job) -> str:
 def render_table(jobs: list[Job]) -> str:
     """date, status, mode, duration/fps, prompt excerpt, path — sized to the terminal, in
     display cells (a Chinese character takes two), control characters escaped."""
-    from jimeng_tui.cli_text import cells, excerpt, one_line, pad
+    from jimeng_tui.cli.text import cells, excerpt, one_line, pad
 
     columns = shutil.get_terminal_size((120, 24)).columns
     rows = []

@@ -15,11 +15,13 @@ import sys
 import textwrap
 from collections.abc import Sequence
 
-from jimeng_tui import __version__, cli_doctor, cli_json
-from jimeng_tui.api import catalog
-from jimeng_tui.argtypes import positive_int
-from jimeng_tui.cli_globals import add_global_options, command_parser_class
-from jimeng_tui.cli_text import printable
+from jimeng_tui import __version__
+from jimeng_tui.cli import doctor as cli_doctor
+from jimeng_tui.cli import json_output as cli_json
+from jimeng_tui.cli.argtypes import positive_int
+from jimeng_tui.cli.globals import add_global_options, command_parser_class
+from jimeng_tui.cli.text import printable
+from jimeng_tui.services.jimeng import catalog
 
 PROG = "jimeng-tui"
 
@@ -516,7 +518,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _job_states() -> tuple[str, ...]:
-    from jimeng_tui.jobs.model import JobState
+    from jimeng_tui.domain.job import JobState
 
     return tuple(s.value for s in JobState)
 
@@ -586,7 +588,7 @@ def _main(ns: argparse.Namespace) -> int:
 
 
 def _report_exception(exc: BaseException) -> int:
-    from jimeng_tui.api.errors import JimengError, ValidationError
+    from jimeng_tui.domain.errors import JimengError, ValidationError
 
     config_error = _config_error_class()
     if isinstance(exc, UsageError | ValidationError):
@@ -631,20 +633,20 @@ def _dispatch(ns: argparse.Namespace) -> int:
 
         return sandbox_cli.run(ns) or 0
     if command == "locate":
-        from jimeng_tui.cli_history import cmd_locate
+        from jimeng_tui.cli.history import cmd_locate
 
         return cmd_locate(ns)
     if command == "history":
-        from jimeng_tui.cli_history import cmd_history
+        from jimeng_tui.cli.history import cmd_history
 
         return cmd_history(ns)
     if command == "doctor":
         return cli_doctor.cmd_doctor(ns)
     if command == "batch":
-        from jimeng_tui.cli_batch import cmd_batch
+        from jimeng_tui.cli.batch import cmd_batch
 
         return cmd_batch(ns)
-    from jimeng_tui import cli_commands
+    from jimeng_tui.cli import commands as cli_commands
 
     handler = {
         "generate": cli_commands.cmd_generate,

@@ -18,10 +18,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.errors import JimengError, ValidationError
-from jimeng_tui.api.request import GenerationRequest, make_request
-from jimeng_tui.cli import (
+from jimeng_tui.cli.checks import check_output_path
+from jimeng_tui.cli.entry import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -29,17 +27,19 @@ from jimeng_tui.cli import (
     UsageError,
     error_line,
 )
-from jimeng_tui.cli_checks import check_output_path
-from jimeng_tui.cli_hints import (
+from jimeng_tui.cli.hints import (
     print_interrupted_json,
     resume_hint,
     sandbox_flag,
     say_emulator_link,
 )
-from jimeng_tui.cli_output import Progress, job_json, print_json
-from jimeng_tui.cli_text import printable
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.cli.output import Progress, job_json, print_json
+from jimeng_tui.cli.text import printable
+from jimeng_tui.domain.errors import JimengError, ValidationError
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.output_target import check_output
+from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.request import GenerationRequest, make_request
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
@@ -366,7 +366,7 @@ def failure_headline(job: Job) -> str:
 def _mode_for_task(
     engine: Engine, task_id: str, mode: str | None, command: str
 ) -> tuple[Job | None, str]:
-    from jimeng_tui.cli_other_history import task_elsewhere_message
+    from jimeng_tui.cli.other_history import task_elsewhere_message
 
     job = engine.history.find_task(task_id)
     if job is None:

@@ -23,16 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.errors import ImageError
-from jimeng_tui.api.request import check_url, is_url, refuse_other_scheme
 from jimeng_tui.localfiles import FileTooLarge, NotARegularFile, read_regular_file
+from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.errors import ImageError
+from jimeng_tui.services.jimeng.request import check_url, is_url, refuse_other_scheme
 
 if TYPE_CHECKING:
     import httpx
     from PIL import Image
 
-    from jimeng_tui.api.request import GenerationRequest
+    from jimeng_tui.services.jimeng.request import GenerationRequest
 
 # Two pictures "have the same aspect ratio" when their ratios differ by at most this fraction.
 RATIO_TOLERANCE = 0.01

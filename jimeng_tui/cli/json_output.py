@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from jimeng_tui.cli_text import json_safe
+from jimeng_tui.cli.text import json_safe
 
 JSON_COMMANDS = ("generate", "batch", "status", "wait")
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.errors import BusinessError, GatewayError, JimengError, TransportError
-from jimeng_tui.api.signing import Credentials
+from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.errors import BusinessError, GatewayError, TransportError
+from jimeng_tui.services.jimeng.signing import Credentials
 
 KEY_MIN, KEY_MAX = 16, 128
 ACCESS_CHARS = re.compile(r"[A-Za-z0-9_\-]+")
@@ -96,7 +97,7 @@ async def check_connection(
     credentials: Credentials, *, base_url: str = catalog.DEFAULT_API_URL, timeout: float = 15.0
 ) -> ConnectionCheck:
     """One signed status query for a made-up task: proves the keys, creates nothing."""
-    from jimeng_tui.api.client import JimengClient, RetrySettings
+    from jimeng_tui.services.jimeng.client import JimengClient, RetrySettings
 
     client = JimengClient(
         credentials, base_url=base_url, timeout=timeout, retry=RetrySettings(attempts=1)

@@ -18,26 +18,33 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jimeng_tui.api.errors import JimengError, ValidationError
-from jimeng_tui.api.request import build_submit_body, redact_body
-from jimeng_tui.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, PROG, UsageError
-from jimeng_tui.cli_checks import check_output_dir
-from jimeng_tui.cli_commands import (
+from jimeng_tui.cli.checks import check_output_dir
+from jimeng_tui.cli.commands import (
     Session,
     _request_notes,
     _run,
     failure_advice,
     failure_headline,
 )
-from jimeng_tui.cli_hints import sandbox_flag
-from jimeng_tui.cli_output import Progress, job_json, print_json_line
-from jimeng_tui.cli_text import json_safe, printable
+from jimeng_tui.cli.entry import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    UsageError,
+)
+from jimeng_tui.cli.hints import sandbox_flag
+from jimeng_tui.cli.output import Progress, job_json, print_json_line
+from jimeng_tui.cli.text import json_safe, printable
+from jimeng_tui.domain.errors import JimengError, ValidationError
+from jimeng_tui.domain.events import JobNotice
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs import batch as batchfile
 from jimeng_tui.jobs.batch import MARKER, Action, BatchFile, BatchLine, LinePlan
 from jimeng_tui.jobs.display import clock, excerpt
-from jimeng_tui.jobs.events import JobNotice
-from jimeng_tui.jobs.model import Job, JobState
 from jimeng_tui.jobs.output_target import check_output
+from jimeng_tui.services.jimeng.request import build_submit_body, redact_body
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine

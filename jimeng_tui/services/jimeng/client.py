@@ -20,17 +20,17 @@ from typing import Any
 
 import httpx
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.errors import (
+from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.errors import (
     SUCCESS_CODE,
     BusinessError,
     GatewayError,
-    JimengError,
     SubmitOutcomeUnknown,
     TransportError,
 )
-from jimeng_tui.api.request import redact_body
-from jimeng_tui.api.signing import Credentials, sign_request
+from jimeng_tui.services.jimeng.request import redact_body
+from jimeng_tui.services.jimeng.signing import Credentials, sign_request
 
 LIMIT_CODES = frozenset({50429, 50430})
 # Codes a request may be retried on by the client itself (50430 is the runner's to handle).

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from jimeng_tui.domain.errors import JimengError, ValidationError
+
 
 class Retry(Enum):
     """What a caller may do after an error."""
@@ -155,22 +157,6 @@ GATEWAY_ERRORS: dict[str, GatewayErrorInfo] = {
         ),
     )
 }
-
-
-class JimengError(Exception):
-    """Base of every error this package raises on purpose; ``str()`` is a user-facing sentence."""
-
-
-class ValidationError(JimengError):
-    """Bad user input, found before anything is sent. ``field`` names what to fix."""
-
-    def __init__(self, field: str, message: str, allowed: tuple[Any, ...] | None = None):
-        self.field = field
-        self.allowed = allowed
-        if allowed:
-            message = f"{message} (allowed: {', '.join(str(a) for a in allowed)})"
-        super().__init__(f"{field}: {message}")
-        self.reason = message
 
 
 class ImageError(ValidationError):

@@ -10,11 +10,11 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from jimeng_tui import cli_json
-from jimeng_tui.cli_text import json_safe, printable
+from jimeng_tui.cli import json_output as cli_json
+from jimeng_tui.cli.text import json_safe, printable
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import clock as elapsed_text
 from jimeng_tui.jobs.display import size as size_text
-from jimeng_tui.jobs.model import Job, JobState
 
 PROG = "jimeng-tui"
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from jimeng_tui.api import catalog
-from jimeng_tui.api.errors import ValidationError
+from jimeng_tui.domain.errors import ValidationError
+from jimeng_tui.services.jimeng import catalog
 
 if TYPE_CHECKING:
-    from jimeng_tui.api.images import PreparedImage
+    from jimeng_tui.services.jimeng.images import PreparedImage
 
 
 def is_url(source: str) -> bool:

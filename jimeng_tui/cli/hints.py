@@ -7,9 +7,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jimeng_tui.cli import PROG
-from jimeng_tui.cli_output import job_json, print_json
-from jimeng_tui.jobs.model import Job, JobState
+from jimeng_tui.cli.entry import PROG
+from jimeng_tui.cli.output import job_json, print_json
+from jimeng_tui.domain.job import Job, JobState
 
 
 def sandbox_flag(ns: argparse.Namespace) -> str:

@@ -1,0 +1,95 @@
+"""What a service's models can do, as plain data (issue 14's service seam).
+
+Stdlib only, so the form, the CLI, config checks and the engine read a model's inputs, lengths,
+frame rates, ratios and options without importing any one service. Each service package builds
+its own ``Capabilities`` from its own table; nothing else hard-codes a model.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from jimeng_tui.domain.errors import ValidationError
+
+
+class InputKind(enum.StrEnum):
+    TEXT = "text"
+    FIRST_FRAME = "first_frame"
+    FIRST_LAST = "first_last"
+    REFERENCE_IMAGES = "reference_images"
+    REFERENCE_VIDEO = "reference_video"
+    REFERENCE_AUDIO = "reference_audio"
+
+
+@dataclass(frozen=True)
+class Option:
+    """A service-specific field the form and the CLI render generically."""
+
+    name: str  # "camera_template", "generate_audio", "watermark", "camera_fixed"
+    label: str
+    kind: type[bool] | type[int] | type[str]
+    choices: tuple[str | int, ...] = ()  # empty: a free value
+    default: str | int | bool | None = None
+    required: bool = False
+    cli_flag: str = ""  # "" means --<name with dashes>
+
+    @property
+    def flag(self) -> str:
+        return self.cli_flag or "--" + self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    max_bytes: int
+    min_side: int
+    max_side: int
+    min_ratio: float  # width / height
+    max_ratio: float
+    formats: frozenset[str]  # "jpeg", "png", ...
+    send_as: str  # "base64" (Jimeng 3.0) | "data_url" (Ark)
+
+
+@dataclass(frozen=True)
+class ModelCaps:
+    """One row of a service's model (or mode) table."""
+
+    id: str  # "t2v_720p" | "doubao-seedance-2-0-260128"
+    label: str
+    aliases: tuple[str, ...] = ()
+    inputs: frozenset[InputKind] = frozenset({InputKind.TEXT})
+    durations: tuple[int, ...] = (5,)  # offered to the user, seconds
+    native_durations: tuple[int, ...] = (5,)  # rendered by the service; others conformed locally
+    fps: tuple[int, ...] = (24,)  # offered; native_fps is what the service renders
+    native_fps: int = 24
+    ratios: tuple[str, ...] = ()  # empty: the model takes no ratio (from the image)
+    resolutions: tuple[str, ...] = ()  # empty: fixed by the model
+    max_reference_images: int = 0
+    options: tuple[Option, ...] = ()
+    retired: str | None = None  # a warning while the model is being retired
+    prompt_max_chars: int = 800
+
+    def native_duration_for(self, seconds: int) -> int:
+        """The shortest native length that covers ``seconds``."""
+        covering = [d for d in sorted(self.native_durations) if d >= seconds]
+        return covering[0] if covering else max(self.native_durations)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    service: str  # registry key: "jimeng3", "ark"
+    label: str  # "Jimeng 3.0", "Seedance (Ark)"
+    models: tuple[ModelCaps, ...]
+    image_limits: ImageLimits
+    can_cancel: frozenset[str] = frozenset()  # remote states a cancel is accepted in
+    can_list_tasks: bool = False
+    task_ttl_s: float = 12 * 3600
+    url_ttl_s: float = 3600
+
+    def model(self, name: str) -> ModelCaps:
+        """A model by id or alias; ValidationError naming the allowed ones otherwise."""
+        for model in self.models:
+            if name == model.id or name in model.aliases:
+                return model
+        allowed = ", ".join(m.id for m in self.models)
+        raise ValidationError("model", f"{name!r} is not a {self.label} model (allowed: {allowed})")

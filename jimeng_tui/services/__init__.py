@@ -1,0 +1,1 @@
+"""Remote services behind one interface (base.Service); one package per service."""

@@ -1,0 +1,62 @@
+"""Services by name. Registration happens in the composition root (``session``), not here, so
+importing the registry never drags a concrete service into the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from jimeng_tui.domain.capabilities import Capabilities, ModelCaps
+from jimeng_tui.domain.errors import ValidationError
+from jimeng_tui.services.base import Service, Target
+
+ServiceFactory = Callable[[Target], Service]
+
+
+@dataclass(frozen=True)
+class Registered:
+    capabilities: Capabilities
+    factory: ServiceFactory
+
+
+_SERVICES: dict[str, Registered] = {}
+
+
+def register(name: str, factory: ServiceFactory, caps: Capabilities) -> None:
+    _SERVICES[name] = Registered(caps, factory)
+
+
+def unregister(name: str) -> None:
+    _SERVICES.pop(name, None)
+
+
+def names() -> tuple[str, ...]:
+    return tuple(_SERVICES)
+
+
+def capabilities(name: str) -> Capabilities:
+    try:
+        return _SERVICES[name].capabilities
+    except KeyError:
+        known = ", ".join(_SERVICES) or "none"
+        raise ValidationError("service", f"no service {name!r} (known: {known})") from None
+
+
+def all_capabilities() -> tuple[Capabilities, ...]:
+    return tuple(r.capabilities for r in _SERVICES.values())
+
+
+def find_model(name: str) -> tuple[Capabilities, ModelCaps]:
+    """A model by id or alias across every registered service."""
+    for registered in _SERVICES.values():
+        caps = registered.capabilities
+        for model in caps.models:
+            if name == model.id or name in model.aliases:
+                return caps, model
+    known = ", ".join(m.id for r in _SERVICES.values() for m in r.capabilities.models)
+    raise ValidationError("model", f"{name!r} is not a known model (allowed: {known})")
+
+
+def create(name: str, target: Target) -> Service:
+    capabilities(name)  # the error names the known ones
+    return _SERVICES[name].factory(target)

@@ -1,0 +1,1 @@
+"""The one place that wires things: service, live or sandbox, paths (issue 14, package B)."""
