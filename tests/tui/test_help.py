@@ -33,6 +33,8 @@ async def open_help(pilot, key: str) -> str:
     """Press ``key``; returns the help's text once it shows."""
     await pilot.press(key)
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), 5, "the help")
+    # the screen is pushed before its text is mounted: on a loaded machine that is a frame later
+    await wait_for(pilot, lambda: "Keys" in help_text(pilot.app), 5, "the help's text")
     return help_text(pilot.app)
 
 
