@@ -40,7 +40,7 @@ import httpx
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.jobs.media import MediaInfo, probe, temp_path
 from jimeng_tui.jobs.saving import ensure_free_space
-from jimeng_tui.services.jimeng.errors import TransportError
+from jimeng_tui.services.base import TransportError
 
 WRITE_BATCH = 1024 * 1024  # bytes received before each write and hash
 HASH_AHEAD = 4  # writes the hashing thread may lag behind
@@ -118,7 +118,7 @@ class _Digest:
         self._sha = hashlib.sha256()
         self.size = 0
 
-    def update(self, data: bytes) -> None:
+    def update(self, data: bytes | memoryview) -> None:
         self._sha.update(data)
         self.size += len(data)
 
@@ -711,7 +711,7 @@ def finalize_video(part: Path, dest: Path) -> tuple[Path, MediaInfo]:
     return dest, info
 
 
-def write_sidecar(video: Path, data: dict) -> Path:
+def write_sidecar(video: Path, data: dict[str, Any]) -> Path:
     """Write ``data`` as ``NAME.json`` next to ``NAME.mp4`` (atomically); returns its path."""
     video = Path(video)
     path = video.with_suffix(".json")

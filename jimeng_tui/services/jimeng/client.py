@@ -187,7 +187,7 @@ class JimengClient:
             error = meta["Error"]
             raise GatewayError(
                 str(error.get("Code") or "UnknownGatewayError"),
-                _int(error.get("CodeN"), 0),
+                _int(error.get("CodeN"), 0) or 0,
                 str(error.get("Message") or ""),
                 http_status=response.status_code,
                 request_id=str(meta.get("RequestId") or ""),
