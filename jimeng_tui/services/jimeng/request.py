@@ -7,9 +7,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from jimeng_tui.domain.capabilities import ModelCaps
 from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.services.images import PreparedImage, check_url, is_url, refuse_other_scheme
 from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.capabilities import JIMENG_CAPS
 
 __all__ = [
     "GenerationRequest",
@@ -57,22 +59,16 @@ class GenerationRequest:
 
     @property
     def needs_conform(self) -> bool:
-        return self.duration != self.native_duration or self.fps != catalog.NATIVE_FPS
+        return self._model_caps.needs_conform(self.duration, self.fps)
 
     @property
     def conform_note(self) -> str | None:
         """A sentence for the user when the file will be changed locally, else None."""
-        if not self.needs_conform:
-            return None
-        steps = []
-        if self.duration != self.native_duration:
-            steps.append(f"trimmed from {self.native_duration} s to {self.duration} s")
-        if self.fps != catalog.NATIVE_FPS:
-            steps.append(f"converted from {catalog.NATIVE_FPS} to {self.fps} fps")
-        return (
-            f"The service renders {self.native_duration} s at {catalog.NATIVE_FPS} fps; "
-            f"the file will be {' and '.join(steps)} on this machine."
-        )
+        return self._model_caps.conform_note(self.duration, self.fps)
+
+    @property
+    def _model_caps(self) -> ModelCaps:
+        return JIMENG_CAPS.model(self.mode)
 
     @property
     def sends_aspect_ratio(self) -> bool:
