@@ -520,12 +520,12 @@ async def test_a_failed_write_leaves_a_clean_part_the_next_call_completes(
 
 def test_finalize_without_hard_links_still_never_overwrites(tmp_path, monkeypatch):
     """On file systems without hard links (FAT, some shares) the name is claimed exclusively."""
-    import jimeng_tui.jobs.download as download
+    import jimeng_tui.jobs.finalize as finalize
 
     def no_links(src, dst):
         raise PermissionError(1, "Operation not permitted")
 
-    monkeypatch.setattr(download.os, "link", no_links)
+    monkeypatch.setattr(finalize.os, "link", no_links)
     part = make_video(tmp_path / "a.mp4.part", 48, size=(160, 96))
     dest, info = finalize_video(part, tmp_path / "a.mp4")
     assert info.frames == 48 and dest.exists() and not part.exists()

@@ -209,14 +209,14 @@ async def test_a_task_id_answered_as_the_app_quits_is_still_recorded(sandbox, en
     otherwise come back as submit_unknown (a false alarm about a possible double charge)."""
     engine = engine_for(sandbox)
     job = await engine.runner.create(GenerationRequest(prompt="answered at the last moment"))
-    real_submit = engine.runner.client.submit
+    real_submit = engine.client.submit
 
     async def submit_then_quit(body):
         result = await real_submit(body)
         asyncio.current_task().cancel()  # the quit arrives with the answer
         return result
 
-    engine.runner.client.submit = submit_then_quit
+    engine.client.submit = submit_then_quit
     with pytest.raises(asyncio.CancelledError):
         await engine.runner.drive(job.id)
     saved = engine.history.get(job.id)

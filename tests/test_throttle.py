@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from jimeng_tui.jobs.throttle import BACKOFF_S, Throttle
+from jimeng_tui.services.base import Outcome
 
 
 class FakeClock:
@@ -32,9 +33,9 @@ async def test_the_hard_cap_holds_and_a_finished_task_lets_the_next_in():
 
 async def test_50430_halves_the_window_and_each_ended_task_widens_it_by_one():
     throttle = Throttle(8)
-    throttle.on_limit(50430)
+    throttle.on_limit(Outcome.WHEN_TASK_ENDS)
     assert throttle.limit == 4
-    throttle.on_limit(50430)
+    throttle.on_limit(Outcome.WHEN_TASK_ENDS)
     assert throttle.limit == 2
     for _ in range(3):
         await throttle.acquire_task()  # adopt/acquire are counted against the window
@@ -49,7 +50,7 @@ async def test_50430_halves_the_window_and_each_ended_task_widens_it_by_one():
 
 async def test_a_refused_submit_does_not_widen_the_window():
     throttle = Throttle(4)
-    throttle.on_limit(50430)
+    throttle.on_limit(Outcome.WHEN_TASK_ENDS)
     await throttle.acquire_task()
     throttle.release_task(ended=False)
     assert throttle.limit == 2
@@ -59,11 +60,11 @@ async def test_a_refused_submit_does_not_widen_the_window():
 def test_50429_pauses_and_halves_the_rate():
     clock = FakeClock()
     throttle = Throttle(5, clock=clock)
-    throttle.on_limit(50429)
+    throttle.on_limit(Outcome.SLOWER)
     assert throttle.rate == pytest.approx(5.0)
     assert throttle.state.rate_limited_for == pytest.approx(BACKOFF_S)
     assert "rate-limited 2 s" in throttle.state.describe()
-    throttle.on_limit(50429)
+    throttle.on_limit(Outcome.SLOWER)
     assert throttle.rate == pytest.approx(2.5)
     clock.now += 100
     assert throttle.state.rate_limited_for == 0
@@ -72,7 +73,7 @@ def test_50429_pauses_and_halves_the_rate():
 
 async def test_the_rate_recovers_after_a_quiet_spell():
     throttle = Throttle(5)
-    throttle.on_limit(50429)
+    throttle.on_limit(Outcome.SLOWER)
     throttle._paused_until = 0  # skip the pause for the test
     throttle._last_429 -= 60  # long quiet spell
     for _ in range(12):
@@ -85,6 +86,6 @@ async def test_change_listener_sees_every_change():
     seen = []
     throttle = Throttle(3, on_change=seen.append)
     await throttle.acquire_task()
-    throttle.on_limit(50430)
+    throttle.on_limit(Outcome.WHEN_TASK_ENDS)
     throttle.release_task(ended=True)
     assert [(s.running, s.limit) for s in seen] == [(1, 3), (1, 1), (0, 2)]

@@ -74,6 +74,25 @@ class ModelCaps:
         covering = [d for d in sorted(self.native_durations) if d >= seconds]
         return covering[0] if covering else max(self.native_durations)
 
+    def needs_conform(self, seconds: int, fps: int) -> bool:
+        """Whether the service's render is trimmed or converted here to give what was asked."""
+        return self.native_duration_for(seconds) != seconds or fps != self.native_fps
+
+    def conform_note(self, seconds: int, fps: int) -> str | None:
+        """A sentence for the user when the file will be changed locally, else None."""
+        if not self.needs_conform(seconds, fps):
+            return None
+        native = self.native_duration_for(seconds)
+        steps = []
+        if seconds != native:
+            steps.append(f"trimmed from {native} s to {seconds} s")
+        if fps != self.native_fps:
+            steps.append(f"converted from {self.native_fps} to {fps} fps")
+        return (
+            f"The service renders {native} s at {self.native_fps} fps; "
+            f"the file will be {' and '.join(steps)} on this machine."
+        )
+
 
 @dataclass(frozen=True)
 class Capabilities:
@@ -85,6 +104,10 @@ class Capabilities:
     can_list_tasks: bool = False
     task_ttl_s: float = 12 * 3600
     url_ttl_s: float = 3600
+    error_hints: tuple[tuple[str, str], ...] = ()  # (error code, what the user can do)
+
+    def error_hint(self, code: str) -> str | None:
+        return dict(self.error_hints).get(code)
 
     def model(self, name: str) -> ModelCaps:
         """A model by id or alias; ValidationError naming the allowed ones otherwise."""

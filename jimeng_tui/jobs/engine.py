@@ -15,6 +15,7 @@ from jimeng_tui.jobs import links
 from jimeng_tui.jobs.runner import Runner, RunnerSettings
 from jimeng_tui.jobs.throttle import Throttle
 from jimeng_tui.services.jimeng.client import JimengClient, RetrySettings
+from jimeng_tui.services.jimeng.service import JimengService
 from jimeng_tui.services.jimeng.signing import Credentials
 from jimeng_tui.store.config import LoadedConfig, load_config
 from jimeng_tui.store.history import History
@@ -75,6 +76,9 @@ class Engine:
         loaded: LoadedConfig | None = None,
     ) -> Engine:
         """Raises ConfigError for an invalid config value or environment variable."""
+        from jimeng_tui.session.services import register_builtin  # until session opens engines
+
+        register_builtin()
         paths = app_paths(env)
         loaded = loaded or load_config(paths, env)
         start_file_log(paths)
@@ -111,7 +115,6 @@ class Engine:
             base_url=base_url,
             timeout=network.timeout,
             retry=RetrySettings(attempts=max(1, network.retries)),
-            on_limit=throttle.on_limit,
         )
         settings = RunnerSettings(
             poll_interval=poll_interval,
@@ -127,7 +130,7 @@ class Engine:
             settings.task_lifetime_s /= speed
             settings.finish_flags = " --sandbox"
         runner = Runner(
-            client=client,
+            service=JimengService(client=client),
             history=history,
             settings=settings,
             on_event=on_event,
@@ -158,7 +161,7 @@ def _adopt_sandbox_tasks(runner: Runner, sandbox: SandboxServer) -> None:
     on here, their old link (another port) dropped so a fresh one is asked for; the others can
     never finish and end now with the reason. Queued jobs, which never reached a sandbox,
     still run."""
-    here = runner.client.base_url
+    here = runner.service.endpoint
     for job in runner.resumable():
         reached_service = job.task_id or job.state is JobState.SUBMITTING
         if not reached_service or job.params.get("_service") == here:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.jobs.naming import render_filename
 
-if TYPE_CHECKING:
-    from jimeng_tui.jobs.runner import RunnerSettings
+
+class OutputSettings(Protocol):  # the runner's settings (no import back: no cycle)
+    output_dir: Path
+    filename_template: str
+    output_dir_source: str
 
 
 def check_template(template: str) -> None:
@@ -60,7 +63,7 @@ def check_output_target(folder: Path, template: str | None, *, source: str = "")
         )
 
 
-def check_output(settings: RunnerSettings, output: Path | None = None) -> None:
+def check_output(settings: OutputSettings, output: Path | None = None) -> None:
     """The runner's target: ``output`` (an exact file, ``-o``) or its folder and template."""
     if output is not None:
         check_output_target(Path(output).parent, None, source="--output")

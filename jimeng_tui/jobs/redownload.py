@@ -19,8 +19,8 @@ from jimeng_tui.domain.events import JobNotice
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs import media, saving
 from jimeng_tui.jobs.download import finalize_video, write_sidecar
+from jimeng_tui.jobs.remote import has_video, output_plan, request_of, status_word
 from jimeng_tui.jobs.verify import FileCheck, VerifyResult, verify_saved
-from jimeng_tui.services.jimeng.request import GenerationRequest
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.runner import Runner
@@ -81,7 +81,7 @@ async def _repair(runner: Runner, job: Job, check: VerifyResult) -> RedownloadOu
     video = check.check("video")
     source = check.check("source")
     assert video is not None
-    request = GenerationRequest.from_params(job.params)
+    request = output_plan(runner.service, job)
     said = "; ".join(f"{c.path.name} was {c.problem}" for c in check.problems)
     served = (check.sidecar or {}).get("served_sha256")
     downloaded = False
@@ -98,7 +98,7 @@ async def _repair(runner: Runner, job: Job, check: VerifyResult) -> RedownloadOu
                 media.conform,
                 source.path,
                 video.path,
-                duration_s=request.duration,
+                duration_s=request.duration_s,
                 fps=request.fps,
             )
         except (JimengError, OSError):
@@ -123,10 +123,10 @@ async def _fetch(runner: Runner, job: Job, target: FileCheck) -> tuple[str, Path
             f"{target.path.name} is {target.problem}, and the task is {age / 3600:.1f} h old: "
             "the service no longer keeps it, so it cannot be fetched again"
         )
-    result = await runner.client.get_result(job.req_key, job.task_id or "")
-    if result.status != "done" or not result.video_url:
-        raise JimengError(f"the service says the task is {result.status!r}: no video to fetch")
-    job.video_url, job.url_fetched_at = result.video_url, time.time()
+    view = await runner.service.query(job.task_id or "", request_of(runner.service, job))
+    if not has_video(view):
+        raise JimengError(f"the service says the task is {status_word(view)!r}: no video to fetch")
+    job.video_url, job.url_fetched_at = view.video_url, time.time()
     part = target.path.with_name(target.path.name + ".part")
     got = await runner._download_part(job, part)
     if got is None:

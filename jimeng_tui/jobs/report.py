@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jimeng_tui.domain.job import Job, JobState
-from jimeng_tui.services.jimeng.errors import BUSINESS_ERRORS
+from jimeng_tui.services import registry
 
 
 def _number(value: float | None) -> str:
@@ -45,9 +45,11 @@ def failure_hint(job: Job) -> str:
         return "The task succeeded (it is paid); only saving the video here failed."
     if job.state is JobState.EXPIRED:
         return "The service expired the task: submit it again."
-    info = BUSINESS_ERRORS.get(job.error_code or 0)
-    if info:
-        return info.hint
+    if job.error_code is not None:
+        for caps in registry.all_capabilities():  # the service's own error table
+            hint = caps.error_hint(str(job.error_code))
+            if hint is not None:
+                return hint
     return "See the message above; re-run the job when the cause is fixed."
 
 

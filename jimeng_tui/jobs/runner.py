@@ -24,28 +24,21 @@ from jimeng_tui.domain.events import Event, JobChanged, JobNotice, ThrottleChang
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs import saving
 from jimeng_tui.jobs.output_target import check_output
-from jimeng_tui.jobs.save_stage import SaveStage, _jitter
+from jimeng_tui.jobs.remote import has_video, request_of, status_word
+from jimeng_tui.jobs.save_stage import SaveStage
 from jimeng_tui.jobs.saving import SaveFailed
+from jimeng_tui.jobs.submit_stage import SUBMIT_REFUSALS, SubmitStage
 from jimeng_tui.jobs.throttle import Throttle
-from jimeng_tui.services.jimeng import catalog
-from jimeng_tui.services.jimeng.client import JimengClient, http_transport
-from jimeng_tui.services.jimeng.errors import (
-    SUBMIT_SAFE_TO_RESEND,
-    BusinessError,
-    ServiceError,
-    SubmitOutcomeUnknown,
-    TransportError,
-)
-from jimeng_tui.services.jimeng.images import PreparedImage, prepare_images
-from jimeng_tui.services.jimeng.request import GenerationRequest, build_submit_body, redact_body
+from jimeng_tui.services.base import Service, WireBody, wire_body
 from jimeng_tui.store.history import History
+
+__all__ = ["SUBMIT_REFUSALS", "ClaimedElsewhere", "NoCredentials", "Runner", "RunnerSettings"]
 
 log = logging.getLogger(__name__)
 
 S = JobState
 HEARTBEAT_S = 10.0
 STALE_CLAIM_S = 30.0
-SUBMIT_REFUSALS = 8  # safe-to-resend refusals (50429/50500/...) before a job gives up
 
 
 @dataclass
@@ -56,8 +49,8 @@ class RunnerSettings:
     output_dir: Path = Path(".")
     output_dir_source: str = ""  # where output_dir was set, for messages
     filename_template: str = "{date}_{slug}_{task_id}"
-    link_lifetime_s: float = catalog.VIDEO_URL_LIFETIME_S
-    task_lifetime_s: float = catalog.TASK_LIFETIME_S
+    link_lifetime_s: float = 3600.0  # the service's Capabilities.url_ttl_s
+    task_lifetime_s: float = 12 * 3600.0  # Capabilities.task_ttl_s
     finish_flags: str = ""  # what `jimeng-tui wait TASK` needs besides (" --sandbox")
     concurrency_wait_s: float = 15.0  # after a 50430 with none of our tasks running
 
@@ -70,30 +63,30 @@ class NoCredentials(JimengError):
     pass
 
 
-class Runner(SaveStage):
+class Runner(SubmitStage, SaveStage):
+    """Drives jobs on one service, which it talks to only through the ``Service`` interface."""
+
     def __init__(
         self,
         *,
-        client: JimengClient,
+        service: Service,
         history: History,
         settings: RunnerSettings,
         on_event: Callable[[Event], None] | None = None,
         throttle: Throttle | None = None,
-        http: httpx.AsyncClient | None = None,
         has_credentials: bool = True,
     ):
-        self.client = client
+        self.service = service
         self.history = history
         self.settings = settings
         self.on_event = on_event
         self.throttle = throttle or Throttle(settings.max_concurrency)
         self.throttle.on_change = self._throttle_changed
+        service.set_limit_listener(self.throttle.on_limit)
         self.has_credentials = has_credentials
-        self._http = http
-        self._own_http = http is None
         self._download_http: httpx.Client | None = None
         self._pid = os.getpid()
-        self._images: dict[int, list[PreparedImage]] = {}
+        self._bodies: dict[int, WireBody] = {}  # built at create, sent by the first submit
         self._tasks: dict[int, asyncio.Task[Any]] = {}
         self._cancel_requested: set[int] = set()
         self._heartbeat_task: asyncio.Task[None] | None = None
@@ -106,7 +99,7 @@ class Runner(SaveStage):
 
     async def create(
         self,
-        request: GenerationRequest,
+        request: object,
         *,
         output: Path | None = None,
         extra_params: dict[str, Any] | None = None,
@@ -121,20 +114,21 @@ class Runner(SaveStage):
                 "no credentials: set VOLC_ACCESSKEY and VOLC_SECRETKEY, add them to the config "
                 "file (jimeng-tui locate), or try the sandbox with --sandbox"
             )
-        request.validate()
+        self.service.validate(request)
         check_output(self.settings, output)  # before a submit, not after a paid one
-        images = await prepare_images(request, http=self._get_http())
+        body = wire_body(await self.service.build_body(request))  # image preflight too
+        summary = self.service.summary(request)
         now = time.time()
         job = Job(
             id=None,
             created_at=now,
             updated_at=now,
-            prompt=request.prompt,
-            mode=request.mode,
-            req_key=request.mode_info.req_key,
-            params=request.to_params(),
+            prompt=summary.prompt,
+            mode=summary.model,
+            req_key=summary.wire_model,
+            params=dict(summary.params),
             state=S.QUEUED,
-            image_hashes=[img.sha256 for img in images],
+            image_hashes=list(body.image_hashes),
             path=str(output) if output else None,
             # born claimed by this process: a `resume` running meanwhile leaves it alone
             owner_pid=self._pid,
@@ -148,16 +142,17 @@ class Runner(SaveStage):
         assert job.id is not None
         self._created.add(job.id)
         self._ensure_heartbeat()
-        self._images[job.id] = images
+        self._bodies[job.id] = body
         self._emit(JobChanged(job.copy()))
-        for img in images:
-            for notice in img.notices:
-                self._emit(JobNotice(job.id, notice))
-        if request.conform_note:
-            self._emit(JobNotice(job.id, request.conform_note))
+        for notice in body.notices:
+            self._emit(JobNotice(job.id, notice))
+        model = self.service.capabilities().model(summary.model)
+        conform_note = model.conform_note(summary.duration_s, summary.fps)
+        if conform_note:
+            self._emit(JobNotice(job.id, conform_note))
         return job
 
-    async def run(self, request: GenerationRequest, *, output: Path | None = None) -> Job:
+    async def run(self, request: object, *, output: Path | None = None) -> Job:
         job = await self.create(request, output=output)
         assert job.id is not None
         return await self.drive(job.id)
@@ -237,7 +232,7 @@ class Runner(SaveStage):
             if holds_slot:
                 self.throttle.release_task(ended=False)
             self._tasks.pop(job_id, None)
-            self._images.pop(job_id, None)
+            self._bodies.pop(job_id, None)
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self.history.release, job_id, self._pid)
 
@@ -273,11 +268,14 @@ class Runner(SaveStage):
         existing = await asyncio.to_thread(self.history.find_task, task_id)
         if existing is not None and (not existing.is_final or existing.state is S.SAVED):
             return existing
-        if mode not in catalog.MODES:
+        models = [m.id for m in self.service.capabilities().models]
+        if mode not in models:
             raise JimengError(
                 f"task {task_id} is not in the history: give its mode with --mode "
-                f"({', '.join(catalog.MODE_NAMES)})"
+                f"({', '.join(models)})"
             )
+        # the request a task of that model would have had (package C renames "mode")
+        fresh = self.service.summary(self.service.request_from_params({"mode": mode}))
         now = time.time()
         source = existing
         job = Job(
@@ -286,8 +284,8 @@ class Runner(SaveStage):
             updated_at=now,
             prompt=source.prompt if source else "",
             mode=mode,
-            req_key=catalog.MODES[mode].req_key,
-            params=dict(source.params) if source else GenerationRequest(mode=mode).to_params(),
+            req_key=fresh.wire_model,
+            params=dict(source.params) if source else dict(fresh.params),
             state=S.IN_QUEUE,
             task_id=task_id,
             submitted_at=now,
@@ -304,8 +302,8 @@ class Runner(SaveStage):
         """One status query for ``status TASK_ID``; returns the service's status word."""
         assert job.task_id is not None
         await self.throttle.acquire_request()
-        result = await self.client.get_result(job.req_key, job.task_id)
-        return result.status
+        view = await self.service.query(job.task_id, request_of(self.service, job))
+        return status_word(view)
 
     async def redownload(self, job_id: int) -> Job:
         """Fetch a finished job's video again with a fresh link (task younger than 12 h)."""
@@ -320,10 +318,12 @@ class Runner(SaveStage):
                 f"the task is {age / 3600:.1f} h old; the service keeps tasks about "
                 f"{self.settings.task_lifetime_s / 3600:.0f} h, so it cannot be fetched again"
             )
-        result = await self.client.get_result(job.req_key, job.task_id)
-        if result.status != "done" or not result.video_url:
-            raise JimengError(f"the service says the task is {result.status!r}: no video to fetch")
-        job.video_url = result.video_url
+        view = await self.service.query(job.task_id, request_of(self.service, job))
+        if not has_video(view):
+            raise JimengError(
+                f"the service says the task is {status_word(view)!r}: no video to fetch"
+            )
+        job.video_url = view.video_url
         job.url_fetched_at = time.time()
         old_path = job.path
         job.path = None
@@ -341,139 +341,10 @@ class Runner(SaveStage):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat_task
             self._heartbeat_task = None
-        if self._own_http and self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        await self.service.aclose()
         if self._download_http is not None:
             self._download_http.close()
             self._download_http = None
-
-    # --- the stages ------------------------------------------------------------------------
-    async def _submit(self, job: Job) -> bool:
-        """One submit attempt. Returns whether the job now holds a slot on the service."""
-        assert job.id is not None
-        request = GenerationRequest.from_params(job.params)
-        images = self._images.get(job.id)
-        if images is None:
-            try:
-                images = await prepare_images(request, http=self._get_http())
-            except JimengError as exc:
-                await self._fail(job, None, f"the input image is no longer usable: {exc}")
-                return False
-            self._images[job.id] = images
-        body = build_submit_body(request, images)
-        await self.throttle.acquire_task()
-        await self.throttle.acquire_request()
-        job.params["_request_body"] = redact_body(body)  # for the sidecar, without image data
-        job.params["_service"] = self.client.base_url  # which service holds the task
-        await self._set(job, S.SUBMITTING)
-        try:
-            result = await self.client.submit(body)
-        except SubmitOutcomeUnknown as exc:
-            self.throttle.release_task(ended=False)
-            await self._set(job, S.SUBMIT_UNKNOWN, error_message=str(exc))
-            return False
-        except BusinessError as exc:
-            self.throttle.release_task(ended=False)
-            if exc.code in SUBMIT_SAFE_TO_RESEND:
-                # The service says no task was created: back to the queue and try later.
-                refusals = job.params.get("_refusals", 0) + 1
-                job.params["_refusals"] = refusals
-                if refusals > SUBMIT_REFUSALS:
-                    await self._fail(job, exc.code, exc.message, request_id=exc.request_id)
-                    return False
-                await self._set(job, S.QUEUED)
-                self._emit(JobNotice(job.id, f"{exc.code} {exc.message}: waiting to submit again"))
-                if exc.code == 50430:
-                    await self.throttle.wait_for_task_end(_jitter(self.settings.concurrency_wait_s))
-                else:
-                    await asyncio.sleep(_jitter(min(30.0, 0.5 * 2**refusals)))
-                return False
-            await self._fail(job, exc.code, exc.message, request_id=exc.request_id)
-            return False
-        except ServiceError as exc:
-            self.throttle.release_task(ended=False)
-            await self._fail(job, exc.code, str(exc), request_id=exc.request_id)
-            return False
-        except TransportError as exc:
-            self.throttle.release_task(ended=False)
-            await self._fail(job, None, f"could not reach the service: {exc}")
-            return False
-        except BaseException:
-            self.throttle.release_task(ended=False)
-            raise
-        job.params.pop("_refusals", None)
-        now = time.time()
-        # The service has created (and will bill) the task: its id reaches the disk even if
-        # this job is being cancelled this very moment (Ctrl+C), or a restart could only call
-        # it submit_unknown.
-        await self._set(
-            job,
-            S.IN_QUEUE,
-            must_land=True,
-            task_id=result.task_id,
-            request_id=result.request_id,
-            submitted_at=now,
-            error_code=None,
-            error_message=None,
-        )
-        log.info("job %s submitted: task %s (%s)", job.id, result.task_id, redact_body(body))
-        return True
-
-    async def _poll(self, job: Job) -> None:
-        """Poll until the task leaves in_queue/generating, without overlapping polls."""
-        assert job.task_id is not None
-        first = job.poll_count == 0
-        while job.state in (S.IN_QUEUE, S.GENERATING):
-            if job.poll_count >= self.settings.max_poll_attempts:
-                waited = job.poll_count * self.settings.poll_interval
-                await self._fail(
-                    job,
-                    None,
-                    f"gave up after {job.poll_count} polls ({waited:.0f} s); the task may still "
-                    f"finish: jimeng-tui wait {job.task_id}",
-                )
-                return
-            if not first:
-                await asyncio.sleep(self.settings.poll_interval)
-            first = False
-            await self.throttle.acquire_request()
-            try:
-                result = await self.client.get_result(job.req_key, job.task_id)
-            except BusinessError as exc:
-                if exc.code in (50429, 50500, 50501):
-                    job.poll_count += 1
-                    continue
-                await self._fail(job, exc.code, exc.message, request_id=exc.request_id)
-                return
-            except ServiceError as exc:
-                await self._fail(job, exc.code, str(exc), request_id=exc.request_id)
-                return
-            except TransportError as exc:
-                job.poll_count += 1
-                self._emit(JobNotice(job.id or 0, f"poll failed, will try again: {exc}"))
-                continue
-            job.poll_count += 1
-            status = result.status
-            if status == "done" and result.video_url:
-                await self._set(
-                    job,
-                    S.DONE,
-                    video_url=result.video_url,
-                    url_fetched_at=time.time(),
-                    finished_at=time.time(),
-                )
-            elif status == "done":
-                await self._fail(job, None, "the service finished the task without a video")
-            elif status == "generating" and job.state is not S.GENERATING:
-                await self._set(job, S.GENERATING)
-            elif status == "in_queue" and job.state is not S.IN_QUEUE:
-                await self._set(job, S.IN_QUEUE)
-            elif status in ("not_found", "expired"):
-                await self._expire(job, saving.gone_message(status))
-            elif status not in ("in_queue", "generating"):
-                await self._fail(job, None, f"unexpected task status {status!r}")
-            # A poll that changes nothing writes nothing: the count only bounds this run.
 
     # --- bookkeeping -----------------------------------------------------------------------
     async def _set(
@@ -525,15 +396,6 @@ class Runner(SaveStage):
 
     def _throttle_changed(self, state: ThrottleState) -> None:
         self._emit(ThrottleChanged(state))
-
-    def _get_http(self) -> httpx.AsyncClient:
-        if self._http is None:
-            self._http = httpx.AsyncClient(
-                transport=http_transport(),
-                timeout=httpx.Timeout(60.0, connect=15.0),
-                follow_redirects=True,
-            )
-        return self._http
 
     async def _get_download_http(self) -> httpx.Client:
         """The sync client download_to_part receives bodies with (in worker threads). Built in a

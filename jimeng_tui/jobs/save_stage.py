@@ -26,15 +26,15 @@ from jimeng_tui.jobs.download import (
     write_sidecar,
 )
 from jimeng_tui.jobs.naming import render_filename, unique_path
+from jimeng_tui.jobs.remote import OutputPlan, has_video, output_plan, request_of, status_word
 from jimeng_tui.jobs.saving import SaveFailed
-from jimeng_tui.services.jimeng.errors import TransportError
-from jimeng_tui.services.jimeng.request import GenerationRequest
+from jimeng_tui.services.base import RemoteStatus, TransportError
 
 if TYPE_CHECKING:
     import httpx
 
     from jimeng_tui.domain.events import Event
-    from jimeng_tui.services.jimeng.client import JimengClient
+    from jimeng_tui.services.base import Service
 
 S = JobState
 LINK_MARGIN_S = 60.0  # refresh a video URL this long before it expires
@@ -45,7 +45,7 @@ class SaveStage:
     """done → downloading → (conforming →) saved, for Runner."""
 
     if TYPE_CHECKING:  # provided by Runner
-        client: JimengClient
+        service: Service
         settings: Any
 
         async def _set(self, job: Job, state: JobState, **changes: Any) -> None: ...
@@ -78,7 +78,7 @@ class SaveStage:
         re-saves a finished job's file without touching its state. Raises SaveFailed or
         OSError when the video cannot be saved here (the caller decides the job's state)."""
         assert job.id is not None and job.task_id is not None
-        request = GenerationRequest.from_params(job.params)
+        request = output_plan(self.service, job)
         dest = Path(job.path) if job.path else self._plan_path(job)
         if job.path is None:
             job.path = str(dest)
@@ -142,7 +142,7 @@ class SaveStage:
             await self._set(job, final_state, **changes)
 
     async def _finalize(
-        self, job: Job, part: Path, dest: Path, request: GenerationRequest, finished_before: bool
+        self, job: Job, part: Path, dest: Path, request: OutputPlan, finished_before: bool
     ) -> tuple[Path, media.MediaInfo]:
         """Verify the part and give it its name (conformed when asked); returns where the video
         is and what it holds. A name another process took meanwhile (the same ``-o``) is never
@@ -169,7 +169,7 @@ class SaveStage:
         if dest.exists():
             dest = await self._take_free_name(job, dest, "was saved")
         info = await asyncio.to_thread(
-            media.conform, source, dest, duration_s=request.duration, fps=request.fps
+            media.conform, source, dest, duration_s=request.duration_s, fps=request.fps
         )
         return dest, info
 
@@ -256,16 +256,16 @@ class SaveStage:
             )
             return False
         try:
-            result = await self.client.get_result(job.req_key, job.task_id)
+            view = await self.service.query(job.task_id, request_of(self.service, job))
         except JimengError as exc:
             raise SaveFailed(f"could not ask the service for a fresh video link: {exc}") from exc
-        if result.status in ("not_found", "expired"):
-            await self._expire(job, saving.gone_message(result.status))
+        if view.status is RemoteStatus.EXPIRED:
+            await self._expire(job, saving.gone_message(status_word(view)))
             return False
-        if result.status != "done" or not result.video_url:
-            await self._fail(job, None, f"the service says the task is {result.status!r}")
+        if not has_video(view):
+            await self._fail(job, None, f"the service says the task is {status_word(view)!r}")
             return False
-        job.video_url, job.url_fetched_at = result.video_url, time.time()
+        job.video_url, job.url_fetched_at = view.video_url, time.time()
         await self._save(job)
         self._emit(JobNotice(job.id or 0, why))
         return True

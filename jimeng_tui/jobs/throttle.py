@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from jimeng_tui.domain.events import ThrottleState
+from jimeng_tui.services.base import Outcome
 
 RATE_FLOOR = 0.2  # requests per second, the slowest we ever go
 RATE_CEILING = 50.0  # above this the bucket is dropped: no limit
@@ -129,9 +130,10 @@ class Throttle:
         self._paused_until = max(self._paused_until, now + BACKOFF_S)
         self._notify()
 
-    def on_limit(self, code: int) -> None:
-        """The client's hook: called with 50429 or 50430 whenever the service says so."""
-        if code == 50429:
+    def on_limit(self, outcome: Outcome) -> None:
+        """The service's limit listener: SLOWER (a request-rate limit, Jimeng's 50429) slows
+        every request; WHEN_TASK_ENDS (a concurrency limit, 50430) lowers the task limit."""
+        if outcome is Outcome.SLOWER:
             self.rate_limited()
-        elif code == 50430:
+        elif outcome is Outcome.WHEN_TASK_ENDS:
             self.concurrency_limited()

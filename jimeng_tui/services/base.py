@@ -9,7 +9,7 @@ The engine never imports a concrete service: ``services.registry`` hands it one 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -77,6 +77,53 @@ class TaskView:
     extra: Mapping[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RequestSummary:
+    """What the engine records about a service's request object (which it treats as opaque)."""
+
+    prompt: str
+    model: str  # the model id (ModelCaps.id)
+    wire_model: str  # what the service calls it on the wire (Jimeng's req_key)
+    params: Mapping[str, object]  # JSON-able; ``request_from_params`` rebuilds the request
+    duration_s: int  # what the user asked for (the saved file's length)
+    fps: int
+
+
+class WireBody(dict[str, object]):
+    """A built submit body, plus what building it found: the hashes of the input images sent,
+    notices for the user (an image converted…), and the body without image data (``redacted``)
+    for the job's record. A plain mapping from ``build_body`` means none of these."""
+
+    def __init__(
+        self,
+        body: Mapping[str, object],
+        *,
+        image_hashes: Sequence[str] = (),
+        notices: Sequence[str] = (),
+        redacted: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(body)
+        self.image_hashes = tuple(image_hashes)
+        self.notices = tuple(notices)
+        self.redacted: dict[str, object] = dict(redacted if redacted is not None else body)
+
+
+def wire_body(body: Mapping[str, object]) -> WireBody:
+    return body if isinstance(body, WireBody) else WireBody(body)
+
+
+class TransportError(JimengError):
+    """No usable answer: the connection failed, timed out, or the body was not JSON (an API call
+    or a download).
+
+    ``sent`` is False only when the request certainly never left this machine.
+    """
+
+    def __init__(self, message: str, *, sent: bool):
+        self.sent = sent
+        super().__init__(message)
+
+
 class ServiceError(JimengError):
     def __init__(self, failure: ServiceFailure) -> None:
         super().__init__(failure.message)
@@ -90,9 +137,14 @@ class Service(Protocol):
 
     name: str
 
+    @property
+    def endpoint(self) -> str: ...  # where the tasks live (a base URL): recorded with each job
+
     def capabilities(self) -> Capabilities: ...
 
     def request_from_params(self, params: Mapping[str, object]) -> object: ...
+
+    def summary(self, request: object) -> RequestSummary: ...
 
     def validate(self, request: object) -> None: ...  # ValidationError(field, message)
 
@@ -107,5 +159,9 @@ class Service(Protocol):
     async def list_tasks(self, since: float) -> Sequence[TaskView]: ...
 
     def classify(self, exc: BaseException, *, during_submit: bool) -> ServiceFailure: ...
+
+    def set_limit_listener(self, listener: Callable[[Outcome], None] | None) -> None:
+        """Called with SLOWER / WHEN_TASK_ENDS whenever the service says a limit is reached,
+        also on answers the service retries by itself (the engine's throttle adapts)."""
 
     async def aclose(self) -> None: ...

@@ -16,7 +16,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -38,6 +38,7 @@ RETRY_CODES = frozenset({50429, 50500, 50501})
 # Failures that prove the request never left this machine.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 USER_AGENT = "jimeng-tui/0.1"
+T = TypeVar("T")
 
 
 # Requests beyond this many wait on a semaphore (a cheap wake-up) rather than in httpcore's pool,
@@ -83,6 +84,14 @@ class RetrySettings:
         """Full jitter: uniform in [0, min(max_delay, base_delay * 2**retry_number)]."""
         cap = min(self.max_delay, self.base_delay * (2**retry_number))
         return random.uniform(0.0, max(0.0, cap))
+
+
+class _AskAgain(Exception):
+    """An answer that is not final (a status query without a status): ask again."""
+
+    def __init__(self, error: JimengError):
+        self.error = error
+        super().__init__(str(error))
 
 
 class _NoJson(Exception):
@@ -187,7 +196,7 @@ class JimengClient:
             error = meta["Error"]
             raise GatewayError(
                 str(error.get("Code") or "UnknownGatewayError"),
-                _int(error.get("CodeN"), 0),
+                _int(error.get("CodeN"), 0) or 0,
                 str(error.get("Message") or ""),
                 http_status=response.status_code,
                 request_id=str(meta.get("RequestId") or ""),
@@ -211,19 +220,32 @@ class JimengClient:
 
     # ---- the two actions --------------------------------------------------------------
 
-    async def submit(self, body: dict[str, Any]) -> SubmitResult:
-        """Submit a task. See the module docstring for what is retried."""
+    async def _call(
+        self,
+        action: str,
+        body: dict[str, Any],
+        read: Callable[[dict[str, Any]], T],
+        *,
+        lost: Callable[[str], JimengError] | None,
+        what: str,
+    ) -> T:
+        """Send ``action`` until ``read`` accepts an answer, with backoff between attempts.
+
+        A request that certainly never left, or got 50429/50500/50501, is sent again. ``lost``
+        says what a request that was sent and got no usable answer raises at once (a submit:
+        SubmitOutcomeUnknown, never re-sent); without it (a safe read) it is sent again too.
+        ``read`` raises ``_AskAgain`` for an answer to ask again after."""
         attempts = max(1, self.retry.attempts)
         last: JimengError | None = None
+        not_sent = "; the request was not sent." if lost is not None else "."
         for attempt in range(attempts):
             if attempt:
                 await self._backoff(attempt - 1)
             try:
-                response = await self._post(catalog.ACTION_SUBMIT, body)
+                response = await self._post(action, body)
             except NOT_SENT as exc:
                 last = TransportError(
-                    f"Could not connect to {self.base_url} ({_describe(exc)}); "
-                    "the request was not sent.",
+                    f"Could not connect to {self.base_url} ({_describe(exc)}){not_sent}",
                     sent=False,
                 )
                 continue
@@ -232,35 +254,50 @@ class JimengClient:
                     f"Cannot send to {self.base_url}: {_describe(exc)}", sent=False
                 ) from None
             except httpx.TransportError as exc:
-                raise SubmitOutcomeUnknown(
-                    f"Submit to {self.base_url} failed after sending ({_describe(exc)})",
-                    body=redact_body(body),
-                ) from None
+                if lost is not None:
+                    raise lost(
+                        f"Submit to {self.base_url} failed after sending ({_describe(exc)})"
+                    ) from None
+                last = TransportError(
+                    f"The {what} to {self.base_url} got no answer ({_describe(exc)}).", sent=True
+                )
+                continue
             try:
-                parsed = self._parse(response)
+                return read(self._parse(response))
             except _NoJson as exc:
-                raise SubmitOutcomeUnknown(
-                    f"The submit got an answer that is not the service's ({exc.detail})",
-                    body=redact_body(body),
-                ) from None
+                if lost is not None:
+                    raise lost(
+                        f"The submit got an answer that is not the service's ({exc.detail})"
+                    ) from None
+                last = TransportError(f"The {what} got {exc.detail}.", sent=True)
+            except _AskAgain as exc:
+                last = exc.error
             except BusinessError as exc:
-                if exc.code in RETRY_CODES:
-                    last = exc
-                    continue
-                raise
+                if exc.code not in RETRY_CODES:
+                    raise
+                last = exc
+        assert last is not None
+        if isinstance(last, TransportError):
+            raise TransportError(f"{last} Tried {attempts} times.", sent=last.sent)
+        raise last
+
+    # ---- the two actions --------------------------------------------------------------
+
+    async def submit(self, body: dict[str, Any]) -> SubmitResult:
+        """Submit a task. See the module docstring for what is retried."""
+
+        def lost(message: str) -> JimengError:
+            return SubmitOutcomeUnknown(message, body=redact_body(body))
+
+        def read(parsed: dict[str, Any]) -> SubmitResult:
             task_id = parsed["data"].get("task_id")
             if task_id is None or str(task_id) == "":
-                raise SubmitOutcomeUnknown(
-                    "The submit was accepted (code 10000) but the answer carries no task id",
-                    body=redact_body(body),
-                )
+                raise lost("The submit was accepted (code 10000) but the answer carries no task id")
             return SubmitResult(
                 task_id=str(task_id), request_id=str(parsed["answer"].get("request_id") or "")
             )
-        assert last is not None
-        if isinstance(last, TransportError):
-            raise TransportError(f"{last} Tried {attempts} times.", sent=False)
-        raise last
+
+        return await self._call(catalog.ACTION_SUBMIT, body, read, lost=lost, what="submit")
 
     async def get_result(
         self, req_key: str, task_id: str, *, req_json: str | None = None
@@ -269,44 +306,15 @@ class JimengClient:
         body: dict[str, Any] = {"req_key": req_key, "task_id": str(task_id)}
         if req_json is not None:
             body["req_json"] = req_json
-        attempts = max(1, self.retry.attempts)
-        last: JimengError | None = None
-        for attempt in range(attempts):
-            if attempt:
-                await self._backoff(attempt - 1)
-            try:
-                response = await self._post(catalog.ACTION_RESULT, body)
-            except NOT_SENT as exc:
-                last = TransportError(
-                    f"Could not connect to {self.base_url} ({_describe(exc)}).", sent=False
-                )
-                continue
-            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-                raise TransportError(
-                    f"Cannot send to {self.base_url}: {_describe(exc)}", sent=False
-                ) from None
-            except httpx.TransportError as exc:
-                last = TransportError(
-                    f"The status query to {self.base_url} got no answer ({_describe(exc)}).",
-                    sent=True,
-                )
-                continue
-            try:
-                parsed = self._parse(response)
-            except _NoJson as exc:
-                last = TransportError(f"The status query got {exc.detail}.", sent=True)
-                continue
-            except BusinessError as exc:
-                if exc.code in RETRY_CODES:
-                    last = exc
-                    continue
-                raise
+
+        def read(parsed: dict[str, Any]) -> TaskResult:
             data = parsed["data"]
             answer = parsed["answer"]
             status = str(data.get("status") or "")
             if not status:
-                last = TransportError("The status query answer carries no status.", sent=True)
-                continue
+                raise _AskAgain(
+                    TransportError("The status query answer carries no status.", sent=True)
+                )
             video_url = data.get("video_url") or None
             return TaskResult(
                 status=status,
@@ -314,10 +322,8 @@ class JimengClient:
                 request_id=str(answer.get("request_id") or ""),
                 raw=answer,
             )
-        assert last is not None
-        if isinstance(last, TransportError):
-            raise TransportError(f"{last} Tried {attempts} times.", sent=last.sent)
-        raise last
+
+        return await self._call(catalog.ACTION_RESULT, body, read, lost=None, what="status query")
 
 
 def _int(value: Any, default: int | None) -> int | None:

@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Any
 
 from jimeng_tui.domain.errors import JimengError, ValidationError
+from jimeng_tui.services.base import TransportError as TransportError
 
 
 class Retry(Enum):
@@ -226,17 +227,6 @@ class GatewayError(ServiceError):
             retry=Retry.NO,
             hint=info.hint if info else "",
         )
-
-
-class TransportError(JimengError):
-    """No usable answer: the connection failed, timed out, or the body was not JSON.
-
-    ``sent`` is False only when the request certainly never left this machine.
-    """
-
-    def __init__(self, message: str, *, sent: bool):
-        self.sent = sent
-        super().__init__(message)
 
 
 class SubmitOutcomeUnknown(JimengError):

@@ -19,14 +19,15 @@ import io
 import math
 import os
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jimeng_tui.localfiles import FileTooLarge, NotARegularFile, read_regular_file
+from jimeng_tui.services.images import PreparedImage, check_url, is_url, refuse_other_scheme
 from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.services.jimeng.errors import ImageError
-from jimeng_tui.services.jimeng.request import check_url, is_url, refuse_other_scheme
+
+__all__ = ["PreparedImage", "preflight_bytes", "prepare_image", "prepare_images"]
 
 if TYPE_CHECKING:
     import httpx
@@ -47,31 +48,6 @@ FETCH_TIMEOUT_S = 60.0
 ORIENTATION_TAG = 0x0112
 JPEG_QUALITIES = (92, 85, 78, 70)
 FORMAT_NAMES = {"WEBP": "WebP", "TIFF": "TIFF", "BMP": "BMP", "GIF": "GIF", "MPO": "MPO (JPEG)"}
-
-
-@dataclass(frozen=True)
-class PreparedImage:
-    source: str  # as the user gave it (path or URL)
-    url: str | None  # set when the image is sent as image_urls
-    data: bytes | None  # JPEG/PNG bytes to send as binary_data_base64 (None for URL)
-    sha256: str  # of the bytes sent (of the URL string for URLs)
-    width: int | None
-    height: int | None
-    notices: tuple[str, ...] = ()
-
-    @property
-    def format(self) -> str | None:
-        """ "JPEG" or "PNG" for data, None for a URL."""
-        if self.data is None:
-            return None
-        return "PNG" if self.data.startswith(b"\x89PNG") else "JPEG"
-
-    def __repr__(self) -> str:  # keep megabytes of image data out of logs and tracebacks
-        size = f"{len(self.data)} bytes" if self.data is not None else None
-        return (
-            f"PreparedImage(source={self.source!r}, url={self.url!r}, data={size}, "
-            f"width={self.width}, height={self.height}, notices={self.notices!r})"
-        )
 
 
 def _mb(n: int) -> str:
@@ -202,7 +178,7 @@ def preflight_bytes(raw: bytes, *, source: str, field: str = "first_image") -> P
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(raw))
+            img: Image.Image = Image.open(io.BytesIO(raw))
             original_format = img.format or "unknown"
             shown_format = FORMAT_NAMES.get(original_format, original_format)
             _check_pixels(img.size, field, what)

@@ -3,56 +3,27 @@
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import Any
 
+from jimeng_tui.domain.capabilities import ModelCaps
 from jimeng_tui.domain.errors import ValidationError
+from jimeng_tui.services.images import PreparedImage, check_url, is_url, refuse_other_scheme
 from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.capabilities import JIMENG_CAPS
 
-if TYPE_CHECKING:
-    from jimeng_tui.services.jimeng.images import PreparedImage
-
-
-def is_url(source: str) -> bool:
-    return source.lower().startswith(("http://", "https://"))
-
-
-# "ftp:", "file:", "data:", "s3:"… at the start of an image input. Two letters at least, so
-# that a Windows drive ("C:") is not taken for a scheme.
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
-
-
-def check_url(source: str, field: str, error: type[ValidationError] = ValidationError) -> None:
-    """An http(s) URL the service can fetch: it needs a host (``https:///a.jpg`` has none)."""
-    parts = urlsplit(source)
-    if not parts.hostname or any(c.isspace() for c in source):
-        raise error(
-            field, f"{source!r} is not a valid URL (it needs a host: https://example.com/a.jpg)"
-        )
-
-
-def refuse_other_scheme(
-    value: str,
-    field: str,
-    path: Path | None = None,
-    error: type[ValidationError] = ValidationError,
-) -> None:
-    """Refuse ``ftp://…``, ``file:…``, ``data:…`` and the like as what they are (not as a
-    missing file), unless a local file of that very name exists (``path``)."""
-    found = _SCHEME.match(value)
-    if found is None or (path is not None and (path.exists() or path.is_symlink())):
-        return
-    scheme = found.group(1).lower()
-    if scheme in ("http", "https"):
-        raise error(field, f"{value!r} is not a valid URL: write {scheme}://host/path")
-    raise error(
-        field,
-        f"{value!r} is a {scheme}: URL; only http(s) URLs or local files are accepted "
-        "(download it first, or give an https:// link)",
-    )
+__all__ = [
+    "GenerationRequest",
+    "PreparedImage",
+    "build_submit_body",
+    "check_url",
+    "image_source",
+    "is_url",
+    "make_request",
+    "redact_body",
+    "refuse_other_scheme",
+]
 
 
 @dataclass(frozen=True)
@@ -88,22 +59,16 @@ class GenerationRequest:
 
     @property
     def needs_conform(self) -> bool:
-        return self.duration != self.native_duration or self.fps != catalog.NATIVE_FPS
+        return self._model_caps.needs_conform(self.duration, self.fps)
 
     @property
     def conform_note(self) -> str | None:
         """A sentence for the user when the file will be changed locally, else None."""
-        if not self.needs_conform:
-            return None
-        steps = []
-        if self.duration != self.native_duration:
-            steps.append(f"trimmed from {self.native_duration} s to {self.duration} s")
-        if self.fps != catalog.NATIVE_FPS:
-            steps.append(f"converted from {catalog.NATIVE_FPS} to {self.fps} fps")
-        return (
-            f"The service renders {self.native_duration} s at {catalog.NATIVE_FPS} fps; "
-            f"the file will be {' and '.join(steps)} on this machine."
-        )
+        return self._model_caps.conform_note(self.duration, self.fps)
+
+    @property
+    def _model_caps(self) -> ModelCaps:
+        return JIMENG_CAPS.model(self.mode)
 
     @property
     def sends_aspect_ratio(self) -> bool:

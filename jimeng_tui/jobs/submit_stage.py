@@ -1,0 +1,179 @@
+"""The first stages of a job: submit it once, then poll the task until it ends.
+
+A mixin of :class:`~jimeng_tui.jobs.runner.Runner` (kept apart to keep each file readable). It
+talks to the service only through the interface: what to do after an error is the service's
+``classify`` answer (an ``Outcome``), never one service's error codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.domain.events import JobNotice
+from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.jobs import saving
+from jimeng_tui.jobs.remote import error_code, request_of, status_word
+from jimeng_tui.jobs.save_stage import _jitter
+from jimeng_tui.services.base import (
+    Outcome,
+    RemoteStatus,
+    ServiceFailure,
+    WireBody,
+    wire_body,
+)
+
+if TYPE_CHECKING:
+    from jimeng_tui.domain.events import Event
+    from jimeng_tui.jobs.throttle import Throttle
+    from jimeng_tui.services.base import Service
+
+log = logging.getLogger(__name__)
+
+S = JobState
+SUBMIT_REFUSALS = 8  # safe-to-resend refusals (50429/50500/...) before a job gives up
+# Refusals after which the service certainly made no task: the job goes back to the queue.
+RESEND = frozenset({Outcome.RETRY, Outcome.SLOWER, Outcome.WHEN_TASK_ENDS})
+
+
+class SubmitStage:
+    """queued → submitting → in_queue → generating → done, for Runner."""
+
+    if TYPE_CHECKING:  # provided by Runner
+        service: Service
+        throttle: Throttle
+        settings: Any
+        _bodies: dict[int, WireBody]
+
+        async def _set(
+            self, job: Job, state: JobState, *, must_land: bool = False, **changes: Any
+        ) -> None: ...
+        async def _fail(
+            self, job: Job, code: int | None, message: str, *, request_id: str | None = None
+        ) -> None: ...
+        async def _expire(self, job: Job, message: str) -> None: ...
+        def _emit(self, event: Event) -> None: ...
+
+    async def _submit(self, job: Job) -> bool:
+        """One submit attempt. Returns whether the job now holds a slot on the service."""
+        assert job.id is not None
+        request = request_of(self.service, job)
+        body = self._bodies.get(job.id)
+        if body is None:
+            self.service.validate(request)
+            try:
+                body = wire_body(await self.service.build_body(request))
+            except JimengError as exc:
+                await self._fail(job, None, f"the input image is no longer usable: {exc}")
+                return False
+            self._bodies[job.id] = body
+        await self.throttle.acquire_task()
+        await self.throttle.acquire_request()
+        job.params["_request_body"] = body.redacted  # for the sidecar, without image data
+        job.params["_service"] = self.service.endpoint  # which service holds the task
+        await self._set(job, S.SUBMITTING)
+        try:
+            result = await self.service.submit(body)
+        except BaseException as exc:
+            self.throttle.release_task(ended=False)  # no task of ours is running
+            if not isinstance(exc, JimengError):
+                raise
+            await self._refused(job, self.service.classify(exc, during_submit=True))
+            return False
+        job.params.pop("_refusals", None)
+        now = time.time()
+        # The service has created (and will bill) the task: its id reaches the disk even if
+        # this job is being cancelled this very moment (Ctrl+C), or a restart could only call
+        # it submit_unknown.
+        await self._set(
+            job,
+            S.IN_QUEUE,
+            must_land=True,
+            task_id=result.task_id,
+            request_id=result.request_id,
+            submitted_at=now,
+            error_code=None,
+            error_message=None,
+        )
+        log.info("job %s submitted: task %s (%s)", job.id, result.task_id, result.sent_body)
+        return True
+
+    async def _refused(self, job: Job, failure: ServiceFailure) -> None:
+        """After a submit that made no task (or may have made one: never sent again)."""
+        assert job.id is not None
+        if failure.outcome is Outcome.UNKNOWN:
+            await self._set(job, S.SUBMIT_UNKNOWN, error_message=failure.message)
+            return
+        code = error_code(failure)
+        if failure.outcome not in RESEND:
+            await self._fail(job, code, failure.message, request_id=failure.request_id)
+            return
+        # The service says no task was created: back to the queue and try later.
+        refusals = job.params.get("_refusals", 0) + 1
+        job.params["_refusals"] = refusals
+        if refusals > SUBMIT_REFUSALS:
+            await self._fail(job, code, failure.message, request_id=failure.request_id)
+            return
+        await self._set(job, S.QUEUED)
+        self._emit(JobNotice(job.id, f"{failure.code} {failure.message}: waiting to submit again"))
+        if failure.outcome is Outcome.WHEN_TASK_ENDS:
+            await self.throttle.wait_for_task_end(_jitter(self.settings.concurrency_wait_s))
+        else:
+            await asyncio.sleep(_jitter(min(30.0, 0.5 * 2**refusals)))
+
+    async def _poll(self, job: Job) -> None:
+        """Poll until the task leaves in_queue/generating, without overlapping polls."""
+        assert job.task_id is not None
+        request = request_of(self.service, job)
+        first = job.poll_count == 0
+        while job.state in (S.IN_QUEUE, S.GENERATING):
+            if job.poll_count >= self.settings.max_poll_attempts:
+                waited = job.poll_count * self.settings.poll_interval
+                await self._fail(
+                    job,
+                    None,
+                    f"gave up after {job.poll_count} polls ({waited:.0f} s); the task may still "
+                    f"finish: jimeng-tui wait {job.task_id}",
+                )
+                return
+            if not first:
+                await asyncio.sleep(self.settings.poll_interval)
+            first = False
+            await self.throttle.acquire_request()
+            try:
+                view = await self.service.query(job.task_id, request)
+            except JimengError as exc:
+                failure = self.service.classify(exc, during_submit=False)
+                if failure.outcome is Outcome.NO_RETRY:
+                    code = error_code(failure)
+                    await self._fail(job, code, failure.message, request_id=failure.request_id)
+                    return
+                job.poll_count += 1
+                if not failure.code:  # no answer at all (a service's own limit needs no word)
+                    self._emit(JobNotice(job.id or 0, f"poll failed, will try again: {exc}"))
+                continue
+            job.poll_count += 1
+            status = view.status
+            if status is RemoteStatus.SUCCEEDED and view.video_url and view.failure is None:
+                await self._set(
+                    job,
+                    S.DONE,
+                    video_url=view.video_url,
+                    url_fetched_at=time.time(),
+                    finished_at=time.time(),
+                )
+            elif status in (RemoteStatus.SUCCEEDED, RemoteStatus.FAILED, RemoteStatus.CANCELLED):
+                ended = view.failure
+                code = error_code(ended) if ended else None
+                message = ended.message if ended else f"the task ended {status_word(view)}"
+                await self._fail(job, code, message)
+            elif status is RemoteStatus.RUNNING and job.state is not S.GENERATING:
+                await self._set(job, S.GENERATING)
+            elif status is RemoteStatus.QUEUED and job.state is not S.IN_QUEUE:
+                await self._set(job, S.IN_QUEUE)
+            elif status is RemoteStatus.EXPIRED:
+                await self._expire(job, saving.gone_message(status_word(view)))
+            # A poll that changes nothing writes nothing: the count only bounds this run.
