@@ -64,7 +64,7 @@ def sandbox(sandbox_factory):
 # ---------------------------------------------------------------- engine (owner: jobs)
 @pytest.fixture
 async def engine_for():
-    """``engine_for(sandbox, **Engine.open kwargs)`` → an Engine on ``sandbox`` that polls
+    """``engine_for(sandbox, **session.open_engine kwargs)`` → an Engine on ``sandbox`` that polls
     quickly (``env=`` adds variables); all are closed after the test."""
     from jimeng_tui.jobs.engine import Engine
     from jimeng_tui.session import open_engine

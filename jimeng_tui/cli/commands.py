@@ -56,7 +56,7 @@ class Session:
     def __init__(self, ns: argparse.Namespace, progress: Progress):
         self.ns = ns
         self.progress = progress
-        self.sandbox = None
+        self.sandbox: Any = None  # the embedded SandboxServer the session started
         self.engine: Engine | None = None
         self.latest: dict[int, Job] = {}  # the newest copy of every job this command touched
         progress.add_listener(self._remember)

@@ -98,10 +98,10 @@ def _positive_number(what: str) -> Callable[[Any], float]:
                 raise BadValue("is not a number", allowed) from None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise BadValue("is not a number", allowed)
-        value = float(value)
-        if not math.isfinite(value) or value <= 0:
+        number = float(value)
+        if not math.isfinite(number) or number <= 0:
             raise BadValue("must be greater than 0", allowed)
-        return value
+        return number
 
     return rule
 
