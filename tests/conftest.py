@@ -64,15 +64,16 @@ def sandbox(sandbox_factory):
 # ---------------------------------------------------------------- engine (owner: jobs)
 @pytest.fixture
 async def engine_for():
-    """``engine_for(sandbox, **Engine.open kwargs)`` → an Engine on ``sandbox`` that polls
+    """``engine_for(sandbox, **session.open_engine kwargs)`` → an Engine on ``sandbox`` that polls
     quickly (``env=`` adds variables); all are closed after the test."""
     from jimeng_tui.jobs.engine import Engine
+    from jimeng_tui.session import open_engine
 
     engines: list[Engine] = []
 
     def make(sandbox, **kwargs) -> Engine:
         env = {**os.environ, "JIMENG_VIDEO_POLL_INTERVAL": "0.1", **kwargs.pop("env", {})}
-        engine = Engine.open(sandbox=sandbox, env=env, **kwargs)
+        engine = open_engine(sandbox=sandbox, env=env, **kwargs)
         engines.append(engine)
         return engine
 

@@ -9,14 +9,17 @@ import tomllib
 import pytest
 
 from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.session import config as session_config
+from jimeng_tui.session.config import (  # the store's checks + the service's choices
+    load_config,
+    save_config,
+)
 from jimeng_tui.store import config as config_mod
 from jimeng_tui.store.config import (
     Config,
     ConfigError,
     CredentialsConfig,
-    load_config,
     mask_key,
-    save_config,
 )
 from jimeng_tui.store.paths import app_paths
 
@@ -317,13 +320,13 @@ def test_save_refuses_invalid_values(paths):
 
 
 def test_validate_setting():
-    assert config_mod.validate_setting("defaults.duration", 10) == 10
-    assert config_mod.validate_setting("network.timeout", "2.5") == 2.5
+    assert session_config.validate_setting("defaults.duration", 10) == 10
+    assert session_config.validate_setting("network.timeout", "2.5") == 2.5
     with pytest.raises(ConfigError, match=r"4, 5, 6, 8, 10") as info:
-        config_mod.validate_setting("defaults.duration", 7)
+        session_config.validate_setting("defaults.duration", 7)
     assert info.value.key == "defaults.duration"
     with pytest.raises(ConfigError, match="Unknown setting"):
-        config_mod.validate_setting("defaults.colour", "blue")
+        session_config.validate_setting("defaults.colour", "blue")
 
 
 def test_mask_key():

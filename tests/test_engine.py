@@ -286,8 +286,8 @@ async def test_a_new_sandbox_retires_jobs_left_on_an_old_one(sandbox_factory, en
 
 async def test_jobs_left_on_the_embedded_sandbox_finish_after_a_restart(engine_for, isolated_home):
     """``--sandbox`` keeps its tasks: quit mid-job, start again, the job is saved, once."""
-    from jimeng_tui.jobs.engine import start_embedded_sandbox
     from jimeng_tui.sandbox.options import SandboxOptions
+    from jimeng_tui.session import start_embedded_sandbox
 
     slow = SandboxOptions(queue_seconds=30.0, generate_seconds=30.0)
     first_sandbox = start_embedded_sandbox(slow, env=fast_env())

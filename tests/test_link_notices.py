@@ -10,9 +10,10 @@ import pytest
 
 from jimeng_tui.domain.events import JobChanged, JobNotice
 from jimeng_tui.domain.job import Job, JobState
-from jimeng_tui.jobs.engine import Engine, start_embedded_sandbox
+from jimeng_tui.jobs.engine import Engine
 from jimeng_tui.jobs.links import LINK_DROPPED, refresh_reason
 from jimeng_tui.services.jimeng.request import GenerationRequest
+from jimeng_tui.session import open_engine, start_embedded_sandbox
 
 
 def _env() -> dict[str, str]:
@@ -34,7 +35,7 @@ async def _quit_once_done(engine: Engine, prompt: str) -> Job:
 async def test_after_a_sandbox_restart_the_notice_names_the_new_port(isolated_home):
     first_sandbox = start_embedded_sandbox(env=_env())
     try:
-        first = Engine.open(sandbox=first_sandbox, env=_env())
+        first = open_engine(sandbox=first_sandbox, env=_env())
         try:
             left = await _quit_once_done(first, "a link minutes old")
         finally:
@@ -51,7 +52,7 @@ async def test_after_a_sandbox_restart_the_notice_names_the_new_port(isolated_ho
 
     second_sandbox = start_embedded_sandbox(env=_env())  # another free port
     try:
-        second = Engine.open(sandbox=second_sandbox, env=_env(), on_event=on_event)
+        second = open_engine(sandbox=second_sandbox, env=_env(), on_event=on_event)
         try:
             done = await second.runner.drive(left.id)
         finally:
@@ -79,7 +80,7 @@ async def test_a_link_the_server_refuses_is_called_expired(sandbox):
         if isinstance(event, JobChanged) and event.job.state is JobState.DONE:
             sandbox.advance(sandbox.options.link_lifetime_s / sandbox.options.speed + 5)
 
-    engine = Engine.open(sandbox=sandbox, env=_env(), on_event=on_event)
+    engine = open_engine(sandbox=sandbox, env=_env(), on_event=on_event)
     try:
         engine.runner.settings.link_lifetime_s = 10_000  # only the server knows it expired
         job = await engine.runner.run(GenerationRequest(prompt="an old link"))

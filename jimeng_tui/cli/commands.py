@@ -56,7 +56,7 @@ class Session:
     def __init__(self, ns: argparse.Namespace, progress: Progress):
         self.ns = ns
         self.progress = progress
-        self.sandbox = None
+        self.sandbox: Any = None  # the embedded SandboxServer the session started
         self.engine: Engine | None = None
         self.latest: dict[int, Job] = {}  # the newest copy of every job this command touched
         progress.add_listener(self._remember)
@@ -67,16 +67,14 @@ class Session:
             self.latest[job.id] = job
 
     def open(self) -> Engine:
-        from jimeng_tui.jobs.engine import Engine
+        from jimeng_tui.session import SessionSpec, open_session
 
-        if getattr(self.ns, "sandbox", False):
-            from jimeng_tui.jobs.engine import start_embedded_sandbox
-
-            self.sandbox = start_embedded_sandbox(env=os.environ)
+        want_sandbox = bool(getattr(self.ns, "sandbox", False))
+        session = open_session(SessionSpec(sandbox=want_sandbox, env=os.environ))
+        if session.sandbox is not None:
+            self.sandbox = session.sandbox
             self.progress.notice(f"sandbox: a local emulator at {self.sandbox.base_url}")
-        self.engine = Engine.open(
-            sandbox=self.sandbox, env=os.environ, on_event=self.progress.on_event
-        )
+        self.engine = session.open_engine(self.progress.on_event)
         for warning in getattr(self.engine.loaded, "warnings", []) or []:
             self.progress.warn(warning)
         return self.engine

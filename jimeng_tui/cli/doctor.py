@@ -52,6 +52,7 @@ def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
 
 def cmd_doctor(ns: argparse.Namespace) -> int:
     from jimeng_tui.cli.entry import EXIT_FAILED, EXIT_OK, PROG, error_line
+    from jimeng_tui.session.history import known_modes
     from jimeng_tui.store import salvage
     from jimeng_tui.store.integrity import doctor_command
     from jimeng_tui.store.paths import app_paths
@@ -69,7 +70,7 @@ def cmd_doctor(ns: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    report = salvage.check(path)
+    report = salvage.check(path, known_modes())
     if report.ok:
         text = (
             f"{path}: sound (SQLite's integrity check: ok); {report.total} jobs, "
@@ -106,7 +107,7 @@ def cmd_doctor(ns: argparse.Namespace) -> int:
             _print_json(payload)
         print(error_line("\n".join(lines)), file=sys.stderr)
         return EXIT_FAILED
-    rebuilt = salvage.rebuild(path)
+    rebuilt = salvage.rebuild(path, known_modes())
     waiting = [j for j in rebuilt.jobs if not j.is_final and j.task_id]
     partial = [j for j in rebuilt.jobs if salvage.RECOVERED_NOTE in j.params]
     text = (

@@ -619,6 +619,9 @@ def describe_os_error(exc: OSError) -> str:
 
 
 def _dispatch(ns: argparse.Namespace) -> int:
+    from jimeng_tui.session.services import register_builtin
+
+    register_builtin()  # the services' tables (cheap): error hints, modes, capabilities
     command = ns.command
     if command is None:
         # Importing Textual and building the first screen make objects that are never

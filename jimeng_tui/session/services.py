@@ -1,16 +1,24 @@
 """The services this program knows, registered by name (the composition root's one list).
 
 Adding a service is one more ``register`` line here; nothing else names a concrete service.
+Registering is cheap (the capability tables only); a service's client is imported when the
+first one is made.
 """
 
 from __future__ import annotations
 
 from jimeng_tui.services import registry
+from jimeng_tui.services.base import Service, Target
+
+
+def _jimeng(target: Target) -> Service:
+    from jimeng_tui.services.jimeng.service import JimengService
+
+    return JimengService(target)
 
 
 def register_builtin() -> None:
     """Register every built-in service (again: harmless)."""
     from jimeng_tui.services.jimeng.capabilities import JIMENG_CAPS
-    from jimeng_tui.services.jimeng.service import JimengService
 
-    registry.register("jimeng3", JimengService, JIMENG_CAPS)
+    registry.register("jimeng3", _jimeng, JIMENG_CAPS)

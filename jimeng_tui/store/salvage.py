@@ -17,13 +17,12 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jimeng_tui.domain.job import FINAL_STATES, JOB_FIELDS, Job, JobState
-from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.store.aside import free_name, make_private, timestamp
 from jimeng_tui.store.history import History, _pid_alive, _to_row
 from jimeng_tui.store.integrity import HistoryError, database_error
@@ -41,8 +40,18 @@ _INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
 _UNFINISHED = frozenset(s.value for s in JobState if s not in FINAL_STATES)
 
 
+@dataclass(frozen=True)
+class KnownModes:
+    """The service's modes (mode → req_key) and the one a row that lost its mode gets; the
+    session hands them over (``session.history.known_modes``) so the store imports no service."""
+
+    req_keys: Mapping[str, str]
+    default: str
+
+
 @dataclass
 class Salvage:
+    modes: KnownModes
     jobs: dict[int, Job] = field(default_factory=dict)  # read whole from the table
     partial: dict[int, dict[str, Any]] = field(default_factory=dict)  # known from the indexes
     garbled: set[int] = field(default_factory=set)  # rows read whose values are garbage
@@ -58,7 +67,7 @@ class Salvage:
                 continue
             if known.get("state") not in _UNFINISHED:
                 continue
-            kept[job_id] = _partial_job(job_id, known)
+            kept[job_id] = _partial_job(job_id, known, self.modes)
         return [kept[i] for i in sorted(kept)]
 
     def lost(self) -> list[int]:
@@ -79,8 +88,9 @@ class Report:
     unfinished: int = 0  # unfinished jobs with a task id, when sound
 
 
-def _partial_job(job_id: int, known: dict[str, Any]) -> Job:
-    mode = known.get("mode") if known.get("mode") in catalog.MODES else catalog.DEFAULT_MODE
+def _partial_job(job_id: int, known: dict[str, Any], modes: KnownModes) -> Job:
+    found = known.get("mode")
+    mode = found if isinstance(found, str) and found in modes.req_keys else modes.default
     created = float(known.get("created_at") or 0.0)
     return Job(
         id=job_id,
@@ -88,10 +98,10 @@ def _partial_job(job_id: int, known: dict[str, Any]) -> Job:
         updated_at=created,
         prompt="",
         mode=mode,
-        req_key=catalog.MODES[mode].req_key,
+        req_key=modes.req_keys[mode],
         params={
             RECOVERED_NOTE: "rebuilt from a damaged history: the prompt and settings were lost"
-            + ("" if known.get("mode") in catalog.MODES else "; the mode is a guess"),
+            + ("" if mode == found else "; the mode is a guess"),
         },
         state=JobState(known["state"]),
         task_id=str(known["task_id"]),
@@ -114,7 +124,7 @@ def integrity_problems(conn: sqlite3.Connection) -> list[str]:
     return [] if found == ["ok"] else found[:MAX_PROBLEMS]
 
 
-def _decode(row: tuple[Any, ...]) -> Job | None:
+def _decode(row: tuple[Any, ...], modes: KnownModes) -> Job | None:
     """A table row as a Job, or None when its values are garbage."""
     try:
         data = dict(zip(JOB_FIELDS, row, strict=True))
@@ -122,7 +132,7 @@ def _decode(row: tuple[Any, ...]) -> Job | None:
         data["image_hashes"] = json.loads(data["image_hashes"]) if data["image_hashes"] else []
         data["favourite"] = bool(data["favourite"])
         data["state"] = JobState(data["state"])
-        if not isinstance(data["params"], dict) or data["mode"] not in catalog.MODES:
+        if not isinstance(data["params"], dict) or data["mode"] not in modes.req_keys:
             return None
         data["owner_pid"] = data["heartbeat_at"] = None  # nobody drives a rebuilt row
         return Job(**data)
@@ -130,7 +140,9 @@ def _decode(row: tuple[Any, ...]) -> Job | None:
         return None
 
 
-def _rows(conn: sqlite3.Connection, sql: str, args: tuple[Any, ...] = ()) -> Iterator[tuple]:
+def _rows(
+    conn: sqlite3.Connection, sql: str, args: tuple[Any, ...] = ()
+) -> Iterator[tuple[Any, ...]]:
     """The rows of ``sql`` until the first one SQLite cannot read."""
     try:
         cursor = conn.execute(sql, args)
@@ -140,8 +152,8 @@ def _rows(conn: sqlite3.Connection, sql: str, args: tuple[Any, ...] = ()) -> Ite
         return
 
 
-def salvage(conn: sqlite3.Connection) -> Salvage:
-    found = Salvage()
+def salvage(conn: sqlite3.Connection, modes: KnownModes) -> Salvage:
+    found = Salvage(modes)
     columns = ", ".join(JOB_FIELDS)
     seen: set[int] = set()
     for order in ("ASC", "DESC"):  # from both ends: a damaged page stops each scan there
@@ -169,7 +181,7 @@ def salvage(conn: sqlite3.Connection) -> Salvage:
 
 
 def _keep(found: Salvage, row: tuple[Any, ...]) -> None:
-    job = _decode(row)
+    job = _decode(row, found.modes)
     if job is None:
         found.garbled.add(row[0])
         return
@@ -179,7 +191,7 @@ def _keep(found: Salvage, row: tuple[Any, ...]) -> None:
         found.owners.add(owner)
 
 
-def check(path: Path) -> Report:
+def check(path: Path, modes: KnownModes) -> Report:
     """What SQLite says of ``path``, and (when damaged) what can still be read from it."""
     try:
         conn = open_read_only(path)
@@ -188,7 +200,7 @@ def check(path: Path) -> Report:
     try:
         problems = integrity_problems(conn)
         if problems:
-            return Report(path, False, problems, salvage(conn))
+            return Report(path, False, problems, salvage(conn, modes))
         total, unfinished = conn.execute(
             "SELECT COUNT(*), COUNT(task_id) FILTER (WHERE state IN "
             f"({', '.join(repr(s) for s in sorted(_UNFINISHED))})) FROM jobs"
@@ -214,13 +226,13 @@ class Rebuilt:
     lost: list[int]
 
 
-def rebuild(path: Path) -> Rebuilt:
+def rebuild(path: Path, modes: KnownModes) -> Rebuilt:
     """Replace ``path`` by a new history holding what it still holds; the old file is kept
     aside. HistoryError when another live process is using it (quit it first)."""
     path = Path(path)
     conn = open_read_only(path)
     try:
-        found = salvage(conn)
+        found = salvage(conn, modes)
     finally:
         conn.close()
     pid = _busy_owner(found)

@@ -50,9 +50,9 @@ EngineFactory = Callable[..., "Engine"]
 
 
 def default_engine_factory(*, sandbox: Any = None, on_event: Callable[[Any], None]) -> Engine:
-    from jimeng_tui.jobs.engine import Engine
+    from jimeng_tui.session import open_engine
 
-    return Engine.open(sandbox=sandbox, env=os.environ, on_event=on_event)
+    return open_engine(sandbox=sandbox, env=os.environ, on_event=on_event)
 
 
 SCREENSHOT_DELAY_S = 0.3
@@ -83,6 +83,9 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
         typeahead: str = "",
     ) -> None:
         super().__init__()
+        from jimeng_tui.session.services import register_builtin
+
+        register_builtin()  # the services' tables (cheap): error hints, modes, capabilities
         # Building the first screen allocates many objects; a cyclic collection in the middle
         # of it cost ~50 ms (a third of the start-up). Collection resumes after the first frame
         # (also when `jimeng-tui` paused it before importing Textual), as Textual itself
@@ -189,7 +192,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
     def _start_sandbox(self) -> Any:
         if self.sandbox_server is not None:
             return self.sandbox_server
-        from jimeng_tui.jobs.engine import start_embedded_sandbox
+        from jimeng_tui.session import start_embedded_sandbox
 
         self.sandbox_server = start_embedded_sandbox(self.sandbox_options)
         return self.sandbox_server
@@ -219,7 +222,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
 
         config = engine.loaded.config
         self.main.header.set_engine(
-            sandbox=engine.is_sandbox, access_key=mask_key(engine.credentials.access_key)
+            sandbox=engine.is_sandbox, access_key=mask_key(engine.access_key)
         )
         self.main.header.set_throttle(engine.runner.throttle_state)
         if config.keys:
@@ -272,7 +275,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
             return
         engine = self.engine
         assert engine is not None
-        from jimeng_tui.store.config import save_config
+        from jimeng_tui.session.config import save_config
 
         config = engine.loaded.file_config.copy()
         config.credentials.access_key = result.access_key
@@ -321,7 +324,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
         engine = self.engine
         if result is None or engine is None:
             return
-        from jimeng_tui.store.config import save_config
+        from jimeng_tui.session.config import save_config
 
         config = engine.loaded.for_saving(result.config)
         secret_env = "credentials.secret_key" in engine.loaded.env_overrides

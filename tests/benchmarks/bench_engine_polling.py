@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 import httpx
 from bench_support import free_port, start_sandbox_process
 
-from jimeng_tui.jobs.engine import Engine
 from jimeng_tui.sandbox.options import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.services.jimeng.request import GenerationRequest
 from jimeng_tui.services.jimeng.signing import Credentials, sign_request
+from jimeng_tui.session import open_engine
 
 JOBS = 500
 WINDOW_S = 10.0
@@ -39,7 +39,7 @@ async def engine_cpu_per_poll(base_url: str) -> tuple[float, int]:
         "JIMENG_VIDEO_POLL_INTERVAL": str(INTERVAL_S),
         "JIMENG_VIDEO_MAX_POLL_ATTEMPTS": "100000",
     }
-    engine = Engine.open(env=env)
+    engine = open_engine(env=env)
     polls = 0
     real_get_result = engine.client.get_result
 

@@ -37,6 +37,7 @@ from textual.widgets import Input
 
 from jimeng_tui.domain.job import Job
 from jimeng_tui.jobs.engine import Engine
+from jimeng_tui.session import open_engine
 from jimeng_tui.store.history import HistoryQuery
 from jimeng_tui.tui.screens.history import PAGE_SIZE, HistoryScreen
 
@@ -71,7 +72,7 @@ class Host(App[None]):
 def filled_engine(tmp_path_factory):
     home = tmp_path_factory.mktemp("bench-history-screen")
     env = {**os.environ, "JIMENG_TUI_HOME": str(home)}
-    engine = Engine.open(env=env)
+    engine = open_engine(env=env)
     started = time.perf_counter()
     batch: list[Job] = []
     for job in synthetic_jobs(ROWS, seed=11):

@@ -109,9 +109,9 @@ async def key_latencies(base_url: str, home: str) -> tuple[list[float], int]:
     from textual import events
     from textual.widgets import TextArea
 
-    from jimeng_tui.jobs.engine import Engine
     from jimeng_tui.sandbox.options import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
     from jimeng_tui.services.jimeng.request import GenerationRequest
+    from jimeng_tui.session import open_engine
     from jimeng_tui.tui.app import JimengApp
 
     env = {
@@ -125,7 +125,7 @@ async def key_latencies(base_url: str, home: str) -> tuple[list[float], int]:
     }
 
     def factory(*, sandbox=None, on_event):
-        engine = Engine.open(env=env, on_event=on_event)
+        engine = open_engine(env=env, on_event=on_event)
         throttle = engine.runner.throttle
         throttle.max_concurrency = throttle.limit = JOBS
         return engine

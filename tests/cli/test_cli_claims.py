@@ -9,15 +9,15 @@ import os
 from cli_support import history_jobs, run_cli, sandbox_env
 
 from jimeng_tui.domain.job import JobState
-from jimeng_tui.jobs.engine import Engine
 from jimeng_tui.services.jimeng.request import GenerationRequest
+from jimeng_tui.session import open_engine
 from jimeng_tui.store.history import History
 from jimeng_tui.store.paths import app_paths
 
 
 async def test_resume_leaves_a_job_its_live_creator_has_not_driven_yet(exe, sandbox_server):
     env = sandbox_env(sandbox_server)
-    engine = Engine.open(env=env)
+    engine = open_engine(env=env)
     try:
         job = await engine.runner.create(GenerationRequest(prompt="born claimed"))
         assert job.owner_pid == os.getpid()
@@ -39,7 +39,7 @@ async def test_resume_leaves_a_job_its_live_creator_has_not_driven_yet(exe, sand
 
 async def test_a_dead_creators_row_is_resumed(exe, sandbox_server):
     env = sandbox_env(sandbox_server)
-    engine = Engine.open(env=env)
+    engine = open_engine(env=env)
     try:
         job = await engine.runner.create(GenerationRequest(prompt="orphaned row"))
     finally:
@@ -61,7 +61,7 @@ async def test_wait_on_a_task_another_process_drives_reports_that_process_result
 ):
     """Issue 12, item 7f: `wait` follows the live process that drives the task."""
     env = sandbox_env(slow_sandbox_server)
-    engine = Engine.open(env=env)
+    engine = open_engine(env=env)
     try:
         job = await engine.runner.create(GenerationRequest(prompt="driven elsewhere"))
         driving = asyncio.create_task(engine.runner.drive(job.id))

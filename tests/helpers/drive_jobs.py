@@ -17,6 +17,7 @@ import sys
 from jimeng_tui.jobs.engine import Engine
 from jimeng_tui.jobs.runner import ClaimedElsewhere
 from jimeng_tui.services.jimeng.request import GenerationRequest
+from jimeng_tui.session import open_engine
 from jimeng_tui.store.history import HistoryQuery
 
 
@@ -29,7 +30,7 @@ async def drive_own(engine: Engine, job_id: int, pause: float) -> None:
 
 
 async def main(argv: list[str]) -> int:
-    engine = Engine.open()
+    engine = open_engine()
     try:
         if argv[0] == "create":
             jobs = [

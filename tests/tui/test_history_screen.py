@@ -18,6 +18,7 @@ from tui_support import wait_for
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.engine import Engine
 from jimeng_tui.services.jimeng.request import GenerationRequest
+from jimeng_tui.session import open_engine
 from jimeng_tui.tui.screens.history import DeleteJobScreen, ExportScreen, HistoryScreen
 
 S = JobState
@@ -53,7 +54,7 @@ class HostApp(App[None]):
 
 @pytest.fixture
 async def engine(sandbox):
-    eng = Engine.open(sandbox=sandbox, env={**os.environ, "JIMENG_VIDEO_POLL_INTERVAL": "0.1"})
+    eng = open_engine(sandbox=sandbox, env={**os.environ, "JIMENG_VIDEO_POLL_INTERVAL": "0.1"})
     yield eng
     await eng.aclose()
 

@@ -17,6 +17,7 @@ from tui_support import FROZEN_NOW, make_job, wait_for
 
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.engine import Engine
+from jimeng_tui.session import open_engine
 from jimeng_tui.tui.screens.history import HistoryScreen
 
 S = JobState
@@ -126,7 +127,7 @@ class SnapshotApp(App[None]):
 
 @pytest.fixture
 def app():
-    engine = Engine.open(env=os.environ)
+    engine = open_engine(env=os.environ)
     engine.history.add_many(sorted(fixed_jobs(), key=lambda j: j.created_at))
     # the newest saved video exists (✓), the others are gone (✗)
     VIDEOS.mkdir(parents=True, exist_ok=True)

@@ -15,15 +15,15 @@ FROZEN_NOW = 1_764_000_000.0  # 2025-11-24 16:00:00 UTC
 
 def fast_engine_factory(server, *, poll_interval: float = 0.1) -> Callable[..., object]:
     """An engine factory for JimengApp that talks to ``server`` and polls quickly."""
-    from jimeng_tui.jobs.engine import Engine
-    from jimeng_tui.store.config import load_config
+    from jimeng_tui.session import open_engine
+    from jimeng_tui.session.config import load_config
     from jimeng_tui.store.paths import app_paths
 
     def factory(*, sandbox=None, on_event):
         paths = app_paths(os.environ)
         loaded = load_config(paths, os.environ)
         loaded.config.network.poll_interval = poll_interval
-        return Engine.open(
+        return open_engine(
             sandbox=sandbox or server, env=os.environ, on_event=on_event, loaded=loaded
         )
 

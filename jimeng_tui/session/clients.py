@@ -1,0 +1,14 @@
+"""The service for a target: every built-in service is registered, then made by name."""
+
+from __future__ import annotations
+
+from jimeng_tui.services import registry
+from jimeng_tui.services.base import Service, Target
+from jimeng_tui.session.services import register_builtin
+
+DEFAULT_SERVICE = "jimeng3"
+
+
+def make_service(target: Target, name: str = DEFAULT_SERVICE) -> Service:
+    register_builtin()
+    return registry.create(name, target)
