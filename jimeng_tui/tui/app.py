@@ -22,6 +22,8 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from jimeng_tui.domain.job import FINAL_STATES, Job, JobState
+from jimeng_tui.tui.engine_bridge import post_event
+from jimeng_tui.tui.job_board import JobBoard, announcement
 from jimeng_tui.tui.messages import (
     BrowseRequested,
     DownloadProgressed,
@@ -102,16 +104,28 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
         self.engine: Engine | None = None
         self.sandbox_server: Any = None  # an embedded SandboxServer we started (and stop)
         self._reuse_sandbox: Any = None  # a sandbox given by the factory, kept across reopens
-        self.jobs: dict[int, Job] = {}
-        self.notices: dict[int, list[str]] = {}
-        self.progress: dict[int, tuple[int, int | None]] = {}
-        self.posters: dict[int, Any] = {}
-        self._seen_state: dict[int, JobState] = {}
+        self.board = JobBoard()  # the jobs on screen and what was heard about each
         self._typical_loaded: set[str] = set()
         self.ready_at: float | None = None
         self._pending_engine: Engine | None = None
         self._froze_heap = False
         self.engine_error: str | None = None
+
+    @property
+    def jobs(self) -> dict[int, Job]:
+        return self.board.jobs
+
+    @property
+    def progress(self) -> dict[int, tuple[int, int | None]]:
+        return self.board.progress
+
+    @property
+    def notices(self) -> dict[int, list[str]]:
+        return self.board.notices
+
+    @property
+    def posters(self) -> dict[int, Any]:
+        return self.board.posters
 
     # ------------------------------------------------------------------ startup
     def get_default_screen(self) -> Screen[Any]:
@@ -347,17 +361,9 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
             self._reopen_engine(sandbox=engine.is_sandbox)
 
     # ------------------------------------------------------------------ engine events
-    def _on_engine_event(self, event: Any) -> None:
-        """Called by the engine (any thread): turn the event into a message."""
-        name = type(event).__name__
-        if name == "JobChanged":
-            self.post_message(JobUpdated(event.job))
-        elif name == "DownloadProgress":
-            self.post_message(DownloadProgressed(event.job_id, event.received, event.total))
-        elif name == "JobNotice":
-            self.post_message(JobNoticed(event.job_id, event.text))
-        elif name == "ThrottleChanged":
-            self.post_message(ThrottleUpdated(event.state))
+    def _on_engine_event(self, event: object) -> None:
+        """Called by the engine (any thread): the event becomes a message, by its type."""
+        post_event(self, event)
 
     @on(JobUpdated)
     def _job_updated(self, message: JobUpdated) -> None:
@@ -369,7 +375,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
     def _download_progressed(self, message: DownloadProgressed) -> None:
         if not self.main_ready:
             return
-        self.progress[message.job_id] = (message.received, message.total)
+        self.board.set_progress(message.job_id, message.received, message.total)
         main = self.main
         main.queue.set_progress(message.job_id, message.received, message.total)
         if main.details.job_id == message.job_id:
@@ -379,7 +385,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
     def _job_noticed(self, message: JobNoticed) -> None:
         if not self.main_ready:
             return
-        self.notices.setdefault(message.job_id, []).append(message.text)
+        self.board.add_notice(message.job_id, message.text)
         if self.main.details.job_id == message.job_id:
             self._refresh_details()
 
@@ -395,48 +401,29 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
             return
         main = self.main
         self._load_typical(job.mode)
-        previous = self._seen_state.get(job.id)
-        self._seen_state[job.id] = job.state
-        first = job.id not in self.jobs
-        self.jobs[job.id] = job
+        shown = self.board.show(job)
         main.queue.upsert(job)
         main.header.active = self._active_count()
-        if first and main.details.job_id is None:
+        if shown.first and main.details.job_id is None:
             self.focus_job(job.id)
-        if previous is not None and previous not in FINAL_STATES and job.is_final:
+        if shown.ended:
             self._announce(job)
         if main.details.job_id == job.id:
             self._refresh_details()
-            if previous != job.state:
+            if shown.previous != job.state:
                 self.refresh_bindings()
 
     def _announce(self, job: Job) -> None:
-        excerpt = (job.prompt or job.mode)[:40]
-        if job.state is S.SAVED:
-            name = Path(job.path).name if job.path else ""
-            self.notify(f"{excerpt}\nSaved {name}", title=f"Job {job.id} done")
+        said = announcement(job)
+        if said is None:
+            return
+        self.notify(said.text, title=said.title, severity=said.severity, timeout=said.timeout)
+        if said.ring:  # saved
             if self.bell_on_finish:
                 self.bell()
             self._typical_loaded.discard(job.mode)
             if self.main.details.job_id == job.id:
                 self._make_poster(job)
-        elif job.state is S.FAILED:
-            code = f"{job.error_code} " if job.error_code else ""
-            self.notify(
-                f"{excerpt}\n{code}{job.error_message or ''}".strip(),
-                title=f"Job {job.id} failed",
-                severity="error",
-                timeout=8,
-            )
-        elif job.state is S.SUBMIT_UNKNOWN:
-            self.notify(
-                f"{excerpt}\nThe submit got no answer: a task may exist. Not re-sent.",
-                title=f"Job {job.id} needs you",
-                severity="warning",
-                timeout=10,
-            )
-        elif job.state is S.EXPIRED:
-            self.notify(f"{excerpt}\nThe task expired.", title=f"Job {job.id}", severity="warning")
 
     def _load_typical(self, mode: str) -> None:
         if mode in self._typical_loaded or self.engine is None:
@@ -637,7 +624,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
         return self.jobs.get(job_id) if job_id is not None else None
 
     def _active_count(self) -> int:
-        return sum(1 for job in self.jobs.values() if not job.is_final)
+        return self.board.active_count()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         job_actions = {
@@ -735,7 +722,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
             self.notify("Cancel the job first; a running job stays in the queue.")
             return
         self.main.queue.remove(job.id)
-        self.jobs.pop(job.id, None)
+        self.board.remove(job.id)
         self.main.details.show_job(self.selected_job)
         self.refresh_bindings()
 

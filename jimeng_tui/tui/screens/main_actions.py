@@ -62,10 +62,7 @@ class PaidJobActionsMixin:
         self.push_screen(JobDetailsScreen(job.id, self.job_facts))
 
     def job_facts(self: Any, job_id: int) -> Any:
-        job = self.jobs.get(job_id)
-        if job is None:
-            return None
-        return job, self.progress.get(job_id), self.notices.get(job_id), self.posters.get(job_id)
+        return self.board.facts(job_id)
 
     def action_retry_job(self: Any) -> None:
         job = self._need_job()
