@@ -65,6 +65,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
 
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
     TITLE = "jimeng-tui"
+    IS_STUDIO: ClassVar[bool] = True  # the palette's commands act on this app
     COMMANDS: ClassVar[set[Any]] = {*App.COMMANDS, JimengCommands}
     BINDINGS: ClassVar[list[Any]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),

@@ -97,7 +97,7 @@ class HistoryActionsMixin:
         request = self._request(job) if job else None
         if job is None or request is None:
             return
-        from jimeng_tui.tui.paid_guard import confirm_paid
+        from jimeng_tui.tui.screens.paid_guard import confirm_paid
 
         confirm_paid(
             self.app,

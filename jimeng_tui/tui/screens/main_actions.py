@@ -99,7 +99,7 @@ class PaidJobActionsMixin:
             return None
 
     def _rerun(self: Any, job: Job, *, title: str, warning: str = "") -> None:
-        from jimeng_tui.tui.paid_guard import confirm_paid
+        from jimeng_tui.tui.screens.paid_guard import confirm_paid
 
         request = self.request_of(job)
         if self.engine is None or request is None:
