@@ -19,7 +19,7 @@ from textual.widgets import Static
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.job import Job
 from jimeng_tui.store.history import HistoryQuery
-from jimeng_tui.tui.widgets.history_table import ORDER_LABELS
+from jimeng_tui.tui.widgets.history_cells import ORDER_LABELS
 
 SETTLE_S = 0.15  # after a search result, wait this long for more typing before counting
 

@@ -21,8 +21,8 @@ from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.services.jimeng.credentials_check import access_key_problem, secret_key_problem
 from jimeng_tui.store.config import ConfigError, validate_setting
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
+from jimeng_tui.tui.widgets.form_fields import mode_options
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
-from jimeng_tui.tui.widgets.prompt_form import mode_options
 
 NUMBER_FIELDS: dict[str, type] = {
     "network.timeout": float,
