@@ -6,15 +6,20 @@ Mixed into the app, which owns the engine's lifetime.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
 from jimeng_tui.tui.widgets.form_fields import FormDefaults
 
+if TYPE_CHECKING:
+    from jimeng_tui.jobs.engine import Engine
+
 
 class SettingsFlowMixin:
     """``action_settings`` and the first-run flow for JimengApp."""
+
+    engine: Engine | None
 
     def _first_run(self: Any) -> None:
         from jimeng_tui.tui.screens.first_run import FirstRunScreen

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.scroll_view import ScrollView as _Base
+else:
+    _Base = object
 
 
-class TableKeysMixin:
+class TableKeysMixin(_Base):
     """Cursor actions for HistoryTable (``move_cursor``, ``_cursor`` and ``_order`` are its)."""
 
     def action_cursor_up(self: Any) -> None:
