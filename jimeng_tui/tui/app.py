@@ -22,6 +22,9 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from jimeng_tui.domain.job import FINAL_STATES, Job, JobState
+from jimeng_tui.tui.engine_bridge import post_event
+from jimeng_tui.tui.job_board import JobBoard
+from jimeng_tui.tui.job_view import JobViewMixin
 from jimeng_tui.tui.messages import (
     BrowseRequested,
     DownloadProgressed,
@@ -32,11 +35,13 @@ from jimeng_tui.tui.messages import (
     ThrottleUpdated,
 )
 from jimeng_tui.tui.palette import JimengCommands
+from jimeng_tui.tui.screens.job_actions import JobActionsMixin
 from jimeng_tui.tui.screens.main import MainScreen
-from jimeng_tui.tui.screens.main_actions import RETRYABLE, PaidJobActionsMixin
+from jimeng_tui.tui.screens.main_actions import PaidJobActionsMixin
+from jimeng_tui.tui.screens.settings_flow import SettingsFlowMixin
 from jimeng_tui.tui.studio_extras import StudioExtras
-from jimeng_tui.tui.system import open_or_copy, system_open
-from jimeng_tui.tui.widgets.prompt_form import FormDefaults
+from jimeng_tui.tui.system import system_open
+from jimeng_tui.tui.widgets.form_fields import FormDefaults
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
@@ -58,11 +63,14 @@ def default_engine_factory(*, sandbox: Any = None, on_event: Callable[[Any], Non
 SCREENSHOT_DELAY_S = 0.3
 
 
-class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
+class JimengApp(
+    JobViewMixin, JobActionsMixin, SettingsFlowMixin, PaidJobActionsMixin, StudioExtras, App[int]
+):
     """Prompt form, live job queue, job details, first-run and settings."""
 
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
     TITLE = "jimeng-tui"
+    IS_STUDIO: ClassVar[bool] = True  # the palette's commands act on this app
     COMMANDS: ClassVar[set[Any]] = {*App.COMMANDS, JimengCommands}
     BINDINGS: ClassVar[list[Any]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
@@ -105,11 +113,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
         self.engine: Engine | None = None
         self.sandbox_server: Any = None  # an embedded SandboxServer we started (and stop)
         self._reuse_sandbox: Any = None  # a sandbox given by the factory, kept across reopens
-        self.jobs: dict[int, Job] = {}
-        self.notices: dict[int, list[str]] = {}
-        self.progress: dict[int, tuple[int, int | None]] = {}
-        self.posters: dict[int, Any] = {}
-        self._seen_state: dict[int, JobState] = {}
+        self.board = JobBoard()  # the jobs on screen and what was heard about each
         self._typical_loaded: set[str] = set()
         self.ready_at: float | None = None
         self._pending_engine: Engine | None = None
@@ -254,113 +258,10 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
             )
 
     # ------------------------------------------------------------------ first run / settings
-    def _first_run(self) -> None:
-        from jimeng_tui.tui.screens.first_run import FirstRunScreen
-
-        if self._waiting_requests:  # not sent later, to a service the user has yet to pick
-            self._waiting_requests.clear()
-            self.notify("The job asked for while connecting was not sent; press Generate again.")
-
-        path = str(self.engine.loaded.path) if self.engine else ""
-        first_run = FirstRunScreen(path, tester=self.connection_tester())
-        self.push_screen(first_run, callback=self._first_run_done)
-
-    def _first_run_done(self, result: Any) -> None:
-        if result is None or result.choice == "quit":
-            self.exit(0)
-            return
-        if result.choice == "sandbox":
-            self.notify("Starting the sandbox: nothing is sent to Volcengine.", title="Sandbox")
-            self._reopen_engine(sandbox=True)
-            return
-        engine = self.engine
-        assert engine is not None
-        from jimeng_tui.session.config import save_config
-
-        config = engine.loaded.file_config.copy()
-        config.credentials.access_key = result.access_key
-        config.credentials.secret_key = result.secret_key
-        try:
-            path = save_config(config, engine.paths)
-        except OSError as exc:
-            self.notify(f"Could not save the config: {exc}", severity="error")
-            self._first_run()
-            return
-        self.notify(f"Credentials saved to {path} (only you can read it).", title="Saved")
-        self._reopen_engine(sandbox=False)
-
-    @work(exclusive=True, group="engine-reopen", exit_on_error=False)
-    async def _reopen_engine(self, *, sandbox: bool) -> None:
-        old, self.engine = self.engine, None
-        if old is not None:
-            if sandbox and old.sandbox is not None and old.sandbox is not self.sandbox_server:
-                self._reuse_sandbox = old.sandbox
-            await old.aclose()
-        self.want_sandbox = sandbox
-        self.open_engine(sandbox=sandbox)
-
-    def action_settings(self) -> None:
-        engine = self.engine
-        if engine is None:
-            self.notify("Still starting…", severity="warning")
-            return
-        from jimeng_tui.store.config import mask_key
-        from jimeng_tui.tui.screens.settings import SettingsScreen
-
-        loaded = engine.loaded
-        self.push_screen(
-            SettingsScreen(
-                loaded.config,
-                env_overrides=loaded.env_overrides,
-                config_path=str(loaded.path),
-                videos_dir=str(engine.paths.videos_dir),
-                masked_key=mask_key(loaded.config.credentials.access_key),
-                sandbox=engine.is_sandbox,
-            ),
-            callback=self._settings_done,
-        )
-
-    def _settings_done(self, result: Any) -> None:
-        engine = self.engine
-        if result is None or engine is None:
-            return
-        from jimeng_tui.session.config import save_config
-
-        config = engine.loaded.for_saving(result.config)
-        secret_env = "credentials.secret_key" in engine.loaded.env_overrides
-        if result.new_secret and not secret_env:
-            config.credentials.secret_key = result.new_secret
-        elif not secret_env:
-            config.credentials.secret_key = engine.loaded.file_config.credentials.secret_key
-        try:
-            path = save_config(config, engine.paths)
-        except OSError as exc:
-            self.notify(f"Could not save the settings: {exc}", severity="error")
-            return
-        self.main.form.apply_defaults(FormDefaults.from_config(result.config.defaults))
-        self.set_keymap(dict(result.config.keys))
-        if self._active_count():
-            self.notify(
-                f"Saved to {path}. Network and output settings apply once the running jobs end "
-                "and jimeng-tui starts again.",
-                title="Settings",
-            )
-        else:
-            self.notify(f"Saved to {path}.", title="Settings")
-            self._reopen_engine(sandbox=engine.is_sandbox)
-
     # ------------------------------------------------------------------ engine events
-    def _on_engine_event(self, event: Any) -> None:
-        """Called by the engine (any thread): turn the event into a message."""
-        name = type(event).__name__
-        if name == "JobChanged":
-            self.post_message(JobUpdated(event.job))
-        elif name == "DownloadProgress":
-            self.post_message(DownloadProgressed(event.job_id, event.received, event.total))
-        elif name == "JobNotice":
-            self.post_message(JobNoticed(event.job_id, event.text))
-        elif name == "ThrottleChanged":
-            self.post_message(ThrottleUpdated(event.state))
+    def _on_engine_event(self, event: object) -> None:
+        """Called by the engine (any thread): the event becomes a message, by its type."""
+        post_event(self, event)
 
     @on(JobUpdated)
     def _job_updated(self, message: JobUpdated) -> None:
@@ -372,7 +273,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
     def _download_progressed(self, message: DownloadProgressed) -> None:
         if not self.main_ready:
             return
-        self.progress[message.job_id] = (message.received, message.total)
+        self.board.set_progress(message.job_id, message.received, message.total)
         main = self.main
         main.queue.set_progress(message.job_id, message.received, message.total)
         if main.details.job_id == message.job_id:
@@ -382,7 +283,7 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
     def _job_noticed(self, message: JobNoticed) -> None:
         if not self.main_ready:
             return
-        self.notices.setdefault(message.job_id, []).append(message.text)
+        self.board.add_notice(message.job_id, message.text)
         if self.main.details.job_id == message.job_id:
             self._refresh_details()
 
@@ -392,129 +293,12 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
             return
         self.main.header.set_throttle(message.state)
 
-    def _show_job(self, job: Job) -> None:
-        """Put a job copy on screen; toast and ring when it reaches its end."""
-        if job.id is None:
-            return
-        main = self.main
-        self._load_typical(job.mode)
-        previous = self._seen_state.get(job.id)
-        self._seen_state[job.id] = job.state
-        first = job.id not in self.jobs
-        self.jobs[job.id] = job
-        main.queue.upsert(job)
-        main.header.active = self._active_count()
-        if first and main.details.job_id is None:
-            self.focus_job(job.id)
-        if previous is not None and previous not in FINAL_STATES and job.is_final:
-            self._announce(job)
-        if main.details.job_id == job.id:
-            self._refresh_details()
-            if previous != job.state:
-                self.refresh_bindings()
-
-    def _announce(self, job: Job) -> None:
-        excerpt = (job.prompt or job.mode)[:40]
-        if job.state is S.SAVED:
-            name = Path(job.path).name if job.path else ""
-            self.notify(f"{excerpt}\nSaved {name}", title=f"Job {job.id} done")
-            if self.bell_on_finish:
-                self.bell()
-            self._typical_loaded.discard(job.mode)
-            if self.main.details.job_id == job.id:
-                self._make_poster(job)
-        elif job.state is S.FAILED:
-            code = f"{job.error_code} " if job.error_code else ""
-            self.notify(
-                f"{excerpt}\n{code}{job.error_message or ''}".strip(),
-                title=f"Job {job.id} failed",
-                severity="error",
-                timeout=8,
-            )
-        elif job.state is S.SUBMIT_UNKNOWN:
-            self.notify(
-                f"{excerpt}\nThe submit got no answer: a task may exist. Not re-sent.",
-                title=f"Job {job.id} needs you",
-                severity="warning",
-                timeout=10,
-            )
-        elif job.state is S.EXPIRED:
-            self.notify(f"{excerpt}\nThe task expired.", title=f"Job {job.id}", severity="warning")
-
-    def _load_typical(self, mode: str) -> None:
-        if mode in self._typical_loaded or self.engine is None:
-            return
-        self._typical_loaded.add(mode)
-        try:
-            samples = self.engine.history.recent_generation_seconds(mode)
-        except Exception:
-            samples = []
-        from jimeng_tui.tui.widgets.job_queue import typical_seconds
-
-        self.main.queue.set_typical(mode, typical_seconds(samples))
-
-    def _tick(self) -> None:
-        if not self.main_ready:
-            return
-        self.main.queue.tick()
-
     # ------------------------------------------------------------------ details & posters
     def on_data_table_row_highlighted(self, event: Any) -> None:
         key = getattr(event.row_key, "value", None)
         if key is None or not self.main_ready:
             return
         self._detail(int(key))
-
-    def focus_job(self, job_id: int) -> None:
-        """Select a job in the queue and show it in the details pane."""
-        self.main.queue.select_job(job_id)
-        self._detail(job_id)
-
-    def _detail(self, job_id: int) -> None:
-        job = self.jobs.get(job_id)
-        details = self.main.details
-        if job is None or (details.job_id == job_id and details.markdown_text):
-            return
-        details.show_job(job, progress=self.progress.get(job_id), notices=self.notices.get(job_id))
-        if job.state is S.SAVED:
-            self._make_poster(job)
-        self.refresh_bindings()
-
-    def _refresh_details(self) -> None:
-        details = self.main.details
-        job = self.jobs.get(details.job_id) if details.job_id is not None else None
-        if job is None:
-            return
-        details.show_job(
-            job, progress=self.progress.get(job.id or 0), notices=self.notices.get(job.id or 0)
-        )
-        if job.state is S.SAVED and job.id in self.posters:
-            details.set_poster(self.posters[job.id])
-
-    def _make_poster(self, job: Job) -> None:
-        if job.id in self.posters:
-            self.main.details.set_poster(self.posters[job.id])
-            return
-        if not job.path or self.engine is None:
-            return
-        self._poster_worker(job.id, Path(job.path), self.engine.paths.cache_dir)
-
-    @work(thread=True, group="posters", exit_on_error=False)
-    def _poster_worker(self, job_id: int, video: Path, cache_dir: Path) -> None:
-        image = None
-        with contextlib.suppress(Exception):
-            from PIL import Image
-
-            from jimeng_tui.jobs.media import extract_poster
-
-            dest = cache_dir / "posters" / f"job-{job_id}.png"
-            if not dest.exists():
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                extract_poster(video, dest)
-            with Image.open(dest) as img:
-                img.thumbnail((320, 320))
-                image = img.convert("RGB")
-        self.post_message(PosterReady(job_id, image))
 
     @on(PosterReady)
     def _poster_ready(self, message: PosterReady) -> None:
@@ -634,121 +418,6 @@ class JimengApp(PaidJobActionsMixin, StudioExtras, App[int]):
         self.push_screen(FilePickerScreen(current, title=f"{title}: choose an image"), chosen)
 
     # ------------------------------------------------------------------ job actions
-    @property
-    def selected_job(self) -> Job | None:
-        job_id = self.main.queue.selected_id if self.main_ready else None
-        return self.jobs.get(job_id) if job_id is not None else None
-
-    def _active_count(self) -> int:
-        return sum(1 for job in self.jobs.values() if not job.is_final)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        job_actions = {
-            "cancel_job": lambda j: not j.is_final,
-            "retry_job": lambda j: j.state in RETRYABLE,
-            "rerun_job": lambda j: True,
-            "load_job": lambda j: True,
-            "open_file": lambda j: j.state is S.SAVED and bool(j.path),
-            "open_folder": lambda j: bool(j.path),
-            "copy_url": lambda j: bool(j.video_url),
-            "copy_path": lambda j: bool(j.path),
-            "dismiss_job": lambda j: j.is_final,
-            "job_details": lambda j: True,
-        }
-        if action in job_actions:
-            if not self.screen_stack or not isinstance(self.acting_screen, MainScreen):
-                return False
-            job = self.selected_job
-            return None if job is None or not job_actions[action](job) else True
-        if action in ("generate", "focus_jobs", "focus_form"):
-            return isinstance(self.acting_screen, MainScreen)
-        return True
-
-    def _need_job(self) -> Job | None:
-        job = self.selected_job
-        if job is None:
-            self.notify("Select a job in the queue first (F4 moves there).", severity="warning")
-        return job
-
-    def action_cancel_job(self) -> None:
-        job = self._need_job()
-        if job is None or self.engine is None or job.id is None:
-            return
-        if job.is_final:
-            self.notify(f"Job {job.id} has already ended ({job.state.value}).")
-            return
-        self.engine.runner.cancel(job.id)
-        self.notify(f"Job {job.id} cancelled. The service may still finish the task.")
-
-    def action_load_job(self) -> None:
-        job = self._need_job()
-        request = self.request_of(job) if job is not None else None
-        if job is None or request is None:
-            return
-        self.load_request(request)
-        self.notify(f"Job {job.id}'s parameters are in the form.")
-
-    def action_open_file(self) -> None:
-        job = self._need_job()
-        if job is None:
-            return
-        if not job.path or not Path(job.path).exists():
-            self.notify("No saved file for this job (yet).", severity="warning")
-            return
-        self._open(Path(job.path))
-
-    def action_open_folder(self) -> None:
-        job = self._need_job()
-        if job is None:
-            return
-        folder = Path(job.path).parent if job.path else None
-        if folder is None or not folder.exists():
-            self.notify("This job has no folder yet.", severity="warning")
-            return
-        self._open(folder)
-
-    def _open(self, path: Path) -> None:
-        open_or_copy(path, opener=self.opener, copy=self.copy_to_clipboard, notify=self.notify)
-
-    def action_copy_url(self) -> None:
-        job = self._need_job()
-        if job is None:
-            return
-        if not job.video_url:
-            self.notify("No video URL for this job yet.", severity="warning")
-            return
-        self.copy_to_clipboard(job.video_url)
-        self.notify("Video URL copied (it works for one hour after the job finished).")
-
-    def action_copy_path(self) -> None:
-        job = self._need_job()
-        if job is None:
-            return
-        if not job.path:
-            self.notify("No saved file for this job yet.", severity="warning")
-            return
-        self.copy_to_clipboard(job.path)
-        self.notify(f"Copied {job.path}")
-
-    def action_dismiss_job(self) -> None:
-        job = self._need_job()
-        if job is None or job.id is None:
-            return
-        if not job.is_final:
-            self.notify("Cancel the job first; a running job stays in the queue.")
-            return
-        self.main.queue.remove(job.id)
-        self.jobs.pop(job.id, None)
-        self.main.details.show_job(self.selected_job)
-        self.refresh_bindings()
-
-    def action_focus_jobs(self) -> None:
-        if self.main_ready:
-            self.main.queue.focus()
-
-    def action_focus_form(self) -> None:
-        self.main.form.focus_prompt()
-
     def action_screenshot(self) -> None:
         # A moment later: from the palette, the screen behind it recomposes its footer after
         # the palette closes (taken at once, the picture had an empty footer).

@@ -55,6 +55,5 @@ class JimengCommands(ActionCommands):
     PALETTE = APP_PALETTE
 
     def target(self) -> Any:
-        from jimeng_tui.tui.app import JimengApp
-
-        return self.app if isinstance(self.app, JimengApp) else None
+        # the studio app says so (importing it here would make palette <-> app a cycle)
+        return self.app if getattr(self.app, "IS_STUDIO", False) else None

@@ -12,7 +12,7 @@ from tui_support import fast_engine_factory, open_settings, wait_engine, wait_fo
 from jimeng_tui.domain.job import JobState
 from jimeng_tui.sandbox.options import TEXT_RISK_WORD
 from jimeng_tui.tui.app import JimengApp
-from jimeng_tui.tui.paid_guard import PaidConfirmScreen
+from jimeng_tui.tui.screens.paid_guard import PaidConfirmScreen
 
 S = JobState
 

@@ -102,7 +102,7 @@ async def test_generate_with_an_unknown_template_placeholder_names_it(sandbox_ap
 
 
 def _form_errors(app) -> str:
-    from jimeng_tui.tui.widgets.prompt_form import FieldError
+    from jimeng_tui.tui.widgets.form_fields import FieldError
 
     texts = [str(w.render()) for w in app.main.form.query(FieldError) if w.shown]
     return " ".join(" ".join(texts).split())

@@ -14,7 +14,7 @@ from tui_support import wait_engine, wait_for
 from jimeng_tui.domain.job import JobState
 from jimeng_tui.store.config import Config, save_config
 from jimeng_tui.store.paths import app_paths
-from jimeng_tui.tui.paid_guard import PaidConfirmScreen, paid_summary
+from jimeng_tui.tui.screens.paid_guard import PaidConfirmScreen, paid_summary
 
 S = JobState
 

@@ -211,7 +211,7 @@ def test_job_details_dialog(snap_compare, size):
 def test_paid_confirmation(snap_compare, size):
     """r on a job: what a re-run sends and that it is billed, before anything is sent."""
     from jimeng_tui.services.jimeng.request import GenerationRequest
-    from jimeng_tui.tui.paid_guard import confirm_paid
+    from jimeng_tui.tui.screens.paid_guard import confirm_paid
 
     app = make_app()
 

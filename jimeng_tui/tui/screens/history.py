@@ -43,10 +43,12 @@ from jimeng_tui.tui.screens.history_dialogs import DeleteJobScreen, ExportScreen
 from jimeng_tui.tui.screens.history_files import delete_job_files, job_files
 from jimeng_tui.tui.screens.history_gc import GcHold
 from jimeng_tui.tui.screens.history_pages import HistoryPagesMixin
+from jimeng_tui.tui.service_text import mode_labels, mode_names
 from jimeng_tui.tui.system import system_open
+from jimeng_tui.tui.widgets.history_cells import ORDER_LABELS
 from jimeng_tui.tui.widgets.history_detail import HistoryDetail
 from jimeng_tui.tui.widgets.history_filters import FilterValues, HistoryFilters
-from jimeng_tui.tui.widgets.history_table import ORDER_LABELS, HistoryTable
+from jimeng_tui.tui.widgets.history_table import HistoryTable
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -217,10 +219,10 @@ class HistoryScreen(HistoryActionsMixin, HistoryDetailPaneMixin, HistoryPagesMix
     def compose(self) -> ComposeResult:
         self._gc_hold.hold()  # until the first page is on screen
         yield Static("History", id="hs-title")
-        yield HistoryFilters(id="hs-filters")
+        yield HistoryFilters(modes=mode_names(), id="hs-filters")
         with Container(id="hs-body"):
             yield HistoryTable(id="hs-table")
-            yield HistoryDetail(id="hs-detail")
+            yield HistoryDetail(mode_labels=mode_labels(), id="hs-detail")
         yield KeyFooter()
 
     def on_mount(self) -> None:

@@ -17,6 +17,7 @@ from jimeng_tui.services.jimeng.request import GenerationRequest
 from jimeng_tui.store.history import HistoryQuery
 from jimeng_tui.tui.screens.history_dialogs import DeleteJobScreen, ExportScreen
 from jimeng_tui.tui.screens.history_files import delete_job_files, job_files
+from jimeng_tui.tui.screens.history_host import HistoryHost
 from jimeng_tui.tui.system import open_or_copy
 
 S = JobState
@@ -34,7 +35,7 @@ FOOTER_ACTIONS = (
 )
 
 
-class HistoryActionsMixin:
+class HistoryActionsMixin(HistoryHost):
     """HistoryScreen's actions (mixed into the screen: its bindings and palette name them)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -97,7 +98,7 @@ class HistoryActionsMixin:
         request = self._request(job) if job else None
         if job is None or request is None:
             return
-        from jimeng_tui.tui.paid_guard import confirm_paid
+        from jimeng_tui.tui.screens.paid_guard import confirm_paid
 
         confirm_paid(
             self.app,

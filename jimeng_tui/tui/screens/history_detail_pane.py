@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.tui.screens.history_host import HistoryHost
 from jimeng_tui.tui.widgets.history_detail import link_status
 
 S = JobState
 POSTER_CACHE = 32
 
 
-class HistoryDetailPaneMixin:
+class HistoryDetailPaneMixin(HistoryHost):
     """HistoryScreen's detail pane and live rows (mixed into the screen, which holds their
     state)."""
 

@@ -19,12 +19,13 @@ from textual.widgets import Static
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.job import Job
 from jimeng_tui.store.history import HistoryQuery
-from jimeng_tui.tui.widgets.history_table import ORDER_LABELS
+from jimeng_tui.tui.screens.history_host import HistoryHost
+from jimeng_tui.tui.widgets.history_cells import ORDER_LABELS
 
 SETTLE_S = 0.15  # after a search result, wait this long for more typing before counting
 
 
-class HistoryPagesMixin:
+class HistoryPagesMixin(HistoryHost):
     """HistoryScreen's reads of the history (mixed into the screen, which holds their state)."""
 
     # ------------------------------------------------------------------ queries

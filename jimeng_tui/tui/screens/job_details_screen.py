@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 
 from jimeng_tui.domain.job import Job
+from jimeng_tui.tui.service_text import error_advice
 from jimeng_tui.tui.widgets.job_details import JobDetails
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 
@@ -37,7 +38,7 @@ class JobDetailsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="job-details-dialog", classes="dialog") as box:
             box.border_title = f"Job {self.job_id}"
-            yield JobDetails(id="job-details-full")
+            yield JobDetails(advice=error_advice, id="job-details-full")
         yield KeyFooter()
 
     def on_mount(self) -> None:

@@ -62,10 +62,7 @@ class PaidJobActionsMixin:
         self.push_screen(JobDetailsScreen(job.id, self.job_facts))
 
     def job_facts(self: Any, job_id: int) -> Any:
-        job = self.jobs.get(job_id)
-        if job is None:
-            return None
-        return job, self.progress.get(job_id), self.notices.get(job_id), self.posters.get(job_id)
+        return self.board.facts(job_id)
 
     def action_retry_job(self: Any) -> None:
         job = self._need_job()
@@ -102,7 +99,7 @@ class PaidJobActionsMixin:
             return None
 
     def _rerun(self: Any, job: Job, *, title: str, warning: str = "") -> None:
-        from jimeng_tui.tui.paid_guard import confirm_paid
+        from jimeng_tui.tui.screens.paid_guard import confirm_paid
 
         request = self.request_of(job)
         if self.engine is None or request is None:

@@ -22,8 +22,8 @@ from jimeng_tui.services.jimeng.credentials_check import access_key_problem, sec
 from jimeng_tui.session.config import validate_setting
 from jimeng_tui.store.config import ConfigError
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
+from jimeng_tui.tui.widgets.form_fields import mode_options
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
-from jimeng_tui.tui.widgets.prompt_form import mode_options
 
 NUMBER_FIELDS: dict[str, type] = {
     "network.timeout": float,

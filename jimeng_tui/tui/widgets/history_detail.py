@@ -7,7 +7,9 @@ thread), the link sentence (``link_status``) and a PIL poster image made in a th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from rich.markdown import Markdown as RichMarkdown
@@ -20,11 +22,11 @@ from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import number as fmt_number
 from jimeng_tui.jobs.display import size as fmt_size
 from jimeng_tui.jobs.report import failure_lines, success_block
-from jimeng_tui.services.jimeng.catalog import MODES
-from jimeng_tui.tui.widgets.history_table import ICONS
+from jimeng_tui.tui.widgets.history_cells import ICONS
 from jimeng_tui.tui.widgets.job_details import halfblock_text, poster_widget
 
 S = JobState
+NO_LABELS: Mapping[str, str] = MappingProxyType({})
 EMPTY = "No job selected. Type to search; clear the filters to see every job."
 PARAM_LABELS: dict[str, str] = {
     "prompt": "",  # shown on its own
@@ -96,10 +98,10 @@ def _block_markdown(job: Job) -> str:
     return "  \n".join(head) + "\n\n" + "\n".join(items)
 
 
-def _params(job: Job) -> list[str]:
+def _params(job: Job, mode_labels: Mapping[str, str]) -> list[str]:
     params = job.params or {}
-    mode = MODES.get(job.mode)
-    lines = [f"- Mode: `{job.mode}`" + (f" — {mode.label}" if mode else "")]
+    label = mode_labels.get(job.mode)
+    lines = [f"- Mode: `{job.mode}`" + (f" — {label}" if label else "")]
     for key, value in params.items():
         if key in ("prompt", "mode") or key.startswith("_"):
             continue  # "_request_body" and the like: internal copies of the above
@@ -153,15 +155,18 @@ def _files(job: Job, on_disk: bool | None) -> list[str]:
     return lines
 
 
-def detail_parts(job: Job, on_disk: bool | None = None) -> tuple[str, str]:
-    """(the original skill's block — saved jobs only, else "" —, everything else) as Markdown."""
+def detail_parts(
+    job: Job, on_disk: bool | None = None, mode_labels: Mapping[str, str] = NO_LABELS
+) -> tuple[str, str]:
+    """(the original skill's block — saved jobs only, else "" —, everything else) as Markdown.
+    ``mode_labels``: mode name → its label, from the services (the screen hands them over)."""
     block = _block_markdown(job) if job.state is S.SAVED else ""
     parts: list[str] = []
     if job.state in (S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN, S.SAVE_FAILED):
         lines = [line for line in failure_lines(job) if not line.startswith("Task ID:")]
         parts += ["  \n".join(_md_escape(line) for line in lines), ""]
     parts += ["**Prompt**", "", _md_escape(job.prompt) if job.prompt else "*(none)*", ""]
-    parts += ["**Parameters**", "", *_params(job), ""]
+    parts += ["**Parameters**", "", *_params(job, mode_labels), ""]
     ids = [f"- Task id: `{job.task_id}`" if job.task_id else "- Task id: (none — never sent)"]
     if job.request_id:
         ids.append(f"- Request id: `{job.request_id}`")
@@ -172,9 +177,11 @@ def detail_parts(job: Job, on_disk: bool | None = None) -> tuple[str, str]:
     return block, "\n".join(parts)
 
 
-def detail_markdown(job: Job, on_disk: bool | None = None) -> str:
+def detail_markdown(
+    job: Job, on_disk: bool | None = None, mode_labels: Mapping[str, str] = NO_LABELS
+) -> str:
     """Everything known about one job, as one Markdown text."""
-    block, body = detail_parts(job, on_disk)
+    block, body = detail_parts(job, on_disk, mode_labels)
     return f"{block}\n\n{body}" if block else body
 
 
@@ -201,8 +208,9 @@ class HistoryDetail(VerticalScroll):
     HistoryDetail #hd-body { height: auto; }
     """
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, mode_labels: Mapping[str, str] = NO_LABELS, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.mode_labels = mode_labels
         self.job_id: int | None = None
         self.markdown_text = ""
         self._block = ""
@@ -230,7 +238,7 @@ class HistoryDetail(VerticalScroll):
     def show_job(self, job: Job | None, *, on_disk: bool | None = None, link: str = "") -> None:
         changed = (job.id if job else None) != self.job_id
         self.job_id = job.id if job else None
-        block, body = detail_parts(job, on_disk) if job else ("", EMPTY)
+        block, body = detail_parts(job, on_disk, self.mode_labels) if job else ("", EMPTY)
         text = f"{block}\n\n{body}" if block else body
         if text != self.markdown_text:
             self.markdown_text = text

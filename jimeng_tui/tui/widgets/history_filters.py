@@ -18,7 +18,6 @@ from textual.message import Message
 from textual.widgets import Checkbox, Input, Select
 
 from jimeng_tui.domain.job import FINAL_STATES, JobState
-from jimeng_tui.services.jimeng.catalog import MODE_NAMES
 
 S = JobState
 RUNNING = ",".join(s.value for s in JobState if s not in FINAL_STATES)
@@ -32,7 +31,6 @@ STATUS_CHOICES: tuple[tuple[str, str], ...] = (
     ("unknown", S.SUBMIT_UNKNOWN.value),
     ("not saved", S.SAVE_FAILED.value),
 )
-MODE_CHOICES: tuple[tuple[str, str], ...] = (("Any mode", ""), *((m, m) for m in MODE_NAMES))
 DATE_FORMAT = "%Y-%m-%d"
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -100,15 +98,17 @@ class HistoryFilters(Horizontal):
             self.values = values
             self.typing = typing
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, modes: tuple[str, ...] = (), **kwargs: Any) -> None:
+        """``modes``: the mode names to filter by (the screen reads them from the services)."""
         super().__init__(**kwargs)
         self._values = FilterValues()
+        self._mode_choices = (("Any mode", ""), *((m, m) for m in modes))
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search prompts (any language)…", id="hf-search", compact=True)
         yield Checkbox("★ only", id="hf-favourite", compact=True)
         yield Select(STATUS_CHOICES, value="", allow_blank=False, id="hf-status", compact=True)
-        yield Select(MODE_CHOICES, value="", allow_blank=False, id="hf-mode", compact=True)
+        yield Select(self._mode_choices, value="", allow_blank=False, id="hf-mode", compact=True)
         with Horizontal(id="hf-dates"):
             yield Input(placeholder="from Y-M-D", id="hf-since", compact=True, max_length=10)
             yield Input(placeholder="to Y-M-D", id="hf-until", compact=True, max_length=10)

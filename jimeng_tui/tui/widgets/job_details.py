@@ -6,6 +6,8 @@ made in a thread; nothing here reads files or the network.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,26 @@ from textual.widgets import Static
 
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import state_word
-from jimeng_tui.services.jimeng.errors import BUSINESS_ERRORS
 
 S = JobState
+
+
+@dataclass(frozen=True)
+class ErrorAdvice:
+    """What the service's error table says about an error code (the screen looks it up)."""
+
+    title: str
+    hint: str = ""
+    retry_helps: bool = False  # a new attempt may succeed
+
+
+ErrorLookup = Callable[[int], "ErrorAdvice | None"]
+
+
+def no_advice(code: int) -> ErrorAdvice | None:
+    return None
+
+
 EMPTY = "Select a job in the queue to see its details."
 
 
@@ -71,8 +90,10 @@ def _time(ts: float | None) -> str:
     return datetime.fromtimestamp(ts).strftime("%H:%M:%S") if ts else ""
 
 
-def details_markdown(job: Job, notices: list[str] | None = None) -> str:
-    """Markdown for one job in any state."""
+def details_markdown(
+    job: Job, notices: list[str] | None = None, advice: ErrorLookup = no_advice
+) -> str:
+    """Markdown for one job in any state; ``advice`` explains a failed job's error code."""
     notices = notices or []
     if job.state is S.SAVED:
         text = _success_block(job)
@@ -84,8 +105,8 @@ def details_markdown(job: Job, notices: list[str] | None = None) -> str:
         if job.source_path:
             text += f"\n\nService's own file: {job.source_path}"
     elif job.state is S.FAILED:
-        info = BUSINESS_ERRORS.get(job.error_code or 0)
-        title = info.message if info else "Failed"
+        info = advice(job.error_code or 0)
+        title = info.title if info else "Failed"
         head = f"## ✗ {job.error_code} · {title}" if job.error_code else f"## ✗ {title}"
         parts = [head]
         message = (job.error_message or "").strip()
@@ -148,10 +169,10 @@ def details_markdown(job: Job, notices: list[str] | None = None) -> str:
     return text
 
 
-def _what_to_do(job: Job, info: Any) -> str:
+def _what_to_do(job: Job, info: ErrorAdvice | None) -> str:
     if info and info.hint:
         advice = info.hint
-        if info.retry.value != "no":
+        if info.retry_helps:
             advice += " Retry it (t) as a new job."
         else:
             advice += " Load it into the form (l), change it, and generate again."
@@ -166,8 +187,10 @@ class JobDetails(VerticalScroll):
 
     BORDER_TITLE = "Details"
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, advice: ErrorLookup = no_advice, **kwargs: Any) -> None:
+        """``advice``: error code → what the service's error table says (from the screen)."""
         super().__init__(**kwargs)
+        self.advice = advice
         self.job_id: int | None = None
         self._markdown_text = ""
         self._flush_pending = False
@@ -229,7 +252,7 @@ class JobDetails(VerticalScroll):
     ) -> None:
         changed_job = (job.id if job else None) != self.job_id
         self.job_id = job.id if job else None
-        text = details_markdown(job, notices) if job else EMPTY
+        text = details_markdown(job, notices, self.advice) if job else EMPTY
         if text != self._markdown_text:
             self._markdown_text = text
             # Coalesce bursts (many jobs created at once): render the latest text once.

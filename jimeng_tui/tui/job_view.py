@@ -1,0 +1,137 @@
+"""Jobs on the main screen: the queue row, the details pane, the poster and the end-of-job toast
+for each job the engine reports (the board in ``job_board.py`` keeps what was heard).
+
+Mixed into the app, which receives the engine's messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from textual import work
+
+from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.tui.job_board import announcement
+from jimeng_tui.tui.messages import PosterReady
+
+S = JobState
+
+
+class JobViewMixin:
+    """Showing jobs on the main screen, for JimengApp (``self.board`` holds them)."""
+
+    @property
+    def jobs(self: Any) -> dict[int, Job]:
+        return self.board.jobs
+
+    @property
+    def progress(self: Any) -> dict[int, tuple[int, int | None]]:
+        return self.board.progress
+
+    @property
+    def notices(self: Any) -> dict[int, list[str]]:
+        return self.board.notices
+
+    @property
+    def posters(self: Any) -> dict[int, Any]:
+        return self.board.posters
+
+    def _show_job(self: Any, job: Job) -> None:
+        """Put a job copy on screen; toast and ring when it reaches its end."""
+        if job.id is None:
+            return
+        main = self.main
+        self._load_typical(job.mode)
+        shown = self.board.show(job)
+        main.queue.upsert(job)
+        main.header.active = self._active_count()
+        if shown.first and main.details.job_id is None:
+            self.focus_job(job.id)
+        if shown.ended:
+            self._announce(job)
+        if main.details.job_id == job.id:
+            self._refresh_details()
+            if shown.previous != job.state:
+                self.refresh_bindings()
+
+    def _announce(self: Any, job: Job) -> None:
+        said = announcement(job)
+        if said is None:
+            return
+        self.notify(said.text, title=said.title, severity=said.severity, timeout=said.timeout)
+        if said.ring:  # saved
+            if self.bell_on_finish:
+                self.bell()
+            self._typical_loaded.discard(job.mode)
+            if self.main.details.job_id == job.id:
+                self._make_poster(job)
+
+    def _load_typical(self: Any, mode: str) -> None:
+        if mode in self._typical_loaded or self.engine is None:
+            return
+        self._typical_loaded.add(mode)
+        try:
+            samples = self.engine.history.recent_generation_seconds(mode)
+        except Exception:
+            samples = []
+        from jimeng_tui.tui.widgets.job_queue import typical_seconds
+
+        self.main.queue.set_typical(mode, typical_seconds(samples))
+
+    def _tick(self: Any) -> None:
+        if not self.main_ready:
+            return
+        self.main.queue.tick()
+
+    def focus_job(self: Any, job_id: int) -> None:
+        """Select a job in the queue and show it in the details pane."""
+        self.main.queue.select_job(job_id)
+        self._detail(job_id)
+
+    def _detail(self: Any, job_id: int) -> None:
+        job = self.jobs.get(job_id)
+        details = self.main.details
+        if job is None or (details.job_id == job_id and details.markdown_text):
+            return
+        details.show_job(job, progress=self.progress.get(job_id), notices=self.notices.get(job_id))
+        if job.state is S.SAVED:
+            self._make_poster(job)
+        self.refresh_bindings()
+
+    def _refresh_details(self: Any) -> None:
+        details = self.main.details
+        job = self.jobs.get(details.job_id) if details.job_id is not None else None
+        if job is None:
+            return
+        details.show_job(
+            job, progress=self.progress.get(job.id or 0), notices=self.notices.get(job.id or 0)
+        )
+        if job.state is S.SAVED and job.id in self.posters:
+            details.set_poster(self.posters[job.id])
+
+    def _make_poster(self: Any, job: Job) -> None:
+        if job.id in self.posters:
+            self.main.details.set_poster(self.posters[job.id])
+            return
+        if not job.path or self.engine is None:
+            return
+        self._poster_worker(job.id, Path(job.path), self.engine.paths.cache_dir)
+
+    @work(thread=True, group="posters", exit_on_error=False)
+    def _poster_worker(self: Any, job_id: int, video: Path, cache_dir: Path) -> None:
+        image = None
+        with contextlib.suppress(Exception):
+            from PIL import Image
+
+            from jimeng_tui.jobs.media import extract_poster
+
+            dest = cache_dir / "posters" / f"job-{job_id}.png"
+            if not dest.exists():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                extract_poster(video, dest)
+            with Image.open(dest) as img:
+                img.thumbnail((320, 320))
+                image = img.convert("RGB")
+        self.post_message(PosterReady(job_id, image))

@@ -1,0 +1,137 @@
+"""The job list's everyday actions (cancel, load into the form, open, copy, dismiss, focus) and
+which of them apply now (``check_action``).
+
+Mixed into the app: its bindings and the palette name these actions ``app.*`` (ids and keys
+unchanged); each acts on the main screen's selected job.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.tui.screens.main import MainScreen
+from jimeng_tui.tui.screens.main_actions import RETRYABLE
+from jimeng_tui.tui.system import open_or_copy
+
+S = JobState
+
+
+class JobActionsMixin:
+    """The selected job's actions for JimengApp."""
+
+    @property
+    def selected_job(self: Any) -> Job | None:
+        job_id = self.main.queue.selected_id if self.main_ready else None
+        return self.jobs.get(job_id) if job_id is not None else None
+
+    def _active_count(self: Any) -> int:
+        return self.board.active_count()
+
+    def check_action(self: Any, action: str, parameters: tuple[object, ...]) -> bool | None:
+        job_actions = {
+            "cancel_job": lambda j: not j.is_final,
+            "retry_job": lambda j: j.state in RETRYABLE,
+            "rerun_job": lambda j: True,
+            "load_job": lambda j: True,
+            "open_file": lambda j: j.state is S.SAVED and bool(j.path),
+            "open_folder": lambda j: bool(j.path),
+            "copy_url": lambda j: bool(j.video_url),
+            "copy_path": lambda j: bool(j.path),
+            "dismiss_job": lambda j: j.is_final,
+            "job_details": lambda j: True,
+        }
+        if action in job_actions:
+            if not self.screen_stack or not isinstance(self.acting_screen, MainScreen):
+                return False
+            job = self.selected_job
+            return None if job is None or not job_actions[action](job) else True
+        if action in ("generate", "focus_jobs", "focus_form"):
+            return isinstance(self.acting_screen, MainScreen)
+        return True
+
+    def _need_job(self: Any) -> Job | None:
+        job = self.selected_job
+        if job is None:
+            self.notify("Select a job in the queue first (F4 moves there).", severity="warning")
+        return job
+
+    def action_cancel_job(self: Any) -> None:
+        job = self._need_job()
+        if job is None or self.engine is None or job.id is None:
+            return
+        if job.is_final:
+            self.notify(f"Job {job.id} has already ended ({job.state.value}).")
+            return
+        self.engine.runner.cancel(job.id)
+        self.notify(f"Job {job.id} cancelled. The service may still finish the task.")
+
+    def action_load_job(self: Any) -> None:
+        job = self._need_job()
+        request = self.request_of(job) if job is not None else None
+        if job is None or request is None:
+            return
+        self.load_request(request)
+        self.notify(f"Job {job.id}'s parameters are in the form.")
+
+    def action_open_file(self: Any) -> None:
+        job = self._need_job()
+        if job is None:
+            return
+        if not job.path or not Path(job.path).exists():
+            self.notify("No saved file for this job (yet).", severity="warning")
+            return
+        self._open(Path(job.path))
+
+    def action_open_folder(self: Any) -> None:
+        job = self._need_job()
+        if job is None:
+            return
+        folder = Path(job.path).parent if job.path else None
+        if folder is None or not folder.exists():
+            self.notify("This job has no folder yet.", severity="warning")
+            return
+        self._open(folder)
+
+    def _open(self: Any, path: Path) -> None:
+        open_or_copy(path, opener=self.opener, copy=self.copy_to_clipboard, notify=self.notify)
+
+    def action_copy_url(self: Any) -> None:
+        job = self._need_job()
+        if job is None:
+            return
+        if not job.video_url:
+            self.notify("No video URL for this job yet.", severity="warning")
+            return
+        self.copy_to_clipboard(job.video_url)
+        self.notify("Video URL copied (it works for one hour after the job finished).")
+
+    def action_copy_path(self: Any) -> None:
+        job = self._need_job()
+        if job is None:
+            return
+        if not job.path:
+            self.notify("No saved file for this job yet.", severity="warning")
+            return
+        self.copy_to_clipboard(job.path)
+        self.notify(f"Copied {job.path}")
+
+    def action_dismiss_job(self: Any) -> None:
+        job = self._need_job()
+        if job is None or job.id is None:
+            return
+        if not job.is_final:
+            self.notify("Cancel the job first; a running job stays in the queue.")
+            return
+        self.main.queue.remove(job.id)
+        self.board.remove(job.id)
+        self.main.details.show_job(self.selected_job)
+        self.refresh_bindings()
+
+    def action_focus_jobs(self: Any) -> None:
+        if self.main_ready:
+            self.main.queue.focus()
+
+    def action_focus_form(self: Any) -> None:
+        self.main.form.focus_prompt()
