@@ -516,7 +516,7 @@ def _direct_output(engine: Engine, job: Job, output: Path) -> None:
             f"task {job.task_id} is already being saved to {job.path}; --output cannot change it"
         )
     job.path = str(output)
-    job.params["output"] = str(output)
+    job.meta.output = str(output)
     engine.history.save(job)
 
 

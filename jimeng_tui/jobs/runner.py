@@ -22,6 +22,7 @@ import httpx
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.events import Event, JobChanged, JobNotice, ThrottleChanged, ThrottleState
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.jobs import saving
 from jimeng_tui.jobs.output_target import check_output
 from jimeng_tui.jobs.save_stage import SaveStage, _jitter
@@ -109,11 +110,11 @@ class Runner(SaveStage):
         request: GenerationRequest,
         *,
         output: Path | None = None,
-        extra_params: dict[str, Any] | None = None,
+        meta: JobMeta | None = None,
     ) -> Job:
         """Check the request and its images, then write the job row (state queued).
 
-        ``extra_params`` go into the row's params with it (a batch file's line marker).
+        ``meta`` is kept with the row (a batch file's line).
         Raises ValidationError / ImageError before anything is written or sent.
         """
         if not self.has_credentials:
@@ -139,11 +140,10 @@ class Runner(SaveStage):
             # born claimed by this process: a `resume` running meanwhile leaves it alone
             owner_pid=self._pid,
             heartbeat_at=now,
+            meta=meta or JobMeta(),
         )
         if output:
-            job.params["output"] = str(output)
-        if extra_params:
-            job.params.update(extra_params)
+            job.meta.output = str(output)
         job = await asyncio.to_thread(self.history.add, job)
         assert job.id is not None
         self._created.add(job.id)
@@ -288,6 +288,7 @@ class Runner(SaveStage):
             mode=mode,
             req_key=catalog.MODES[mode].req_key,
             params=dict(source.params) if source else GenerationRequest(mode=mode).to_params(),
+            meta=source.meta.copy() if source else JobMeta(),
             state=S.IN_QUEUE,
             task_id=task_id,
             submitted_at=now,
@@ -364,8 +365,8 @@ class Runner(SaveStage):
         body = build_submit_body(request, images)
         await self.throttle.acquire_task()
         await self.throttle.acquire_request()
-        job.params["_request_body"] = redact_body(body)  # for the sidecar, without image data
-        job.params["_service"] = self.client.base_url  # which service holds the task
+        job.meta.sent_body = redact_body(body)  # for the sidecar, without image data
+        job.meta.endpoint = self.client.base_url  # which service holds the task
         await self._set(job, S.SUBMITTING)
         try:
             result = await self.client.submit(body)
@@ -377,8 +378,8 @@ class Runner(SaveStage):
             self.throttle.release_task(ended=False)
             if exc.code in SUBMIT_SAFE_TO_RESEND:
                 # The service says no task was created: back to the queue and try later.
-                refusals = job.params.get("_refusals", 0) + 1
-                job.params["_refusals"] = refusals
+                refusals = job.meta.refusals + 1
+                job.meta.refusals = refusals
                 if refusals > SUBMIT_REFUSALS:
                     await self._fail(job, exc.code, exc.message, request_id=exc.request_id)
                     return False
@@ -402,7 +403,7 @@ class Runner(SaveStage):
         except BaseException:
             self.throttle.release_task(ended=False)
             raise
-        job.params.pop("_refusals", None)
+        job.meta.refusals = 0
         now = time.time()
         # The service has created (and will bill) the task: its id reaches the disk even if
         # this job is being cancelled this very moment (Ctrl+C), or a restart could only call

@@ -27,8 +27,9 @@ from typing import Any
 
 from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.domain.job import FINAL_STATES, JOB_FIELDS, Job, JobState
+from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.store.integrity import HistoryError, database_error, guard_database_errors
-from jimeng_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from jimeng_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION, run_step
 from jimeng_tui.store.paths import ensure_private_dir
 
 ORDERS: dict[str, str] = {
@@ -94,7 +95,9 @@ def _to_row(job: Job, columns: Iterable[str]) -> list[Any]:
     values: list[Any] = []
     for name in columns:
         value = getattr(job, name)
-        if name in _JSON_FIELDS:
+        if name == "meta":
+            value = json.dumps(value.to_json(), ensure_ascii=False, sort_keys=True)
+        elif name in _JSON_FIELDS:
             value = json.dumps(value, ensure_ascii=False, sort_keys=True)
         elif name == "state":
             value = JobState(value).value
@@ -109,12 +112,14 @@ def _decode(row: sqlite3.Row | tuple[Any, ...]) -> dict[str, Any]:
     data["params"] = json.loads(data["params"]) if data["params"] else {}
     data["image_hashes"] = json.loads(data["image_hashes"]) if data["image_hashes"] else []
     data["favourite"] = bool(data["favourite"])
+    data["meta"] = json.loads(data["meta"]) if data["meta"] else {}
     return data
 
 
 def _to_job(row: tuple[Any, ...]) -> Job:
     data = _decode(row)
     data["state"] = JobState(data["state"])
+    data["meta"] = JobMeta.from_json(data["meta"])
     return Job(**data)
 
 
@@ -199,8 +204,8 @@ class History:
         with self._transaction():
             version = self._check_version()  # another process may have migrated meanwhile
             for number in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[number - 1]:
-                    self._conn.execute(statement)
+                for step in MIGRATIONS[number - 1]:
+                    run_step(self._conn, step)
                 self._conn.execute(f"PRAGMA user_version = {number}")
 
     @contextlib.contextmanager
@@ -284,13 +289,13 @@ class History:
             ).fetchone()
         return _to_job(row) if row else None
 
-    def find_params(self, matches: dict[str, Any]) -> list[Job]:
-        """Jobs whose ``params`` hold any of ``matches`` (a JSON path such as
-        ``"$._batch.sha256"`` → the value there), oldest first. It reads every row: for an
+    def find_meta(self, matches: dict[str, Any]) -> list[Job]:
+        """Jobs whose ``meta`` holds any of ``matches`` (a JSON path such as
+        ``"$.batch.sha256"`` → the value there), oldest first. It reads every row: for an
         occasional look-up (re-running a batch file), not for searching as the user types."""
         if not matches:
             return []
-        where = " OR ".join("json_extract(params, ?) = ?" for _ in matches)
+        where = " OR ".join("json_extract(meta, ?) = ?" for _ in matches)
         args = [item for pair in matches.items() for item in pair]
         with self._lock:
             rows = self._conn.execute(f"{_SELECT} WHERE {where} ORDER BY id", args).fetchall()
@@ -523,8 +528,8 @@ class History:
 
     def export_rows(self, q: HistoryQuery) -> list[dict[str, Any]]:
         """Every job matching ``q`` (paging ignored) as plain JSON-able dicts, one key per Job
-        field: ``params`` a dict, ``image_hashes`` a list, ``state`` a string, ``favourite`` a
-        bool. (For CSV, dump ``params`` and ``image_hashes`` as JSON text.)"""
+        field: ``params`` and ``meta`` dicts, ``image_hashes`` a list, ``state`` a string,
+        ``favourite`` a bool. (For CSV, dump ``params`` and ``image_hashes`` as JSON text.)"""
         return [_decode(r) for r in self._rows(q, paged=False)]
 
     def recent_generation_seconds(self, mode: str, limit: int = 20) -> list[float]:

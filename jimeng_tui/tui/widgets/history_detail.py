@@ -100,7 +100,7 @@ def _params(job: Job) -> list[str]:
     params = job.params or {}
     mode = MODES.get(job.mode)
     lines = [f"- Mode: `{job.mode}`" + (f" — {mode.label}" if mode else "")]
-    for key, value in params.items():
+    for key, value in {**params, "output": job.meta.output}.items():
         if key in ("prompt", "mode") or key.startswith("_"):
             continue  # "_request_body" and the like: internal copies of the above
         if value is None or value == "" or isinstance(value, dict | list):
