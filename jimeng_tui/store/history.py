@@ -345,6 +345,9 @@ class History:
 
     # -- finding jobs ------------------------------------------------------------------------
 
+    def _where(self, q: HistoryQuery, *, like_only: bool = False) -> tuple[str, list[Any]]:
+        return where_clause(q, like_only=like_only)  # a method: tests replace it on one History
+
     def _recent_matches(self, q: HistoryQuery) -> list[tuple[Any, ...]] | None:
         """A newest-first page of a text search found among the newest RECENT_SCAN rows alone.
 
@@ -374,7 +377,7 @@ class History:
         )
         if refines_miss:
             return None
-        where, args = where_clause(q, like_only=True)
+        where, args = self._where(q, like_only=True)
         order = order_by(q)
         # The window: rows at least as new as the RECENT_SCAN-th newest (every row when there
         # are fewer), walked newest first down the date index until a page matched; rows left
@@ -398,7 +401,7 @@ class History:
             self.last_statements = []
             if (recent := self._recent_matches(q)) is not None:
                 return recent
-        where, args = where_clause(q)
+        where, args = self._where(q)
         sql = f"{_SELECT}{where} ORDER BY {order_by(q)}"
         if paged:
             sql += " LIMIT ? OFFSET ?"
@@ -426,7 +429,7 @@ class History:
     def count(self, q: HistoryQuery) -> int:
         """How many jobs match ``q`` (paging ignored). On a connection of its own (see the
         module's notes); raises CountInterrupted when ``interrupt_counts`` stops it."""
-        where, args = where_clause(q)
+        where, args = self._where(q)
         with self._count_lock:
             if self._count_conn is None:
                 conn = sqlite3.connect(
