@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from jimeng_tui.cli.checks import check_output_dir
 from jimeng_tui.cli.commands import (
     Session,
-    _request_notes,
     _run,
     failure_advice,
     failure_headline,
@@ -45,6 +44,7 @@ from jimeng_tui.jobs import batch as batchfile
 from jimeng_tui.jobs.batch import Action, BatchFile, BatchLine, LinePlan
 from jimeng_tui.jobs.display import clock, excerpt
 from jimeng_tui.jobs.output_target import check_output
+from jimeng_tui.jobs.request_builder import request_notes
 from jimeng_tui.services.jimeng.request import build_submit_body, redact_body
 
 if TYPE_CHECKING:
@@ -222,7 +222,7 @@ def dry_run(ns: argparse.Namespace, batch: BatchFile) -> int:
             print(f"  sends {json_safe(json.dumps(body, ensure_ascii=False))}", file=out)
         if p.line.request.conform_note:
             print(f"  note: {p.line.request.conform_note}", file=out)
-        for note in _request_notes(p.line.request):
+        for note in request_notes(p.line.request):
             print(f"  note: {note}", file=out)
     run, skip = counts.get(Action.RUN, 0), counts.get(Action.SKIP, 0)
     resume, blocked = counts.get(Action.RESUME, 0), counts.get(Action.BLOCKED, 0)
@@ -452,7 +452,7 @@ class BatchRun:
                     self.progress.notice(f"line {n}: {p.reason}")
                 elif p.line.repeat:
                     self.progress.notice(f"line {n}: the same request again (another generation)")
-                for note in _request_notes(p.line.request):
+                for note in request_notes(p.line.request):
                     self.progress.notice(f"line {n}: {note}")
 
     async def create(self, p: LinePlan) -> Job | None:

@@ -31,9 +31,10 @@ from typing import Any
 from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.domain.meta import BatchOrigin
+from jimeng_tui.jobs.request_builder import RequestFields, build_request
 from jimeng_tui.localfiles import FileTooLarge, NotARegularFile, read_regular_file, size_text
 from jimeng_tui.services.jimeng.images import PreparedImage, prepare_images
-from jimeng_tui.services.jimeng.request import GenerationRequest, make_request
+from jimeng_tui.services.jimeng.request import GenerationRequest
 
 FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(GenerationRequest))
 # generate's option names and other spellings → the field
@@ -256,7 +257,7 @@ def _check_line(number: int, raw: dict[str, Any], batch: BatchFile) -> BatchLine
             values[key] = converted
     if not errors:
         try:
-            request = make_request(**values, image_base=batch.folder)
+            request = build_request(RequestFields(**values), base_dir=batch.folder).request
         except ValidationError as exc:
             errors.append(LineError(number, exc.field, exc.reason))
         else:
