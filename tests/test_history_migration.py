@@ -55,8 +55,10 @@ def _jimeng(*args: str, server, timeout: float = 90) -> subprocess.CompletedProc
     )
 
 
-def test_the_fixture_is_an_old_history():
-    conn = sqlite3.connect(f"file:{FIXTURE}?mode=ro", uri=True)
+def test_the_fixture_is_an_old_history(tmp_path):
+    copy = tmp_path / FIXTURE.name  # (SQLite writes -wal/-shm beside a WAL file it reads)
+    shutil.copyfile(FIXTURE, copy)
+    conn = sqlite3.connect(copy)
     try:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
         params = [json.loads(r[0]) for r in conn.execute("SELECT params FROM jobs ORDER BY id")]

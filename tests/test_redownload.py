@@ -8,8 +8,6 @@ import hashlib
 import json
 from pathlib import Path
 
-from test_engine import engine_for  # noqa: F401 (fixture)
-
 from jimeng_tui.jobs.redownload import redownload_job
 from jimeng_tui.jobs.verify import verify_saved
 from jimeng_tui.services.jimeng.request import GenerationRequest
@@ -35,7 +33,7 @@ async def saved_job(engine, **fields):
     return job
 
 
-async def test_a_whole_file_is_verified_and_nothing_is_downloaded(sandbox, engine_for):  # noqa: F811
+async def test_a_whole_file_is_verified_and_nothing_is_downloaded(sandbox, engine_for):
     engine = engine_for(sandbox)
     job = await saved_job(engine)
     before, names = counts(sandbox), folder_names(job)
@@ -47,7 +45,7 @@ async def test_a_whole_file_is_verified_and_nothing_is_downloaded(sandbox, engin
     assert folder_names(job) == names  # no -2 copies
 
 
-async def test_a_damaged_video_is_fetched_again_and_the_damaged_one_kept(sandbox, engine_for):  # noqa: F811
+async def test_a_damaged_video_is_fetched_again_and_the_damaged_one_kept(sandbox, engine_for):
     engine = engine_for(sandbox)
     job = await saved_job(engine)
     served = json.loads(Path(job.sidecar_path).read_text())["served_sha256"]
@@ -68,7 +66,7 @@ async def test_a_damaged_video_is_fetched_again_and_the_damaged_one_kept(sandbox
     assert again.path == job.path and verify_saved(again).ok
 
 
-async def test_a_missing_conformed_video_is_made_again_from_the_source(sandbox, engine_for):  # noqa: F811
+async def test_a_missing_conformed_video_is_made_again_from_the_source(sandbox, engine_for):
     engine = engine_for(sandbox)
     job = await saved_job(engine, duration=4, fps=30)
     Path(job.path).unlink()
@@ -79,7 +77,7 @@ async def test_a_missing_conformed_video_is_made_again_from_the_source(sandbox, 
     assert Path(job.path).is_file() and verify_saved(engine.history.get(job.id)).ok
 
 
-async def test_a_missing_sidecar_is_written_again_without_a_download(sandbox, engine_for):  # noqa: F811
+async def test_a_missing_sidecar_is_written_again_without_a_download(sandbox, engine_for):
     engine = engine_for(sandbox)
     job = await saved_job(engine)
     Path(job.sidecar_path).unlink()
@@ -90,7 +88,7 @@ async def test_a_missing_sidecar_is_written_again_without_a_download(sandbox, en
     assert json.loads(Path(job.sidecar_path).read_text())["task_id"] == job.task_id
 
 
-async def test_a_second_copy_only_when_asked(sandbox, engine_for):  # noqa: F811
+async def test_a_second_copy_only_when_asked(sandbox, engine_for):
     engine = engine_for(sandbox)
     job = await saved_job(engine)
     outcome = await redownload_job(engine.runner, job.id, second_copy=True)
