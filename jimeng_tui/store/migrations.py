@@ -19,6 +19,12 @@ from jimeng_tui.domain.meta import split_params
 Step = str | Callable[[sqlite3.Connection], None]
 
 
+def add_meta_column(conn: sqlite3.Connection) -> None:
+    """Schema 4's column; present already when a file's version was set back by hand."""
+    if "meta" not in {str(r[1]) for r in conn.execute("PRAGMA table_info(jobs)")}:
+        conn.execute("ALTER TABLE jobs ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'")
+
+
 def move_params_to_meta(conn: sqlite3.Connection) -> None:
     """Schema 4: bookkeeping keys (``_batch``, ``_request_body``, ``_service``, ``_refusals``,
     ``_link_dropped``, ``output``, any other ``_`` key) leave ``params`` for ``meta``."""
@@ -127,7 +133,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 4: job.params holds the request alone; what jimeng-tui records about a job moves to meta
     # (domain/meta.py), a JSON object. Unknown "_" keys are kept there under "extra".
     (
-        "ALTER TABLE jobs ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'",
+        add_meta_column,
         move_params_to_meta,
     ),
 )
