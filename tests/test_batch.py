@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 
 import pytest
 
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.jobs import batch as b
 
 
@@ -134,7 +136,8 @@ def _job(batch: b.BatchFile, line: b.BatchLine, state: JobState, task: str | Non
         prompt=line.request.prompt,
         mode=line.request.mode,
         req_key="k",
-        params={**line.request.to_params(), b.MARKER: line.marker(batch)},
+        params=line.request.to_params(),
+        meta=JobMeta(batch=line.origin(batch)),
         state=state,
         task_id=task,
     )
@@ -217,7 +220,7 @@ def test_the_same_file_reached_another_way_or_read_differently_is_still_known(tm
     # the same bytes, but the requests now read differently (a later version's defaults):
     # known by their place in the unchanged file
     for job in jobs:
-        job.params[b.MARKER]["request"] = "an older fingerprint"
+        job.meta.batch = dataclasses.replace(job.meta.batch, request="an older fingerprint")
     assert {p.action for p in b.plan(first, jobs)} == {b.Action.SKIP}
 
 

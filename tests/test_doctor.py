@@ -123,7 +123,7 @@ def test_unfinished_jobs_whose_rows_are_lost_are_kept_from_the_indexes(db, capsy
     kept = rows(db)
     unfinished = {j.task_id for j in kept if j.state not in FINAL_STATES and j.task_id}
     assert unfinished == wanted  # all 40, none lost
-    partial = [j for j in kept if "_recovered" in j.params]
+    partial = [j for j in kept if "_recovered" in j.meta.extra]
     assert partial and all(j.prompt == "" and j.mode in ("t2v_720p", "t2v_1080p") for j in partial)
     assert f"{len(partial)} jobs were rebuilt from their task id alone (prompt lost)" in out
     assert {j.mode for j in partial} == {

@@ -14,6 +14,7 @@ import pytest
 
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.domain.meta import BatchOrigin, JobMeta
 from jimeng_tui.jobs.export import CSV_COLUMNS, ExportError, export_jobs
 from jimeng_tui.services.jimeng.request import GenerationRequest
 from jimeng_tui.store.history import History, HistoryQuery
@@ -76,9 +77,11 @@ def test_csv_is_for_spreadsheets(history, tmp_path):
         aspect_ratio="9:16",
         first_image="/in/first.png",
         camera_template="hitchcock",
-        _batch={"sha256": "x", "line": 3},
-        _request_body={"req_key": "jimeng_t2v_v30"},
-        _service="http://127.0.0.1:9",
+    )
+    marked.meta = JobMeta(
+        batch=BatchOrigin(path="/in/b.jsonl", sha256="x", line=3),
+        sent_body={"req_key": "jimeng_t2v_v30"},
+        endpoint="http://127.0.0.1:9",
     )
     history.add(marked)
     rows = history.export_rows(HistoryQuery(limit=None))
@@ -91,7 +94,7 @@ def test_csv_is_for_spreadsheets(history, tmp_path):
     assert {f.name for f in dataclasses.fields(GenerationRequest)} <= set(columns)
     assert "params" not in columns and "owner_pid" not in columns
     text = out.read_text(encoding="utf-8-sig")
-    for internal in ("_batch", "_request_body", "_service", "127.0.0.1:9"):
+    for internal in ("_batch", "_request_body", "_service", "127.0.0.1:9", "b.jsonl"):
         assert internal not in text
 
     by_prompt = {r["prompt"]: r for r in back}
@@ -117,12 +120,12 @@ def test_csv_is_for_spreadsheets(history, tmp_path):
 
 def test_json_keeps_the_internal_keys(history, tmp_path):
     marked = job("kept", created_at=1_764_000_000.0)
-    marked.params["_batch"] = {"line": 3}
+    marked.meta.batch = BatchOrigin(path="/in/b.jsonl", sha256="x", line=3)
     history.add(marked)
     export_jobs(history.export_rows(HistoryQuery(limit=None)), tmp_path / "all.json")
     rows = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
     kept = next(r for r in rows if r["prompt"] == "kept")
-    assert kept["params"]["_batch"] == {"line": 3} and kept["created_at"] == 1_764_000_000.0
+    assert kept["meta"]["batch"]["line"] == 3 and kept["created_at"] == 1_764_000_000.0
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".json"])

@@ -15,8 +15,9 @@ import pytest
 
 from jimeng_tui.domain.errors import JimengError, ValidationError
 from jimeng_tui.domain.job import FINAL_STATES, JOB_FIELDS, Job, JobState
+from jimeng_tui.domain.meta import BatchOrigin, JobMeta
 from jimeng_tui.store.history import History, HistoryError, HistoryQuery
-from jimeng_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from jimeng_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION, run_step
 from jimeng_tui.store.paths import app_paths
 
 T0 = 1_700_000_000.0
@@ -76,6 +77,15 @@ def full_job() -> Job:
         favourite=True,
         owner_pid=4242,
         heartbeat_at=T0 + 69.0,
+        meta=JobMeta(
+            batch=BatchOrigin(path="/b.jsonl", sha256="ab", line=2, request="r", repeat=1),
+            refusals=2,
+            sent_body={"req_key": "k"},
+            endpoint="http://127.0.0.1:9",
+            output="/out/x.mp4",
+            link_dropped="moved",
+            extra={"_future": [1]},
+        ),
     )
 
 
@@ -156,7 +166,7 @@ def test_upgrade_from_version_1_indexes_old_rows(tmp_path):
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path)
     for statement in MIGRATIONS[0]:
-        conn.execute(statement)
+        run_step(conn, statement)
     conn.execute(
         "INSERT INTO jobs (created_at, prompt, mode, req_key, state) "
         "VALUES (1, 'an old lighthouse', 't2v_720p', 'k', 'saved')"
@@ -637,7 +647,7 @@ def test_job_dataclass_and_columns_agree():
     conn = sqlite3.connect(":memory:")
     for statements in MIGRATIONS:
         for statement in statements:
-            conn.execute(statement)
+            run_step(conn, statement)
     assert tuple(r[1] for r in conn.execute("PRAGMA table_info(jobs)")) == JOB_FIELDS
 
 

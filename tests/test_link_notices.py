@@ -11,7 +11,7 @@ import pytest
 from jimeng_tui.domain.events import JobChanged, JobNotice
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.engine import Engine
-from jimeng_tui.jobs.links import LINK_DROPPED, refresh_reason
+from jimeng_tui.jobs.links import refresh_reason
 from jimeng_tui.services.jimeng.request import GenerationRequest
 from jimeng_tui.session import open_engine, start_embedded_sandbox
 
@@ -68,7 +68,7 @@ async def test_after_a_sandbox_restart_the_notice_names_the_new_port(isolated_ho
         f"{second_sandbox.base_url}): fetched a new video link from the task"
     ]
     assert not any("expired" in n for n in notices)
-    assert LINK_DROPPED not in done.params  # read once, then cleared
+    assert done.meta.link_dropped is None  # read once, then cleared
 
 
 async def test_a_link_the_server_refuses_is_called_expired(sandbox):

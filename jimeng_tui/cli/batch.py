@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from jimeng_tui.cli.checks import check_output_dir
 from jimeng_tui.cli.commands import (
     Session,
-    _request_notes,
     _run,
     failure_advice,
     failure_headline,
@@ -40,10 +39,12 @@ from jimeng_tui.cli.text import json_safe, printable
 from jimeng_tui.domain.errors import JimengError, ValidationError
 from jimeng_tui.domain.events import JobNotice
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.jobs import batch as batchfile
-from jimeng_tui.jobs.batch import MARKER, Action, BatchFile, BatchLine, LinePlan
+from jimeng_tui.jobs.batch import Action, BatchFile, BatchLine, LinePlan
 from jimeng_tui.jobs.display import clock, excerpt
 from jimeng_tui.jobs.output_target import check_output
+from jimeng_tui.jobs.request_builder import request_notes
 from jimeng_tui.services.jimeng.request import build_submit_body, redact_body
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ def dry_run(ns: argparse.Namespace, batch: BatchFile) -> int:
     if db.exists():
         history = History(db)
         try:
-            earlier = history.find_params(batch.history_matches())
+            earlier = history.find_meta(batch.history_matches())
         finally:
             history.close()
     plans = batchfile.plan(batch, earlier, retry_failed=_retry_failed(ns), again=ns.again)
@@ -221,7 +222,7 @@ def dry_run(ns: argparse.Namespace, batch: BatchFile) -> int:
             print(f"  sends {json_safe(json.dumps(body, ensure_ascii=False))}", file=out)
         if p.line.request.conform_note:
             print(f"  note: {p.line.request.conform_note}", file=out)
-        for note in _request_notes(p.line.request):
+        for note in request_notes(p.line.request):
             print(f"  note: {note}", file=out)
     run, skip = counts.get(Action.RUN, 0), counts.get(Action.SKIP, 0)
     resume, blocked = counts.get(Action.RESUME, 0), counts.get(Action.BLOCKED, 0)
@@ -384,7 +385,7 @@ class BatchRun:
         assert isinstance(progress, BatchProgress)
         progress.line_of = self.line_of
         progress.add_listener(self.on_event)
-        earlier = await asyncio.to_thread(engine.history.find_params, self.batch.history_matches())
+        earlier = await asyncio.to_thread(engine.history.find_meta, self.batch.history_matches())
         plans = batchfile.plan(
             self.batch, earlier, retry_failed=_retry_failed(self.ns), again=self.ns.again
         )
@@ -451,7 +452,7 @@ class BatchRun:
                     self.progress.notice(f"line {n}: {p.reason}")
                 elif p.line.repeat:
                     self.progress.notice(f"line {n}: the same request again (another generation)")
-                for note in _request_notes(p.line.request):
+                for note in request_notes(p.line.request):
                     self.progress.notice(f"line {n}: {note}")
 
     async def create(self, p: LinePlan) -> Job | None:
@@ -460,7 +461,7 @@ class BatchRun:
         self.creating = p.line
         try:
             job = await engine.runner.create(
-                p.line.request, extra_params={MARKER: p.line.marker(self.batch)}
+                p.line.request, meta=JobMeta(batch=p.line.origin(self.batch))
             )
         except ValidationError as exc:  # the file or an image changed since it was checked
             self.record(LineResult(p.line, FAILED, message=f"{exc} (nothing was sent)"))

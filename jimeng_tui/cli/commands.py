@@ -38,8 +38,8 @@ from jimeng_tui.cli.text import printable
 from jimeng_tui.domain.errors import JimengError, ValidationError
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.output_target import check_output
+from jimeng_tui.jobs.request_builder import BuiltRequest, RequestFields, build_request
 from jimeng_tui.services.jimeng import catalog
-from jimeng_tui.services.jimeng.request import GenerationRequest, make_request
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
@@ -156,8 +156,8 @@ def _is_tty(stream: Any) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def request_from_args(ns: argparse.Namespace) -> GenerationRequest:
-    return make_request(
+def request_from_args(ns: argparse.Namespace) -> BuiltRequest:
+    fields = RequestFields(
         prompt=ns.prompt,
         mode=ns.mode,
         duration=ns.duration,
@@ -170,10 +170,12 @@ def request_from_args(ns: argparse.Namespace) -> GenerationRequest:
         seed=ns.seed,
         image_fields=("image", "image"),
     )
+    return build_request(fields, base_dir=Path.cwd())
 
 
 def cmd_generate(ns: argparse.Namespace) -> int:
-    request = request_from_args(ns)  # ValidationError → exit 2 in cli.main
+    built = request_from_args(ns)  # ValidationError → exit 2 in cli.main
+    request = built.request
     output = check_output_path(ns.output)
     if ns.no_wait and ns.sandbox:
         raise UsageError(
@@ -186,7 +188,7 @@ def cmd_generate(ns: argparse.Namespace) -> int:
         engine = session.engine
         assert engine is not None
         session.require_credentials()
-        for note in _request_notes(request):
+        for note in built.notes:
             session.progress.notice(note)
         # ValidationError / ImageError here: nothing written, nothing sent
         job = await engine.runner.create(request, output=output)
@@ -206,16 +208,6 @@ def cmd_generate(ns: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
 
     return _run(ns, body, interrupted=interrupted)
-
-
-def _request_notes(request: GenerationRequest) -> list[str]:
-    notes = []  # the runner reports image conversions and the conform note itself
-    if len(request.prompt) > catalog.PROMPT_RECOMMENDED_CHARS:
-        notes.append(
-            f"the prompt has {len(request.prompt)} characters; the service recommends at most "
-            f"{catalog.PROMPT_RECOMMENDED_CHARS}"
-        )
-    return notes
 
 
 async def _drive(
@@ -514,7 +506,7 @@ def _direct_output(engine: Engine, job: Job, output: Path) -> None:
             f"task {job.task_id} is already being saved to {job.path}; --output cannot change it"
         )
     job.path = str(output)
-    job.params["output"] = str(output)
+    job.meta.output = str(output)
     engine.history.save(job)
 
 

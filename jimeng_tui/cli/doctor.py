@@ -109,7 +109,7 @@ def cmd_doctor(ns: argparse.Namespace) -> int:
         return EXIT_FAILED
     rebuilt = salvage.rebuild(path, known_modes())
     waiting = [j for j in rebuilt.jobs if not j.is_final and j.task_id]
-    partial = [j for j in rebuilt.jobs if salvage.RECOVERED_NOTE in j.params]
+    partial = [j for j in rebuilt.jobs if salvage.RECOVERED_NOTE in j.meta.extra]
     text = (
         f"rebuilt {path}: {len(rebuilt.jobs)} jobs kept, {len(waiting)} of them unfinished with "
         f"a task id"

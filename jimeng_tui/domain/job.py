@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from jimeng_tui.domain.meta import JobMeta
+
 
 class JobState(StrEnum):
     DRAFT = "draft"
@@ -81,7 +83,9 @@ class Job:
     prompt: str
     mode: str
     req_key: str
-    params: dict[str, Any]  # the GenerationRequest as JSON-able values (image *sources*, no data)
+    params: dict[
+        str, Any
+    ]  # the request's own fields as JSON-able values (image *sources*, no data)
     state: JobState = S.QUEUED
     image_hashes: list[str] = field(default_factory=list)
     task_id: str | None = None
@@ -106,6 +110,7 @@ class Job:
     favourite: bool = False
     owner_pid: int | None = None
     heartbeat_at: float | None = None
+    meta: JobMeta = field(default_factory=JobMeta)  # bookkeeping: batch origin, body sent, ...
 
     @property
     def is_final(self) -> bool:
@@ -130,7 +135,10 @@ class Job:
 
     def copy(self) -> Job:
         return dataclasses.replace(
-            self, params=dict(self.params), image_hashes=list(self.image_hashes)
+            self,
+            params=dict(self.params),
+            image_hashes=list(self.image_hashes),
+            meta=self.meta.copy(),
         )
 
 

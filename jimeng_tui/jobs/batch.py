@@ -4,7 +4,7 @@ The file is JSON Lines (one object a line with the fields of ``jimeng-tui genera
 its name ends in ``.csv``, a table whose header row names the fields. Blank lines and lines
 starting with ``#`` are skipped. Relative image paths are taken from the batch file's folder.
 
-Every job a batch creates carries ``params["_batch"]``: the file's absolute path and SHA-256,
+Every job a batch creates carries ``meta.batch``: the file's absolute path and SHA-256,
 the line number, a fingerprint of the line's request (as written, defaults filled in) and its
 repeat number (the n-th line of the file with that same request). A later run of the same file
 (same path, or the same content elsewhere) finds those jobs and decides line by line
@@ -30,11 +30,12 @@ from typing import Any
 
 from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.domain.meta import BatchOrigin
+from jimeng_tui.jobs.request_builder import RequestFields, build_request
 from jimeng_tui.localfiles import FileTooLarge, NotARegularFile, read_regular_file, size_text
 from jimeng_tui.services.jimeng.images import PreparedImage, prepare_images
-from jimeng_tui.services.jimeng.request import GenerationRequest, make_request
+from jimeng_tui.services.jimeng.request import GenerationRequest
 
-MARKER = "_batch"  # the key in a job's params
 FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(GenerationRequest))
 # generate's option names and other spellings → the field
 ALIASES: dict[str, str] = {
@@ -72,15 +73,15 @@ class BatchLine:
     repeat: int = 0  # 0 for the first line with this fingerprint, 1 for the second, ...
     images: list[PreparedImage] = field(default_factory=list)  # preflighted in validation
 
-    def marker(self, batch: BatchFile) -> dict[str, Any]:
-        """What goes into the job's params under MARKER."""
-        return {
-            "file": str(batch.path),
-            "sha256": batch.sha256,
-            "line": self.number,
-            "request": self.fingerprint,
-            "repeat": self.repeat,
-        }
+    def origin(self, batch: BatchFile) -> BatchOrigin:
+        """What the job records as its ``meta.batch``."""
+        return BatchOrigin(
+            path=str(batch.path),
+            sha256=batch.sha256,
+            line=self.number,
+            request=self.fingerprint,
+            repeat=self.repeat,
+        )
 
 
 @dataclass
@@ -98,7 +99,7 @@ class BatchFile:
 
     def history_matches(self) -> dict[str, str]:
         """The look-up for earlier jobs of this file: by path, or by content."""
-        return {f"$.{MARKER}.file": str(self.path), f"$.{MARKER}.sha256": self.sha256}
+        return {"$.batch.path": str(self.path), "$.batch.sha256": self.sha256}
 
 
 # ------------------------------------------------------------------------------------------
@@ -256,7 +257,7 @@ def _check_line(number: int, raw: dict[str, Any], batch: BatchFile) -> BatchLine
             values[key] = converted
     if not errors:
         try:
-            request = make_request(**values, image_base=batch.folder)
+            request = build_request(RequestFields(**values), base_dir=batch.folder).request
         except ValidationError as exc:
             errors.append(LineError(number, exc.field, exc.reason))
         else:
@@ -367,11 +368,12 @@ def plan(
     by_key: dict[tuple[str, int], list[Job]] = {}
     by_place: dict[int, list[Job]] = {}  # jobs of this very file (same bytes), by line number
     for job in sorted(jobs, key=lambda j: j.id or 0):
-        marker = job.params.get(MARKER) or {}
-        key = (str(marker.get("request")), int(marker.get("repeat", 0)))
-        by_key.setdefault(key, []).append(job)
-        if marker.get("sha256") == batch.sha256 and isinstance(marker.get("line"), int):
-            by_place.setdefault(marker["line"], []).append(job)
+        origin = job.meta.batch
+        if origin is None:
+            continue
+        by_key.setdefault((origin.request, origin.repeat), []).append(job)
+        if origin.sha256 == batch.sha256 and origin.line > 0:
+            by_place.setdefault(origin.line, []).append(job)
     # A line is known by its request; in an unchanged file also by its place, so that a line
     # whose request now reads differently (a newer version's defaults) is never paid twice.
     return [

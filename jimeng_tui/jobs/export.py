@@ -31,6 +31,7 @@ from typing import Any, TextIO
 
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.job import Job
+from jimeng_tui.domain.meta import JobMeta
 
 FORMATS: tuple[str, ...] = ("json", "csv")
 
@@ -53,6 +54,8 @@ def export_format(path: Path) -> str:
 def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, JobMeta):
+        return value.to_json()
     return value
 
 
@@ -87,7 +90,7 @@ CSV_SOURCES: tuple[tuple[str, str], ...] = (
     ("camera_template", "params.camera_template"),
     ("camera_strength", "params.camera_strength"),
     ("seed", "params.seed"),
-    ("output", "params.output"),
+    ("output", "meta.output"),
     ("task_id", "task_id"),
     ("request_id", "request_id"),
     ("submitted_at", "submitted_at"),
@@ -142,8 +145,8 @@ def csv_row(row: dict[str, Any]) -> list[Any]:
                 k: v for k, v in params.items() if k not in _NAMED_PARAMS and not k.startswith("_")
             }
             value: Any = other or None
-        elif source.startswith("params."):
-            value = params.get(source.split(".", 1)[1])
+        elif source.startswith(("params.", "meta.")):
+            value = (row.get(source.split(".")[0]) or {}).get(source.split(".", 1)[1])
         elif source in _TIMES:
             value = local_time(row.get(source))
         elif source == "image_hashes":

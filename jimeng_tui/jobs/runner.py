@@ -22,6 +22,7 @@ import httpx
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.events import Event, JobChanged, JobNotice, ThrottleChanged, ThrottleState
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.jobs import saving
 from jimeng_tui.jobs.output_target import check_output
 from jimeng_tui.jobs.remote import has_video, request_of, status_word
@@ -102,11 +103,11 @@ class Runner(SubmitStage, SaveStage):
         request: object,
         *,
         output: Path | None = None,
-        extra_params: dict[str, Any] | None = None,
+        meta: JobMeta | None = None,
     ) -> Job:
         """Check the request and its images, then write the job row (state queued).
 
-        ``extra_params`` go into the row's params with it (a batch file's line marker).
+        ``meta`` is kept with the row (a batch file's line).
         Raises ValidationError / ImageError before anything is written or sent.
         """
         if not self.has_credentials:
@@ -133,11 +134,10 @@ class Runner(SubmitStage, SaveStage):
             # born claimed by this process: a `resume` running meanwhile leaves it alone
             owner_pid=self._pid,
             heartbeat_at=now,
+            meta=meta or JobMeta(),
         )
         if output:
-            job.params["output"] = str(output)
-        if extra_params:
-            job.params.update(extra_params)
+            job.meta.output = str(output)
         job = await asyncio.to_thread(self.history.add, job)
         assert job.id is not None
         self._created.add(job.id)
@@ -286,6 +286,7 @@ class Runner(SubmitStage, SaveStage):
             mode=mode,
             req_key=fresh.wire_model,
             params=dict(source.params) if source else dict(fresh.params),
+            meta=source.meta.copy() if source else JobMeta(),
             state=S.IN_QUEUE,
             task_id=task_id,
             submitted_at=now,

@@ -164,7 +164,7 @@ def forget_unusable_path(job: Job) -> None:
     dest = Path(job.path or "")
     if not (part.exists() or part.is_symlink()):
         discard_part(part)
-    if job.params.get("output") or leftovers(dest, source_of(dest)):
+    if job.meta.output or leftovers(dest, source_of(dest)):
         return
     job.path = None
 
@@ -185,7 +185,7 @@ def sidecar_facts(job: Job, info: MediaInfo, now: float) -> dict[str, Any]:
         "mode": job.mode,
         "req_key": job.req_key,
         "parameters": {k: v for k, v in job.params.items() if not k.startswith("_")},
-        "request_body": job.params.get("_request_body"),
+        "request_body": job.meta.sent_body,
         "input_image_sha256": job.image_hashes,
         "task_id": job.task_id,
         "request_id": job.request_id,

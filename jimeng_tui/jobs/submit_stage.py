@@ -72,8 +72,8 @@ class SubmitStage:
             self._bodies[job.id] = body
         await self.throttle.acquire_task()
         await self.throttle.acquire_request()
-        job.params["_request_body"] = body.redacted  # for the sidecar, without image data
-        job.params["_service"] = self.service.endpoint  # which service holds the task
+        job.meta.sent_body = body.redacted  # for the sidecar, without image data
+        job.meta.endpoint = self.service.endpoint  # which service holds the task
         await self._set(job, S.SUBMITTING)
         try:
             result = await self.service.submit(body)
@@ -83,7 +83,7 @@ class SubmitStage:
                 raise
             await self._refused(job, self.service.classify(exc, during_submit=True))
             return False
-        job.params.pop("_refusals", None)
+        job.meta.refusals = 0
         now = time.time()
         # The service has created (and will bill) the task: its id reaches the disk even if
         # this job is being cancelled this very moment (Ctrl+C), or a restart could only call
@@ -112,8 +112,8 @@ class SubmitStage:
             await self._fail(job, code, failure.message, request_id=failure.request_id)
             return
         # The service says no task was created: back to the queue and try later.
-        refusals = job.params.get("_refusals", 0) + 1
-        job.params["_refusals"] = refusals
+        refusals = job.meta.refusals + 1
+        job.meta.refusals = refusals
         if refusals > SUBMIT_REFUSALS:
             await self._fail(job, code, failure.message, request_id=failure.request_id)
             return

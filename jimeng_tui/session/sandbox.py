@@ -43,11 +43,11 @@ def adopt_sandbox_tasks(runner: Runner, sandbox: SandboxServer, here: str) -> No
     never reached a sandbox, still run."""
     for job in runner.resumable():
         reached_service = job.task_id or job.state is JobState.SUBMITTING
-        if not reached_service or job.params.get("_service") == here:
+        if not reached_service or job.meta.endpoint == here:
             continue
         if job.task_id and sandbox.knows(job.task_id):
-            before = job.params.get("_service") or "another port"
-            job.params["_service"] = here
+            before = job.meta.endpoint or "another port"
+            job.meta.endpoint = here
             links.drop_link(job, f"the sandbox restarted on a new port ({before} → {here})")
         else:
             job.transition(

@@ -21,25 +21,18 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.domain.job import FINAL_STATES, JOB_FIELDS, Job, JobState
+from jimeng_tui.domain.meta import JobMeta
+from jimeng_tui.store.history_query import HistoryQuery, order_by, where_clause
 from jimeng_tui.store.integrity import HistoryError, database_error, guard_database_errors
-from jimeng_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from jimeng_tui.store.migrations import MIGRATIONS, SCHEMA_VERSION, run_step
 from jimeng_tui.store.paths import ensure_private_dir
 
-ORDERS: dict[str, str] = {
-    "newest": "created_at DESC, id DESC",
-    "oldest": "created_at ASC, id ASC",
-    # NULLs sort first ascending and last descending, so "longest" can walk jobs_duration backwards
-    "longest": "duration_s DESC, created_at DESC, id DESC",
-    "shortest": "duration_s ASC NULLS LAST, created_at DESC, id DESC",
-}
 RECENT_SCAN = 5000  # rows a text search reads newest-first before asking the FTS index
-FTS_MIN_CHARS = 3  # the trigram tokenizer needs 3 characters; shorter terms use LIKE
+
 
 _COLUMNS: tuple[str, ...] = JOB_FIELDS
 _JSON_FIELDS = frozenset({"params", "image_hashes"})
@@ -56,19 +49,6 @@ _UNFINISHED_SQL = "(" + ", ".join(f"'{s.value}'" for s in JobState if s not in F
 
 class CountInterrupted(HistoryError):
     """``History.count`` was stopped by ``interrupt_counts``: its answer was no longer wanted."""
-
-
-@dataclass
-class HistoryQuery:
-    text: str = ""  # words to find in prompts (all must match; any substring, any script)
-    status: str | None = None  # a JobState value, or several separated by commas
-    mode: str | None = None
-    since: float | None = None  # created_at >= since
-    until: float | None = None  # created_at < until
-    favourite: bool | None = None
-    order: str = "newest"  # newest | oldest | longest | shortest (by duration_s)
-    limit: int | None = 100  # None (or negative): no limit
-    offset: int = 0
 
 
 def _pid_alive(pid: int) -> bool:
@@ -94,7 +74,9 @@ def _to_row(job: Job, columns: Iterable[str]) -> list[Any]:
     values: list[Any] = []
     for name in columns:
         value = getattr(job, name)
-        if name in _JSON_FIELDS:
+        if name == "meta":
+            value = json.dumps(value.to_json(), ensure_ascii=False, sort_keys=True)
+        elif name in _JSON_FIELDS:
             value = json.dumps(value, ensure_ascii=False, sort_keys=True)
         elif name == "state":
             value = JobState(value).value
@@ -109,22 +91,15 @@ def _decode(row: sqlite3.Row | tuple[Any, ...]) -> dict[str, Any]:
     data["params"] = json.loads(data["params"]) if data["params"] else {}
     data["image_hashes"] = json.loads(data["image_hashes"]) if data["image_hashes"] else []
     data["favourite"] = bool(data["favourite"])
+    data["meta"] = json.loads(data["meta"]) if data["meta"] else {}
     return data
 
 
 def _to_job(row: tuple[Any, ...]) -> Job:
     data = _decode(row)
     data["state"] = JobState(data["state"])
+    data["meta"] = JobMeta.from_json(data["meta"])
     return Job(**data)
-
-
-def _like_pattern(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _fts_phrase(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
 
 
 @guard_database_errors
@@ -199,8 +174,8 @@ class History:
         with self._transaction():
             version = self._check_version()  # another process may have migrated meanwhile
             for number in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in MIGRATIONS[number - 1]:
-                    self._conn.execute(statement)
+                for step in MIGRATIONS[number - 1]:
+                    run_step(self._conn, step)
                 self._conn.execute(f"PRAGMA user_version = {number}")
 
     @contextlib.contextmanager
@@ -284,13 +259,13 @@ class History:
             ).fetchone()
         return _to_job(row) if row else None
 
-    def find_params(self, matches: dict[str, Any]) -> list[Job]:
-        """Jobs whose ``params`` hold any of ``matches`` (a JSON path such as
-        ``"$._batch.sha256"`` → the value there), oldest first. It reads every row: for an
+    def find_meta(self, matches: dict[str, Any]) -> list[Job]:
+        """Jobs whose ``meta`` holds any of ``matches`` (a JSON path such as
+        ``"$.batch.sha256"`` → the value there), oldest first. It reads every row: for an
         occasional look-up (re-running a batch file), not for searching as the user types."""
         if not matches:
             return []
-        where = " OR ".join("json_extract(params, ?) = ?" for _ in matches)
+        where = " OR ".join("json_extract(meta, ?) = ?" for _ in matches)
         args = [item for pair in matches.items() for item in pair]
         with self._lock:
             rows = self._conn.execute(f"{_SELECT} WHERE {where} ORDER BY id", args).fetchall()
@@ -371,47 +346,7 @@ class History:
     # -- finding jobs ------------------------------------------------------------------------
 
     def _where(self, q: HistoryQuery, *, like_only: bool = False) -> tuple[str, list[Any]]:
-        """The WHERE clause of ``q``; ``like_only`` matches every term with LIKE (a substring
-        test, as the trigram index does) instead of the FTS index."""
-        clauses: list[str] = []
-        args: list[Any] = []
-        terms = q.text.split() if q.text else []
-        long_terms = [t for t in terms if len(t) >= FTS_MIN_CHARS and not like_only]
-        if long_terms:
-            clauses.append("id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)")
-            args.append(" AND ".join(_fts_phrase(t) for t in long_terms))
-        for term in terms:
-            if like_only or len(term) < FTS_MIN_CHARS:
-                clauses.append("prompt LIKE ? ESCAPE '\\'")
-                args.append(_like_pattern(term))
-        if q.status:
-            states = [s.strip() for s in q.status.split(",") if s.strip()]
-            allowed = tuple(s.value for s in JobState)
-            bad = [s for s in states if s not in allowed]
-            if bad:
-                raise ValidationError("status", f"unknown state {bad[0]!r}", allowed)
-            clauses.append(f"state IN ({', '.join('?' for _ in states)})")
-            args.extend(states)
-        if q.mode:
-            clauses.append("mode = ?")
-            args.append(q.mode)
-        if q.since is not None:
-            clauses.append("created_at >= ?")
-            args.append(q.since)
-        if q.until is not None:
-            clauses.append("created_at < ?")
-            args.append(q.until)
-        if q.favourite is not None:
-            clauses.append("favourite = ?")
-            args.append(int(q.favourite))
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        return where, args
-
-    def _order(self, q: HistoryQuery) -> str:
-        try:
-            return ORDERS[q.order]
-        except KeyError:
-            raise ValidationError("order", f"unknown order {q.order!r}", tuple(ORDERS)) from None
+        return where_clause(q, like_only=like_only)  # a method: tests replace it on one History
 
     def _recent_matches(self, q: HistoryQuery) -> list[tuple[Any, ...]] | None:
         """A newest-first page of a text search found among the newest RECENT_SCAN rows alone.
@@ -443,7 +378,7 @@ class History:
         if refines_miss:
             return None
         where, args = self._where(q, like_only=True)
-        order = self._order(q)
+        order = order_by(q)
         # The window: rows at least as new as the RECENT_SCAN-th newest (every row when there
         # are fewer), walked newest first down the date index until a page matched; rows left
         # out are all strictly older, so a full page is exact.
@@ -467,7 +402,7 @@ class History:
             if (recent := self._recent_matches(q)) is not None:
                 return recent
         where, args = self._where(q)
-        sql = f"{_SELECT}{where} ORDER BY {self._order(q)}"
+        sql = f"{_SELECT}{where} ORDER BY {order_by(q)}"
         if paged:
             sql += " LIMIT ? OFFSET ?"
             limit = -1 if q.limit is None or q.limit < 0 else q.limit
@@ -523,8 +458,8 @@ class History:
 
     def export_rows(self, q: HistoryQuery) -> list[dict[str, Any]]:
         """Every job matching ``q`` (paging ignored) as plain JSON-able dicts, one key per Job
-        field: ``params`` a dict, ``image_hashes`` a list, ``state`` a string, ``favourite`` a
-        bool. (For CSV, dump ``params`` and ``image_hashes`` as JSON text.)"""
+        field: ``params`` and ``meta`` dicts, ``image_hashes`` a list, ``state`` a string,
+        ``favourite`` a bool. (For CSV, dump ``params`` and ``image_hashes`` as JSON text.)"""
         return [_decode(r) for r in self._rows(q, paged=False)]
 
     def recent_generation_seconds(self, mode: str, limit: int = 20) -> list[float]:
@@ -538,3 +473,6 @@ class History:
                 (mode, limit),
             ).fetchall()
         return [float(r[0]) for r in rows]
+
+
+__all__ = ["CountInterrupted", "History", "HistoryError", "HistoryQuery"]

@@ -3,11 +3,51 @@
 ``PRAGMA user_version`` holds how many have been applied. Never edit a published migration:
 append a new one. A database with a higher version than ``len(MIGRATIONS)`` was written by a
 newer jimeng-tui and is refused (History raises HistoryError).
+
+A step is an SQL statement, or a function given the connection for what SQL alone cannot do
+(rewriting JSON with this version's rules). Every migration runs in one transaction.
 """
 
 from __future__ import annotations
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
+import json
+import sqlite3
+from collections.abc import Callable
+
+from jimeng_tui.domain.meta import split_params
+
+Step = str | Callable[[sqlite3.Connection], None]
+
+
+def add_meta_column(conn: sqlite3.Connection) -> None:
+    """Schema 4's column; present already when a file's version was set back by hand."""
+    if "meta" not in {str(r[1]) for r in conn.execute("PRAGMA table_info(jobs)")}:
+        conn.execute("ALTER TABLE jobs ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'")
+
+
+def move_params_to_meta(conn: sqlite3.Connection) -> None:
+    """Schema 4: bookkeeping keys (``_batch``, ``_request_body``, ``_service``, ``_refusals``,
+    ``_link_dropped``, ``output``, any other ``_`` key) leave ``params`` for ``meta``."""
+    rows = conn.execute("SELECT id, params FROM jobs WHERE params != '{}'").fetchall()
+    for job_id, text in rows:
+        try:
+            params = json.loads(text) if text else {}
+        except ValueError:
+            continue  # not JSON: left exactly as it was (the row reads as before)
+        if not isinstance(params, dict):
+            continue
+        request, meta = split_params(params)
+        conn.execute(
+            "UPDATE jobs SET params = ?, meta = ? WHERE id = ?",
+            (
+                json.dumps(request, ensure_ascii=False, sort_keys=True),
+                json.dumps(meta.to_json(), ensure_ascii=False, sort_keys=True),
+                job_id,
+            ),
+        )
+
+
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     # 1: the jobs table, one column per Job field (params and image_hashes as JSON text)
     (
         """
@@ -90,6 +130,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
           AND COALESCE(submitted_at, created_at) > CAST(strftime('%s', 'now') AS REAL) - 43200
         """,
     ),
+    # 4: job.params holds the request alone; what jimeng-tui records about a job moves to meta
+    # (domain/meta.py), a JSON object. Unknown "_" keys are kept there under "extra".
+    (
+        add_meta_column,
+        move_params_to_meta,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def run_step(conn: sqlite3.Connection, step: Step) -> None:
+    if isinstance(step, str):
+        conn.execute(step)
+    else:
+        step(conn)

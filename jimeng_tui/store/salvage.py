@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from jimeng_tui.domain.job import FINAL_STATES, JOB_FIELDS, Job, JobState
+from jimeng_tui.domain.meta import JobMeta, split_params
 from jimeng_tui.store.aside import free_name, make_private, timestamp
 from jimeng_tui.store.history import History, _pid_alive, _to_row
 from jimeng_tui.store.integrity import HistoryError, database_error
 
 MAX_PROBLEMS = 20  # lines of integrity_check shown
-RECOVERED_NOTE = "_recovered"  # params key on a job rebuilt from the indexes alone
+RECOVERED_NOTE = "_recovered"  # meta.extra key on a job rebuilt from the indexes alone
 # (index, its columns besides the row id): what each index remembers of a row
 _INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("jobs_task_id", ("task_id",)),
@@ -99,10 +100,13 @@ def _partial_job(job_id: int, known: dict[str, Any], modes: KnownModes) -> Job:
         prompt="",
         mode=mode,
         req_key=modes.req_keys[mode],
-        params={
-            RECOVERED_NOTE: "rebuilt from a damaged history: the prompt and settings were lost"
-            + ("" if mode == found else "; the mode is a guess"),
-        },
+        params={},
+        meta=JobMeta(
+            extra={
+                RECOVERED_NOTE: "rebuilt from a damaged history: the prompt and settings were lost"
+                + ("" if mode == found else "; the mode is a guess"),
+            }
+        ),
         state=JobState(known["state"]),
         task_id=str(known["task_id"]),
     )
@@ -128,7 +132,12 @@ def _decode(row: tuple[Any, ...], modes: KnownModes) -> Job | None:
     """A table row as a Job, or None when its values are garbage."""
     try:
         data = dict(zip(JOB_FIELDS, row, strict=True))
-        data["params"] = json.loads(data["params"]) if data["params"] else {}
+        params = json.loads(data["params"]) if data["params"] else {}
+        if not isinstance(params, dict):
+            return None
+        data["params"], old_meta = split_params(params)  # a row older than schema 4
+        meta = json.loads(data["meta"]) if data["meta"] else {}
+        data["meta"] = JobMeta.from_json(meta) if meta else old_meta
         data["image_hashes"] = json.loads(data["image_hashes"]) if data["image_hashes"] else []
         data["favourite"] = bool(data["favourite"])
         data["state"] = JobState(data["state"])
@@ -136,7 +145,7 @@ def _decode(row: tuple[Any, ...], modes: KnownModes) -> Job | None:
             return None
         data["owner_pid"] = data["heartbeat_at"] = None  # nobody drives a rebuilt row
         return Job(**data)
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, AttributeError):
         return None
 
 
@@ -152,9 +161,18 @@ def _rows(
         return
 
 
+def _columns(conn: sqlite3.Connection) -> str:
+    """JOB_FIELDS to select; a file older than the meta column gives '{}' for it."""
+    try:
+        present = {str(r[1]) for r in conn.execute("PRAGMA table_info(jobs)")}
+    except sqlite3.DatabaseError:
+        present = set(JOB_FIELDS)
+    return ", ".join(c if c in present or c != "meta" else "'{}'" for c in JOB_FIELDS)
+
+
 def salvage(conn: sqlite3.Connection, modes: KnownModes) -> Salvage:
     found = Salvage(modes)
-    columns = ", ".join(JOB_FIELDS)
+    columns = _columns(conn)
     seen: set[int] = set()
     for order in ("ASC", "DESC"):  # from both ends: a damaged page stops each scan there
         for row in _rows(conn, f"SELECT {columns} FROM jobs ORDER BY id {order}"):

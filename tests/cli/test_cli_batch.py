@@ -9,7 +9,6 @@ from pathlib import Path
 from cli_support import history_jobs, interrupt_when, make_image, run_cli, sandbox_env
 
 from jimeng_tui.domain.job import JobState
-from jimeng_tui.jobs.batch import MARKER
 from jimeng_tui.jobs.media import probe
 from jimeng_tui.store.paths import app_paths
 
@@ -73,13 +72,13 @@ def test_six_lines_run_to_six_verified_videos(cli, sandbox_server, tmp_path):
     jobs = history_jobs()
     assert len(jobs) == 6
     assert all(j.state is JobState.SAVED for j in jobs)
-    assert sorted(j.params[MARKER]["line"] for j in jobs) == [2, 3, 5, 6, 7, 8]
-    assert {j.params[MARKER]["file"] for j in jobs} == {str(path)}
+    assert sorted(j.meta.batch.line for j in jobs) == [2, 3, 5, 6, 7, 8]
+    assert {j.meta.batch.path for j in jobs} == {str(path)}
     for job in jobs:
         info = probe(Path(job.path))  # PyAV opens it
         assert info.frames > 0 and info.width > 0
         assert (info.duration_s, info.fps) == (job.duration_s, job.fps)
-        assert f"line {job.params[MARKER]['line']}: saved: {job.path}" in result.stdout
+        assert f"line {job.meta.batch.line}: saved: {job.path}" in result.stdout
         assert f"submitted: task {job.task_id}" in result.stdout
     rain = next(j for j in jobs if j.prompt.startswith("Rain"))
     assert round(rain.duration_s) == 4 and round(rain.fps) == 30 and rain.height > rain.width
@@ -155,7 +154,7 @@ def test_rejected_prompt_fails_its_line_and_the_others_are_saved(cli, sandbox_se
     assert "line 2: generation failed: 50412 Text Risk Not Pass" in result.stdout
     assert "1 failed (line 2)" in result.stdout
     assert "1 of 3 lines have no video: line 2 (failed 50412)" in result.stderr
-    states = {j.params[MARKER]["line"]: j.state for j in history_jobs()}
+    states = {j.meta.batch.line: j.state for j in history_jobs()}
     assert states == {1: JobState.SAVED, 2: JobState.FAILED, 3: JobState.SAVED}
     assert len(sandbox_server.submitted_bodies()) == 2
 
@@ -244,7 +243,7 @@ def test_csv_with_output_dir(cli, tmp_path):
     result = cli("batch", str(path), "--output-dir", str(out))
     assert result.returncode == 0, result
     (job,) = history_jobs()
-    assert job.prompt == "A boat, at dawn" and job.params[MARKER]["line"] == 3
+    assert job.prompt == "A boat, at dawn" and job.meta.batch.line == 3
     assert Path(job.path).parent == out and job.width == job.height
 
 
@@ -300,7 +299,7 @@ def test_sigint_mid_flight_then_rerun_sends_each_line_once(exe, sandbox_factory,
     assert result.stdout.count("submitted: task") == 2
     jobs = history_jobs()
     assert len(jobs) == 4 and all(j.state is JobState.SAVED for j in jobs)
-    assert sorted(j.params[MARKER]["line"] for j in jobs) == [1, 2, 3, 4]
+    assert sorted(j.meta.batch.line for j in jobs) == [1, 2, 3, 4]
     # exactly one submit per line over both runs
     bodies = slow_sandbox_server.submitted_bodies()
     assert sorted(b["prompt"] for b in bodies) == sorted(j.prompt for j in jobs)

@@ -228,7 +228,7 @@ async def test_its_own_sandbox_keeps_jobs_across_a_restart(isolated_home):
         app.screen.query_one("#yes").press()
         await pilot.pause()
     assert app.sandbox_server is None  # it stopped with the app
-    first_service = job.params["_service"]
+    first_service = job.meta.endpoint
 
     again = JimengApp(sandbox=True, bell_on_finish=False)
     async with again.run_test(size=(140, 45)) as pilot:
@@ -237,7 +237,7 @@ async def test_its_own_sandbox_keeps_jobs_across_a_restart(isolated_home):
         (resumed,) = again.jobs.values()
         assert resumed.id == job.id and resumed.task_id == job.task_id
         assert Path(resumed.path).is_file()
-        assert resumed.params["_service"] != first_service  # another sandbox, another port
+        assert resumed.meta.endpoint != first_service  # another sandbox, another port
         assert again.sandbox_server.requests_for("CVSync2AsyncSubmitTask") == []
 
 

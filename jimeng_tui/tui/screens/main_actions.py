@@ -90,10 +90,10 @@ class PaidJobActionsMixin:
 
     def request_of(self: Any, job: Job) -> Any:
         """The job's request rebuilt from its parameters (None, with a message, if it cannot)."""
-        from jimeng_tui.services.jimeng.request import GenerationRequest
+        from jimeng_tui.jobs.request_builder import rerun_request
 
         try:
-            return GenerationRequest.from_params(job.params)
+            return rerun_request(job)
         except (TypeError, ValueError) as exc:
             self.notify(f"Cannot rebuild job {job.id}'s request: {exc}", severity="error")
             return None

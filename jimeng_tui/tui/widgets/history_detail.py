@@ -102,7 +102,7 @@ def _params(job: Job, mode_labels: Mapping[str, str]) -> list[str]:
     params = job.params or {}
     label = mode_labels.get(job.mode)
     lines = [f"- Mode: `{job.mode}`" + (f" — {label}" if label else "")]
-    for key, value in params.items():
+    for key, value in {**params, "output": job.meta.output}.items():
         if key in ("prompt", "mode") or key.startswith("_"):
             continue  # "_request_body" and the like: internal copies of the above
         if value is None or value == "" or isinstance(value, dict | list):

@@ -277,8 +277,10 @@ class PromptForm(Vertical):
     # ------------------------------------------------------------- values
     def build_request(self) -> GenerationRequest:
         """The request the form describes, validated (raises ValidationError)."""
+        from pathlib import Path
+
         from jimeng_tui.domain.errors import ValidationError
-        from jimeng_tui.services.jimeng.request import GenerationRequest
+        from jimeng_tui.jobs.request_builder import RequestFields, build_request
 
         mode = self.mode
         prompt = self.query_one("#prompt", TextArea).text
@@ -293,7 +295,7 @@ class PromptForm(Vertical):
         ratio = self._select("aspect_ratio").value
         template = self._camera_value("camera_template")
         strength = self._camera_value("camera_strength")
-        request = GenerationRequest(
+        fields = RequestFields(
             prompt=prompt.strip(),
             mode=mode.name,
             duration=int(self._select("duration").value),  # type: ignore[arg-type]
@@ -307,8 +309,7 @@ class PromptForm(Vertical):
             camera_strength=str(strength) if mode.camera and isinstance(strength, str) else None,
             seed=seed,
         )
-        request.validate()
-        return request
+        return build_request(fields, base_dir=Path.cwd()).request  # image paths made absolute
 
     def submit(self) -> GenerationRequest | None:
         """Validate; show the first problem inline, or post GenerateRequested (once the rows

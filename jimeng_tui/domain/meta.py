@@ -1,0 +1,132 @@
+"""What jimeng-tui records about a job besides the request itself (the ``meta`` column).
+
+Until schema 4 these lived in ``job.params`` beside the request's own fields, under keys such as
+``_batch``, ``_request_body``, ``_service``, ``_refusals``, ``_link_dropped`` and ``output``.
+:func:`split_params` takes such a dict apart (the history migration uses it); a key it does not
+know is kept in ``JobMeta.extra`` under its old name, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# params keys of older versions that are bookkeeping, not part of the request
+OLD_KEYS: dict[str, str] = {
+    "_batch": "batch",
+    "_refusals": "refusals",
+    "_request_body": "sent_body",
+    "_service": "endpoint",
+    "_link_dropped": "link_dropped",
+    "output": "output",
+}
+
+
+@dataclass(frozen=True)
+class BatchOrigin:
+    """The batch file line a job was made from (``jimeng-tui batch``)."""
+
+    path: str  # the file's absolute path
+    sha256: str  # of the file's bytes when the job was made
+    line: int  # 1-based
+    request: str = ""  # the line's request fingerprint
+    repeat: int = 0  # 0 for the first line with this fingerprint, 1 for the second, ...
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "line": self.line,
+            "request": self.request,
+            "repeat": self.repeat,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> BatchOrigin:
+        line = data.get("line")
+        return cls(
+            path=str(data.get("path", data.get("file", ""))),  # "file" before schema 4
+            sha256=str(data.get("sha256", "")),
+            line=line if isinstance(line, int) else 0,
+            request=str(data.get("request", "")),
+            repeat=int(data.get("repeat", 0) or 0),
+        )
+
+
+@dataclass
+class JobMeta:
+    """Bookkeeping kept with a job; never sent to the service as part of the request."""
+
+    batch: BatchOrigin | None = None
+    refusals: int = 0  # submits refused with a safe-to-resend code in a row
+    sent_body: dict[str, Any] | None = None  # the exact body submitted, image data left out
+    endpoint: str | None = None  # the base URL of the service holding the task
+    output: str | None = None  # the file name asked for with --output
+    link_dropped: str | None = None  # why the video link was dropped; read once, then cleared
+    extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know
+
+    def to_json(self) -> dict[str, Any]:
+        """Only what is set, so an empty meta is ``{}``."""
+        out: dict[str, Any] = {}
+        if self.batch is not None:
+            out["batch"] = self.batch.to_json()
+        if self.refusals:
+            out["refusals"] = self.refusals
+        for name in ("sent_body", "endpoint", "output", "link_dropped"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        if self.extra:
+            out["extra"] = dict(self.extra)
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> JobMeta:
+        if not data:
+            return cls()
+        batch = data.get("batch")
+        extra = data.get("extra")
+        return cls(
+            batch=BatchOrigin.from_json(batch) if isinstance(batch, Mapping) else None,
+            refusals=int(data.get("refusals", 0) or 0),
+            sent_body=data.get("sent_body"),
+            endpoint=data.get("endpoint"),
+            output=data.get("output"),
+            link_dropped=data.get("link_dropped"),
+            extra=dict(extra) if isinstance(extra, Mapping) else {},
+        )
+
+    def copy(self) -> JobMeta:
+        return JobMeta.from_json(self.to_json())
+
+
+def _fits(name: str, value: Any) -> bool:
+    """Whether an old value has the shape its field takes (else it is kept in ``extra``)."""
+    if name == "batch":
+        return isinstance(value, Mapping)
+    if name == "refusals":
+        return isinstance(value, int)
+    if name == "sent_body":
+        return isinstance(value, dict)
+    return isinstance(value, str)
+
+
+def split_params(params: Mapping[str, Any]) -> tuple[dict[str, Any], JobMeta]:
+    """An old ``params`` dict → (the request's own fields, the meta it carried)."""
+    request: dict[str, Any] = {}
+    moved: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in params.items():
+        if key in OLD_KEYS and _fits(OLD_KEYS[key], value):
+            moved[OLD_KEYS[key]] = value
+        elif key.startswith("_"):
+            extra[key] = value
+        else:
+            request[key] = value
+    meta = JobMeta.from_json(moved)
+    meta.extra = extra
+    return request, meta
+
+
+__all__ = ["OLD_KEYS", "BatchOrigin", "JobMeta", "split_params"]
