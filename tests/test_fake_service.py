@@ -50,8 +50,8 @@ async def test_a_fake_service_runs_a_job_to_a_saved_verified_video(tmp_path: Pat
     assert job.task_id is not None and job.task_id.startswith("fake-")
     stored = history.get(job.id)
     assert stored is not None and stored.state is JobState.SAVED
-    assert stored.params["_service"] == base_url
-    assert stored.params["_request_body"] == {
+    assert stored.meta.endpoint == base_url
+    assert stored.meta.sent_body == {
         "model": "fake-1",
         "prompt": "a red kite over the sea",
     }
