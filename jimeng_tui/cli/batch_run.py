@@ -136,7 +136,7 @@ class BatchRun:
             self.say(f"line {n}: saved{before}: {job.path}{facts}")
         elif result.outcome == FAILED and job is None:
             self.say(f"line {n}: failed: {result.message}")
-        elif result.outcome == FAILED:
+        elif result.outcome == FAILED and job is not None:
             self.say(f"line {n}: {failure_headline(job)}")
             if result.earlier:
                 self.say(f"  in an earlier run; {result.message}")

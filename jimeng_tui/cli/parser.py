@@ -11,12 +11,11 @@ import argparse
 import sys
 import textwrap
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from jimeng_tui import __version__
 from jimeng_tui.cli import doctor as cli_doctor
 from jimeng_tui.cli import json_output as cli_json
-from jimeng_tui.cli.argtypes import positive_int
 from jimeng_tui.cli.errors import EXIT_USAGE, PROG, error_line
 from jimeng_tui.cli.globals import add_global_options, command_parser_class
 from jimeng_tui.cli.help_text import (
@@ -30,6 +29,7 @@ from jimeng_tui.cli.help_text import (
     join,
     mode_lines,
 )
+from jimeng_tui.sandbox.argtypes import positive_int
 from jimeng_tui.services.jimeng import catalog
 
 Formatter = type[argparse.HelpFormatter]
@@ -38,7 +38,7 @@ Formatter = type[argparse.HelpFormatter]
 class CliParser(argparse.ArgumentParser):
     """argparse with the house error line (``jimeng-tui: error: ...``, exit 2)."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         print(error_line(message), file=sys.stderr)
         self.exit(cli_json.finish(EXIT_USAGE, message))

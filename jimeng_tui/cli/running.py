@@ -25,6 +25,7 @@ from jimeng_tui.services.jimeng.request import GenerationRequest
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
+    from jimeng_tui.sandbox.server import SandboxServer
 
 
 class Session:
@@ -33,7 +34,7 @@ class Session:
     def __init__(self, ns: argparse.Namespace, progress: Progress):
         self.ns = ns
         self.progress = progress
-        self.sandbox = None
+        self.sandbox: SandboxServer | None = None
         self.engine: Engine | None = None
         self.latest: dict[int, Job] = {}  # the newest copy of every job this command touched
         progress.add_listener(self._remember)

@@ -59,7 +59,7 @@ class _Server(uvicorn.Server):
                     task.cancel()
                 for connection in list(self.server_state.connections):
                     with contextlib.suppress(Exception):
-                        connection.transport.abort()  # type: ignore[attr-defined]
+                        connection.transport.abort()
                 break
             await asyncio.sleep(0.005)
         for server in self.servers:
