@@ -12,8 +12,9 @@ from typing import Any
 import uvicorn
 
 from jimeng_tui.sandbox import samples
-from jimeng_tui.sandbox.app import SandboxState, create_app
+from jimeng_tui.sandbox.app import create_app
 from jimeng_tui.sandbox.options import DEFAULT_HOST, SandboxOptions
+from jimeng_tui.sandbox.state import SandboxState
 from jimeng_tui.sandbox.tasks import Task
 from jimeng_tui.services.jimeng.signing import Credentials
 
