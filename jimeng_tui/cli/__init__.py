@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Imported on call so that ``jimeng_tui.cli.argtypes`` (used by the sandbox) stays light.
+    # Imported on call, so that importing the package costs nothing.
     from jimeng_tui.cli.entry import main as entry_main
 
     return entry_main(argv)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from jimeng_tui.cli.entry import UsageError
+from jimeng_tui.cli.errors import UsageError
 
 
 def check_output_path(value: str | None) -> Path | None:

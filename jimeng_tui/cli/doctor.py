@@ -51,7 +51,7 @@ def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
 
 
 def cmd_doctor(ns: argparse.Namespace) -> int:
-    from jimeng_tui.cli.entry import EXIT_FAILED, EXIT_OK, PROG, error_line
+    from jimeng_tui.cli.errors import EXIT_FAILED, EXIT_OK, PROG, error_line
     from jimeng_tui.session.history import known_modes
     from jimeng_tui.store import salvage
     from jimeng_tui.store.integrity import doctor_command

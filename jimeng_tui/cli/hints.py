@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jimeng_tui.cli.entry import PROG
+from jimeng_tui.cli.errors import PROG
 from jimeng_tui.cli.output import job_json, print_json
 from jimeng_tui.domain.job import Job, JobState
 

@@ -1,4 +1,4 @@
-"""``jimeng-tui history`` and ``jimeng-tui locate``: read-only commands, no engine, no network."""
+"""``jimeng-tui history``: list, search and export past jobs; no engine, no network."""
 
 from __future__ import annotations
 
@@ -11,33 +11,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.cli.entry import EXIT_OK, PROG, UsageError
+from jimeng_tui.cli.errors import EXIT_OK, PROG, UsageError
 from jimeng_tui.cli.output import job_json, print_json
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import length
 
 DEFAULT_TABLE_ROWS = 50
 # The engine keeps sandbox jobs apart from real ones (jobs/engine.py).
-
-
-# --------------------------------------------------------------------------------------------
-# locate
-# --------------------------------------------------------------------------------------------
-
-
-def cmd_locate(ns: argparse.Namespace) -> int:
-    from jimeng_tui.store.paths import app_paths
-
-    paths = app_paths(os.environ)
-    locations = paths.as_dict()
-    locations["sandbox_history_db"] = str(paths.sandbox_history_db)
-    if ns.json:
-        print_json(locations)
-        return EXIT_OK
-    width = max(len(k) for k in locations)
-    for key, value in locations.items():
-        print(f"{key:<{width}}  {value}")
-    return EXIT_OK
 
 
 # --------------------------------------------------------------------------------------------

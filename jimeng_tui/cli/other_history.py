@@ -12,7 +12,7 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
-from jimeng_tui.cli.entry import PROG
+from jimeng_tui.cli.errors import PROG
 
 
 def _read_only(path: Path) -> sqlite3.Connection | None:

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import signal
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from jimeng_tui.cli.argtypes import non_negative_float, positive_float, positive_int
 from jimeng_tui.sandbox import options as o
+from jimeng_tui.sandbox.argtypes import (
+    non_negative_float,
+    port,
+    positive_float,
+    positive_int,
+    probability,
+)
 from jimeng_tui.services.jimeng import catalog
 
 PATCH = f"{o.IMAGE_RISK_PATCH}×{o.IMAGE_RISK_PATCH}"
@@ -29,193 +39,202 @@ point jimeng-tui at it:
 """
 
 
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{value} is not a probability between 0 and 1")
-    return value
+@dataclass(frozen=True)
+class Flag:
+    """One option of the emulator; ``dest`` is a :class:`SandboxOptions` field (but host, port)."""
+
+    flag: str
+    type: Callable[[str], Any] | None
+    default: Any
+    metavar: str | None
+    help: str
+
+    @property
+    def dest(self) -> str:
+        return self.flag.removeprefix("--").replace("-", "_")
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not a port (0-65535; 0 picks a free one)")
-    return value
+_D = o.SandboxOptions()
+_LINK_MINUTES = catalog.VIDEO_URL_LIFETIME_S // 60
+_TASK_HOURS = catalog.TASK_LIFETIME_S // 3600
+
+# The emulator's options by group: `jimeng-tui sandbox` and `python -m jimeng_tui.sandbox` both
+# take exactly these (add_arguments), and options_from_args maps them onto SandboxOptions.
+FLAGS: dict[str, tuple[Flag, ...]] = {
+    "listening": (
+        Flag(
+            "--host",
+            None,
+            o.DEFAULT_HOST,
+            None,
+            f"address to bind (default {o.DEFAULT_HOST}: this machine only)",
+        ),
+        Flag(
+            "--port",
+            port,
+            o.DEFAULT_PORT,
+            None,
+            f"port to listen on (default {o.DEFAULT_PORT}; 0 picks a free port)",
+        ),
+    ),
+    "keys": (
+        Flag(
+            "--access-key",
+            None,
+            o.DEFAULT_ACCESS_KEY,
+            "AK",
+            f"the access key the sandbox accepts (default {o.DEFAULT_ACCESS_KEY})",
+        ),
+        Flag(
+            "--secret-key",
+            None,
+            o.DEFAULT_SECRET_KEY,
+            "SK",
+            f"its secret key (default {o.DEFAULT_SECRET_KEY})",
+        ),
+    ),
+    "timing": (
+        Flag(
+            "--speed",
+            positive_float,
+            _D.speed,
+            "N",
+            "divide every duration by N: queue, generation, the "
+            f"{_LINK_MINUTES}-minute link lifetime and the "
+            f"{_TASK_HOURS}-hour task lifetime (default {_D.speed:g})",
+        ),
+        Flag(
+            "--queue-seconds",
+            non_negative_float,
+            _D.queue_seconds,
+            "S",
+            f"seconds a task stays in_queue, before --speed (default {_D.queue_seconds:g})",
+        ),
+        Flag(
+            "--generate-seconds",
+            non_negative_float,
+            _D.generate_seconds,
+            "S",
+            f"seconds a task is generating, before --speed (default {_D.generate_seconds:g})",
+        ),
+    ),
+    "limits": (
+        Flag(
+            "--max-concurrency",
+            positive_int,
+            None,
+            "N",
+            "tasks in_queue or generating per access key before submit answers 50430 "
+            "(default: no limit)",
+        ),
+        Flag(
+            "--qps",
+            positive_float,
+            None,
+            "N",
+            "API requests per second per access key before answering 50429 (default: no limit)",
+        ),
+    ),
+    "fault injection (random, seeded with --seed)": (
+        Flag(
+            "--fail-rate",
+            probability,
+            0.0,
+            "P",
+            "probability a submit or query answers 50500 Internal Error, creating no task "
+            "(default 0)",
+        ),
+        Flag(
+            "--reset-rate",
+            probability,
+            0.0,
+            "P",
+            "probability the connection is reset with no answer; for a submit the task IS "
+            "created first (default 0)",
+        ),
+        Flag(
+            "--slow-rate",
+            probability,
+            0.0,
+            "P",
+            "probability an answer is delayed by --slow-seconds (default 0)",
+        ),
+        Flag(
+            "--slow-seconds",
+            non_negative_float,
+            _D.slow_seconds,
+            "S",
+            f"delay of a slow answer in seconds (default {_D.slow_seconds:g})",
+        ),
+        Flag(
+            "--truncate-rate",
+            probability,
+            0.0,
+            "P",
+            "probability a video download is cut after half its body (Content-Length promises "
+            "all of it; resume with Range) (default 0)",
+        ),
+        Flag(
+            "--large-file-bytes",
+            positive_int,
+            None,
+            "N",
+            "serve every video padded to N bytes (still a valid MP4), for download "
+            "benchmarks (default: the clip's own size)",
+        ),
+        Flag(
+            "--seed",
+            int,
+            _D.seed,
+            "N",
+            f"seed of the fault random generator (default {_D.seed})",
+        ),
+    ),
+    "logging and cache": (
+        Flag(
+            "--request-log",
+            Path,
+            None,
+            "FILE",
+            "append one JSON line per request (time, action, req_key, task_id, status, body "
+            "without image data) (default: none)",
+        ),
+        Flag(
+            "--cache-dir",
+            Path,
+            None,
+            "DIR",
+            "where rendered clips are kept (default: a folder in the system temp dir)",
+        ),
+        Flag(
+            "--task-file",
+            Path,
+            None,
+            "FILE",
+            "keep tasks in FILE, so a restarted sandbox still answers for them, as the "
+            "service does for 12 h (default: tasks live as long as the sandbox)",
+        ),
+    ),
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    d = o.SandboxOptions()
-    net = parser.add_argument_group("listening")
-    net.add_argument(
-        "--host",
-        default=o.DEFAULT_HOST,
-        help=f"address to bind (default {o.DEFAULT_HOST}: this machine only)",
-    )
-    net.add_argument(
-        "--port",
-        type=_port,
-        default=o.DEFAULT_PORT,
-        help=f"port to listen on (default {o.DEFAULT_PORT}; 0 picks a free port)",
-    )
-    keys = parser.add_argument_group("keys")
-    keys.add_argument(
-        "--access-key",
-        default=o.DEFAULT_ACCESS_KEY,
-        metavar="AK",
-        help=f"the access key the sandbox accepts (default {o.DEFAULT_ACCESS_KEY})",
-    )
-    keys.add_argument(
-        "--secret-key",
-        default=o.DEFAULT_SECRET_KEY,
-        metavar="SK",
-        help=f"its secret key (default {o.DEFAULT_SECRET_KEY})",
-    )
-    timing = parser.add_argument_group("timing")
-    timing.add_argument(
-        "--speed",
-        type=positive_float,
-        default=d.speed,
-        metavar="N",
-        help="divide every duration by N: queue, generation, the "
-        f"{catalog.VIDEO_URL_LIFETIME_S // 60}-minute link lifetime and the "
-        f"{catalog.TASK_LIFETIME_S // 3600}-hour task lifetime (default {d.speed:g})",
-    )
-    timing.add_argument(
-        "--queue-seconds",
-        type=non_negative_float,
-        default=d.queue_seconds,
-        metavar="S",
-        help=f"seconds a task stays in_queue, before --speed (default {d.queue_seconds:g})",
-    )
-    timing.add_argument(
-        "--generate-seconds",
-        type=non_negative_float,
-        default=d.generate_seconds,
-        metavar="S",
-        help=f"seconds a task is generating, before --speed (default {d.generate_seconds:g})",
-    )
-    limits = parser.add_argument_group("limits")
-    limits.add_argument(
-        "--max-concurrency",
-        type=positive_int,
-        default=None,
-        metavar="N",
-        help="tasks in_queue or generating per access key before submit answers 50430 "
-        "(default: no limit)",
-    )
-    limits.add_argument(
-        "--qps",
-        type=positive_float,
-        default=None,
-        metavar="N",
-        help="API requests per second per access key before answering 50429 (default: no limit)",
-    )
-    faults = parser.add_argument_group("fault injection (random, seeded with --seed)")
-    faults.add_argument(
-        "--fail-rate",
-        type=_rate,
-        default=0.0,
-        metavar="P",
-        help="probability a submit or query answers 50500 Internal Error, creating no task "
-        "(default 0)",
-    )
-    faults.add_argument(
-        "--reset-rate",
-        type=_rate,
-        default=0.0,
-        metavar="P",
-        help="probability the connection is reset with no answer; for a submit the task IS "
-        "created first (default 0)",
-    )
-    faults.add_argument(
-        "--slow-rate",
-        type=_rate,
-        default=0.0,
-        metavar="P",
-        help="probability an answer is delayed by --slow-seconds (default 0)",
-    )
-    faults.add_argument(
-        "--slow-seconds",
-        type=non_negative_float,
-        default=d.slow_seconds,
-        metavar="S",
-        help=f"delay of a slow answer in seconds (default {d.slow_seconds:g})",
-    )
-    faults.add_argument(
-        "--truncate-rate",
-        type=_rate,
-        default=0.0,
-        metavar="P",
-        help="probability a video download is cut after half its body (Content-Length promises "
-        "all of it; resume with Range) (default 0)",
-    )
-    faults.add_argument(
-        "--large-file-bytes",
-        type=positive_int,
-        default=None,
-        metavar="N",
-        help="serve every video padded to N bytes (still a valid MP4), for download "
-        "benchmarks (default: the clip's own size)",
-    )
-    faults.add_argument(
-        "--seed",
-        type=int,
-        default=d.seed,
-        metavar="N",
-        help=f"seed of the fault random generator (default {d.seed})",
-    )
-    misc = parser.add_argument_group("logging and cache")
-    misc.add_argument(
-        "--request-log",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="append one JSON line per request (time, action, req_key, task_id, status, body "
-        "without image data) (default: none)",
-    )
-    misc.add_argument(
-        "--cache-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="where rendered clips are kept (default: a folder in the system temp dir)",
-    )
-    misc.add_argument(
-        "--task-file",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="keep tasks in FILE, so a restarted sandbox still answers for them, as the "
-        "service does for 12 h (default: tasks live as long as the sandbox)",
-    )
+    for title, flags in FLAGS.items():
+        group = parser.add_argument_group(title)
+        for f in flags:
+            extra: dict[str, Any] = {"type": f.type} if f.type is not None else {}
+            group.add_argument(f.flag, default=f.default, metavar=f.metavar, help=f.help, **extra)
 
 
 def options_from_args(ns: argparse.Namespace) -> o.SandboxOptions:
-    return o.SandboxOptions(
-        access_key=ns.access_key,
-        secret_key=ns.secret_key,
-        speed=ns.speed,
-        queue_seconds=ns.queue_seconds,
-        generate_seconds=ns.generate_seconds,
-        max_concurrency=ns.max_concurrency,
-        qps=ns.qps,
-        fail_rate=ns.fail_rate,
-        reset_rate=ns.reset_rate,
-        slow_rate=ns.slow_rate,
-        slow_seconds=ns.slow_seconds,
-        truncate_rate=ns.truncate_rate,
-        large_file_bytes=ns.large_file_bytes,
-        request_log=ns.request_log,
-        cache_dir=getattr(ns, "cache_dir", None),
-        task_file=getattr(ns, "task_file", None),
-        seed=getattr(ns, "seed", 0),
-    )
+    fields = {f.name for f in dataclasses.fields(o.SandboxOptions)}
+    given = {
+        f.dest: getattr(ns, f.dest)
+        for flags in FLAGS.values()
+        for f in flags
+        if f.dest in fields and hasattr(ns, f.dest)
+    }
+    return o.SandboxOptions(**given)
 
 
 def banner(base_url: str, options: o.SandboxOptions) -> str:

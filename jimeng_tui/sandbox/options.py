@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jimeng_tui.services.jimeng import catalog
 
@@ -97,5 +98,5 @@ class SandboxOptions:
         """Every access key the gateway accepts, with its secret."""
         return {**self.extra_keys, self.access_key: self.secret_key}
 
-    def replace(self, **changes: object) -> SandboxOptions:
+    def replace(self, **changes: Any) -> SandboxOptions:
         return dataclasses.replace(self, **changes)

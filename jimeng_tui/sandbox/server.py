@@ -12,8 +12,9 @@ from typing import Any
 import uvicorn
 
 from jimeng_tui.sandbox import samples
-from jimeng_tui.sandbox.app import SandboxState, create_app
+from jimeng_tui.sandbox.app import create_app
 from jimeng_tui.sandbox.options import DEFAULT_HOST, SandboxOptions
+from jimeng_tui.sandbox.state import SandboxState
 from jimeng_tui.sandbox.tasks import Task
 from jimeng_tui.services.jimeng.signing import Credentials
 
@@ -59,7 +60,7 @@ class _Server(uvicorn.Server):
                     task.cancel()
                 for connection in list(self.server_state.connections):
                     with contextlib.suppress(Exception):
-                        connection.transport.abort()  # type: ignore[attr-defined]
+                        connection.transport.abort()
                 break
             await asyncio.sleep(0.005)
         for server in self.servers:

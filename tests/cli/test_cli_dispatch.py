@@ -27,7 +27,7 @@ def test_sandbox_command_is_delegated(monkeypatch):
 
 
 def test_interrupted_before_anything_was_sent(monkeypatch, capsys):
-    import jimeng_tui.cli.commands as commands
+    import jimeng_tui.cli.generate as commands
 
     def boom(ns):
         raise KeyboardInterrupt
