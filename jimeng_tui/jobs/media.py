@@ -237,7 +237,7 @@ def extract_poster(video: Path, dest: Path) -> Path:
                 break
         if chosen is None:
             raise _fail(video, "no frame could be decoded")
-        image = chosen.to_image()
+        image = chosen.to_image()  # type: ignore[no-untyped-call]  # PyAV ships no annotations here
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_path(dest)
     try:

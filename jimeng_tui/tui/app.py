@@ -418,7 +418,7 @@ class JimengApp(
         self.push_screen(FilePickerScreen(current, title=f"{title}: choose an image"), chosen)
 
     # ------------------------------------------------------------------ job actions
-    def action_screenshot(self) -> None:
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         # A moment later: from the palette, the screen behind it recomposes its footer after
         # the palette closes (taken at once, the picture had an empty footer).
         self.set_timer(SCREENSHOT_DELAY_S, self._save_screenshot)
@@ -453,7 +453,8 @@ class JimengApp(
                 self._froze_heap = True
             gc.enable()
 
-    async def on_unmount(self) -> None:
+    # Textual runs every class's on_unmount in the MRO: FormMemoryMixin's runs too.
+    async def on_unmount(self) -> None:  # type: ignore[override]
         self._resume_gc()
         if self._froze_heap:  # the app's objects can go with it (more apps may follow: tests)
             self._froze_heap = False

@@ -89,11 +89,11 @@ def _recording_image_probe_reads(seen: bytearray):
         seen.extend(data)
         return data.decode("utf-8", errors="replace")
 
-    _terminal.read = read  # type: ignore[attr-defined]
+    _terminal.read = read
     try:
         yield
     finally:
-        _terminal.read = original  # type: ignore[attr-defined]
+        _terminal.read = original
 
 
 def probe_terminal(probe: Callable[[], None]) -> str:

@@ -63,12 +63,13 @@ def screen_keys(app: App[Any], screen: Screen[Any]) -> list[KeyRow]:
 
 
 def class_keys(
-    app: App[Any], bindings: Iterable[Binding], keymap: Mapping[str, str]
+    app: App[Any], bindings: Iterable[Binding | tuple[str, ...]], keymap: Mapping[str, str]
 ) -> list[KeyRow]:
     """Rows for a widget's BINDINGS that are not active now (the job list when the form has
     the focus), with the user's remapped keys."""
     rows = []
-    for binding in bindings:
+    for entry in bindings:
+        binding = entry if isinstance(entry, Binding) else Binding(entry[0], entry[1])
         keys = keymap.get(binding.id or "", binding.key) if binding.id else binding.key
         split = [key.strip() for key in keys.split(",") if key.strip()]
         rows.append((_key_text(app, binding, split), binding.description, binding.tooltip))

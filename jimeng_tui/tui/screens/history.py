@@ -106,7 +106,7 @@ class HistoryScreen(HistoryActionsMixin, HistoryDetailPaneMixin, HistoryPagesMix
     TITLE = "History"
     COMMANDS: ClassVar[set[Any]] = {HistoryCommands}
     AUTO_FOCUS = "#hs-table"  # not the first focusable (the search box), then the list
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     DEFAULT_CSS = """
     HistoryScreen { layout: vertical; }

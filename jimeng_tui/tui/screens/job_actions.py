@@ -124,7 +124,7 @@ class JobActionsMixin:
         if not job.is_final:
             self.notify("Cancel the job first; a running job stays in the queue.")
             return
-        self.main.queue.remove(job.id)
+        self.main.queue.remove_job(job.id)
         self.board.remove(job.id)
         self.main.details.show_job(self.selected_job)
         self.refresh_bindings()

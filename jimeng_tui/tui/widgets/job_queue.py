@@ -281,7 +281,7 @@ class JobQueue(DataTable[Any]):
         if int(old) // ROW_HEIGHT != int(new) // ROW_HEIGHT:
             self.tick()
 
-    def remove(self, job_id: int) -> None:
+    def remove_job(self, job_id: int) -> None:
         if job_id in self.jobs:
             del self.jobs[job_id]
             self.progress.pop(job_id, None)
