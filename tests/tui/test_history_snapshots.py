@@ -157,7 +157,9 @@ def _with_path(screen: HistoryScreen) -> list[int]:
     return [i for i in screen.table.job_ids if (job := screen.table.job(i)) and job.path]
 
 
-@pytest.mark.parametrize("size", [(80, 24), (140, 45), (200, 50)], ids=["80x24", "140x45", "200x50"])
+@pytest.mark.parametrize(
+    "size", [(80, 24), (140, 45), (200, 50)], ids=["80x24", "140x45", "200x50"]
+)
 def test_history_list_and_details(snap_compare, app, size):
     assert snap_compare(app, terminal_size=size, run_before=ready)
 
