@@ -64,6 +64,11 @@ class JobMeta:
     endpoint: str | None = None  # the base URL of the service holding the task
     output: str | None = None  # the file name asked for with --output
     link_dropped: str | None = None  # why the video link was dropped; read once, then cleared
+    # the registry name of the service holding the task; None in rows before Ark: "jimeng3"
+    service: str | None = None
+    usage_tokens: int | None = None  # what the service says it counted (Ark: completion_tokens)
+    last_frame_path: str | None = None  # the service's last frame, saved beside the video
+    has_audio: bool | None = None  # the saved file has a sound track (None: not measured)
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know
 
     def to_json(self) -> dict[str, Any]:
@@ -73,7 +78,16 @@ class JobMeta:
             out["batch"] = self.batch.to_json()
         if self.refusals:
             out["refusals"] = self.refusals
-        for name in ("sent_body", "endpoint", "output", "link_dropped"):
+        for name in (
+            "sent_body",
+            "endpoint",
+            "output",
+            "link_dropped",
+            "service",
+            "usage_tokens",
+            "last_frame_path",
+            "has_audio",
+        ):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -94,11 +108,28 @@ class JobMeta:
             endpoint=data.get("endpoint"),
             output=data.get("output"),
             link_dropped=data.get("link_dropped"),
+            service=_str_or_none(data.get("service")),
+            usage_tokens=_int_or_none(data.get("usage_tokens")),
+            last_frame_path=_str_or_none(data.get("last_frame_path")),
+            has_audio=data.get("has_audio") if isinstance(data.get("has_audio"), bool) else None,
             extra=dict(extra) if isinstance(extra, Mapping) else {},
         )
 
     def copy(self) -> JobMeta:
         return JobMeta.from_json(self.to_json())
+
+    @property
+    def service_name(self) -> str:
+        """The service holding the task (rows written before Ark are Jimeng 3.0's)."""
+        return self.service or "jimeng3"
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _fits(name: str, value: Any) -> bool:

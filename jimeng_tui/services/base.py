@@ -11,10 +11,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from jimeng_tui.domain.capabilities import Capabilities
 from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.domain.request import VideoInput
 
 
 class Outcome(enum.Enum):
@@ -87,6 +89,33 @@ class RequestSummary:
     params: Mapping[str, object]  # JSON-able; ``request_from_params`` rebuilds the request
     duration_s: int  # what the user asked for (the saved file's length)
     fps: int
+
+
+@dataclass(frozen=True)
+class BuiltRequest:
+    """A validated request, ready for ``Runner.create``: which service, the JSON the job stores
+    (``Service.request_from_params`` rebuilds the service's own request from it), its summary,
+    and the notes said to the user before the job is made."""
+
+    service: str  # registry name: "jimeng3", "ark"
+    params: Mapping[str, object]
+    summary: RequestSummary
+    notes: tuple[str, ...] = ()
+
+
+class RequestCodec(Protocol):
+    """A service's request builder: needs no target, so the faces validate before anything opens.
+
+    ``build`` checks every field against the model's capabilities (ValidationError naming the
+    field and the allowed values), makes local image paths absolute against ``base_dir`` (``~``
+    expanded) and checks URLs; it reads no image bytes (the service's ``build_body`` does).
+    ``from_params`` rebuilds a stored job's request (re-run), checked again; TypeError/ValueError
+    or ValidationError when the stored JSON no longer makes one.
+    """
+
+    def build(self, fields: VideoInput, *, base_dir: Path) -> BuiltRequest: ...
+
+    def from_params(self, params: Mapping[str, object]) -> BuiltRequest: ...
 
 
 class WireBody(dict[str, object]):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from jimeng_tui.domain.capabilities import Capabilities, ModelCaps
 from jimeng_tui.domain.errors import ValidationError
-from jimeng_tui.services.base import Service, Target
+from jimeng_tui.services.base import RequestCodec, Service, Target
 
 ServiceFactory = Callable[[Target], Service]
 
@@ -17,13 +17,25 @@ ServiceFactory = Callable[[Target], Service]
 class Registered:
     capabilities: Capabilities
     factory: ServiceFactory
+    codec: RequestCodec | None = None  # None only for services that build no requests here
 
 
 _SERVICES: dict[str, Registered] = {}
 
 
-def register(name: str, factory: ServiceFactory, caps: Capabilities) -> None:
-    _SERVICES[name] = Registered(caps, factory)
+def register(
+    name: str, factory: ServiceFactory, caps: Capabilities, codec: RequestCodec | None = None
+) -> None:
+    _SERVICES[name] = Registered(caps, factory, codec)
+
+
+def codec(name: str) -> RequestCodec:
+    """The request builder of service ``name`` (ValidationError if it has none)."""
+    capabilities(name)  # the error names the known ones
+    found = _SERVICES[name].codec
+    if found is None:
+        raise ValidationError("service", f"the service {name!r} builds no requests")
+    return found
 
 
 def unregister(name: str) -> None:
