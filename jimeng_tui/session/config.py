@@ -20,8 +20,29 @@ from jimeng_tui.store.config import save_config as save_config_file
 from jimeng_tui.store.config_rules import BadValue, file_error, one_of
 from jimeng_tui.store.paths import AppPaths
 
+
 # TODO(issue 14, after package A): read these from services.registry's capabilities.
+def _any_model(value: Any) -> str:
+    """A model id or alias of any registered service, or "" (chosen by the credentials)."""
+    from jimeng_tui.domain.errors import ValidationError
+    from jimeng_tui.services import registry
+    from jimeng_tui.session.services import register_builtin
+
+    if value == "":
+        return ""
+    register_builtin()
+    known = ", ".join(m.id for caps in registry.all_capabilities() for m in caps.models)
+    if not isinstance(value, str):
+        raise BadValue("must be a string", f'"" or one of: {known}')
+    try:
+        registry.find_model(value)
+    except ValidationError:
+        raise BadValue("is not a known model", f'"" or one of: {known}') from None
+    return value
+
+
 _CHOICES: dict[str, Callable[[Any], Any]] = {
+    "defaults.model": _any_model,
     "defaults.mode": one_of(catalog.MODE_NAMES),
     "defaults.duration": one_of(catalog.DURATIONS),
     "defaults.fps": one_of(catalog.FPS_CHOICES),

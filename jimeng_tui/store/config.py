@@ -30,6 +30,7 @@ from jimeng_tui.localfiles import read_regular_file
 from jimeng_tui.store.aside import move_aside
 from jimeng_tui.store.config_rules import (
     DEFAULT_API_URL,
+    DEFAULT_ARK_URL,
     RULES,
     SECTIONS,
     BadValue,
@@ -41,6 +42,7 @@ from jimeng_tui.store.config_rules import ENV_OVERRIDES as ENV_OVERRIDES
 from jimeng_tui.store.config_rules import MAX_CONCURRENCY_LIMIT as MAX_CONCURRENCY_LIMIT
 from jimeng_tui.store.config_rules import MAX_RETRIES as MAX_RETRIES
 from jimeng_tui.store.config_rules import SECRET_SETTING as SECRET_SETTING
+from jimeng_tui.store.config_rules import SECRET_SETTINGS as SECRET_SETTINGS
 from jimeng_tui.store.config_rules import ConfigError as ConfigError
 from jimeng_tui.store.config_rules import validate_setting as validate_setting
 from jimeng_tui.store.paths import AppPaths, ensure_private_dir
@@ -68,23 +70,39 @@ def mask_key(key: str) -> str:
 class CredentialsConfig:
     access_key: str = ""
     secret_key: str = field(default="", repr=False)
+    ark_api_key: str = field(default="", repr=False)  # Ark (Seedance): a Bearer API key
 
     def masked_access_key(self) -> str:
         return mask_key(self.access_key)
 
+    def masked_ark_api_key(self) -> str:
+        return mask_key(self.ark_api_key)
+
     @property
     def complete(self) -> bool:
+        """Jimeng 3.0's pair is set."""
         return bool(self.access_key.strip() and self.secret_key.strip())
+
+    @property
+    def has_ark(self) -> bool:
+        return bool(self.ark_api_key.strip())
 
     def __repr__(self) -> str:
         secret = "'***'" if self.secret_key else "''"
-        return f"CredentialsConfig(access_key={self.masked_access_key()!r}, secret_key={secret})"
+        ark = "'***'" if self.ark_api_key else "''"
+        return (
+            f"CredentialsConfig(access_key={self.masked_access_key()!r}, secret_key={secret}, "
+            f"ark_api_key={ark})"
+        )
 
     __str__ = __repr__
 
 
 @dataclass
 class DefaultsConfig:
+    # the model the form and `generate` start from: a model id or alias of any service;
+    # "" = Jimeng 3.0's `mode` below when its keys are set, else the first Ark model
+    model: str = ""
     # Jimeng 3.0's defaults (a test checks them against its catalog)
     mode: str = "t2v_720p"
     duration: int = 5
@@ -100,6 +118,7 @@ class DefaultsConfig:
 @dataclass
 class NetworkConfig:
     api_url: str = DEFAULT_API_URL
+    ark_url: str = DEFAULT_ARK_URL
     timeout: float = 300.0
     poll_interval: float = 5.0
     max_poll_attempts: int = 120
@@ -223,7 +242,7 @@ def _apply_env(config: Config, env: Mapping[str, str]) -> dict[str, str]:
         try:
             value = RULES[section][key](raw)
         except BadValue as bad:
-            shown = "" if setting == SECRET_SETTING else f"={raw!r}"
+            shown = "" if setting in SECRET_SETTINGS else f"={raw!r}"
             raise ConfigError(
                 f"The environment variable {var}{shown} {bad.reason}; allowed: {bad.allowed} "
                 f"(it sets {setting}). Fix or unset it.",
@@ -329,7 +348,7 @@ def _section_dict(obj: Any, section: str, rules: ExtraRules) -> dict[str, Any]:
         except BadValue as bad:
             setting = f"{section}.{f.name}"
             what = (
-                setting if setting == SECRET_SETTING else f"{setting} = {describe(value, setting)}"
+                setting if setting in SECRET_SETTINGS else f"{setting} = {describe(value, setting)}"
             )
             raise ConfigError(
                 f"Cannot save the settings: {what} {bad.reason}; allowed: {bad.allowed}.",

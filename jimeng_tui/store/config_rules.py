@@ -19,9 +19,13 @@ from urllib.parse import urlsplit
 from jimeng_tui.domain.errors import JimengError
 
 SECRET_SETTING = "credentials.secret_key"
+# settings whose value is never shown, in any message
+SECRET_SETTINGS: frozenset[str] = frozenset({SECRET_SETTING, "credentials.ark_api_key"})
 MAX_CONCURRENCY_LIMIT = 100
 MAX_RETRIES = 20
 DEFAULT_API_URL = "https://visual.volcengineapi.com"  # Jimeng 3.0's; a test checks it matches
+# Ark's; BytePlus accounts use https://ark.ap-southeast.bytepluses.com/api/v3
+DEFAULT_ARK_URL = "https://ark.cn-beijing.volces.com/api/v3"
 
 
 class ConfigError(JimengError):
@@ -175,6 +179,7 @@ def _service_choice(value: Any) -> Any:
 
 # The [defaults] settings whose allowed values come from the service's table.
 SERVICE_CHOICES: tuple[str, ...] = (
+    "defaults.model",
     "defaults.mode",
     "defaults.duration",
     "defaults.fps",
@@ -184,8 +189,9 @@ SERVICE_CHOICES: tuple[str, ...] = (
 )
 
 RULES: dict[str, dict[str, Callable[[Any], Any]]] = {
-    "credentials": {"access_key": _key, "secret_key": _key},
+    "credentials": {"access_key": _key, "secret_key": _key, "ark_api_key": _key},
     "defaults": {
+        "model": _service_choice,
         "mode": _service_choice,
         "duration": _service_choice,
         "fps": _service_choice,
@@ -198,6 +204,7 @@ RULES: dict[str, dict[str, Callable[[Any], Any]]] = {
     },
     "network": {
         "api_url": _api_url,
+        "ark_url": _api_url,
         "timeout": _positive_number("seconds"),
         "poll_interval": _positive_number("seconds"),
         "max_poll_attempts": _whole_number(1, None),
@@ -219,7 +226,7 @@ def validate_setting(setting: str, value: Any, rule: Callable[[Any], Any] | None
     try:
         return rule(value)
     except BadValue as bad:
-        what = setting if setting == SECRET_SETTING else f"{setting} = {describe(value, setting)}"
+        what = setting if setting in SECRET_SETTINGS else f"{setting} = {describe(value, setting)}"
         raise ConfigError(
             f"{what} {bad.reason}; allowed: {bad.allowed}.", key=setting, allowed=bad.allowed
         ) from None
@@ -229,6 +236,8 @@ ENV_OVERRIDES: dict[str, str] = {
     "VOLC_ACCESSKEY": "credentials.access_key",
     "VOLC_SECRETKEY": "credentials.secret_key",
     "JIMENG_VIDEO_API_URL": "network.api_url",
+    "ARK_API_KEY": "credentials.ark_api_key",  # the official Ark SDK's names
+    "ARK_BASE_URL": "network.ark_url",
     "JIMENG_VIDEO_API_TIMEOUT": "network.timeout",
     "JIMENG_VIDEO_POLL_INTERVAL": "network.poll_interval",
     "JIMENG_VIDEO_MAX_POLL_ATTEMPTS": "network.max_poll_attempts",
@@ -283,7 +292,7 @@ def locate(text: str, section: str, key: str | None) -> tuple[int | None, int | 
 
 
 def describe(value: Any, setting: str) -> str:
-    if setting == SECRET_SETTING:
+    if setting in SECRET_SETTINGS:
         return "(hidden)"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
@@ -295,7 +304,7 @@ def file_error(
     setting = section if key is None else f"{section}.{key}"
     line, column = locate(text, section, key)
     where = f" (line {line}, column {column})" if line is not None else ""
-    what = setting if setting == SECRET_SETTING else f"{setting} = {describe(value, setting)}"
+    what = setting if setting in SECRET_SETTINGS else f"{setting} = {describe(value, setting)}"
     message = (
         f"{path}{where}: {what} {bad.reason}; allowed: {bad.allowed}. "
         f"Fix the file or delete the line to use the default."
