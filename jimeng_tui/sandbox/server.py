@@ -229,8 +229,7 @@ class SandboxServer:
     def force_status(self, task_id: str, status: str | None) -> None:
         """Pin a task's status (e.g. "expired"); None returns it to its timeline."""
         if task_id in self.ark.tasks:
-            with self.state.lock:
-                self.ark.tasks[task_id].forced_status = status
+            self.ark.force_status(task_id, status)
             return
         self.state.force_status(task_id, status)
 
@@ -276,9 +275,9 @@ class SandboxServer:
 
     @property
     def ark_tasks(self) -> dict[str, ArkTask]:
-        """Every Ark task made here (including cancelled ones), by id."""
+        """Every Ark task made here and not deleted (cancelled ones too), by id."""
         with self.state.lock:
-            return dict(self.ark.tasks)
+            return {k: t for k, t in self.ark.tasks.items() if not t.deleted}
 
     def ark_created_bodies(self) -> list[dict[str, Any]]:
         """Bodies (image data shortened) of every Ark create that made a task, in order —

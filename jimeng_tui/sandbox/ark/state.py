@@ -3,6 +3,7 @@ per status (contract section 5), the 7-day window, and the list's filters and pa
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import string
 import time
@@ -12,6 +13,7 @@ from typing import Any
 from jimeng_tui.sandbox.ark import CANCELLED_LIFETIME_S
 from jimeng_tui.sandbox.ark import models as m
 from jimeng_tui.sandbox.state import SandboxState
+from jimeng_tui.sandbox.tasks import JsonTask, TaskFile
 from jimeng_tui.sandbox.video import ClipSpec
 
 STATUSES = ("queued", "running", "cancelled", "succeeded", "failed")  # the list's filter values
@@ -26,7 +28,7 @@ _ID_CHARS = string.ascii_lowercase + string.digits
 
 
 @dataclass
-class ArkTask:
+class ArkTask(JsonTask):
     id: str
     model_name: str  # as sent (model id or endpoint id)
     model_id: str  # the model it runs
@@ -48,6 +50,11 @@ class ArkTask:
     draft_task_id: str | None = None
     cancelled_at: float | None = None
     forced_status: str | None = None
+    deleted: bool = False  # kept as a mark, so that a task file merge cannot bring it back
+
+    @property
+    def task_id(self) -> str:
+        return self.id
 
     @property
     def done_at(self) -> float:
@@ -92,6 +99,19 @@ class ArkState:
         self.options = self.sandbox.options
         self.frames: dict[str, bytes] = {}  # last-frame PNGs by clip key
         self.sandbox.video_sources.append(self.video_source)
+        self.task_file = None
+        path = self.options.task_file
+        if path is not None:  # beside Jimeng's: "tasks.json" → "tasks.ark.json"
+            ark_path = path.with_name(f"{path.stem}.ark{path.suffix or '.json'}")
+            self.task_file = TaskFile(ark_path, self.options.ark_task_s, ArkTask)
+            kept, _ = self.task_file.load(self.sandbox.now())
+            self.tasks.update(kept)
+
+    def keep(self) -> None:
+        """Write the task file, if there is one (a failed write only costs the resume)."""
+        if self.task_file is not None:
+            with contextlib.suppress(OSError):
+                self.task_file.save(self.tasks, self.sandbox.link_secret, self.sandbox.now())
 
     def new_id(self) -> str:
         stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(self.sandbox.now()))
@@ -104,6 +124,12 @@ class ArkState:
     def add(self, task: ArkTask) -> None:
         with self.lock:
             self.tasks[task.id] = task
+            self.keep()
+
+    def force_status(self, task_id: str, status: str | None) -> None:
+        with self.lock:
+            self.tasks[task_id].forced_status = status
+            self.keep()
 
     def lookup(self, task_id: str) -> ArkTask | None:
         """The task, or None: unknown, deleted, older than the 7-day window, or cancelled
@@ -111,7 +137,7 @@ class ArkState:
         now = self.sandbox.now()
         with self.lock:
             task = self.tasks.get(task_id)
-        if task is None or now - task.created_at > self.options.ark_task_s:
+        if task is None or task.deleted or now - task.created_at > self.options.ark_task_s:
             return None
         if task.cancelled_at is not None and (
             now - task.cancelled_at > CANCELLED_LIFETIME_S / self.options.speed
@@ -150,7 +176,8 @@ class ArkState:
             if status == "queued":
                 task.cancelled_at = self.sandbox.now()
             else:
-                del self.tasks[task_id]
+                task.deleted = True
+            self.keep()
             return None
 
     def matching(
