@@ -49,15 +49,20 @@ def ark_deny_code(text: str) -> str:
     return text
 
 
-def endpoint_pair(text: str) -> tuple[str, str]:
-    """``ep-…=MODEL`` → (endpoint, model id)."""
+def ark_model_id(text: str) -> str:
+    """A Seedance model id of the sandbox's table."""
     from jimeng_tui.sandbox.ark.models import MODELS
 
+    if text not in MODELS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a Seedance model id (known: {', '.join(MODELS)})"
+        )
+    return text
+
+
+def endpoint_pair(text: str) -> tuple[str, str]:
+    """``ep-…=MODEL`` → (endpoint, model id)."""
     endpoint, sep, model = text.partition("=")
     if not sep or not endpoint.startswith("ep-"):
         raise argparse.ArgumentTypeError(f"{text!r} is not EP=MODEL with EP starting ep-")
-    if model not in MODELS:
-        raise argparse.ArgumentTypeError(
-            f"{model!r} is not a Seedance model id (known: {', '.join(MODELS)})"
-        )
-    return endpoint, model
+    return endpoint, ark_model_id(model)

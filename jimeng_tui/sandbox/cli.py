@@ -15,6 +15,7 @@ from jimeng_tui.sandbox import ark
 from jimeng_tui.sandbox import options as o
 from jimeng_tui.sandbox.argtypes import (
     ark_deny_code,
+    ark_model_id,
     endpoint_pair,
     non_negative_float,
     port,
@@ -257,6 +258,16 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
             action="append",
             field="ark_endpoints",
         ),
+        Flag(
+            "--ark-model-not-open",
+            ark_model_id,
+            None,
+            "MODEL",
+            "create with MODEL answers 404 ModelNotOpen, as for a model the account has not "
+            "activated; repeatable (default: none)",
+            action="append",
+            field="ark_not_open",
+        ),
     ),
     "logging and cache": (
         Flag(
@@ -307,6 +318,7 @@ def options_from_args(ns: argparse.Namespace) -> o.SandboxOptions:
         if f.dest in fields and hasattr(ns, f.dest)
     }
     given["ark_endpoints"] = dict(given.get("ark_endpoints") or [])
+    given["ark_not_open"] = tuple(given.get("ark_not_open") or ())
     return o.SandboxOptions(**given)
 
 
@@ -335,6 +347,8 @@ def banner(base_url: str, options: o.SandboxOptions) -> str:
         extras.append(f"Ark calls denied with {options.ark_deny}")
     for endpoint, model in options.ark_endpoints.items():
         extras.append(f"endpoint {endpoint} → {model}")
+    for model in options.ark_not_open:
+        extras.append(f"{model} not activated")
     if options.large_file_bytes:
         extras.append(f"videos padded to {options.large_file_bytes} bytes")
     if extras:

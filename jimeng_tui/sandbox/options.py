@@ -70,6 +70,7 @@ class SandboxOptions:
     ark_queue_limit: int = ark.QUEUE_LIMIT  # queued tasks per account → 429 QuotaExceeded
     ark_deny: str | None = None  # every Ark call answers 403 with this code (ark.DENY_CODES)
     ark_endpoints: dict[str, str] = field(default_factory=dict)  # "ep-…" → the model it serves
+    ark_not_open: tuple[str, ...] = ()  # model ids not activated → 404 ModelNotOpen
 
     def __post_init__(self) -> None:
         if self.speed <= 0:
@@ -80,6 +81,7 @@ class SandboxOptions:
                 raise ValueError(f"{name} must be between 0 and 1, not {value}")
         if self.ark_deny is not None and self.ark_deny not in ark.DENY_CODES:
             raise ValueError(f"ark_deny must be one of {', '.join(ark.DENY_CODES)}")
+        self.ark_not_open = tuple(self.ark_not_open)
         if self.request_log is not None:
             self.request_log = Path(self.request_log)
         if self.cache_dir is not None:

@@ -320,3 +320,23 @@ def test_a_risky_input_image_is_400_input_image_sensitive(ark):
     error_of(
         ark.create(body(MODEL_20, text(), image(marked))), 400, "InputImageSensitiveContentDetected"
     )
+
+
+def test_a_model_the_account_has_not_activated_is_404_model_not_open(ark_for):
+    ark = ark_for(ark_not_open=(MODEL_20,))
+    error = error_of(ark.create(body(MODEL_20)), 404, "ModelNotOpen", "model")
+    assert error["type"] == "NotFound"
+    assert ark.create(body(MODEL_20_FAST)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("kind", "role", "code"),
+    [
+        ("video_url", "reference_video", "InputVideoSensitiveContentDetected"),
+        ("audio_url", "reference_audio", "InputAudioSensitiveContentDetected"),
+    ],
+)
+def test_risky_reference_media_are_400_input_sensitive(ark, kind, role, code):
+    risky = {"type": kind, kind: {"url": "https://x/sandbox-risk.bin"}, "role": role}
+    refs = image(data_url(), "reference_image")
+    error_of(ark.create(body(MODEL_20, text(), refs, risky)), 400, code, f"content[2].{kind}")

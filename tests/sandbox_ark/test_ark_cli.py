@@ -34,8 +34,10 @@ def test_ark_flags_map_onto_the_options():
             "--ark-endpoint=ep-20260101-bbbbb=doubao-seedance-1-5-pro-251215",
             "--fail-after-create-rate=0.25",
             "--task-fail-rate=0.5",
+            "--ark-model-not-open=doubao-seedance-1-0-pro-250528",
         )
     )
+    assert o.ark_not_open == ("doubao-seedance-1-0-pro-250528",)
     assert (o.ark_api_key, o.ark_queue_limit, o.ark_deny) == ("K1", 3, "AccountOverdueError")
     assert o.ark_endpoints == {
         "ep-20260101-aaaaa": "doubao-seedance-2-0-260128",
@@ -60,6 +62,7 @@ def test_ark_flags_map_onto_the_options():
         ["--ark-endpoint", "foo=doubao-seedance-2-0-260128"],
         ["--ark-endpoint", "ep-1=seedance-2.0"],
         ["--ark-queue-limit", "0"],
+        ["--ark-model-not-open", "seedance-2.0"],
         ["--task-fail-rate", "2"],
     ],
 )
@@ -87,6 +90,7 @@ def test_help_documents_the_ark_flags_and_triggers():
         "--ark-queue-limit",
         "--ark-deny",
         "--ark-endpoint",
+        "--ark-model-not-open",
         "--fail-after-create-rate",
         "--task-fail-rate",
         "/api/v3",

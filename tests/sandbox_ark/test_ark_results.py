@@ -158,3 +158,14 @@ def test_a_1_5_pro_draft_is_rendered_for_real_by_a_draft_task_item(ark):
     assert final["draft_task_id"] == draft["id"]
     assert (final["seed"], final["duration"], final["ratio"]) == (5, 4, draft["ratio"])
     assert final["draft"] is False
+
+
+def test_a_draft_task_item_must_name_a_succeeded_draft_of_the_same_model(ark):
+    from ark_support import error_of
+
+    plain = ark.finished(body(MODEL_15, resolution="480p", duration=4))
+    item = {"type": "draft_task", "draft_task": {"id": plain["id"]}}
+    error_of(ark.create(body(MODEL_15, item)), 400, "InvalidParameter", "content")
+    unknown = {"type": "draft_task", "draft_task": {"id": "cgt-20260101000000-none0"}}
+    error_of(ark.create(body(MODEL_15, unknown)), 400, "InvalidParameter", "content")
+    error_of(ark.create(body(MODEL_20, item)), 400, "InvalidParameter.UnsupportedParameter")

@@ -94,7 +94,9 @@ def present(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
-def find_model(body: dict[str, Any], endpoints: dict[str, str]) -> tuple[str, m.ArkModel]:
+def find_model(
+    body: dict[str, Any], endpoints: dict[str, str], not_open: tuple[str, ...] = ()
+) -> tuple[str, m.ArkModel]:
     name = body.get("model")
     if name is None or name == "":
         raise missing("model")
@@ -103,6 +105,13 @@ def find_model(body: dict[str, Any], endpoints: dict[str, str]) -> tuple[str, m.
     model = m.MODELS.get(endpoints.get(name, name))
     if model is None:
         raise model_not_found(name)
+    if model.id in not_open:
+        raise ArkError(
+            404,
+            "ModelNotOpen",
+            f"Your account has not activated the model {model.id}; activate it in the Ark console.",
+            "model",
+        )
     return name, model
 
 
@@ -156,6 +165,15 @@ def _text_and_images(
             url = item.get(kind)
             if not isinstance(url, dict) or not isinstance(url.get("url"), str) or not url["url"]:
                 raise invalid(f"content[{i}].{kind}.url", "must be a non-empty string")
+            if IMAGE_RISK_MARKER in url["url"]:
+                medium = "Video" if kind == "video_url" else "Audio"
+                raise ArkError(
+                    400,
+                    f"Input{medium}SensitiveContentDetected",
+                    f"The request failed because the input {medium.lower()} may contain "
+                    "sensitive information.",
+                    f"content[{i}].{kind}",
+                )
             media[kind] += 1
             if media[kind] > MAX_MEDIA_REFERENCES:
                 raise invalid("content", f"at most {MAX_MEDIA_REFERENCES} {kind} items")
@@ -290,12 +308,14 @@ def _echo(body: dict[str, Any], model: m.ArkModel) -> dict[str, Any]:
     return echo
 
 
-def check_create(raw_body: Any, endpoints: dict[str, str]) -> CreateInfo:
+def check_create(
+    raw_body: Any, endpoints: dict[str, str], not_open: tuple[str, ...] = ()
+) -> CreateInfo:
     """Everything but image bytes. Raises ArkError."""
     if not isinstance(raw_body, dict):
         raise invalid("body", "must be a JSON object")
     body = present(raw_body)
-    name, model = find_model(body, endpoints)
+    name, model = find_model(body, endpoints, not_open)
     unknown = sorted(set(body) - KNOWN_FIELDS)
     if unknown:
         raise unsupported(unknown[0], "is not a field of the create-task API")

@@ -36,6 +36,7 @@ from jimeng_tui.sandbox.video import ClipSpec, last_frame_png
 
 PAGE_RANGE = (1, 500)
 DEFAULT_PAGE_SIZE = 10  # unverified
+FRAME_CACHE = 32  # last-frame PNGs kept in memory
 
 
 def redact(body: Any) -> Any:
@@ -149,7 +150,7 @@ class ArkRoutes:
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise invalid("body", "is not valid JSON") from None
         entry["body"] = redact(body)
-        info = checks.check_create(body, self.opts.ark_endpoints)
+        info = checks.check_create(body, self.opts.ark_endpoints, self.opts.ark_not_open)
         entry["model"] = info.model_name
         if info.draft_task_id:
             self.from_draft(info)
@@ -179,9 +180,11 @@ class ArkRoutes:
         now = self.state.now()
         if draft is None or not draft.flags.get("draft") or draft.status(now) != "succeeded":
             raise invalid("content", f"{info.draft_task_id} is not a succeeded draft task")
+        if draft.model_id != info.model.id:
+            raise invalid("content", f"{info.draft_task_id} was made by {draft.model_id}")
         info.prompt = draft.spec.prompt
         info.duration, info.frames = draft.duration, draft.frames
-        info.ratio, info.seed = draft.ratio, draft.seed
+        info.ratio, info.seed, info.resolution = draft.ratio, draft.seed, draft.resolution
 
     async def image_size(self, image: checks.ImageItem, request: Request) -> tuple[int, int]:
         if image.url.startswith("data:"):
@@ -349,11 +352,13 @@ class ArkRoutes:
         if refused is not None:
             return done(refused)
         task = self.tasks.lookup(name.removesuffix(".png"))
-        if task is None or self.tasks.video_source(task.id) is None:
+        if not name.endswith(".png") or task is None or self.tasks.video_source(task.id) is None:
             return done(tos_error(404, "NoSuchKey", "The specified key does not exist."))
         png = self.tasks.frames.get(task.spec.key)
         if png is None:
             png = await asyncio.to_thread(last_frame_png, task.spec)
+            if len(self.tasks.frames) >= FRAME_CACHE:
+                self.tasks.frames.pop(next(iter(self.tasks.frames)))
             self.tasks.frames[task.spec.key] = png
         return done(Response(png, media_type="image/png"))
 

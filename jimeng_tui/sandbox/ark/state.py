@@ -158,7 +158,7 @@ class ArkState:
         return sum(1 for t in tasks if t.status(now) in ("queued", "running"))
 
     def video_source(self, task_id: str) -> tuple[ClipSpec, float] | None:
-        task = self.lookup(task_id.removesuffix(".png"))
+        task = self.lookup(task_id)
         if task is None or task.status(self.sandbox.now()) != "succeeded":
             return None
         return task.spec, task.done_at
