@@ -264,6 +264,11 @@ class SandboxRoutes:
         if found is None:
             return done(tos_error(404, "NoSuchKey", "The specified key does not exist."))
         spec, done_at = found
+        if request.method == "HEAD" and task_id not in self.state.tasks:
+            # Ark's links are signed for GET only (ark-contract.md section 3): HEAD fails.
+            return done(
+                tos_error(403, "SignatureDoesNotMatch", "The link is signed for GET, not HEAD.")
+            )
         clip = await self.state.clips.get_async(spec)
         parts: list[bytes | int] = [clip]
         total = len(clip)

@@ -340,3 +340,28 @@ def test_risky_reference_media_are_400_input_sensitive(ark, kind, role, code):
     risky = {"type": kind, kind: {"url": "https://x/sandbox-risk.bin"}, "role": role}
     refs = image(data_url(), "reference_image")
     error_of(ark.create(body(MODEL_20, text(), refs, risky)), 400, code, f"content[2].{kind}")
+
+
+def test_text_commands_in_the_prompt_are_accepted_and_the_body_wins(ark):
+    task = ark.finished(
+        body(MODEL_20, text("a tram at night --rs 480p --ratio 9:16 --dur 4 --seed 7 --fps 24"))
+    )
+    assert (task["resolution"], task["ratio"], task["duration"], task["seed"]) == (
+        "480p",
+        "9:16",
+        4,
+        7,
+    )
+    both = ark.finished(body(MODEL_20, text("x --ratio 9:16 --dur 4"), ratio="1:1"))
+    assert (both["ratio"], both["duration"]) == ("1:1", 4)
+    error_of(ark.create(body(MODEL_20, text("x --dur 99"))), 400, "InvalidParameter", "duration")
+    error_of(ark.create(body(MODEL_20, text("x --fps 30"))), 400, "InvalidParameter", "fps")
+    error_of(ark.create(body(MODEL_20, text("x --cf maybe"))), 400, "InvalidParameter")
+    assert ark.create(body(MODEL_20, text("a sign saying --hello world"))).status_code == 200
+
+
+def test_ark_video_links_are_signed_for_get_only(ark):
+    task = ark.finished(body(MODEL_20_FAST, resolution="480p", duration=4))
+    head = httpx.head(task["content"]["video_url"])
+    assert head.status_code == 403
+    assert httpx.get(task["content"]["video_url"]).status_code == 200

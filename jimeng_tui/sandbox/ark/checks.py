@@ -20,6 +20,7 @@ from jimeng_tui.sandbox.ark import (
 )
 from jimeng_tui.sandbox.ark import models as m
 from jimeng_tui.sandbox.ark.errors import ArkError, invalid, missing, model_not_found, unsupported
+from jimeng_tui.sandbox.ark.text_commands import with_text_commands
 from jimeng_tui.sandbox.options import IMAGE_RISK_MARKER
 from jimeng_tui.sandbox.validate import read_image
 
@@ -324,6 +325,7 @@ def check_create(
     if draft_task_id and (images or media):
         raise invalid("content", "a draft_task item goes alone (with an optional text)")
     prompt = text or ""
+    body = with_text_commands(body, prompt)
     if kind == m.TEXT and not prompt.strip() and not draft_task_id:
         raise missing("content.text")
     allowed = model.reference_resolutions if kind == m.REFERENCE else model.resolutions
