@@ -83,8 +83,12 @@ async def test_first_and_last_frame_carry_both_roles_data_url_and_url(tmp_path):
     assert url.startswith("data:image/png;base64,")
     assert base64.b64decode(url.split(",", 1)[1]) == first.read_bytes()  # fits: byte for byte
     assert body.image_hashes[0] == hashlib.sha256(first.read_bytes()).hexdigest()
+    encoded = url.split(",", 1)[1]
     redacted = json.dumps(body.redacted)
-    assert "base64" not in redacted and "data:image" not in redacted
+    assert encoded not in redacted and encoded[:40] not in redacted
+    assert body.redacted["content"][1]["image_url"]["url"] == (
+        f"data:image/png;base64,<{first.stat().st_size} bytes>"
+    )
     assert URL in redacted
 
 

@@ -91,6 +91,18 @@ async def test_create_posts_the_body_with_the_bearer_key_and_returns_the_task_id
     assert json.loads(request.content) == BODY
 
 
+async def test_the_sent_body_kept_for_the_job_has_no_image_data():
+    fake = FakeArk(httpx.Response(200, json={"id": "t"}))
+    image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,QUJD"}}
+    service = fake.service()
+    submitted = await service.submit({**BODY, "content": [*BODY["content"], image]})
+    await service.aclose()
+    assert "QUJD" in fake.requests[0].content.decode()
+    assert submitted.sent_body["content"][1]["image_url"]["url"] == (
+        "data:image/png;base64,<3 bytes>"
+    )
+
+
 async def test_a_500_on_create_is_unknown_after_exactly_one_request():
     fake = FakeArk(error(500, "InternalServiceError", f"oops. Request id: {RID}"))
     failure, _ = await submit_failure(fake)

@@ -11,6 +11,7 @@ one is given.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from jimeng_tui.services.ark.errors import ImageError
@@ -43,30 +44,41 @@ async def prepare_images(request: ArkRequest) -> list[PreparedImage]:
     ]
 
 
-def _image_item(image: PreparedImage, role: str, *, redact: bool) -> dict[str, Any]:
-    if image.url is not None:
-        url = image.url
-    elif redact:
-        assert image.data is not None
-        url = f"<data URL: {len(image.data)} bytes, sha256 {image.sha256[:12]}>"
-    else:
-        url = data_url(image)
+def _image_item(image: PreparedImage, role: str) -> dict[str, Any]:
+    url = image.url if image.url is not None else data_url(image)
     return {"type": "image_url", "image_url": {"url": url}, "role": role}
 
 
-def create_body(
-    request: ArkRequest, images: list[PreparedImage], *, redact: bool = False
-) -> dict[str, Any]:
-    """The create body; ``redact`` puts a placeholder where image data would go."""
+def redact_body(body: Mapping[str, object]) -> dict[str, Any]:
+    """The body with every data URL replaced by its size, for logs and the job's record."""
+    clean = dict(body)
+    content = clean.get("content")
+    if isinstance(content, list):
+        clean["content"] = [_redact_item(item) for item in content]
+    return clean
+
+
+def _redact_item(item: object) -> object:
+    if not isinstance(item, dict) or not isinstance(item.get("image_url"), dict):
+        return item
+    url = item["image_url"].get("url")
+    if not isinstance(url, str) or not url.startswith("data:"):
+        return item
+    head, _, data = url.partition(",")
+    size = len(data) * 3 // 4 - data[-2:].count("=")
+    return {**item, "image_url": {"url": f"{head},<{size} bytes>"}}
+
+
+def create_body(request: ArkRequest, images: list[PreparedImage]) -> dict[str, Any]:
+    """The create body for a checked request and its prepared images (in ``image_inputs``
+    order)."""
     roles = [role for _source, role, _field in image_inputs(request)]
     if len(images) != len(roles):
         raise ValueError("create_body needs one prepared image per image input")
     content: list[dict[str, Any]] = []
     if request.prompt.strip():
         content.append({"type": "text", "text": request.prompt})
-    content.extend(
-        _image_item(image, role, redact=redact) for image, role in zip(images, roles, strict=True)
-    )
+    content.extend(_image_item(image, role) for image, role in zip(images, roles, strict=True))
     body: dict[str, Any] = {
         "model": request.wire_model,
         "content": content,
@@ -85,9 +97,10 @@ async def build_body(request: ArkRequest) -> WireBody:
     """Check, preflight the images (ImageError says why one cannot go) and build the body."""
     request.validate()
     images = await prepare_images(request)
+    body = create_body(request, images)
     return WireBody(
-        create_body(request, images),
+        body,
         image_hashes=[image.sha256 for image in images],
         notices=[notice for image in images for notice in image.notices],
-        redacted=create_body(request, images, redact=True),
+        redacted=redact_body(body),
     )

@@ -143,7 +143,7 @@ class ArkService:
 
     async def submit(self, body: Mapping[str, object]) -> Submitted:
         created = await self.client.create(dict(body))
-        redacted = body.redacted if isinstance(body, WireBody) else dict(body)
+        redacted = body.redacted if isinstance(body, WireBody) else ark_body.redact_body(body)
         return Submitted(created.task_id, created.request_id, redacted)
 
     async def query(self, task_id: str, request: object) -> TaskView:
