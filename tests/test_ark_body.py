@@ -124,3 +124,12 @@ async def test_images_are_preflighted_to_arks_limits_not_jimengs(tmp_path):
     picture(tmp_path / "thin.png", size=(1300, 500))
     with pytest.raises(ValidationError, match=r"2\.5:1"):
         await body_for(tmp_path, prompt="x", first_image="thin.png")
+
+
+@pytest.mark.parametrize(("fmt", "word"), [("BMP", "bmp"), ("TIFF", "tiff"), ("GIF", "gif")])
+async def test_every_format_ark_takes_goes_as_it_is_with_its_lowercase_name(tmp_path, fmt, word):
+    path = picture(tmp_path / f"a.{word}", fmt=fmt)
+    body = await body_for(tmp_path, prompt="x", first_image=path.name)
+    url = body["content"][1]["image_url"]["url"]
+    assert url.startswith(f"data:image/{word};base64,")
+    assert base64.b64decode(url.split(",", 1)[1]) == path.read_bytes()

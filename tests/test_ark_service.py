@@ -203,10 +203,13 @@ async def test_reads_are_retried_on_5xx_429_and_transport_errors():
         task("running"),
     )
     service = fake.service()
+    limits: list[Outcome] = []
+    service.set_limit_listener(limits.append)
     service.client.retry = RetrySettings(attempts=4, base_delay=0.001, max_delay=0.001)
     view = await service.query("cgt-1", None)
     await service.aclose()
     assert view.status is RemoteStatus.RUNNING
+    assert limits == [Outcome.SLOWER]  # the engine's throttle hears of limits it never saw
     assert [r.url.path for r in fake.requests] == [f"{TASKS}/cgt-1"] * 4
 
 
