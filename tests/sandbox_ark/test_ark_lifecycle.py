@@ -10,7 +10,10 @@ from ark_support import MODEL_15, MODEL_20, MODEL_20_FAST, body, download, error
 
 from jimeng_tui.sandbox.ark import ACTION_CREATE, CANCELLED_LIFETIME_S, QUEUE_LIMIT
 
-SLOW = {"queue_seconds": 100, "generate_seconds": 100}  # speed 10: 10 s queued, 10 s running
+# speed 10: 100 s queued, then 100 s running, on the sandbox clock (stepped with advance; the
+# real seconds a loaded machine takes between two calls stay far below that)
+SLOW = {"queue_seconds": 1000, "generate_seconds": 1000}
+STEP = 100
 
 
 def status(ark, task_id):
@@ -21,10 +24,10 @@ def test_a_task_walks_queued_running_succeeded_on_the_sandbox_clock(ark_for):
     ark = ark_for(**SLOW)
     task_id = ark.created(body(MODEL_20, resolution="480p", duration=4))
     assert status(ark, task_id) == "queued"
-    ark.server.advance(10)
+    ark.server.advance(STEP)
     running = ark.get(task_id).json()
     assert running["status"] == "running" and "content" not in running
-    ark.server.advance(10)
+    ark.server.advance(STEP)
     done = ark.get(task_id).json()
     assert done["status"] == "succeeded" and done["updated_at"] > done["created_at"]
 
@@ -59,7 +62,7 @@ def test_the_120th_queued_task_is_the_last_then_429_quota_exceeded(ark_for):
     ark.delete(ids[0])  # a cancelled task leaves the queue
     assert ark.create(body(MODEL_20_FAST)).status_code == 200
     error_of(ark.create(body(MODEL_20_FAST)), 429, "QuotaExceeded")
-    ark.server.advance(10)  # all start running: running tasks do not count
+    ark.server.advance(STEP)  # all start running: running tasks do not count
     assert ark.create(body(MODEL_20_FAST)).status_code == 200
 
 
@@ -79,13 +82,13 @@ def test_cancel_and_delete_follow_the_status(ark_for):
     error_of(ark.delete(queued), 409, "TaskAlreadyCancelled", "task_id")
 
     running = ark.created(body(MODEL_20, text("running")))
-    ark.server.advance(10)
+    ark.server.advance(STEP)
     assert status(ark, running) == "running"
     error = error_of(ark.delete(running), 409, "TaskRunningCannotCancel", "task_id")
     assert error["type"] == "Conflict"
     assert status(ark, running) == "running"
 
-    ark.server.advance(10)
+    ark.server.advance(STEP)
     assert status(ark, running) == "succeeded"
     assert ark.delete(running).status_code == 200
     error_of(ark.get(running), 404, "NotFound.TaskId", "task_id")
@@ -93,7 +96,7 @@ def test_cancel_and_delete_follow_the_status(ark_for):
     assert running not in ids and queued in ids
 
     failed = ark.created(body(MODEL_20, text("sandbox-video-reject")))
-    ark.server.advance(20)
+    ark.server.advance(2 * STEP)
     assert status(ark, failed) == "failed"
     assert ark.delete(failed).status_code == 200
     error_of(ark.get(failed), 404, "NotFound.TaskId")
@@ -123,8 +126,7 @@ def test_list_filters_and_pages_newest_first(ark_for):
     b = ark.created(body(MODEL_20_FAST, text("b"), service_tier="flex"))
     ark.server.advance(1)
     c = ark.created(body(MODEL_15, text("c")))
-    ark.server.advance(10)  # a and b running... all running now
-    ark.server.advance(8.5)  # a done (20 s), b and c running
+    ark.server.advance(2 * STEP - 1.5)  # a done (200.5 s old); b, c running (199.5, 198.5)
     d = ark.created(body(MODEL_20, text("d")))
 
     everything = ark.list().json()

@@ -64,7 +64,7 @@ def test_text_to_video_create_get_list_delete_parse(sandbox):
 
 
 def test_first_and_last_frame_and_cancel_through_the_sdk(sandbox_factory):
-    server = sandbox_factory(queue_seconds=100, generate_seconds=100)
+    server = sandbox_factory(queue_seconds=1000, generate_seconds=1000)
     tasks = client(server).content_generation.tasks
     first = {"type": "image_url", "image_url": {"url": data_url(1280, 720)}, "role": "first_frame"}
     last = {"type": "image_url", "image_url": {"url": data_url(1280, 720)}, "role": "last_frame"}
@@ -83,7 +83,7 @@ def test_first_and_last_frame_and_cancel_through_the_sdk(sandbox_factory):
     assert tasks.list(status="cancelled").items[0].id == created.id
 
     second = tasks.create(model=MODEL_15, content=[{"type": "text", "text": "x"}, first, last])
-    server.advance(200)
+    server.advance(250)
     finished = tasks.get(task_id=second.id)
     assert finished.status == "succeeded" and finished.content.video_url
 

@@ -207,7 +207,7 @@ def test_queue_full_and_rate_limits_make_no_task_and_say_wait_or_slow_down(
 
 
 def test_failed_tasks_cancel_per_status_and_the_list_through_the_service(sandbox_factory, tmp_path):
-    server = sandbox_factory(queue_seconds=100, generate_seconds=100)
+    server = sandbox_factory(queue_seconds=1000, generate_seconds=1000)
 
     async def run():
         ark = service(server)
@@ -216,9 +216,9 @@ def test_failed_tasks_cancel_per_status_and_the_list_through_the_service(sandbox
             _, running, _ = await create(server, simple("running"), tmp_path, ark)
             _, failing, _ = await create(server, simple("sandbox-video-reject"), tmp_path, ark)
             assert await ark.cancel(queued) is True
-            server.advance(10)
+            server.advance(100)
             assert await ark.cancel(running) is False  # the service does not allow it
-            server.advance(10)
+            server.advance(100)
             failed = await ark.query(failing, None)
             listed = await ark.list_tasks(0)
             return queued, running, failing, failed, listed
