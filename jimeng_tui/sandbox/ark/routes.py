@@ -330,7 +330,8 @@ class ArkRoutes:
                 )
             data["content"] = content
             data["usage"] = {"completion_tokens": task.tokens, "total_tokens": task.tokens}
-            self.state.clips.prefetch(task.spec)
+            if not listed:  # a GET means a download is near; a list of 100 must not render 100
+                self.state.clips.prefetch(task.spec)
         elif status == "failed":
             code = task.failure or "InternalServiceError"
             data["error"] = {"code": code, "message": FAILURE_MESSAGES.get(code, code)}
