@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from ark_support import Ark
+from sandbox_ark_support import Ark
 
 
 @pytest.fixture

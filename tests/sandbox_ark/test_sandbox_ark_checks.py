@@ -7,7 +7,7 @@ import base64
 
 import httpx
 import pytest
-from ark_support import (
+from sandbox_ark_support import (
     MODEL_10_PRO,
     MODEL_15,
     MODEL_20,

@@ -9,7 +9,7 @@ import asyncio
 import itertools
 
 import pytest
-from ark_support import download, expected_size, image_bytes, probe
+from sandbox_ark_support import download, expected_size, image_bytes, probe
 
 from jimeng_tui.domain.capabilities import InputKind
 from jimeng_tui.domain.errors import ValidationError

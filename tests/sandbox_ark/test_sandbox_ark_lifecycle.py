@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from ark_support import MODEL_15, MODEL_20, MODEL_20_FAST, body, download, error_of, text
+from sandbox_ark_support import MODEL_15, MODEL_20, MODEL_20_FAST, body, download, error_of, text
 
 from jimeng_tui.sandbox.ark import ACTION_CREATE, CANCELLED_LIFETIME_S, QUEUE_LIMIT
 
@@ -238,7 +238,7 @@ def test_account_denials_rate_and_concurrency_limits(ark_for):
 
 
 def test_the_request_log_records_ark_calls_without_image_data(ark):
-    from ark_support import data_url, image
+    from sandbox_ark_support import data_url, image
 
     task_id = ark.created(body(MODEL_20, text(), image(data_url())))
     ark.get(task_id)

@@ -3,7 +3,7 @@ a restarted sandbox answers for them, finishes them, and keeps deletions."""
 
 from __future__ import annotations
 
-from ark_support import MODEL_20_FAST, Ark, body, download, error_of, probe, text
+from sandbox_ark_support import MODEL_20_FAST, Ark, body, download, error_of, probe, text
 
 
 def test_a_restarted_sandbox_still_answers_for_its_ark_tasks(sandbox_factory, tmp_path):

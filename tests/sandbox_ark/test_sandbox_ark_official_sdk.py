@@ -6,7 +6,7 @@ does not use it)."""
 from __future__ import annotations
 
 import pytest
-from ark_support import MODEL_15, MODEL_20, data_url, download, probe
+from sandbox_ark_support import MODEL_15, MODEL_20, data_url, download, probe
 
 sdk = pytest.importorskip("volcenginesdkarkruntime")
 from volcenginesdkarkruntime._exceptions import (  # noqa: E402

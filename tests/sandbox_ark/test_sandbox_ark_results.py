@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from ark_support import (
+from PIL import Image
+from sandbox_ark_support import (
     ALL_MODELS,
     MODEL_10_PRO,
     MODEL_15,
@@ -21,7 +22,6 @@ from ark_support import (
     probe,
     text,
 )
-from PIL import Image
 
 from jimeng_tui.sandbox.ark import models as m
 
@@ -161,7 +161,7 @@ def test_a_1_5_pro_draft_is_rendered_for_real_by_a_draft_task_item(ark):
 
 
 def test_a_draft_task_item_must_name_a_succeeded_draft_of_the_same_model(ark):
-    from ark_support import error_of
+    from sandbox_ark_support import error_of
 
     plain = ark.finished(body(MODEL_15, resolution="480p", duration=4))
     item = {"type": "draft_task", "draft_task": {"id": plain["id"]}}
