@@ -23,11 +23,21 @@ def server_env(**extra: str) -> dict[str, str]:
     return {"JIMENG_TUI_HOME": os.environ["JIMENG_TUI_HOME"], "PYTHONWARNINGS": "ignore", **extra}
 
 
+def errlog_path() -> Path:
+    """Where the servers' stderr goes (beside the test's home)."""
+    return Path(os.environ["JIMENG_TUI_HOME"]).parent / "mcp-stderr.log"
+
+
 @contextlib.asynccontextmanager
-async def mcp_session(*args: str, errlog: Path | None = None) -> AsyncIterator[ClientSession]:
-    """An initialized client session on ``jimeng-tui mcp --sandbox ARGS`` over stdio."""
-    params = StdioServerParameters(command=EXE, args=["mcp", "--sandbox", *args], env=server_env())
-    log_path = errlog or Path(os.environ["JIMENG_TUI_HOME"]).parent / "mcp-stderr.log"
+async def mcp_session(
+    *args: str, sandbox: bool = True, env: dict[str, str] | None = None
+) -> AsyncIterator[ClientSession]:
+    """An initialized client session on ``jimeng-tui mcp [--sandbox] ARGS`` over stdio."""
+    flags = ["--sandbox"] if sandbox else []
+    params = StdioServerParameters(
+        command=EXE, args=["mcp", *flags, *args], env=server_env(**(env or {}))
+    )
+    log_path = errlog_path()
     with open(log_path, "a", encoding="utf-8") as log:
         async with (
             stdio_client(params, errlog=log) as (read, write),
