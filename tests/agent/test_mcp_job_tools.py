@@ -1,0 +1,52 @@
+"""The job tools after generate: a failure with its code and what to do, list_jobs, cancel_job,
+retry_job (never a new submit) and rerun_job (a new, paid one), through the official client."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from mcp_support import call, mcp_session, ok, probe_video, sandbox_jobs, sandbox_tasks, text_of
+
+from jimeng_tui.sandbox.options import TEXT_RISK_WORD, VIDEO_RISK_WORD
+
+pytestmark = pytest.mark.slow
+
+
+async def test_a_failed_job_says_its_code_and_what_to_do_and_retry_never_resubmits():
+    async with mcp_session() as session:
+        refused = ok(await call(session, "generate", prompt=f"a {TEXT_RISK_WORD} scene"))["job"]
+        failed = ok(
+            await call(session, "generate", prompt=f"a {VIDEO_RISK_WORD} scene", wait_seconds=50)
+        )["job"]
+        retried = await call(session, "retry_job", job_id=failed["job_id"])
+        never_sent = await call(session, "retry_job", job_id=refused["job_id"])
+    assert refused["status"] == "failed" and refused["error"]["code"] == 50412
+    assert refused["error"]["what_to_do"] and refused["task_id"] is None
+    assert failed["status"] == "failed" and failed["error"]["code"] == 50516
+    assert retried.is_error and "rerun_job" in text_of(retried)
+    assert never_sent.is_error and "never reached the service" in text_of(never_sent)
+    assert len(sandbox_tasks()) == 1  # the refused submit made no task; retries sent nothing
+
+
+async def test_list_jobs_cancel_retry_and_rerun():
+    async with mcp_session() as session:
+        kept = ok(await call(session, "generate", prompt="A green kite", wait_seconds=50))["job"]
+        dropped = ok(await call(session, "generate", prompt="A grey kite"))["job"]
+        cancelled = ok(await call(session, "cancel_job", job_id=dropped["job_id"]))["job"]
+        again = await call(session, "cancel_job", job_id=dropped["job_id"])
+        Path(kept["path"]).unlink()  # lost on disk: retry fetches it again from its task
+        retried = ok(await call(session, "retry_job", job_id=kept["job_id"]))
+        assert len(sandbox_tasks()) == 2  # retry made no new task
+        rerun = ok(await call(session, "rerun_job", job_id=kept["job_id"], wait_seconds=50))
+        listed = ok(await call(session, "list_jobs", search="kite", status="saved"))["jobs"]
+        bad = await call(session, "list_jobs", status="finished")
+    assert cancelled["status"] == "cancelled" and again.is_error
+    assert retried["job"]["status"] == "saved" and os.path.isfile(retried["job"]["path"])
+    assert probe_video(retried["job"]["path"])[0] > 4.9
+    assert rerun["job"]["job_id"] not in (kept["job_id"], dropped["job_id"])
+    assert rerun["job"]["status"] == "saved" and rerun["job"]["prompt"] == "A green kite"
+    assert [j["job_id"] for j in listed] == [rerun["job"]["job_id"], kept["job_id"]]
+    assert bad.is_error and bad.structured_content["error"]["field"] == "status"
+    assert len(sandbox_tasks()) == 3 and len(sandbox_jobs()) == 3
