@@ -170,10 +170,11 @@ class JobDesk:
         until: Callable[[Job], bool] | None = None,
     ) -> Job:
         """The job once it has ended (or ``until`` holds) or ``timeout`` seconds have passed,
-        calling ``progress`` when it moves. An unfinished job nobody drives is driven."""
+        calling ``progress`` when it moves. An unfinished job nobody drives is driven; one
+        whose save failed is not (``retry_job`` asks for that), so it returns at once."""
         until = until or (lambda j: j.is_final)
         job = await self.get(job_id)
-        if not job.is_final:
+        if not job.is_final and job.state is not S.SAVE_FAILED:
             self._start(job_id)  # drives it, or follows the process that does
         wakeup = asyncio.Event()
         self._wakeups.add(wakeup)
@@ -191,7 +192,8 @@ class JobDesk:
                         sent = (percent, message)
                         await progress(percent, message)
                 remaining = deadline - loop.time()
-                if until(job) or remaining <= 0:
+                stopped = not job.is_final and not self._is_driven_here(job_id)
+                if until(job) or stopped or remaining <= 0:
                     return job
                 wakeup.clear()
                 with contextlib.suppress(TimeoutError):

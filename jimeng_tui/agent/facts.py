@@ -34,6 +34,14 @@ _PROGRESS: Mapping[JobState, float] = {
 }
 
 
+# what an agent can do next, after the service-neutral hint
+NEXT_STEP: Mapping[JobState, str] = {
+    S.SAVE_FAILED: " retry_job fetches it again from its task (no new payment).",
+    S.FAILED: " rerun_job makes a new, paid generation (ask the user first).",
+    S.EXPIRED: " rerun_job makes a new, paid generation (ask the user first).",
+}
+
+
 def job_uri(job_id: int | None) -> str:
     return f"jimeng://jobs/{job_id}"
 
@@ -124,7 +132,8 @@ def summary(job: Job, *, resumed: bool = False) -> str:
     if job.is_final or job.state is S.SAVE_FAILED:
         error = f"{job.error_code} " if job.error_code is not None else ""
         message = (error + (job.error_message or "")).strip()
-        return f"{head}. {message + '. ' if message else ''}{failure_hint(job)}"
+        then = NEXT_STEP.get(job.state, "")
+        return f"{head}. {message + '. ' if message else ''}{failure_hint(job)}{then}"
     return f"{head}. Call wait_for_job with job_id {job.id} to wait for it."
 
 

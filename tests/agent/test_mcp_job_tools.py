@@ -10,6 +10,7 @@ import pytest
 from mcp_support import call, mcp_session, ok, probe_video, sandbox_jobs, sandbox_tasks, text_of
 
 from jimeng_tui.sandbox.options import TEXT_RISK_WORD, VIDEO_RISK_WORD
+from jimeng_tui.store.paths import app_paths
 
 pytestmark = pytest.mark.slow
 
@@ -50,3 +51,29 @@ async def test_list_jobs_cancel_retry_and_rerun():
     assert [j["job_id"] for j in listed] == [rerun["job"]["job_id"], kept["job_id"]]
     assert bad.is_error and bad.structured_content["error"]["field"] == "status"
     assert len(sandbox_tasks()) == 3 and len(sandbox_jobs()) == 3
+
+
+async def test_a_failed_save_waits_for_retry_job_which_saves_from_the_same_task(tmp_path):
+    folder = tmp_path / "videos"
+    config = app_paths(os.environ).config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        f'[defaults]\noutput_dir = "{folder}"\nfilename_template = "{{job_id}}"\n', "utf-8"
+    )
+    part = folder / "sandbox" / "1.mp4.part"  # job 1's download: every write fails (ENOSPC)
+    part.parent.mkdir(parents=True)
+    os.symlink("/dev/full", part)
+    async with mcp_session() as session:
+        job = ok(await call(session, "generate", prompt="A full disk"))["job"]
+        waited = await call(session, "wait_for_job", job_id=job["job_id"], timeout_seconds=50)
+        part.unlink()  # the cause is gone
+        retried = ok(await call(session, "retry_job", job_id=job["job_id"]))
+    failed = ok(waited)["job"]
+    assert failed["status"] == "save_failed" and not failed["finished"]
+    assert "disk is full" in failed["error"]["message"]
+    assert "retry_job fetches it again from its task" in text_of(waited)
+    assert retried["job"]["status"] == "saved" and retried["job"]["path"] == str(
+        folder / "sandbox" / "1.mp4"
+    )
+    assert probe_video(retried["job"]["path"])[0] > 4.9
+    assert len(sandbox_tasks()) == 1  # saved from the same task: paid once
