@@ -111,10 +111,25 @@ async def test_with_a_token_only_the_right_token_gets_in(tmp_path):
 
 
 async def test_loopback_needs_no_token_and_a_new_token_is_printed_once(tmp_path):
+    progress: list = []
+
+    async def on_progress(value, total, message):
+        progress.append(value)
+
     with http_server(tmp_path) as url:
         async with http_session(url, None) as session:
             models = ok(await call(session, "list_models"))
+            job = ok(await call(session, "generate", prompt="Over HTTP"))["job"]
+            for _ in range(10):  # each wait is at most 10 s; the sandbox takes a few
+                waited = await session.call_tool(
+                    "wait_for_job",
+                    {"job_id": job["job_id"], "timeout_seconds": 10},
+                    progress_callback=on_progress,
+                )
+                if ok(waited)["job"]["finished"]:
+                    break
     assert models["default_model"] == "t2v_720p"
+    assert ok(waited)["job"]["status"] == "saved" and progress[-1] == 100
     with http_server(tmp_path, "--new-token") as url:
         printed = (tmp_path / "mcp-http-stderr.log").read_text("utf-8")
         token = re.search(r"Bearer TOKEN'\): (\S+)", printed).group(1)
