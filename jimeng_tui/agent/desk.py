@@ -181,16 +181,14 @@ class JobDesk:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         typical = await asyncio.to_thread(self._typical_seconds, job.mode)
-        sent: tuple[float, str] | None = None
+        sent = -1.0  # progress only ever goes up (the protocol's rule)
         try:
             while True:
                 job = await self.get(job_id)
-                if progress is not None:
-                    percent = progress_percent(job, typical)
-                    message = f"job {job_id}: {job.state}"
-                    if sent is None or (percent, message) != sent:
-                        sent = (percent, message)
-                        await progress(percent, message)
+                percent = round(progress_percent(job, typical), 1)
+                if progress is not None and percent > sent:
+                    sent = percent
+                    await progress(percent, f"job {job_id}: {job.state}")
                 remaining = deadline - loop.time()
                 stopped = not job.is_final and not self._is_driven_here(job_id)
                 if until(job) or stopped or remaining <= 0:

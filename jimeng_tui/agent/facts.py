@@ -19,6 +19,7 @@ S = JobState
 IDEMPOTENCY_KEY = "idempotency_key"  # JobMeta.extra: the key an agent gave with generate
 FINGERPRINT_KEY = "request_fingerprint"  # JobMeta.extra: the request that key was used for
 POSTER_SIDE = 480  # px: the poster image sent to an agent (the long side)
+TYPICAL_GENERATION_S = 90.0  # a guess for progress until the history knows the model
 
 # A rough share of the way for each state (generating moves on with the time taken)
 _PROGRESS: Mapping[JobState, float] = {
@@ -51,14 +52,19 @@ def poster_uri(job_id: int | None) -> str:
 
 
 def progress_percent(job: Job, typical_s: float | None = None, now: float | None = None) -> float:
-    """0..100: how far the job is, for progress notifications (100 once it has ended)."""
+    """0..100: how far the job is, for progress notifications (100 once it has ended). It
+    creeps on while the service queues and renders, so a client that waits sees it move
+    (``typical_s``: how long this model's tasks took lately, if known)."""
     if job.is_final:
         return 100.0
-    base = _PROGRESS.get(job.state, 0.0)
-    if job.state is S.GENERATING and job.submitted_at and typical_s:
-        elapsed = (now or time.time()) - job.submitted_at
-        return min(88.0, base + 73.0 * max(0.0, elapsed) / typical_s)
-    return float(base)
+    base = float(_PROGRESS.get(job.state, 0.0))
+    now = now if now is not None else time.time()
+    since = max(0.0, now - job.submitted_at) if job.submitted_at else 0.0
+    if job.state is S.IN_QUEUE:
+        return base + min(4.9, since / 30)
+    if job.state is S.GENERATING:
+        return min(88.0, base + 73.0 * since / (typical_s or TYPICAL_GENERATION_S))
+    return base
 
 
 def _iso(timestamp: float | None) -> str | None:

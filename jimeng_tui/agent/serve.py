@@ -63,11 +63,8 @@ async def _main(options: ServeOptions, env: Mapping[str, str], sock: socket.sock
     from jimeng_tui.agent.server import build_server
     from jimeng_tui.session import SessionSpec, open_session
 
-    main = asyncio.current_task()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):  # leave tidily: claims let go at once
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, main.cancel if main else lambda: None)
+    if sock is None:  # (uvicorn handles the signals over HTTP, and stops as tidily)
+        _stop_on_signals()
     desk = JobDesk(Path.cwd())
     session = open_session(SessionSpec(sandbox=options.sandbox, env=env))
     engine = None
@@ -99,6 +96,16 @@ async def _main(options: ServeOptions, env: Mapping[str, str], sock: socket.sock
         session.close()
 
 
+def _stop_on_signals() -> None:
+    """SIGINT/SIGTERM (a stdio client closing us) end the server tidily: the jobs it drives
+    let go of their claims at once, so the next start (or the studio) takes them over."""
+    main = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, main.cancel if main else lambda: None)
+
+
 def quiet_stderr_log() -> None:
     """The SDK puts a stderr handler on the root logger; the engine's INFO lines (every job
     transition) belong in its log file, so stderr shows warnings and errors only."""
@@ -117,7 +124,7 @@ async def _serve_http(server: object, options: ServeOptions, sock: socket.socket
     config = uvicorn.Config(asgi, log_level="warning", access_log=False, lifespan="on")
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    auth = "bearer token required" if options.token else "no token (loopback only)"
+    auth = "bearer token required" if options.token else "loopback only, no token"
     say(f"serving MCP over streamable HTTP at http://{shown}:{port}{HTTP_PATH} ({auth})")
     await uvicorn.Server(config).serve(sockets=[sock])
 

@@ -82,7 +82,9 @@ async def test_generate_then_wait_saves_a_video_in_the_history(tmp_path):
     assert f"- Save Path: {saved['path']}" in done["result_block"]
     assert [block.type for block in result.content] == ["text", "image"]
     # progress notifications while waiting, ending at 100
-    assert progress and progress[-1][0] == 100 and all(p[1] == 100 for p in progress)
+    values = [p[0] for p in progress]
+    assert values[-1] == 100 and values == sorted(values)  # it never goes back
+    assert all(p[1] == 100 for p in progress)
     # one paid task; the job is in `jimeng-tui history`
     assert len(sandbox_tasks()) == 1
     listed = subprocess.run(
