@@ -127,10 +127,21 @@ def result_block(job: Job, *, is_sandbox: bool = False) -> str:
     return success_block(job, link=link)
 
 
+def headline(job: Job) -> str:
+    task = f", task {job.task_id}" if job.task_id else ""
+    return f"Job {job.id} ({job.mode}{task}): {job.state}"
+
+
+def list_line(job: Job) -> str:
+    """One job in a list: its headline and the start of its prompt."""
+    prompt = " ".join(job.prompt.split())
+    shown = prompt if len(prompt) <= 60 else prompt[:59] + "…"
+    return f'{headline(job)}: "{shown}"'
+
+
 def summary(job: Job, *, resumed: bool = False) -> str:
     """One or two lines for the text part of a tool result."""
-    task = f", task {job.task_id}" if job.task_id else ""
-    head = f"Job {job.id} ({job.mode}{task}): {job.state}"
+    head = headline(job)
     if resumed:
         head += " (resumed when the server started)"
     if job.state is S.SAVED:
@@ -163,8 +174,10 @@ __all__ = [
     "FINGERPRINT_KEY",
     "IDEMPOTENCY_KEY",
     "error_facts",
+    "headline",
     "job_facts",
     "job_uri",
+    "list_line",
     "poster_png",
     "poster_uri",
     "progress_percent",

@@ -273,7 +273,7 @@ def register_tools(server: MCPServer, tools: AgentTools) -> None:
             query = HistoryQuery(text=search, status=status, mode=model, limit=limit)
             jobs = await asyncio.to_thread(desk.engine.history.query, query)
             listed = [facts.job_facts(j, is_sandbox=tools.is_sandbox) for j in jobs]
-            lines = [facts.summary(j).split(". ")[0] for j in jobs] or ["No job matches."]
+            lines = [facts.list_line(j) for j in jobs] or ["No job matches."]
             listing = text("\n".join(lines))
             return CallToolResult(content=[listing], structured_content={"jobs": listed})
 

@@ -4,6 +4,7 @@ retry_job (never a new submit) and rerun_job (a new, paid one), through the offi
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,34 @@ async def test_a_failed_save_waits_for_retry_job_which_saves_from_the_same_task(
     )
     assert probe_video(retried["job"]["path"])[0] > 4.9
     assert len(sandbox_tasks()) == 1  # saved from the same task: paid once
+
+
+async def test_a_job_another_live_process_drives_is_left_to_it():
+    from jimeng_tui.domain.job import Job, JobState
+    from jimeng_tui.store.history import History
+
+    paths = app_paths(os.environ)
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    with History(paths.sandbox_history_db) as history:  # this test process plays a studio
+        theirs = history.add(
+            Job(
+                id=None,
+                created_at=now,
+                prompt="The studio's job",
+                mode="t2v_720p",
+                req_key="jimeng_t2v_v30",
+                params={"prompt": "The studio's job", "mode": "t2v_720p"},
+                state=JobState.IN_QUEUE,
+                task_id="123456789",
+                submitted_at=now,
+                owner_pid=os.getpid(),
+                heartbeat_at=now,
+            )
+        )
+    async with mcp_session() as session:
+        status = ok(await call(session, "job_status", job_id=theirs.id))["job"]
+        refused = await call(session, "cancel_job", job_id=theirs.id)
+    assert "resumed" not in status and status["status"] == "in_queue"
+    assert refused.is_error and f"pid {os.getpid()}" in text_of(refused)
+    assert sandbox_jobs()[0].state is JobState.IN_QUEUE and sandbox_tasks() == []
