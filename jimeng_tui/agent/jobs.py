@@ -3,7 +3,10 @@
 Every request the server builds and every job it creates goes through here, so that the
 service seam (issue 14: ``build_request`` taking a ``VideoInput`` and returning a
 ``BuiltRequest`` that ``Runner.create`` takes) changes this module only. Today it adapts the
-service-neutral input to Jimeng 3.0's ``RequestFields``.
+service-neutral input to Jimeng 3.0's ``RequestFields``. Once the seam lands, ``make_job`` is
+``built = build_request(fields, base_dir=base_dir)``, ``engine.runner.create(built, meta=meta)``
+(``_request_fields`` goes), and ``make_rerun`` rebuilds through the job's service's codec
+(``codec.from_params(job.params)``).
 """
 
 from __future__ import annotations
