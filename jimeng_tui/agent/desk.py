@@ -22,6 +22,7 @@ from jimeng_tui.agent.facts import FINGERPRINT_KEY, IDEMPOTENCY_KEY, progress_pe
 from jimeng_tui.agent.inputs import fingerprint
 from jimeng_tui.agent.jobs import make_job, make_rerun
 from jimeng_tui.domain.errors import JimengError, ValidationError
+from jimeng_tui.domain.events import JobChanged
 from jimeng_tui.domain.job import REMOTE_STATES, Job, JobState
 from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.domain.request import VideoInput
@@ -50,6 +51,7 @@ class JobDesk:
     def __init__(self, base_dir: Path):
         self.base_dir = base_dir  # relative image paths are taken from here
         self._engine: Engine | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._drives: dict[int, asyncio.Task[Job | None]] = {}
         self._wakeups: set[asyncio.Event] = set()
         self._key_lock = asyncio.Lock()
@@ -61,10 +63,25 @@ class JobDesk:
         return self._engine
 
     def attach(self, engine: Engine) -> None:
+        """Use ``engine`` (call from the server's event loop)."""
         self._engine = engine
+        self._loop = asyncio.get_running_loop()
 
     def on_event(self, event: object) -> None:
-        """The engine's listener: wakes whoever waits on a job."""
+        """The engine's listener: a job's row changed, so whoever waits on a job looks. Some
+        events come from the download's worker threads: the wake-up is handed to the loop."""
+        if not isinstance(event, JobChanged) or self._loop is None:
+            return
+        try:
+            here = asyncio.get_running_loop() is self._loop
+        except RuntimeError:
+            here = False
+        if here:
+            self._wake()
+        else:
+            self._loop.call_soon_threadsafe(self._wake)
+
+    def _wake(self) -> None:
         for wakeup in self._wakeups:
             wakeup.set()
 
@@ -109,7 +126,7 @@ class JobDesk:
             log.exception("job %s stopped by an unexpected error", job_id)
             return None
         finally:
-            self.on_event(None)
+            self._wake()
 
     def _is_driven_here(self, job_id: int) -> bool:
         task = self._drives.get(job_id)
