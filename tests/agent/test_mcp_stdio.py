@@ -156,3 +156,18 @@ async def test_a_server_killed_mid_job_resumes_it_on_restart_with_one_submit():
         done = await wait_until_saved(session, job["job_id"])
     assert done["job"]["status"] == "saved" and probe_video(done["job"]["path"])[0] > 4.9
     assert len(sandbox_tasks()) == 1 and len(sandbox_jobs()) == 1
+
+
+async def test_two_servers_on_one_history_never_drive_a_job_twice():
+    async with mcp_session() as first:
+        job = ok(await call(first, "generate", prompt="One owner only", idempotency_key="own-1"))
+        job_id = job["job"]["job_id"]
+        async with mcp_session() as second:  # started while the first drives the job
+            again = ok(
+                await call(second, "generate", prompt="One owner only", idempotency_key="own-1")
+            )
+            status = ok(await call(second, "job_status", job_id=job_id))["job"]
+            followed = await wait_until_saved(second, job_id)  # follows the first's drive
+    assert again["job"]["job_id"] == job_id and "resumed" not in status
+    assert followed["job"]["status"] == "saved"
+    assert len(sandbox_tasks()) == 1 and len(sandbox_jobs()) == 1
