@@ -138,3 +138,30 @@ async def test_loopback_needs_no_token_and_a_new_token_is_printed_once(tmp_path)
         async with httpx.AsyncClient() as raw:
             assert (await raw.post(url, json={})).status_code == 401
     assert printed.count(token) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--host", "0.0.0.0"], "--host, --token-file and --new-token go with --http PORT"),
+        (["--http", "70000"], "is not a port"),
+        (["--http", "0", "--new-token", "--token-file", "x"], "not both"),
+    ],
+)
+def test_usage_errors_exit_2_and_start_nothing(args, words):
+    done = subprocess.run(
+        [EXE, "mcp", *args],
+        env={**os.environ, **server_env()},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2 and words in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_help_shows_the_client_set_up():
+    done = subprocess.run([EXE, "mcp", "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("usage: jimeng-tui mcp")
+    assert '"mcpServers"' in done.stdout and "--new-token" in done.stdout
