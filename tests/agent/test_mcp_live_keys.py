@@ -41,3 +41,24 @@ async def test_a_key_used_again_after_a_restart_is_the_same_job_and_no_key_leaks
     said += [errlog_path().read_text("utf-8"), log_file.read_text("utf-8")]
     for secret in (server.options.secret_key, server.options.access_key):
         assert all(secret not in text for text in said)
+
+
+async def test_without_keys_generate_says_how_to_set_them_and_nothing_is_written():
+    async with mcp_session(sandbox=False) as session:
+        models = ok(await call(session, "list_models"))
+        refused = await call(session, "generate", prompt="No account")
+    assert models["services"][0]["service"] == "jimeng3"
+    assert (
+        refused.is_error
+        and "VOLC_ACCESSKEY" in text_of(refused)
+        and "--sandbox" in text_of(refused)
+    )
+    assert "no credentials" in errlog_path().read_text("utf-8")
+    assert not app_paths(os.environ).history_db.exists() or not _live_jobs()
+
+
+def _live_jobs() -> list:
+    from jimeng_tui.store.history import History, HistoryQuery
+
+    with History(app_paths(os.environ).history_db) as history:
+        return history.query(HistoryQuery(limit=None))
