@@ -55,10 +55,13 @@ def models_summary(data: dict[str, Any]) -> str:
         for m in service["models"]:
             ratios = ", ".join(m["aspect_ratios"]) or "from the image"
             options = ", ".join(o["name"] for o in m["options"])
+            resolutions = ", ".join(m["resolutions"])
             lines.append(
                 f"- {m['id']}: {m['label']}; inputs {', '.join(m['inputs'])}; durations "
                 f"{', '.join(map(str, m['durations']))} s; fps {', '.join(map(str, m['fps']))}; "
-                f"ratio {ratios}" + (f"; options {options}" if options else "")
+                f"ratio {ratios}"
+                + (f"; resolutions {resolutions}" if len(m["resolutions"]) > 1 else "")
+                + (f"; options {options}" if options else "")
             )
     return "\n".join(lines)
 

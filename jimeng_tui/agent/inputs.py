@@ -86,10 +86,10 @@ def _check_fields(args: GenerateArgs, model: ModelCaps) -> None:
     known = {option.name: option for option in model.options}
     for name, value in args.options.items():
         if name not in known:
+            if not known:
+                raise ValidationError("options", f"{model.id} takes no options, not {name!r}")
             raise ValidationError(
-                "options",
-                f"{name!r} is not an option of {model.id}",
-                tuple(known) or ("none: this model takes no options",),
+                "options", f"{name!r} is not an option of {model.id}", tuple(known)
             )
         _check_option(known[name], value)
 

@@ -63,6 +63,14 @@ async def make_job(engine: Engine, fields: VideoInput, base_dir: Path, *, meta: 
     ValidationError (ImageError included) before anything is written or sent.
     """
     caps, model = registry.find_model(fields.model)
+    served = engine.service.capabilities()
+    if caps.service != served.service:  # until the engine drives every registered service
+        raise ValidationError(
+            "model",
+            f"{model.id} is a {caps.label} model; this version's engine drives "
+            f"{served.label} models only",
+            tuple(m.id for m in served.models),
+        )
     meta.service = caps.service
     built = build_request(_request_fields(fields, model.id), base_dir=base_dir)
     job = await engine.runner.create(built.request, meta=meta)

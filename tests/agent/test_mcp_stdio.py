@@ -111,7 +111,7 @@ async def test_generate_with_wait_seconds_returns_the_saved_video():
         ({"duration": 7}, "duration", "allowed: 4, 5, 6, 8, 10"),
         ({"model": "i2v_first_720p", "image": "/no/such/frame.jpg"}, "image", "no file"),
         ({"model": "t2v_4k"}, "model", "allowed: t2v_720p"),
-        ({"options": {"camera_fixed": True}}, "options", "not an option of t2v_720p"),
+        ({"options": {"camera_fixed": True}}, "options", "t2v_720p takes no options"),
         ({"wait_seconds": 120}, "wait_seconds", "0 to 50"),
     ],
 )
