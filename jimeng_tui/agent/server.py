@@ -29,6 +29,7 @@ from jimeng_tui.agent.jobs import default_model
 from jimeng_tui.domain.errors import JimengError, ValidationError
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.domain.request import OptionValue
+from jimeng_tui.services import registry
 from jimeng_tui.store.history_query import HistoryQuery
 
 log = logging.getLogger(__name__)
@@ -270,7 +271,7 @@ def register_tools(server: MCPServer, tools: AgentTools) -> None:
         async def run() -> CallToolResult:
             if not 1 <= limit <= MAX_LIST:
                 raise ValidationError("limit", f"{limit} is out of range: 1 to {MAX_LIST}")
-            query = HistoryQuery(text=search, status=status, mode=model, limit=limit)
+            query = HistoryQuery(text=search, status=status, mode=model_id(model), limit=limit)
             jobs = await asyncio.to_thread(desk.engine.history.query, query)
             listed = [facts.job_facts(j, is_sandbox=tools.is_sandbox) for j in jobs]
             lines = [facts.list_line(j) for j in jobs] or ["No job matches."]
@@ -339,6 +340,16 @@ def register_resources(server: MCPServer, tools: AgentTools) -> None:
         if poster is None:
             raise ResourceError(f"no poster frame could be read from {job.path}")
         return poster
+
+
+def model_id(name: str | None) -> str | None:
+    """A model's id for an alias (a name no service knows is kept: old rows may use it)."""
+    if not name:
+        return None
+    try:
+        return registry.find_model(name)[1].id
+    except ValidationError:
+        return name
 
 
 async def _saved_job(desk: JobDesk, job_id: str) -> Job:

@@ -43,6 +43,7 @@ async def test_list_jobs_cancel_retry_and_rerun():
         assert len(sandbox_tasks()) == 2  # retry made no new task
         rerun = ok(await call(session, "rerun_job", job_id=kept["job_id"], wait_seconds=50))
         listed = ok(await call(session, "list_jobs", search="kite", status="saved"))["jobs"]
+        by_alias = ok(await call(session, "list_jobs", model="jimeng_t2v_v30", limit=1))["jobs"]
         bad = await call(session, "list_jobs", status="finished")
     assert cancelled["status"] == "cancelled" and again.is_error
     assert retried["job"]["status"] == "saved" and os.path.isfile(retried["job"]["path"])
@@ -51,6 +52,7 @@ async def test_list_jobs_cancel_retry_and_rerun():
     assert rerun["job"]["status"] == "saved" and rerun["job"]["prompt"] == "A green kite"
     assert [j["job_id"] for j in listed] == [rerun["job"]["job_id"], kept["job_id"]]
     assert bad.is_error and bad.structured_content["error"]["field"] == "status"
+    assert [j["job_id"] for j in by_alias] == [rerun["job"]["job_id"]]  # req_key = t2v_720p
     assert len(sandbox_tasks()) == 3 and len(sandbox_jobs()) == 3
 
 
