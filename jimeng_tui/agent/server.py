@@ -35,23 +35,26 @@ from jimeng_tui.store.history_query import HistoryQuery
 log = logging.getLogger(__name__)
 MAX_LIST = 200
 
-INSTRUCTIONS = """\
-jimeng-tui generates videos (Jimeng 3.0 and the other registered services) and keeps every job
-in a durable history: a job outlives this conversation and a restart of the server.
-
-- Call list_models first to see the models and their allowed values.
-- generate returns at once with job_id (and task_id once the service accepted it); then call
-  wait_for_job with that job_id (each call waits at most 50 s) until "finished" is true.
-- Always pass an idempotency_key (any unique string) to generate: a retried call with the same
-  key returns the same job and is never paid twice.
-- When a job is saved, show the user the result block from the tool's text EXACTLY as given
-  (it starts with "**Generated Video:**"), as the original jimeng skill did.
-- A failed job says what to do. retry_job only fetches again from the job's own task (no
-  new payment); rerun_job is a NEW, PAID generation with the same parameters: ask the user
-  first.
-- Image paths are files on the machine running this server (absolute paths are safest), or
-  http(s) URLs.
-"""
+INSTRUCTIONS = "\n".join(
+    [
+        "jimeng-tui generates videos (Jimeng 3.0 and the other registered services) and keeps "
+        "every job in a durable history: a job outlives this conversation and a restart of the "
+        "server.",
+        "- Call list_models first to see the models and their allowed values.",
+        "- generate returns at once with job_id (and task_id once the service accepted it); then "
+        'call wait_for_job with that job_id (each call waits at most 50 s) until "finished" is '
+        "true.",
+        "- Always pass an idempotency_key (any unique string) to generate: a retried call with "
+        "the same key returns the same job and is never paid twice.",
+        "- When a job is saved, show the user the result block from the tool's text EXACTLY as "
+        'given (it starts with "**Generated Video:**"), as the original jimeng skill did.',
+        "- A failed job says what to do. retry_job only fetches again from the job's own task "
+        "(no new payment); rerun_job is a NEW, PAID generation with the same parameters: ask "
+        "the user first.",
+        "- Image paths are files on the machine running this server (absolute paths are "
+        "safest), or http(s) URLs.",
+    ]
+)
 
 Handler = Callable[[], Awaitable[CallToolResult]]
 
