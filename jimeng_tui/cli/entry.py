@@ -113,6 +113,10 @@ def _dispatch(ns: argparse.Namespace) -> int:
         from jimeng_tui.cli import batch
 
         return batch.cmd_batch(ns)
+    if command == "mcp":
+        from jimeng_tui.cli import mcp
+
+        return mcp.cmd_mcp(ns)
     if command == "generate":
         from jimeng_tui.cli import generate
 
