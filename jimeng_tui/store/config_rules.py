@@ -26,6 +26,8 @@ MAX_RETRIES = 20
 DEFAULT_API_URL = "https://visual.volcengineapi.com"  # Jimeng 3.0's; a test checks it matches
 # Ark's; BytePlus accounts use https://ark.ap-southeast.bytepluses.com/api/v3
 DEFAULT_ARK_URL = "https://ark.cn-beijing.volces.com/api/v3"
+# [notify] method: how a job's end is signalled (jimeng_tui/notify.py)
+NOTIFY_METHODS: tuple[str, ...] = ("auto", "osc9", "osc777", "osc99", "desktop", "bell", "none")
 
 
 class ConfigError(JimengError):
@@ -91,8 +93,8 @@ def one_of(values: tuple[Any, ...], *, empty_ok: bool = False) -> Callable[[Any]
     return rule
 
 
-def _positive_number(what: str) -> Callable[[Any], float]:
-    allowed = f"a number greater than 0 ({what})"
+def _positive_number(what: str, *, zero_ok: bool = False) -> Callable[[Any], float]:
+    allowed = f"a number of 0 or more ({what})" if zero_ok else f"a number greater than 0 ({what})"
 
     def rule(value: Any) -> float:
         if isinstance(value, str):
@@ -103,8 +105,8 @@ def _positive_number(what: str) -> Callable[[Any], float]:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise BadValue("is not a number", allowed)
         number = float(value)
-        if not math.isfinite(number) or number <= 0:
-            raise BadValue("must be greater than 0", allowed)
+        if not math.isfinite(number) or number < 0 or (number == 0 and not zero_ok):
+            raise BadValue("must be 0 or more" if zero_ok else "must be greater than 0", allowed)
         return number
 
     return rule
@@ -211,8 +213,12 @@ RULES: dict[str, dict[str, Callable[[Any], Any]]] = {
         "max_concurrency": _whole_number(1, MAX_CONCURRENCY_LIMIT),
         "retries": _whole_number(0, MAX_RETRIES),
     },
+    "notify": {
+        "method": one_of(NOTIFY_METHODS),
+        "after_seconds": _positive_number("seconds", zero_ok=True),
+    },
 }
-SECTIONS: tuple[str, ...] = ("credentials", "defaults", "network", "keys")
+SECTIONS: tuple[str, ...] = ("credentials", "defaults", "network", "notify", "keys")
 
 
 def validate_setting(setting: str, value: Any, rule: Callable[[Any], Any] | None = None) -> Any:
