@@ -115,6 +115,7 @@ class JobViewMixin:
             details.set_poster(self.posters[job.id])
 
     def _make_poster(self: Any, job: Job) -> None:
+        self._make_filmstrip(job)  # previews.py: the frames under the details
         if job.id in self.posters:
             self.main.details.set_poster(self.posters[job.id])
             return
