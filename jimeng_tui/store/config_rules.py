@@ -20,7 +20,9 @@ from jimeng_tui.domain.errors import JimengError
 
 SECRET_SETTING = "credentials.secret_key"
 # settings whose value is never shown, in any message
-SECRET_SETTINGS: frozenset[str] = frozenset({SECRET_SETTING, "credentials.ark_api_key"})
+SECRET_SETTINGS: frozenset[str] = frozenset(
+    {SECRET_SETTING, "credentials.ark_api_key", "serve.token"}
+)
 MAX_CONCURRENCY_LIMIT = 100
 MAX_RETRIES = 20
 DEFAULT_API_URL = "https://visual.volcengineapi.com"  # Jimeng 3.0's; a test checks it matches
@@ -217,8 +219,9 @@ RULES: dict[str, dict[str, Callable[[Any], Any]]] = {
         "method": one_of(NOTIFY_METHODS),
         "after_seconds": _positive_number("seconds", zero_ok=True),
     },
+    "serve": {"token": _key},
 }
-SECTIONS: tuple[str, ...] = ("credentials", "defaults", "network", "notify", "keys")
+SECTIONS: tuple[str, ...] = ("credentials", "defaults", "network", "notify", "serve", "keys")
 
 
 def validate_setting(setting: str, value: Any, rule: Callable[[Any], Any] | None = None) -> Any:
@@ -244,6 +247,7 @@ ENV_OVERRIDES: dict[str, str] = {
     "JIMENG_VIDEO_API_URL": "network.api_url",
     "ARK_API_KEY": "credentials.ark_api_key",  # the official Ark SDK's names
     "ARK_BASE_URL": "network.ark_url",
+    "JIMENG_TUI_SERVE_TOKEN": "serve.token",
     "JIMENG_VIDEO_API_TIMEOUT": "network.timeout",
     "JIMENG_VIDEO_POLL_INTERVAL": "network.poll_interval",
     "JIMENG_VIDEO_MAX_POLL_ATTEMPTS": "network.max_poll_attempts",
