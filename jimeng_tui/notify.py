@@ -101,6 +101,8 @@ def resolve_method(
         return method
     program = env.get("TERM_PROGRAM", "").lower()
     term = env.get("TERM", "").lower()
+    if program == "textual":  # `jimeng-tui serve`: the page, not a desktop of the server
+        return "bell"
     if env.get("KITTY_WINDOW_ID") or "kitty" in term:
         return "osc99"
     if program in _OSC9_PROGRAMS or env.get("LC_TERMINAL", "").lower() == "iterm2":

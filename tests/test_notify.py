@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 
 from jimeng_tui import notify
@@ -74,6 +77,7 @@ def test_a_prompt_cannot_inject_an_escape():
         ({"TERM": "xterm-256color", "DISPLAY": ":0"}, "desktop"),
         ({"TERM": "xterm-256color", "DISPLAY": ":0", "SSH_CONNECTION": "1 2 3 4"}, "bell"),
         ({"TERM": "linux"}, "bell"),
+        ({"TERM_PROGRAM": "textual", "DISPLAY": ":0"}, "bell"),  # served to a browser
     ],
 )
 def test_auto_picks_by_terminal(env, method):
@@ -102,3 +106,31 @@ def test_the_setting_is_checked():
         validate_setting("notify.method", "loud")
     with pytest.raises(ConfigError, match="must be 0 or more"):
         validate_setting("notify.after_seconds", -1)
+
+
+def test_desktop_runs_notify_send_with_the_job_and_outcome(tmp_path, monkeypatch):
+    log = tmp_path / "notify-send.args"
+    fake = tmp_path / "notify-send"
+    fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {log}\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    out: list[bytes] = []
+    env = {"DISPLAY": ":0", "TERM": "xterm-256color"}
+    assert notify.send("auto", NOTICE, out.append, env) == "desktop"
+    deadline = time.monotonic() + 10
+    while not log.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.1)
+    assert log.read_text().splitlines() == [
+        "--app-name=jimeng-tui",
+        "Job 7 saved",
+        "a red kite — 2026_a-red-kite.mp4",
+    ]
+    assert out == []  # nothing on the terminal
+
+
+def test_desktop_without_notify_send_falls_back_to_the_bell(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no notify-send here
+    out: list[bytes] = []
+    assert notify.send("desktop", NOTICE, out.append, {}) == "bell"
+    assert out == [b"\x07"]

@@ -73,3 +73,13 @@ def test_generate_below_the_threshold_or_off_says_nothing(exe, sandbox_server):
     write_config('[notify]\nmethod = "none"\nafter_seconds = 0\n')
     code, terminal, _ = run_on_a_pty(exe, ["generate", "silent one", "--quiet"], env)
     assert code == 0 and b"\x1b]9;" not in terminal and b"\x07" not in terminal
+
+
+def test_batch_says_how_many_lines_were_saved(exe, sandbox_server, tmp_path):
+    write_config('[notify]\nmethod = "osc777"\nafter_seconds = 0\n')
+    lines = tmp_path / "prompts.jsonl"
+    lines.write_text('{"prompt": "first boat"}\n{"prompt": "second boat"}\n')
+    env = sandbox_env(sandbox_server)
+    code, terminal, _ = run_on_a_pty(exe, ["batch", str(lines), "--quiet"], env)
+    assert code == 0, terminal
+    assert b"\x1b]777;notify;Batch finished: 2 of 2 saved;2 lines in " in terminal
