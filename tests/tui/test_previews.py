@@ -108,3 +108,50 @@ def test_filmstrip_snapshot(snap_compare, size):
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_compare_two_takes_and_keep_one(sandbox_app, sandbox):
+    from textual.widgets import Input
+
+    from jimeng_tui.tui.screens.compare import CompareScreen, TakeColumn
+
+    app = sandbox_app()
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_engine(pilot)
+        await type_prompt(pilot, "a paper boat")
+        for seed in ("11", "22"):
+            app.main.form.query_one("#seed", Input).value = seed
+            await pilot.press("ctrl+g")
+            await pilot.pause(0.3)
+        await wait_for(pilot, lambda: len(saved_jobs(app)) == 2, 30, "both saved")
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "HistoryScreen", 5)
+        history = app.screen
+        await wait_for(pilot, lambda: len(history.table.job_ids) == 2, 10, "two rows")
+        history.table.focus()
+        await pilot.press("=")  # nothing marked yet: says what to do
+        assert not isinstance(app.screen, CompareScreen)
+        await pilot.press("m", "down", "m", "=")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen), 5, "compare")
+        compare = app.screen
+        columns = compare.query(TakeColumn)
+        assert len(columns) == 2
+        seeds = sorted(column.job.params["seed"] for column in columns)
+        assert seeds == [11, 22]
+        facts = str(columns.first().query_one(".take-facts").render())
+        assert "seed" in facts and "t2v_720p" in facts and "a paper boat" in facts
+        await wait_for(pilot, lambda: compare.frames_loaded == 2, 20, "both filmstrips")
+        assert all(len(c.query_one(Filmstrip).images) == 4 for c in columns)
+        await pilot.press("right", "f")
+        keeper = compare.jobs[1]
+        engine = app.engine
+        await wait_for(
+            pilot, lambda: engine.history.get(keeper.id).favourite, 10, "the keeper saved"
+        )
+        await wait_for(
+            pilot, lambda: "★ keeper" in str(columns[1].query_one(".take-title").render()), 5
+        )
+        assert not engine.history.get(compare.jobs[0].id).favourite
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is history, 5, "back in History")
+        await wait_for(pilot, lambda: history.table.job(keeper.id).favourite, 5, "the row starred")

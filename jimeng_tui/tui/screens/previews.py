@@ -77,3 +77,41 @@ class HistoryPreviewMixin:
 
     def action_play_preview(self: Any) -> None:
         play_preview(self, self.highlighted, self.engine.paths.cache_dir)
+
+    def action_mark_compare(self: Any) -> None:
+        """``m``: mark (or unmark) the highlighted job for comparing."""
+        marked: list[int] = self.__dict__.setdefault("compare_ids", [])
+        job = self.highlighted
+        if job is None or job.id is None:
+            return
+        if job.id in marked:
+            marked.remove(job.id)
+            self.notify(f"Job {job.id} unmarked ({len(marked)} marked).", title="Compare")
+            return
+        from jimeng_tui.tui.screens.compare import MAX_TAKES
+
+        if len(marked) >= MAX_TAKES:
+            self.notify(f"{MAX_TAKES} takes at most: unmark one with m.", severity="warning")
+            return
+        marked.append(job.id)
+        more = "mark more with m, compare with =" if len(marked) > 1 else "mark another with m"
+        self.notify(f"Job {job.id} marked ({len(marked)}): {more}.", title="Compare")
+
+    def action_compare(self: Any) -> None:
+        """``=``: the marked jobs side by side."""
+        marked: list[int] = self.__dict__.setdefault("compare_ids", [])
+        if len(marked) < 2:
+            self.notify("Mark two to four jobs with m first, then press =.", severity="warning")
+            return
+        history = self.engine.history
+        jobs = [job for job in (history.get(i) for i in marked) if job is not None]
+        from jimeng_tui.tui.screens.compare import CompareScreen
+
+        def set_favourite(job_id: int, value: bool) -> Job | None:
+            history.set_favourite(job_id, value)
+            job = history.get(job_id)
+            if job is not None:
+                self._post(self._apply_jobs, [job])  # the row shows the star too
+            return job
+
+        self.app.push_screen(CompareScreen(jobs, self.engine.paths.cache_dir, set_favourite))

@@ -15,15 +15,16 @@ MIN_FRAME_COLS = 6
 MAX_FRAME_COLS = 20
 
 
-def strip_text(images: list[Any], width: int) -> Text:
-    """The frames side by side in ``width`` columns (as many as fit at MIN_FRAME_COLS)."""
+def strip_text(images: list[Any], width: int, frame_cols: int | None = None) -> Text:
+    """The frames side by side in ``width`` columns (as many as fit at MIN_FRAME_COLS), each
+    ``frame_cols`` wide when given (else as wide as they fit, up to MAX_FRAME_COLS)."""
     if not images or width < MIN_FRAME_COLS:
         return Text()
     fit = max(1, min(len(images), (width + GAP) // (MIN_FRAME_COLS + GAP)))
     shown = (
         [images[round(i * len(images) / fit)] for i in range(fit)] if fit < len(images) else images
     )
-    cols = max(MIN_FRAME_COLS, min(MAX_FRAME_COLS, (width + GAP) // len(shown) - GAP))
+    cols = frame_cols or max(MIN_FRAME_COLS, min(MAX_FRAME_COLS, (width + GAP) // len(shown) - GAP))
     frames = [halfblock_text(image, width=cols).split() for image in shown]
     rows = max(len(lines) for lines in frames)
     text = Text()
@@ -44,8 +45,9 @@ class Filmstrip(Widget):
     Filmstrip { height: auto; width: 1fr; margin-top: 1; }
     """
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, frame_cols: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.frame_cols = frame_cols
         self.images: list[Any] = []
         self.display = False
 
@@ -55,10 +57,10 @@ class Filmstrip(Widget):
         self.refresh(layout=True)
 
     def render(self) -> Text:
-        return strip_text(self.images, self.size.width or 60)
+        return strip_text(self.images, self.size.width or 60, self.frame_cols)
 
     def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
-        return len(strip_text(self.images, width).split()) if self.images else 0
+        return len(strip_text(self.images, width, self.frame_cols).split()) if self.images else 0
 
 
 def place_filmstrip(
