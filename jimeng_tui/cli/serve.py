@@ -22,7 +22,7 @@ DESCRIPTION = (
     "this machine (same history, same files, same job claims as the terminal app). Bound to "
     "127.0.0.1 by default; on any other address a token is required (printed at start, or set "
     "with --token, JIMENG_TUI_SERVE_TOKEN or [serve] token in config.toml). In the browser, "
-    "o sends a saved video to the browser, which plays it and can save it."
+    "o downloads a saved video to the browser."
 )
 EPILOG = """\
 examples:

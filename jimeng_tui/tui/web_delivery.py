@@ -1,5 +1,7 @@
-"""In the browser (``jimeng-tui serve``), ``o`` sends the saved video to the browser, which plays
-it in a new tab (and can save it), instead of opening a player on the server's screen."""
+"""In the browser (``jimeng-tui serve``), ``o`` sends the saved video to the browser as a download
+(the browser's own player opens it from there), instead of opening a player on the server's
+screen. A download, not an inline tab: the link is single-use, and a video element's range
+requests would break it."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ def web_aware_opener(
             raise NoOpener("in the browser: folders stay on the server")
         mime, _ = mimetypes.guess_type(path.name)
         # a single-use link on the server's own (authenticated) /download route
-        app.deliver_binary(path, open_method="browser", mime_type=mime or "video/mp4")
+        app.deliver_binary(path, open_method="download", mime_type=mime or "video/mp4")
 
     return open_path
 

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -171,6 +172,23 @@ def test_a_browser_runs_a_job_to_saved(exe, tmp_path):
             assert os.path.getsize(jobs[0].path) > 1000
             time.sleep(0.5)
             png = driver.get_screenshot_as_png()
+            # o on the saved job: the video comes down to the browser, byte for byte
+            downloads = tmp_path / "downloads"
+            downloads.mkdir()
+            driver.execute_cdp_cmd(
+                "Browser.setDownloadBehavior",
+                {"behavior": "allow", "downloadPath": str(downloads)},
+            )
+            terminal.send_keys(Keys.F4)
+            time.sleep(0.3)
+            terminal.send_keys("o")
+            saved = Path(jobs[0].path)
+            got = downloads / saved.name
+            deadline = time.monotonic() + 20
+            while not (got.exists() and got.stat().st_size == saved.stat().st_size):
+                assert time.monotonic() < deadline, list(downloads.iterdir())
+                time.sleep(0.2)
+            assert got.read_bytes() == saved.read_bytes()
         (tmp_path / "browser.png").write_bytes(png)
         image = Image.open(io.BytesIO(png)).convert("RGB")
         assert image.size[0] >= 1000

@@ -27,7 +27,7 @@ def test_in_the_browser_the_video_goes_to_the_browser(tmp_path):
     opened: list[Path] = []
     app = FakeApp(is_web=True)
     web_aware_opener(app, fallback=opened.append)(video)
-    assert app.delivered == [(video, {"open_method": "browser", "mime_type": "video/mp4"})]
+    assert app.delivered == [(video, {"open_method": "download", "mime_type": "video/mp4"})]
     assert opened == []
     with pytest.raises(NoOpener, match="folders stay on the server"):
         web_aware_opener(app, fallback=opened.append)(tmp_path)
