@@ -15,7 +15,11 @@ from pathlib import Path
 
 # Tried in order; the players open files only (not folders).
 DESKTOP_OPENERS: tuple[tuple[str, ...], ...] = (("xdg-open",), ("gio", "open"))
-PLAYERS: tuple[tuple[str, ...], ...] = (("mpv", "--really-quiet"), ("ffplay", "-autoexit"))
+PLAYERS: tuple[tuple[str, ...], ...] = (
+    ("mpv", "--really-quiet"),
+    ("ffplay", "-autoexit"),
+    ("vlc", "--play-and-exit"),
+)
 
 
 class NoOpener(OSError):
@@ -62,7 +66,7 @@ def find_opener(
     folder = next((cmd for cmd in DESKTOP_OPENERS if which(cmd[0])), None)
     player = next((cmd for cmd in PLAYERS if which(cmd[0])), None)
     if folder is None and player is None:
-        return Opener(None, None, "neither xdg-open nor a player (mpv, ffplay) is installed")
+        return Opener(None, None, "neither xdg-open nor a player (mpv, ffplay, vlc) is installed")
     reason = "" if folder else "no xdg-open for folders"
     return Opener(folder, player, reason)
 

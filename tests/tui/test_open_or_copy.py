@@ -93,3 +93,8 @@ async def test_open_over_ssh_copies_the_path_in_history(over_ssh, engine, tmp_pa
         await wait_for(pilot, lambda: app.copied == [str(video)], 5, "the path copied")
         assert any("over SSH" in t and str(video) in t for t in app.toasts)
         assert Path(video).is_file()
+
+
+def test_vlc_is_a_player_too(tmp_path):
+    only_vlc = find_opener(DESKTOP, which_of("vlc"), "linux")
+    assert only_vlc.command_for(tmp_path / "clip.mp4") == ("vlc", "--play-and-exit")
