@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from jimeng_tui.domain.job import Job
-from jimeng_tui.tui.screens.previews import make_filmstrip, play_preview
+from jimeng_tui.tui.screens.previews import copy_file_link, make_filmstrip, play_preview
 
 
 class PreviewMixin:
@@ -28,3 +28,6 @@ class PreviewMixin:
         if self.engine is None:
             return
         play_preview(self, job, self.engine.paths.cache_dir)
+
+    def action_copy_file_link(self: Any) -> None:
+        copy_file_link(self, self.jobs.get(self.main.details.job_id) if self.main_ready else None)

@@ -106,8 +106,9 @@ def open_or_copy(
         opener(path)
     except NoOpener as exc:
         copy(str(path))
+        instead = "" if path.is_dir() else " (P copies its file:// link instead)"
         notify(
-            f"No program to open {what} here ({exc.reason}): copied the path.\n{path}\n"
+            f"No program to open {what} here ({exc.reason}): copied the path{instead}.\n{path}\n"
             f"{path.as_uri()}",
             title="Copied instead",
             timeout=12,

@@ -166,6 +166,7 @@ class HistoryScreen(
         Binding("f", "favourite", "★", id="history.favourite", tooltip="Toggle favourite"),
         Binding("o", "open_file", "Open", id="history.open", tooltip="Play in the system player"),
         Binding("v", "play_preview", "Play", id="history.play", show=False, tooltip="In here"),
+        Binding("P", "copy_file_link", "Copy file:// link", id="history.copy_link", show=False),
         Binding("m", "mark_compare", "Mark", id="history.mark", show=False, tooltip="To compare"),
         Binding("equals_sign", "compare", "Compare", id="history.compare", show=False),
         Binding(

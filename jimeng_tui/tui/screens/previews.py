@@ -47,6 +47,17 @@ def make_filmstrip(host: Any, job: Job, cache_dir: Path, show: Any) -> None:
     )
 
 
+def copy_file_link(host: Any, job: Job | None) -> None:
+    """Copy the ``file://`` link of the job's saved video (for a browser or a player that takes
+    links: over SSH, where nothing here can show it)."""
+    if job is None or not job.path:
+        host.notify("No saved file for this job (yet).", severity="warning")
+        return
+    link = Path(job.path).absolute().as_uri()
+    host.app.copy_to_clipboard(link)
+    host.notify(f"Copied {link}", title="file:// link", timeout=8)
+
+
 def play_preview(host: Any, job: Job | None, cache_dir: Path) -> None:
     """Play ``job``'s saved video in the terminal (Esc stops), or say why not."""
     if job is None or job.state is not JobState.SAVED or not job.path:
@@ -77,6 +88,9 @@ class HistoryPreviewMixin:
 
     def action_play_preview(self: Any) -> None:
         play_preview(self, self.highlighted, self.engine.paths.cache_dir)
+
+    def action_copy_file_link(self: Any) -> None:
+        copy_file_link(self, self.highlighted)
 
     def action_mark_compare(self: Any) -> None:
         """``m``: mark (or unmark) the highlighted job for comparing."""
