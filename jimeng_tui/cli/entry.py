@@ -105,6 +105,10 @@ def _dispatch(ns: argparse.Namespace) -> int:
         from jimeng_tui.cli import history
 
         return history.cmd_history(ns)
+    if command == "serve":
+        from jimeng_tui.cli import serve
+
+        return serve.cmd_serve(ns)
     if command == "doctor":
         from jimeng_tui.cli import doctor
 
