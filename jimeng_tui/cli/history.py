@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jimeng_tui.cli.errors import EXIT_OK, PROG, UsageError
-from jimeng_tui.cli.output import job_json, print_json
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import length
 
@@ -110,6 +109,8 @@ def cmd_history(ns: argparse.Namespace) -> int:
         finally:
             history.close()
     if ns.json:
+        from jimeng_tui.cli.output import job_json, print_json
+
         print_json([job_json(j) for j in jobs])
     if not jobs:
         _say_nothing_here(ns, total)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_support import TYPED_EN, TYPED_ZH, synthetic_jobs
+from bench_support import TYPED_EN, TYPED_ZH, synthetic_jobs, user_env
 
 ROWS = 100_000
 ROUNDS = 7
@@ -83,12 +83,13 @@ def export_rounds(home: Path, kind: str, rounds: int) -> dict[str, list[float]]:
     from jimeng_tui.store.paths import app_paths
 
     db = str(app_paths({"JIMENG_TUI_HOME": str(home)}).history_db)
-    env = {**os.environ, "JIMENG_TUI_HOME": str(home)}
+    env = user_env(JIMENG_TUI_HOME=str(home))
     exe = _exe()
     mode = "-csv" if kind == "csv" else "-json"
     sql = "SELECT * FROM jobs ORDER BY created_at DESC, id DESC"
     out: dict[str, list[float]] = {"cpu": [], "ours_cpu": [], "rss": [], "idle_rss": []}
     with tempfile.TemporaryDirectory() as tmp:
+        run_measured([exe, "history", "--since", "2099-01-01", "--export", f"{tmp}/w.{kind}"], env)
         for n in range(rounds):
             target = Path(tmp) / f"sqlite-{n}.{kind}"
             with target.open("w") as fh:
@@ -137,15 +138,24 @@ def search_rounds(home: Path, text: str, rounds: int) -> list[float]:
         where, args = where_clause(q)
     statements.append((f"SELECT COUNT(*) FROM jobs{where}", args))
     script = "".join(_inline(sql, a) + ";\n" for sql, a in statements)
-    env = {**os.environ, "JIMENG_TUI_HOME": str(home)}
+    env = user_env(JIMENG_TUI_HOME=str(home))
     ours_cmd = [_exe(), "history", "--search", text]
     base_cmd = ["sqlite3", str(db), script]
-    ratios = []
+    run_measured(ours_cmd, env)  # writes the .pyc files
+    wall, cpu, bases, ourses = [], [], [], []
     for _ in range(rounds):
-        base, _, _ = run_measured(base_cmd)
-        ours, _, _ = run_measured(ours_cmd, env)
-        ratios.append(ours / base)
-    return ratios
+        base, base_cpu, _ = run_measured(base_cmd)
+        ours, ours_cpu, _ = run_measured(ours_cmd, env)
+        wall.append(ours / base)
+        cpu.append(ours_cpu / base_cpu)
+        bases.append(base)
+        ourses.append(ours)
+    print(
+        f"  sqlite3 {statistics.median(bases) * 1000:.0f} ms, "
+        f"jimeng-tui {statistics.median(ourses) * 1000:.0f} ms (medians); "
+        f"CPU ratio {_spread(cpu)}"
+    )
+    return wall
 
 
 def _inline(sql: str, args: list) -> str:
