@@ -480,13 +480,13 @@ class JimengApp(
 
 def run_app(*, sandbox: bool = False) -> int:
     """Run the studio in this terminal; returns the exit code."""
-    from jimeng_tui.tui.terminal_probe import probe_terminal
-    from jimeng_tui.tui.widgets.job_details import enable_terminal_images
+    from jimeng_tui.tui.terminal_probe import probe_terminal, remember_graphics
 
     typeahead = ""
     if os.environ.get("JIMENG_TUI_NO_IMAGES") != "1":
-        # must query the terminal before Textual takes it
-        typeahead = probe_terminal(enable_terminal_images)
+        # must query the terminal before Textual takes it; textual-image loads with a poster
+        graphics, typeahead = probe_terminal()
+        remember_graphics(graphics)
     app = JimengApp(sandbox=sandbox, typeahead=typeahead)
     code = app.run()
     return code if isinstance(code, int) else 0

@@ -1,0 +1,192 @@
+"""The first screen where users see it: ``jimeng-tui`` started in a real terminal (tmux).
+
+Run on demand (excluded from the normal run by ``--ignore=tests/benchmarks``):
+
+    python tests/benchmarks/bench_terminal.py [--rounds 9]
+    pytest tests/benchmarks/bench_terminal.py -o addopts="" -s -q
+
+Each round starts, in a fresh 140×45 tmux pane, a bare Textual app with one Input and then
+jimeng-tui (credentials set, so the main screen shows), each from a shell waiting on a FIFO:
+the clock starts when the FIFO is opened. tmux copies everything the program writes to the
+terminal to a file (``pipe-pane``), read here as it grows; a marker is "seen" when its text has
+reached the terminal:
+
+- prompt visible: the prompt's placeholder (bare app: its Input's placeholder);
+- whole screen: the job list's column header (``Status``) too.
+
+Paired ratios (each jimeng-tui run / the bare run just before it), min/median/max. Goals
+(issue 20): ≤ 1.2× to the prompt, ≤ 1.5× to the whole screen. ``--no-images`` runs jimeng-tui
+with ``JIMENG_TUI_NO_IMAGES=1`` (no image probe) for comparison. tmux sessions are named
+``$BENCH_TMUX_PREFIX-…`` (default ``jimeng-bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_support import user_env
+
+ROUNDS = 9
+# Text as the terminal shows it: escape sequences (colours, cursor moves) taken out, and not
+# the first character of a placeholder (the cursor's cell is drawn apart from the rest).
+PROMPT = b"the video: subject"
+JOB_LIST = b"Status"
+BARE_MARK = b"input here"
+ESCAPES = re.compile(
+    rb"\x1b(\[[0-9;?<=>$ ]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78DEHM])"
+)
+
+BARE = textwrap.dedent(
+    """
+    from textual.app import App
+    from textual.widgets import Input
+
+    class Bare(App):
+        def compose(self):
+            yield Input(placeholder="bare input here")
+
+    Bare().run()
+    """
+)
+
+
+def _exe() -> str:
+    beside = Path(sys.executable).parent / "jimeng-tui"
+    return str(beside) if beside.exists() else (shutil.which("jimeng-tui") or "jimeng-tui")
+
+
+def time_markers(
+    argv: list[str], env: dict[str, str], markers: list[bytes], timeout: float = 30
+) -> list[float]:
+    """Seconds from start until each marker's bytes reached the terminal (tmux pane)."""
+    prefix = os.environ.get("BENCH_TMUX_PREFIX", "jimeng-bench")
+    name = f"{prefix}-{os.getpid()}-{time.monotonic_ns()}"
+    with tempfile.TemporaryDirectory() as tmp:
+        fifo, log = Path(tmp) / "go", Path(tmp) / "out"
+        os.mkfifo(fifo)
+        log.touch()
+        # tmux gives a session the server's environment: pass ours on the command line
+        command = "cat {} >/dev/null; exec env -i {} {}".format(
+            shlex.quote(str(fifo)),
+            " ".join(shlex.quote(f"{k}={v}") for k, v in env.items()),
+            " ".join(shlex.quote(a) for a in argv),
+        )
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", name, "-x", "140", "-y", "45", command],
+            check=True,
+        )
+        try:
+            subprocess.run(
+                ["tmux", "pipe-pane", "-t", name, "-o", f"cat >> {shlex.quote(str(log))}"],
+                check=True,
+            )
+            time.sleep(0.3)  # the pane and its pipe settle before the clock starts
+            seen: list[float | None] = [None] * len(markers)
+            start = time.perf_counter()
+            with open(fifo, "w"):
+                pass
+            data = b""
+            with log.open("rb") as fh:
+                while None in seen:
+                    chunk = fh.read()
+                    now = time.perf_counter() - start
+                    if chunk:
+                        data += chunk
+                        text = ESCAPES.sub(b"", data)
+                        for i, marker in enumerate(markers):
+                            if seen[i] is None and marker in text:
+                                seen[i] = now
+                    elif now > timeout:
+                        raise RuntimeError(f"{argv} never showed {markers}: {data[-2000:]!r}")
+                    else:
+                        time.sleep(0.002)
+            return [s for s in seen if s is not None]
+        finally:
+            subprocess.run(["tmux", "kill-session", "-t", name], check=False)
+
+
+def app_env(home: str, *, images: bool) -> dict[str, str]:
+    env = user_env(
+        JIMENG_TUI_HOME=home,
+        VOLC_ACCESSKEY="AKLTbenchmarkkey",
+        VOLC_SECRETKEY="benchmarksecret",
+        JIMENG_VIDEO_API_URL="http://127.0.0.1:9",
+        TERM="tmux-256color" if os.environ.get("TERM", "").startswith("tmux") else "xterm-256color",
+    )
+    env.pop("TMUX", None)
+    if not images:
+        env["JIMENG_TUI_NO_IMAGES"] = "1"
+    return env
+
+
+def _spread(values: list[float]) -> str:
+    return f"{min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}"
+
+
+def measure(rounds: int, *, images: bool = True) -> dict[str, list[float]]:
+    with tempfile.TemporaryDirectory() as home:
+        env = app_env(home, images=images)
+        bare_cmd = [sys.executable, "-c", BARE]
+        ours_cmd = [_exe()]
+        time_markers(bare_cmd, env, [BARE_MARK])  # warm the caches and .pyc files
+        time_markers(ours_cmd, env, [PROMPT, JOB_LIST])
+        out: dict[str, list[float]] = {"bare": [], "prompt": [], "whole": []}
+        for _ in range(rounds):
+            (bare,) = time_markers(bare_cmd, env, [BARE_MARK])
+            prompt, whole = time_markers(ours_cmd, env, [PROMPT, JOB_LIST])
+            out["bare"].append(bare)
+            out["prompt"].append(prompt)
+            out["whole"].append(whole)
+    return out
+
+
+def report(rounds: int, *, images: bool = True) -> tuple[float, float]:
+    r = measure(rounds, images=images)
+    to_prompt = [p / b for p, b in zip(r["prompt"], r["bare"], strict=True)]
+    to_whole = [w / b for w, b in zip(r["whole"], r["bare"], strict=True)]
+    label = "" if images else " (JIMENG_TUI_NO_IMAGES=1)"
+    print(
+        f"first screen in tmux 140×45{label}, {rounds} pairs, load {os.getloadavg()[0]:.1f}: "
+        f"bare app median {statistics.median(r['bare']) * 1000:.0f} ms; jimeng-tui prompt "
+        f"{statistics.median(r['prompt']) * 1000:.0f} ms, whole screen "
+        f"{statistics.median(r['whole']) * 1000:.0f} ms\n"
+        f"  × bare (min/median/max): prompt {_spread(to_prompt)} (goal ≤ 1.2), "
+        f"whole screen {_spread(to_whole)} (goal ≤ 1.5)"
+    )
+    return statistics.median(to_prompt), statistics.median(to_whole)
+
+
+def test_first_screen_in_a_terminal():
+    if shutil.which("tmux") is None:
+        import pytest
+
+        pytest.skip("tmux is not installed")
+    prompt, whole = report(5)
+    assert prompt < 3 and whole < 5  # the goals are reported; this catches a gross regression
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--no-images", action="store_true", help="also measure without the probe")
+    ns = parser.parse_args()
+    report(ns.rounds)
+    if ns.no_images:
+        report(ns.rounds, images=False)
+
+
+if __name__ == "__main__":
+    main()
