@@ -151,7 +151,9 @@ class JimengApp(
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick, name="clock")
         if self.start_engine:
-            self.call_after_refresh(self._boot)
+            # The engine's imports (httpx, the service) run in a thread but hold the GIL:
+            # started once the job list is painted, they no longer hold its painting up.
+            self.call_after_refresh(lambda: self.main.when_panels_ready(self._boot_after_paint))
 
     async def on_event(self, event: events.Event) -> None:
         # Keys pressed before the first frame have nowhere to go yet (Textual drops them):
@@ -173,6 +175,9 @@ class JimengApp(
         for key in early:
             self.post_message(key)
         self.log.info(f"first screen after {self.ready_at - STARTED_AT:.3f} s")
+
+    def _boot_after_paint(self) -> None:
+        self.call_after_refresh(self._boot)
 
     def _boot(self) -> None:
         self.open_engine(sandbox=self.want_sandbox)
