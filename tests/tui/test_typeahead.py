@@ -243,3 +243,21 @@ async def test_first_run_dialog_opened_before_the_job_list_still_answers(isolate
         await wait_for(
             pilot, lambda: app.engine is not None and app.engine.is_sandbox, 10, "the sandbox"
         )
+
+
+async def test_the_engine_opens_once_the_job_list_is_on_screen(sandbox, isolated_home):
+    """The engine's imports hold the GIL in their thread: they wait until the job list has
+    been painted, so the whole first screen is not held up by them."""
+    from tui_support import fast_engine_factory
+
+    opened = fast_engine_factory(sandbox)
+    seen: list[bool] = []
+
+    def factory(*, sandbox=None, on_event):
+        seen.append(app.main.panels_ready)
+        return opened(sandbox=sandbox, on_event=on_event)
+
+    app = JimengApp(engine_factory=factory, bell_on_finish=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.engine is not None, what="the engine")
+    assert seen == [True]
