@@ -64,6 +64,7 @@ def test_local_time_is_datetimes_isoformat(timezone, zone):
     stamps = [0.0, 1.9999996, 2.0000004, 59.5, -1.25, 63_072_000.0 - 0.0000004]
     for year_start in (63_590_400, 1_762_063_200 - 7200, 1_743_868_800, 1_759_593_600):
         stamps += [year_start + i * 601.7 for i in range(-30, 30)]
+    stamps += [stamp + 7 for stamp in stamps]  # the same minutes again, from the cache
     for stamp in stamps:
         expected = datetime.fromtimestamp(stamp).astimezone().isoformat(timespec="seconds")
         assert local_time(stamp) == expected, stamp

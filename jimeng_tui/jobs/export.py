@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import io
 import json
 import os
 import tempfile
@@ -206,11 +207,12 @@ def export_history(
     def write(fh: TextIO, kind: str) -> int:
         count = 0
         if kind == "csv":
-            writer = csv.writer(fh, lineterminator="\r\n")
-            writer.writerow(CSV_COLUMNS)
+            csv.writer(fh, lineterminator="\r\n").writerow(CSV_COLUMNS)
             cells = csv_cells_maker(_NAMED_PARAMS)
             for batch in history.stream_rows(query, CSV_SELECT):
-                writer.writerows(map(cells, batch))
+                text = io.StringIO()  # a batch's rows reach the file in one write
+                csv.writer(text, lineterminator="\r\n").writerows(map(cells, batch))
+                fh.write(text.getvalue())
                 count += len(batch)
                 if on_progress is not None:
                     on_progress(count)
@@ -243,10 +245,12 @@ def _write_new_file(path: Path, write: Callable[[TextIO, str], int]) -> int:
         raise ExportError(f"Cannot export to {path}: {exc.strerror or exc}.") from exc
     tmp = Path(tmp_name)
     try:
-        # CSV starts with a byte-order mark: without it Excel reads UTF-8 as the local
-        # code page and shows Chinese prompts as mojibake.
-        encoding = "utf-8-sig" if kind == "csv" else "utf-8"
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            if kind == "csv":
+                # A byte-order mark first: without it Excel reads UTF-8 as the local code page
+                # and shows Chinese prompts as mojibake. (Written here: the utf-8-sig codec
+                # would encode every write in Python instead of C.)
+                fh.write("\ufeff")
             count = write(fh, kind)
             fh.flush()
             os.fsync(fh.fileno())

@@ -57,10 +57,12 @@ def _offset_text(seconds: int) -> str:
 
 
 # Local time is UTC + an offset that changes a few times a year: the offset is looked up once
-# per UTC hour (when it is the same at both ends of that hour) and the date once per day, so
-# an export of many rows calls the C library's localtime about once an hour of history.
+# per UTC hour (when it is the same at both ends of that hour), the date once per day and the
+# text up to the minute once per minute, so an export of many rows calls the C library's
+# localtime about once an hour of history.
 _hour_offsets: dict[int, tuple[int, str] | None] = {}
 _dates: dict[int, str] = {}
+_minutes: dict[int, tuple[str, str]] = {}  # UTC minute → ("2026-11-25T14:03:", "+08:00")
 _zone: list[object] = [None]  # the time.tzname the caches are for (time.tzset() replaces it)
 _CLOCK = [f"T{h:02d}:{m:02d}:" for h in range(24) for m in range(60)]
 _SECONDS = [f"{s:02d}" for s in range(60)]
@@ -76,10 +78,19 @@ def local_time(timestamp: float | None) -> str:
 
     The same text as ``datetime.fromtimestamp(t).astimezone().isoformat(timespec="seconds")``
     (the time rounded half-even to the microsecond first, as datetime does) at a fraction of
-    its cost."""
+    its cost: the text up to the minute is kept per minute."""
     if timestamp is None:
         return ""
     stamp = float(timestamp)
+    seconds = int(stamp)
+    if stamp - seconds < 0.999999 and stamp >= 0 and _zone[0] is time.tzname:
+        minute = _minutes.get(seconds // 60)
+        if minute is not None:
+            return minute[0] + _SECONDS[seconds % 60] + minute[1]
+    return _local_time(stamp)
+
+
+def _local_time(stamp: float) -> str:
     seconds = int(stamp)
     if stamp < 0 or stamp - seconds >= 0.999999:  # rare: datetime may round up a second
         frac, whole = math.modf(stamp)
@@ -87,9 +98,10 @@ def local_time(timestamp: float | None) -> str:
         seconds = int(whole) + (1 if micro >= 1_000_000 else -1 if micro < 0 else 0)
         return _exact_local_time(seconds)
     hour = seconds // 3600
-    if _zone[0] is not time.tzname or len(_hour_offsets) > 100_000:
+    if _zone[0] is not time.tzname or len(_hour_offsets) > 100_000 or len(_minutes) > 100_000:
         _zone[0] = time.tzname
         _hour_offsets.clear()
+        _minutes.clear()
     if hour in _hour_offsets:
         offset = _hour_offsets[hour]
     else:
@@ -108,6 +120,8 @@ def local_time(timestamp: float | None) -> str:
         date = time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
         _dates[day] = date
     minute, second = divmod(second_of_day, 60)
+    if offset[0] % 60 == 0:  # local minutes start with UTC minutes
+        _minutes[seconds // 60] = (date + _CLOCK[minute], offset[1])
     return date + _CLOCK[minute] + _SECONDS[second] + offset[1]
 
 
