@@ -79,15 +79,22 @@ def _spread(values: list[float]) -> str:
     return f"{min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}"
 
 
-def export_rounds(home: Path, kind: str, rounds: int) -> dict[str, list[float]]:
+def export_rounds(
+    home: Path, kind: str, rounds: int, before: str | None = None
+) -> dict[str, list[float]]:
+    """Per round: sqlite3, jimeng-tui (and with ``before``, jimeng-tui from that source tree,
+    e.g. a checkout of the commit before a change), and jimeng-tui exporting no rows."""
     from jimeng_tui.store.paths import app_paths
 
     db = str(app_paths({"JIMENG_TUI_HOME": str(home)}).history_db)
     env = user_env(JIMENG_TUI_HOME=str(home))
+    old_env = {**env, "PYTHONPATH": before} if before else None
     exe = _exe()
     mode = "-csv" if kind == "csv" else "-json"
     sql = "SELECT * FROM jobs ORDER BY created_at DESC, id DESC"
-    out: dict[str, list[float]] = {"cpu": [], "ours_cpu": [], "rss": [], "idle_rss": []}
+    out: dict[str, list[float]] = {
+        k: [] for k in ("cpu", "ours_cpu", "rss", "idle_rss", "before_cpu", "before_rss")
+    }
     with tempfile.TemporaryDirectory() as tmp:
         run_measured([exe, "history", "--since", "2099-01-01", "--export", f"{tmp}/w.{kind}"], env)
         for n in range(rounds):
@@ -106,14 +113,22 @@ def export_rounds(home: Path, kind: str, rounds: int) -> dict[str, list[float]]:
             out["ours_cpu"].append(ours_cpu)
             out["rss"].append(rss / 2**20)
             out["idle_rss"].append(idle / 2**20)
+            if old_env is not None:
+                old_path = Path(tmp) / f"before-{n}.{kind}"
+                _, old_cpu, old_rss = run_measured(
+                    [exe, "history", "--export", str(old_path)], old_env
+                )
+                out["before_cpu"].append(old_cpu / base_cpu)
+                out["before_rss"].append(old_rss / 2**20)
+                old_path.unlink()
             target.unlink()
             ours_path.unlink()
     return out
 
 
-def report_export(home: Path, rounds: int) -> None:
+def report_export(home: Path, rounds: int, before: str | None = None) -> None:
     for kind in ("csv", "json"):
-        r = export_rounds(home, kind, rounds)
+        r = export_rounds(home, kind, rounds, before)
         extra = [rss - idle for rss, idle in zip(r["rss"], r["idle_rss"], strict=True)]
         print(
             f"history --export all.{kind}: CPU {statistics.median(r['ours_cpu']):.2f} s; "
@@ -121,9 +136,15 @@ def report_export(home: Path, rounds: int) -> None:
             f"(goal ≤ 1.5); peak RSS {statistics.median(r['rss']):.0f} MiB, "
             f"+{statistics.median(extra):.0f} MiB over exporting no rows (goal < +50)"
         )
+        if before:
+            old_extra = [o - i for o, i in zip(r["before_rss"], r["idle_rss"], strict=True)]
+            print(
+                f"  before ({before}): × sqlite3 CPU {_spread(r['before_cpu'])}; peak RSS "
+                f"+{statistics.median(old_extra):.0f} MiB over exporting no rows"
+            )
 
 
-def search_rounds(home: Path, text: str, rounds: int) -> list[float]:
+def search_rounds(home: Path, text: str, rounds: int, before: str | None = None) -> list[float]:
     """Paired ratios: ``jimeng-tui history --search TEXT`` / the sqlite3 CLI running the same
     page query and count (the statements the store builds for it)."""
     from jimeng_tui.store.history import History, HistoryQuery
@@ -142,7 +163,10 @@ def search_rounds(home: Path, text: str, rounds: int) -> list[float]:
     ours_cmd = [_exe(), "history", "--search", text]
     base_cmd = ["sqlite3", str(db), script]
     run_measured(ours_cmd, env)  # writes the .pyc files
-    wall, cpu, bases, ourses = [], [], [], []
+    old_env = {**env, "PYTHONPATH": before} if before else None
+    if old_env is not None:
+        run_measured(ours_cmd, old_env)
+    wall, cpu, bases, ourses, old_wall, old_cpu = [], [], [], [], [], []
     for _ in range(rounds):
         base, base_cpu, _ = run_measured(base_cmd)
         ours, ours_cpu, _ = run_measured(ours_cmd, env)
@@ -150,11 +174,17 @@ def search_rounds(home: Path, text: str, rounds: int) -> list[float]:
         cpu.append(ours_cpu / base_cpu)
         bases.append(base)
         ourses.append(ours)
+        if old_env is not None:
+            old, old_used, _ = run_measured(ours_cmd, old_env)
+            old_wall.append(old / base)
+            old_cpu.append(old_used / base_cpu)
     print(
         f"  sqlite3 {statistics.median(bases) * 1000:.0f} ms, "
         f"jimeng-tui {statistics.median(ourses) * 1000:.0f} ms (medians); "
         f"CPU ratio {_spread(cpu)}"
     )
+    if old_env is not None:
+        print(f"  before: wall ratio {_spread(old_wall)}, CPU ratio {_spread(old_cpu)}")
     return wall
 
 
@@ -169,9 +199,9 @@ def _inline(sql: str, args: list) -> str:
     return out
 
 
-def report_search(home: Path, rounds: int) -> None:
+def report_search(home: Path, rounds: int, before: str | None = None) -> None:
     for label, text in (("ASCII", TYPED_EN.split()[0]), ("CJK", TYPED_ZH[:2]), ("CJK", "猫")):
-        ratios = search_rounds(home, text, rounds)
+        ratios = search_rounds(home, text, rounds, before)
         print(
             f"history --search {text!r} ({label}): × sqlite3 CLI (page + count), whole process "
             f"(min/median/max over {rounds} rounds) {_spread(ratios)} (goal ≤ 1.5)"
@@ -190,13 +220,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--only", choices=("export", "search"))
+    parser.add_argument("--before", help="also run jimeng-tui from this source tree")
     ns = parser.parse_args()
     home = history_home(ns.rows)
     print(f"{ns.rows:,} rows in {home}; load average {os.getloadavg()[0]:.1f}")
     if ns.only != "search":
-        report_export(home, ns.rounds)
+        report_export(home, ns.rounds, ns.before)
     if ns.only != "export":
-        report_search(home, ns.rounds)
+        report_search(home, ns.rounds, ns.before)
 
 
 if __name__ == "__main__":

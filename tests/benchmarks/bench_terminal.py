@@ -136,37 +136,42 @@ def _spread(values: list[float]) -> str:
     return f"{min(values):.2f} / {statistics.median(values):.2f} / {max(values):.2f}"
 
 
-def measure(rounds: int, *, images: bool = True) -> dict[str, list[float]]:
+def measure(rounds: int, *, images: bool = True, before: str | None = None) -> dict:
     with tempfile.TemporaryDirectory() as home:
         env = app_env(home, images=images)
+        old_env = {**env, "PYTHONPATH": before} if before else None
         bare_cmd = [sys.executable, "-c", BARE]
         ours_cmd = [_exe()]
         time_markers(bare_cmd, env, [BARE_MARK])  # warm the caches and .pyc files
         time_markers(ours_cmd, env, [PROMPT, JOB_LIST])
-        out: dict[str, list[float]] = {"bare": [], "prompt": [], "whole": []}
+        if old_env is not None:
+            time_markers(ours_cmd, old_env, [PROMPT, JOB_LIST])
+        out: dict[str, list[float]] = {k: [] for k in ("bare", "prompt", "whole", "b_p", "b_w")}
         for _ in range(rounds):
             (bare,) = time_markers(bare_cmd, env, [BARE_MARK])
             prompt, whole = time_markers(ours_cmd, env, [PROMPT, JOB_LIST])
             out["bare"].append(bare)
-            out["prompt"].append(prompt)
-            out["whole"].append(whole)
+            out["prompt"].append(prompt / bare)
+            out["whole"].append(whole / bare)
+            if old_env is not None:
+                prompt, whole = time_markers(ours_cmd, old_env, [PROMPT, JOB_LIST])
+                out["b_p"].append(prompt / bare)
+                out["b_w"].append(whole / bare)
     return out
 
 
-def report(rounds: int, *, images: bool = True) -> tuple[float, float]:
-    r = measure(rounds, images=images)
-    to_prompt = [p / b for p, b in zip(r["prompt"], r["bare"], strict=True)]
-    to_whole = [w / b for w, b in zip(r["whole"], r["bare"], strict=True)]
+def report(rounds: int, *, images: bool = True, before: str | None = None) -> tuple[float, float]:
+    r = measure(rounds, images=images, before=before)
     label = "" if images else " (JIMENG_TUI_NO_IMAGES=1)"
     print(
-        f"first screen in tmux 140×45{label}, {rounds} pairs, load {os.getloadavg()[0]:.1f}: "
-        f"bare app median {statistics.median(r['bare']) * 1000:.0f} ms; jimeng-tui prompt "
-        f"{statistics.median(r['prompt']) * 1000:.0f} ms, whole screen "
-        f"{statistics.median(r['whole']) * 1000:.0f} ms\n"
-        f"  × bare (min/median/max): prompt {_spread(to_prompt)} (goal ≤ 1.2), "
-        f"whole screen {_spread(to_whole)} (goal ≤ 1.5)"
+        f"first screen in tmux 140×45{label}, {rounds} rounds, load {os.getloadavg()[0]:.1f}: "
+        f"bare app median {statistics.median(r['bare']) * 1000:.0f} ms\n"
+        f"  jimeng-tui × bare (min/median/max): prompt {_spread(r['prompt'])} (goal ≤ 1.2), "
+        f"whole screen {_spread(r['whole'])} (goal ≤ 1.5)"
     )
-    return statistics.median(to_prompt), statistics.median(to_whole)
+    if before:
+        print(f"  before ({before}): prompt {_spread(r['b_p'])}, whole screen {_spread(r['b_w'])}")
+    return statistics.median(r["prompt"]), statistics.median(r["whole"])
 
 
 def test_first_screen_in_a_terminal():
@@ -182,10 +187,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--no-images", action="store_true", help="also measure without the probe")
+    parser.add_argument("--before", help="also run jimeng-tui from this source tree")
     ns = parser.parse_args()
-    report(ns.rounds)
+    report(ns.rounds, before=ns.before)
     if ns.no_images:
-        report(ns.rounds, images=False)
+        report(ns.rounds, images=False, before=ns.before)
 
 
 if __name__ == "__main__":
