@@ -68,10 +68,21 @@ def _exe() -> str:
     return str(beside) if beside.exists() else (shutil.which("jimeng-tui") or "jimeng-tui")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def time_markers(
     argv: list[str], env: dict[str, str], markers: list[bytes], timeout: float = 30
 ) -> list[float]:
-    """Seconds from start until each marker's bytes reached the terminal (tmux pane)."""
+    """Seconds from start until each marker's bytes reached the terminal (tmux pane); then,
+    for each marker, the CPU seconds the program had used by then (a machine shared with
+    other work stretches the wall times; CPU time is what the program itself spent)."""
     prefix = os.environ.get("BENCH_TMUX_PREFIX", "jimeng-bench")
     name = f"{prefix}-{os.getpid()}-{time.monotonic_ns()}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,8 +104,17 @@ def time_markers(
                 ["tmux", "pipe-pane", "-t", name, "-o", f"cat >> {shlex.quote(str(log))}"],
                 check=True,
             )
+            pid = int(
+                subprocess.run(
+                    ["tmux", "display", "-p", "-t", name, "#{pane_pid}"],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+            )  # the shell execs env, which execs the program: the same pid throughout
             time.sleep(0.3)  # the pane and its pipe settle before the clock starts
             seen: list[float | None] = [None] * len(markers)
+            cpu: list[float] = [0.0] * len(markers)
             start = time.perf_counter()
             with open(fifo, "w"):
                 pass
@@ -109,11 +129,12 @@ def time_markers(
                         for i, marker in enumerate(markers):
                             if seen[i] is None and marker in text:
                                 seen[i] = now
+                                cpu[i] = _cpu_seconds(pid)
                     elif now > timeout:
                         raise RuntimeError(f"{argv} never showed {markers}: {data[-2000:]!r}")
                     else:
                         time.sleep(0.002)
-            return [s for s in seen if s is not None]
+            return [s for s in seen if s is not None] + cpu
         finally:
             subprocess.run(["tmux", "kill-session", "-t", name], check=False)
 
@@ -146,31 +167,55 @@ def measure(rounds: int, *, images: bool = True, before: str | None = None) -> d
         time_markers(ours_cmd, env, [PROMPT, JOB_LIST])
         if old_env is not None:
             time_markers(ours_cmd, old_env, [PROMPT, JOB_LIST])
-        out: dict[str, list[float]] = {k: [] for k in ("bare", "prompt", "whole", "b_p", "b_w")}
+        keys = ("bare", "prompt", "whole", "b_p", "b_w", "cpu_p", "cpu_w", "cpu_bp", "cpu_bw")
+        out: dict[str, list[float]] = {k: [] for k in keys}
         for _ in range(rounds):
-            (bare,) = time_markers(bare_cmd, env, [BARE_MARK])
-            prompt, whole = time_markers(ours_cmd, env, [PROMPT, JOB_LIST])
+            bare, bare_cpu = time_markers(bare_cmd, env, [BARE_MARK])
+            prompt, whole, prompt_cpu, whole_cpu = time_markers(ours_cmd, env, [PROMPT, JOB_LIST])
             out["bare"].append(bare)
             out["prompt"].append(prompt / bare)
             out["whole"].append(whole / bare)
+            out["cpu_p"].append(prompt_cpu / bare_cpu)
+            out["cpu_w"].append(whole_cpu / bare_cpu)
             if old_env is not None:
-                prompt, whole = time_markers(ours_cmd, old_env, [PROMPT, JOB_LIST])
+                prompt, whole, prompt_cpu, whole_cpu = time_markers(
+                    ours_cmd, old_env, [PROMPT, JOB_LIST]
+                )
                 out["b_p"].append(prompt / bare)
                 out["b_w"].append(whole / bare)
+                out["cpu_bp"].append(prompt_cpu / bare_cpu)
+                out["cpu_bw"].append(whole_cpu / bare_cpu)
     return out
 
 
+def _keeper() -> str:
+    """A session that keeps the tmux server up between the measured ones (a server that
+    quits with its last session races the next ``new-session``)."""
+    name = f"{os.environ.get('BENCH_TMUX_PREFIX', 'jimeng-bench')}-keep-{os.getpid()}"
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "sleep 3600"], check=True)
+    return name
+
+
 def report(rounds: int, *, images: bool = True, before: str | None = None) -> tuple[float, float]:
-    r = measure(rounds, images=images, before=before)
+    keeper = _keeper()
+    try:
+        r = measure(rounds, images=images, before=before)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", keeper], check=False)
     label = "" if images else " (JIMENG_TUI_NO_IMAGES=1)"
     print(
         f"first screen in tmux 140×45{label}, {rounds} rounds, load {os.getloadavg()[0]:.1f}: "
         f"bare app median {statistics.median(r['bare']) * 1000:.0f} ms\n"
         f"  jimeng-tui × bare (min/median/max): prompt {_spread(r['prompt'])} (goal ≤ 1.2), "
-        f"whole screen {_spread(r['whole'])} (goal ≤ 1.5)"
+        f"whole screen {_spread(r['whole'])} (goal ≤ 1.5)\n"
+        f"  CPU used by then × bare's: prompt {_spread(r['cpu_p'])}, "
+        f"whole screen {_spread(r['cpu_w'])}"
     )
     if before:
-        print(f"  before ({before}): prompt {_spread(r['b_p'])}, whole screen {_spread(r['b_w'])}")
+        print(
+            f"  before ({before}): prompt {_spread(r['b_p'])}, whole screen {_spread(r['b_w'])}"
+            f"; CPU: prompt {_spread(r['cpu_bp'])}, whole screen {_spread(r['cpu_bw'])}"
+        )
     return statistics.median(r["prompt"]), statistics.median(r["whole"])
 
 
