@@ -261,3 +261,25 @@ async def test_the_engine_opens_once_the_job_list_is_on_screen(sandbox, isolated
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: app.engine is not None, what="the engine")
     assert seen == [True]
+
+
+async def test_footer_keys_are_not_restyled_after_they_mount(monkeypatch):
+    """Each footer key used to be born compact and switched back just after mounting: a
+    second styling pass over every key on each of the first screen's footer rebuilds."""
+    from textual.widgets._footer import FooterKey
+
+    restyled: list[str] = []
+    remove_class = FooterKey.remove_class
+
+    def spying_remove_class(self, *names, update=True):
+        if self.is_mounted and self.classes & set(names):
+            restyled.append(self.key)
+        return remove_class(self, *names, update=update)
+
+    monkeypatch.setattr(FooterKey, "remove_class", spying_remove_class)
+    app = JimengApp(start_engine=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.main.panels_ready, what="the job list")
+        await pilot.pause()
+        assert app.screen.query(FooterKey)  # the footer is there
+    assert restyled == []
