@@ -77,8 +77,19 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def time_markers(
-    argv: list[str], env: dict[str, str], markers: list[bytes], timeout: float = 30
+    argv: list[str],
+    env: dict[str, str],
+    markers: list[bytes],
+    timeout: float = 30,
+    rss_after: float | None = None,
 ) -> list[float]:
     """Seconds from start until each marker's bytes reached the terminal (tmux pane); then,
     for each marker, the CPU seconds the program had used by then (a machine shared with
@@ -134,6 +145,9 @@ def time_markers(
                         raise RuntimeError(f"{argv} never showed {markers}: {data[-2000:]!r}")
                     else:
                         time.sleep(0.002)
+            if rss_after is not None:  # the resident memory once the program has settled
+                time.sleep(rss_after)
+                cpu.append(_rss_mib(pid))
             return [s for s in seen if s is not None] + cpu
         finally:
             subprocess.run(["tmux", "kill-session", "-t", name], check=False)
@@ -228,12 +242,40 @@ def test_first_screen_in_a_terminal():
     assert prompt < 3 and whole < 5  # the goals are reported; this catches a gross regression
 
 
+def report_memory(rounds: int, before: str | None = None) -> None:
+    """Resident memory 3 s after the whole screen (the engine open), against the bare app."""
+    with tempfile.TemporaryDirectory() as home:
+        env = app_env(home, images=True)
+        contenders = {
+            "jimeng-tui": env,
+            **({"before": {**env, "PYTHONPATH": before}} if before else {}),
+        }
+        ratios: dict[str, list[float]] = {name: [] for name in contenders}
+        keeper = _keeper()
+        try:
+            for _ in range(rounds):
+                bare = time_markers([sys.executable, "-c", BARE], env, [BARE_MARK], rss_after=3)[-1]
+                for name, contender_env in contenders.items():
+                    ours = time_markers([_exe()], contender_env, [PROMPT, JOB_LIST], rss_after=3)
+                    ratios[name].append(ours[-1] / bare)
+        finally:
+            subprocess.run(["tmux", "kill-session", "-t", keeper], check=False)
+    for name, values in ratios.items():
+        print(
+            f"memory 3 s after the whole screen, {name} × bare app: {_spread(values)} (goal ≤ 1.5)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--no-images", action="store_true", help="also measure without the probe")
     parser.add_argument("--before", help="also run jimeng-tui from this source tree")
+    parser.add_argument("--memory", action="store_true", help="only the resident memory")
     ns = parser.parse_args()
+    if ns.memory:
+        report_memory(ns.rounds, ns.before)
+        return
     report(ns.rounds, before=ns.before)
     if ns.no_images:
         report(ns.rounds, images=False, before=ns.before)
