@@ -148,7 +148,10 @@ def test_sandbox_help_is_delegated(exe_cli):
 def test_history_loads_no_event_loop_network_or_media(args, sandbox_server, tmp_path):
     """`history` reads a SQLite file and prints: it starts without asyncio, httpx, PyAV or
     Pillow (asyncio alone was a fifth of its start-up)."""
-    probe = PROBE.replace(".startswith('textual')", " in ('asyncio', 'httpx', 'av', 'PIL')")
+    probe = PROBE.replace(
+        ".startswith('textual')",
+        " in ('asyncio', 'httpx', 'av', 'PIL') and sys.modules[m] is not None",
+    )
     args = [a.format(tmp=tmp_path) for a in args]
     proc = subprocess.run(
         [sys.executable, "-c", probe, *args],
