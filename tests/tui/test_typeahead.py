@@ -3,6 +3,7 @@ do), and keys and engine hand-over wait for the parts that mount a frame later."
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 
@@ -11,7 +12,7 @@ from textual import events
 from textual.widgets import TextArea
 from tui_support import wait_for
 
-from jimeng_tui.domain.job import JobState
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.screens.main import MainScreen
 from jimeng_tui.tui.terminal_probe import (
@@ -283,3 +284,29 @@ async def test_footer_keys_are_not_restyled_after_they_mount(monkeypatch):
         await pilot.pause()
         assert app.screen.query(FooterKey)  # the footer is there
     assert restyled == []
+
+
+async def test_a_poll_that_changes_nothing_on_screen_redraws_no_row(monkeypatch):
+    """Each update of a cell throws the job list's rendered lines away; with hundreds of jobs
+    polling, an update for every poll kept the list re-rendering while keys waited."""
+    from jimeng_tui.tui.widgets.job_queue import JobQueue
+
+    app = JimengApp(start_engine=False, clock=lambda: 1_764_000_000.0)  # clocks stand still
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.main.panels_ready, what="the job list")
+        job = Job(id=7, created_at=app.clock(), prompt="a kite", mode="t2v_720p",
+                  req_key="k", params={}, state=JobState.GENERATING, task_id="t7")  # fmt: skip
+        app.show_jobs([job])
+        updated: list[str] = []
+        update_cell = JobQueue.update_cell
+
+        def spying_update_cell(self, row_key, column_key, value, **kwargs):
+            updated.append(str(column_key))
+            return update_cell(self, row_key, column_key, value, **kwargs)
+
+        monkeypatch.setattr(JobQueue, "update_cell", spying_update_cell)
+        polled = dataclasses.replace(job, poll_count=job.poll_count + 1)
+        app.show_jobs([polled])  # another poll: nothing on screen changes
+        assert updated == []
+        app.show_jobs([dataclasses.replace(polled, state=JobState.DONE)])
+        assert "status" in updated  # what does change is still shown
