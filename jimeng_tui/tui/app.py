@@ -151,7 +151,9 @@ class JimengApp(
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick, name="clock")
         if self.start_engine:
-            self.call_after_refresh(self._boot)
+            # The engine's imports (httpx, the service) run in a thread but hold the GIL:
+            # started once the job list is painted, they no longer hold its painting up.
+            self.call_after_refresh(lambda: self.main.when_panels_ready(self._boot_after_paint))
 
     async def on_event(self, event: events.Event) -> None:
         # Keys pressed before the first frame have nowhere to go yet (Textual drops them):
@@ -173,6 +175,9 @@ class JimengApp(
         for key in early:
             self.post_message(key)
         self.log.info(f"first screen after {self.ready_at - STARTED_AT:.3f} s")
+
+    def _boot_after_paint(self) -> None:
+        self.call_after_refresh(self._boot)
 
     def _boot(self) -> None:
         self.open_engine(sandbox=self.want_sandbox)
@@ -480,13 +485,13 @@ class JimengApp(
 
 def run_app(*, sandbox: bool = False) -> int:
     """Run the studio in this terminal; returns the exit code."""
-    from jimeng_tui.tui.terminal_probe import probe_terminal
-    from jimeng_tui.tui.widgets.job_details import enable_terminal_images
+    from jimeng_tui.tui.terminal_probe import probe_terminal, remember_graphics
 
     typeahead = ""
     if os.environ.get("JIMENG_TUI_NO_IMAGES") != "1":
-        # must query the terminal before Textual takes it
-        typeahead = probe_terminal(enable_terminal_images)
+        # must query the terminal before Textual takes it; textual-image loads with a poster
+        graphics, typeahead = probe_terminal()
+        remember_graphics(graphics)
     app = JimengApp(sandbox=sandbox, typeahead=typeahead)
     from jimeng_tui.tui.web_delivery import web_aware_opener
 
