@@ -36,3 +36,28 @@ def sandbox_app(sandbox):
         return JimengApp(engine_factory=fast_engine_factory(server or sandbox), **kwargs)
 
     return make
+
+
+@pytest.fixture
+def seedance_like(monkeypatch):
+    """A Seedance-like table registered as "ark" for the test (tests/fakes/seedance_like_caps.py),
+    also after the app registers the built-in services; whatever was there is put back after."""
+    from fakes.seedance_like_caps import SEEDANCE_LIKE_CAPS
+
+    import jimeng_tui.session.services as builtin
+    from jimeng_tui.services import registry
+
+    def no_service(target):
+        raise AssertionError("the form's tests make no Seedance-like service")
+
+    entry = registry.Registered(SEEDANCE_LIKE_CAPS, no_service)
+    register_builtin = builtin.register_builtin
+
+    def register_then_fake() -> None:
+        register_builtin()
+        registry._SERVICES["ark"] = entry
+
+    monkeypatch.setattr(builtin, "register_builtin", register_then_fake)
+    register_builtin()
+    monkeypatch.setitem(registry._SERVICES, "ark", entry)
+    return SEEDANCE_LIKE_CAPS

@@ -1,0 +1,152 @@
+"""The form offers the models of every service it is handed (a Model selector above Mode), shows
+only the fields the chosen model takes, and its result is a service-neutral VideoInput."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Checkbox, Input, Select, TextArea
+from tui_support import wait_engine, wait_for
+
+from jimeng_tui.domain.job import JobState
+from jimeng_tui.domain.request import VideoInput
+from jimeng_tui.tui.app import JimengApp
+
+SEEDANCE_2 = "doubao-seedance-2-0-260128"
+
+
+def options_of(select: Select) -> list[tuple[str, object]]:
+    return [(str(label), value) for label, value in select._options]
+
+
+def shown(form, selector: str) -> bool:
+    widget = form.query_one(selector)
+    return widget.display and not any(a.has_class("-hidden") for a in [widget, *widget.ancestors])
+
+
+async def test_the_model_selector_lists_both_services_and_shows_each_models_fields(seedance_like):
+    app = JimengApp(start_engine=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        form = app.main.form
+        await wait_for(pilot, lambda: form.fields_ready, what="the form's rows")
+        model = form.query_one("#model", Select)
+        assert options_of(model) == [
+            ("Jimeng 3.0", "service:jimeng3"),
+            ("Seedance 2.0", SEEDANCE_2),
+            ("Seedance 1.0 lite t2v (retiring)", "doubao-seedance-1-0-lite-t2v-250428"),
+        ]
+        # Jimeng 3.0: its modes, as before; the camera move for the recamera mode
+        assert shown(form, "#mode") and not shown(form, "#resolution")
+        form.query_one("#mode", Select).value = "i2v_recamera_720p"
+        await pilot.pause()
+        form.query_one("#camera_template", Select).value = "dynamic_orbit"
+        form.query_one("#first_image", Input).value = "https://example.invalid/a.jpg"
+        form.query_one("#last_image", Input).value = "https://example.invalid/b.jpg"
+        form.query_one("#prompt", TextArea).load_text("orbit the lighthouse")
+        form.query_one("#duration", Select).value = 10
+        await pilot.pause()
+        assert form.video_input() == VideoInput(
+            prompt="orbit the lighthouse",
+            model="i2v_recamera_720p",
+            duration=10,
+            fps=24,
+            first_image="https://example.invalid/a.jpg",
+            options={"camera_template": "dynamic_orbit", "camera_strength": "medium"},
+            image_fields=("first_image", "last_image", "reference_images"),
+        )
+
+        # Seedance 2.0: resolutions, ratios with adaptive, 4-15 s, reference images, options
+        model.value = SEEDANCE_2
+        await pilot.pause()
+        assert not shown(form, "#mode") and shown(form, "#resolution")
+        assert not shown(form, "#camera_template") and not shown(form, "#fps")
+        assert [v for _, v in options_of(form.query_one("#resolution", Select))] == [
+            "480p",
+            "720p",
+            "1080p",
+        ]
+        assert [v for _, v in options_of(form.query_one("#duration", Select))] == list(range(4, 16))
+        assert "adaptive" in [v for _, v in options_of(form.query_one("#aspect_ratio", Select))]
+        assert shown(form, "#reference_images") and shown(form, "#generate_audio")
+        assert "up to 4 reference images" in form.query_one("#reference_images").placeholder
+        assert not form.query_one("#last_image", Input).disabled  # first + last frame
+        assert str(form.query_one("#counter").render()) == "20 / 2000"
+        # what no longer applies was said, briefly
+        note = list(app._notifications)[-1].message
+        assert "not used: camera move" in note, note
+        form.query_one("#resolution", Select).value = "1080p"
+        form.query_one("#aspect_ratio", Select).value = "adaptive"
+        form.query_one("#duration", Select).value = 12
+        form.query_one("#last_image", Input).value = ""
+        form.query_one("#reference_images", Input).value = "a.png, https://example.invalid/c.jpg"
+        form.query_one("#generate_audio", Checkbox).value = False
+        form.query_one("#seed", Input).value = "77"
+        await pilot.pause()
+        assert form.video_input() == VideoInput(
+            prompt="orbit the lighthouse",
+            model=SEEDANCE_2,
+            duration=12,  # 10 s is a Seedance 2.0 length too: kept, then changed
+            fps=24,
+            ratio="adaptive",
+            resolution="1080p",
+            first_image="https://example.invalid/a.jpg",
+            reference_images=("a.png", "https://example.invalid/c.jpg"),
+            seed=77,
+            options={"generate_audio": False, "watermark": False},
+            image_fields=("first_image", "last_image", "reference_images"),
+        )
+
+        # a text-only model: no image, no reference; its own options
+        model.value = "doubao-seedance-1-0-lite-t2v-250428"
+        await pilot.pause()
+        assert form.query_one("#first_image", Input).disabled
+        assert not shown(form, "#reference_images") and not shown(form, "#generate_audio")
+        assert shown(form, "#camera_fixed")
+        assert "takes no image" in str(form.query_one("#image-note").render())
+        note = list(app._notifications)[-1].message
+        assert "not used: first frame, reference images" in note, note
+        assert "sound" not in note  # it was off: nothing lost
+        video = form.video_input()
+        assert (video.first_image, video.reference_images) == (None, ())
+        assert video.ratio == "16:9"  # adaptive is not offered: back to the start ratio
+        assert video.options == {"camera_fixed": False, "watermark": False}
+
+        # and back to Jimeng 3.0: its fields again, the Seedance ones gone
+        model.value = "service:jimeng3"
+        await pilot.pause()
+        assert shown(form, "#mode") and not shown(form, "#resolution")
+        assert not shown(form, "#camera_fixed") and not shown(form, "#reference_images")
+        video = form.video_input()
+        assert video.model == "i2v_recamera_720p" and video.resolution is None
+        assert video.options == {"camera_template": "dynamic_orbit", "camera_strength": "medium"}
+
+
+async def test_a_jimeng_job_from_the_form_runs_to_a_saved_file_beside_seedance_models(
+    sandbox_app, sandbox, seedance_like
+):
+    app = sandbox_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_engine(pilot)
+        form = app.main.form
+        await wait_for(pilot, lambda: form.fields_ready, what="the form's rows")
+        assert len(form.query_one("#model", Select)._options) == 3  # the sandbox: every service
+        assert not shown(form, "#service-hint")
+        form.query_one("#model", Select).value = SEEDANCE_2
+        await pilot.pause()
+        form.query_one("#model", Select).value = "service:jimeng3"
+        form.query_one("#mode", Select).value = "t2v_1080p"
+        await pilot.pause()
+        form.focus_prompt()
+        await pilot.press(*"a kite over the dunes", "ctrl+g")
+        await wait_for(pilot, lambda: len(app.jobs) == 1, 10, "the job")
+        job_id = next(iter(app.jobs))
+        await wait_for(
+            pilot,
+            lambda: app.jobs[job_id].state is JobState.SAVED,
+            60,
+            "the video saved",
+        )
+        job = app.engine.history.get(job_id)
+    assert job.mode == "t2v_1080p" and job.prompt == "a kite over the dunes"
+    assert Path(job.path).stat().st_size > 0
+    assert len(sandbox.submitted_bodies()) == 1
