@@ -47,13 +47,8 @@ SEEDANCE_LIKE_CAPS = Capabilities(
     service="ark",
     label="Seedance (Ark)",
     models=(SEEDANCE_2, SEEDANCE_LITE_T2V),
+    # Ark's: ≤ 30 MB, short side > 300 px, long side < 6000 px, ratio 0.4-2.5, data URLs
     image_limits=ImageLimits(
-        max_bytes=30_000_000,
-        min_side=301,
-        max_side=5999,
-        min_ratio=0.4,
-        max_ratio=2.5,
-        formats=frozenset({"jpeg", "png", "webp"}),
-        send_as="data_url",
+        30_000_000, 301, 5999, 0.4, 2.5, frozenset({"jpeg", "png"}), "data_url"
     ),
 )
