@@ -407,7 +407,9 @@ class JimengApp(
         current = Path(message.current).expanduser() if message.current else Path.cwd()
         if not current.exists():
             current = Path.cwd()
-        title = "First frame" if message.field == "first_image" else "Last frame"
+        title = {"first_image": "First frame", "reference_images": "Reference image"}.get(
+            message.field, "Last frame"
+        )
 
         def chosen(value: str | None) -> None:
             if value:

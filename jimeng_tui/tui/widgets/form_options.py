@@ -6,12 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select
 
 from jimeng_tui.domain.capabilities import Option
 from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.domain.request import OptionValue
+
+
+class FlagBox(Checkbox):
+    """A checkbox that shows ✓ when on and nothing when off (Textual's shows an X either way,
+    told apart only by its colour: too faint on many terminals)."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "✓" if self.value else " "
+        return super()._button
 
 
 def is_flag(option: Option) -> bool:
@@ -27,9 +38,7 @@ def option_widget(option: Option, value: OptionValue | None) -> Widget:
     if value is None:
         value = option.default
     if is_flag(option):
-        return Checkbox(
-            option.label, bool(value), id=option.name, compact=True, classes="opt", tooltip=None
-        )
+        return FlagBox(option.label, bool(value), id=option.name, compact=True, classes="opt")
     if option.choices:
         return Select(
             [(choice_label(c), c) for c in option.choices],
