@@ -68,7 +68,7 @@ async def test_the_model_selector_lists_both_services_and_shows_each_models_fiel
         assert [v for _, v in options_of(form.query_one("#duration", Select))] == list(range(4, 16))
         assert "adaptive" in [v for _, v in options_of(form.query_one("#aspect_ratio", Select))]
         assert shown(form, "#reference_images") and shown(form, "#generate_audio")
-        assert "up to 4 reference images" in form.query_one("#reference_images").placeholder
+        assert "up to 4 images: paths or URLs" in form.query_one("#reference_images").placeholder
         assert not form.query_one("#last_image", Input).disabled  # first + last frame
         assert str(form.query_one("#counter").render()) == "20 / 2000"
         # what no longer applies was said, briefly
@@ -150,3 +150,31 @@ async def test_a_jimeng_job_from_the_form_runs_to_a_saved_file_beside_seedance_m
     assert job.mode == "t2v_1080p" and job.prompt == "a kite over the dunes"
     assert Path(job.path).stat().st_size > 0
     assert len(sandbox.submitted_bodies()) == 1
+
+
+async def test_the_form_memory_keeps_the_model_and_its_own_fields(sandbox_app, seedance_like):
+    app = sandbox_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_engine(pilot)
+        form = app.main.form
+        await wait_for(pilot, lambda: form.fields_ready, what="the form's rows")
+        form.query_one("#model", Select).value = SEEDANCE_2
+        await pilot.pause()
+        form.query_one("#resolution", Select).value = "1080p"
+        form.query_one("#duration", Select).value = 13
+        form.query_one("#generate_audio", Checkbox).value = False
+        form.query_one("#reference_images", Input).value = "a.png, b.png"
+        form.focus_prompt()
+        await pilot.press(*"a heron at dawn")
+    again = sandbox_app()
+    async with again.run_test(size=(140, 45)) as pilot:
+        await wait_engine(pilot)
+        form = again.main.form
+        await wait_for(
+            pilot, lambda: form.query_one("#prompt", TextArea).text == "a heron at dawn", 5
+        )
+        video = form.video_input()
+        assert (video.model, video.resolution, video.duration) == (SEEDANCE_2, "1080p", 13)
+        assert video.reference_images == ("a.png", "b.png")
+        assert video.options == {"generate_audio": False, "watermark": False}
+        assert shown(form, "#resolution") and not shown(form, "#mode")

@@ -235,10 +235,9 @@ class PromptForm(Vertical):
         refs = takes_references(model)
         self.query_one("#reference-row").set_class(not refs, "-hidden")
         if refs:
-            self._input("reference_images").placeholder = (
-                f"up to {model.max_reference_images} reference images: paths or URLs, "
-                "separated by commas"
-            )
+            most = model.max_reference_images
+            field = self._input("reference_images")
+            field.placeholder = f"up to {most} images: paths or URLs, comma-separated"
         unused: list[str] = []
         if previous is not None:
             unused = self._unused_inputs(model)
@@ -518,13 +517,13 @@ class PromptForm(Vertical):
 
     def set_services(self, services: tuple[Capabilities, ...], hint: str = "") -> None:
         """Offer these services' models (the screen's choice: those with credentials)."""
+        if self._rows_pending(lambda: self.set_services(services, hint)):
+            return
         entries = model_entries(services)
         self.set_hint(hint)
         if entries == self._entries or not entries:
             return
         self._entries = entries
-        if self._rows_pending(lambda: self.set_services(services, hint)):
-            return
         current = self.model.id
         self._offer("model", [(e.label, e.key) for e in entries], entries[0].key)
         if entry_of(entries, current) is not None:
