@@ -14,8 +14,8 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Select, Static, TextArea
 
 from jimeng_tui.domain.capabilities import Capabilities, ModelCaps
 from jimeng_tui.domain.errors import ValidationError
@@ -32,11 +32,9 @@ from jimeng_tui.tui.widgets.form_fields import (
     PromptCounter,
     pick,
 )
+from jimeng_tui.tui.widgets.form_model_fields import ModelFields
 from jimeng_tui.tui.widgets.form_options import (
-    is_flag,
-    offer_choices,
     option_value,
-    option_widget,
     set_option,
 )
 from jimeng_tui.tui.widgets.model_choice import (
@@ -76,7 +74,7 @@ def _no_builder(video: VideoInput) -> VideoInput:
     return video
 
 
-class PromptForm(Vertical):
+class PromptForm(ModelFields):
     """Prompt, model, its fields, images, options, seed and the Generate button."""
 
     BORDER_TITLE = "Prompt"
@@ -183,17 +181,6 @@ class PromptForm(Vertical):
                 return found
         return entry.models[0]
 
-    def _offer(self, name: str, options: list[tuple[str, Any]], start: Any) -> Any:
-        """Give select ``name`` these options, keeping its value if offered (else ``start``);
-        returns the value it had when that is no longer offered, else None."""
-        select = self._select(name)
-        before = select.value
-        values = tuple(v for _, v in options)
-        if list(select._options) != options:
-            select.set_options(options)
-        select.value = pick(before, values, start)
-        return before if before not in values and before != Select.NULL else None
-
     def _apply_model(self, *, announce: bool = False) -> None:
         """Show the fields the chosen model takes, with its values; say what no longer applies
         (``announce``: the user picked another model)."""
@@ -205,89 +192,6 @@ class PromptForm(Vertical):
                 self.notify(f"{model.label}: {'; '.join(dropped)}.", title="Model", timeout=6)
         self.query_one(PromptCounter).limit = model.prompt_max_chars
         self._refresh_mode_rules()
-
-    def _adapt_fields(
-        self, model: ModelCaps, entry: ModelEntry, previous: ModelCaps | None
-    ) -> list[str]:
-        dropped: list[str] = []
-        if entry.is_modes:
-            self._offer("mode", mode_options(entry.models), model.id)
-        self.query_one("#mode-row").set_class(not entry.is_modes, "-hidden")
-        if model.resolutions:
-            old = self._offer("resolution", [(r, r) for r in model.resolutions], "720p")
-            if old:
-                dropped.append(f"resolution now {self._select('resolution').value}")
-        many = len(model.resolutions) > 1
-        for widget_id in ("resolution-label", "resolution"):
-            self.query_one(f"#{widget_id}").set_class(not many, "-hidden")
-        old = self._offer("duration", [(f"{s} s", s) for s in model.durations], START_DURATION)
-        if old:
-            dropped.append(f"duration now {self._select('duration').value} s")
-        old = self._offer("fps", [(str(f), f) for f in model.fps], START_FPS)
-        if old:
-            dropped.append(f"frame rate now {self._select('fps').value} fps")
-        for widget_id in ("fps-label", "fps"):
-            self.query_one(f"#{widget_id}").set_class(len(model.fps) <= 1, "-hidden")
-        if model.ratios:
-            old = self._offer("aspect_ratio", [(r, r) for r in model.ratios], START_RATIO)
-            if old:
-                dropped.append(f"ratio now {self._select('aspect_ratio').value}")
-        refs = takes_references(model)
-        self.query_one("#reference-row").set_class(not refs, "-hidden")
-        if refs:
-            most = model.max_reference_images
-            field = self._input("reference_images")
-            field.placeholder = f"up to {most} images: paths or URLs, comma-separated"
-        unused: list[str] = []
-        if previous is not None:
-            unused = self._unused_inputs(model)
-            names = {o.name for o in model.options}
-            unused.extend(
-                o.label.lower()
-                for o in previous.options
-                if o.name not in names and self._option_given(o.name)
-            )
-        self._show_options(model)
-        return ([f"not used: {', '.join(unused)}"] if unused else []) + dropped
-
-    def _unused_inputs(self, model: ModelCaps) -> list[str]:
-        given = [
-            ("first frame", "first_image", takes_first(model)),
-            ("last frame", "last_image", takes_last(model)),
-            ("reference images", "reference_images", takes_references(model)),
-        ]
-        return [word for word, field, ok in given if not ok and self._input(field).value.strip()]
-
-    def _option_given(self, name: str) -> bool:
-        found = self.query(f"#{name}")
-        if not found:
-            return False
-        widget = found.first()
-        if isinstance(widget, Checkbox):
-            return widget.value
-        if isinstance(widget, Select):
-            return widget.value != Select.NULL
-        return isinstance(widget, Input) and bool(widget.value.strip())
-
-    def _show_options(self, model: ModelCaps) -> None:
-        """The model's options, each once: a widget made for an option stays (hidden while
-        another model is chosen) and keeps its value."""
-        rows = {True: self.query_one("#flag-options"), False: self.query_one("#choice-options")}
-        wanted = {o.name for o in model.options}
-        for widget in self.query(".opt"):
-            widget.display = widget.id in wanted
-        for option in model.options:
-            found = self.query(f"#{option.name}")
-            if found:
-                offer_choices(found.first(), option)
-                continue
-            rows[is_flag(option)].mount(option_widget(option, self._option_memory.get(option.name)))
-        flags = any(is_flag(o) for o in model.options)
-        choices = any(not is_flag(o) for o in model.options)
-        rows[True].set_class(not flags, "-hidden")
-        rows[False].set_class(not choices, "-hidden")
-        # the flags' row has no label of its own when the choices' row is above it
-        rows[True].query_one(".field-label", Label).update("" if choices else "Options")
 
     # ------------------------------------------------------------- live rules
     @on(TextArea.Changed, "#prompt")
@@ -328,12 +232,6 @@ class PromptForm(Vertical):
     def _generate_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.submit()
-
-    def _select(self, name: str) -> Select[Any]:
-        return self.query_one(f"#{name}", Select)
-
-    def _input(self, name: str) -> Input:
-        return self.query_one(f"#{name}", Input)
 
     def _refresh_mode_rules(self) -> None:
         """Enable what the model takes; say why the rest is off; show the conform note."""
