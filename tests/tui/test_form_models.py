@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Checkbox, Input, Select, TextArea
 from tui_support import wait_engine, wait_for
 
+from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.domain.job import JobState
 from jimeng_tui.domain.request import VideoInput
 from jimeng_tui.tui.app import JimengApp
@@ -68,7 +70,7 @@ async def test_the_model_selector_lists_both_services_and_shows_each_models_fiel
         assert [v for _, v in options_of(form.query_one("#duration", Select))] == list(range(4, 16))
         assert "adaptive" in [v for _, v in options_of(form.query_one("#aspect_ratio", Select))]
         assert shown(form, "#reference_images") and shown(form, "#generate_audio")
-        assert "up to 4 images: paths or URLs" in form.query_one("#reference_images").placeholder
+        assert "up to 4 images, comma-separated" in form.query_one("#reference_images").placeholder
         assert not form.query_one("#last_image", Input).disabled  # first + last frame
         assert str(form.query_one("#counter").render()) == "20 / 2000"
         # what no longer applies was said, briefly
@@ -178,3 +180,43 @@ async def test_the_form_memory_keeps_the_model_and_its_own_fields(sandbox_app, s
         assert video.reference_images == ("a.png", "b.png")
         assert video.options == {"generate_audio": False, "watermark": False}
         assert shown(form, "#resolution") and not shown(form, "#mode")
+
+
+async def test_the_seedance_form_gives_what_the_ark_builder_takes(tmp_path):
+    """The real Ark table and request builder (registered by the app): the form's VideoInput
+    for Seedance 2.0 builds, and the builder's complaint lands on the field it names."""
+    from jimeng_tui.services import registry
+
+    (tmp_path / "harbour.png").write_bytes(b"not read here")
+    app = JimengApp(start_engine=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        form = app.main.form
+        await wait_for(pilot, lambda: form.fields_ready, what="the form's rows")
+        form.query_one("#model", Select).value = SEEDANCE_2
+        await pilot.pause()
+        form.query_one("#prompt", TextArea).load_text("boats leave the harbour at dawn")
+        form.query_one("#resolution", Select).value = "1080p"
+        form.query_one("#duration", Select).value = 11
+        form.query_one("#first_image", Input).value = "harbour.png"
+        form.query_one("#aspect_ratio", Select).value = "adaptive"
+        form.query_one("#generate_audio", Checkbox).value = True
+        form.query_one("#seed", Input).value = "5"
+        await pilot.pause()
+        built = registry.codec("ark").build(form.video_input(), base_dir=tmp_path)
+        params = built.params
+        assert (built.service, built.summary.model) == ("ark", SEEDANCE_2)
+        assert (params["resolution"], params["ratio"], params["duration"]) == (
+            "1080p",
+            "adaptive",
+            11,
+        )
+        assert params["first_image"] == str(tmp_path / "harbour.png")
+        assert params["generate_audio"] is True and params["seed"] == 5
+        # adaptive without an image: the builder says no, next to the Ratio field
+        form.query_one("#first_image", Input).value = ""
+        await pilot.pause()
+        with pytest.raises(ValidationError) as refused:
+            registry.codec("ark").build(form.video_input(), base_dir=tmp_path)
+        form.show_error(refused.value.field, refused.value.reason)
+        await pilot.pause()
+        assert "adaptive" in str(form.query_one("#err-aspect_ratio").render())

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Select, Static
@@ -205,7 +205,13 @@ class FormFields(Vertical):
         yield Horizontal(
             Label("Options", classes="field-label"), classes="row -hidden", id="choice-options"
         )
-        yield Horizontal(Label("", classes="field-label"), classes="row -hidden", id="flag-options")
+        # the yes/no options two to a line: four of them are wider than the form at 80 columns
+        yield Horizontal(
+            Label("", classes="field-label"),
+            Container(id="flags"),
+            classes="row -hidden",
+            id="flag-options",
+        )
         with Horizontal(classes="row"):
             yield Label("Seed", classes="field-label")
             yield Input(

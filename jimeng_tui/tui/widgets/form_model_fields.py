@@ -75,7 +75,7 @@ class ModelFields(Vertical):
         if refs:
             most = model.max_reference_images
             field = self._input("reference_images")
-            field.placeholder = f"up to {most} images: paths or URLs, comma-separated"
+            field.placeholder = f"up to {most} images, comma-separated"
         unused: list[str] = []
         if previous is not None:
             unused = self._unused_inputs(model)
@@ -111,6 +111,7 @@ class ModelFields(Vertical):
         """The model's options, each once: a widget made for an option stays (hidden while
         another model is chosen) and keeps its value."""
         rows = {True: self.query_one("#flag-options"), False: self.query_one("#choice-options")}
+        places = {True: self.query_one("#flags"), False: rows[False]}
         wanted = {o.name for o in model.options}
         for widget in self.query(".opt"):
             widget.display = widget.id in wanted
@@ -119,7 +120,9 @@ class ModelFields(Vertical):
             if found:
                 offer_choices(found.first(), option)
                 continue
-            rows[is_flag(option)].mount(option_widget(option, self._option_memory.get(option.name)))
+            places[is_flag(option)].mount(
+                option_widget(option, self._option_memory.get(option.name))
+            )
         flags = any(is_flag(o) for o in model.options)
         choices = any(not is_flag(o) for o in model.options)
         rows[True].set_class(not flags, "-hidden")

@@ -64,6 +64,8 @@ FIELDS = (
     "seed",
 )
 IMAGE_FIELDS = ("first_image", "last_image", "reference_images")
+# the names a service's builder may give a field (VideoInput's words) → the form's widget
+FIELD_ALIASES = {"ratio": "aspect_ratio", "reference_image": "reference_images"}
 REFERENCE_SEPARATOR = ","
 
 # The screen's request builder: VideoInput → the request to run (raises ValidationError).
@@ -304,8 +306,7 @@ class PromptForm(ModelFields):
         if self._rows_pending(lambda: self.show_error(field, message)):
             return
         options = {o.name for o in self.model.options}
-        if field == "reference_image":
-            field = "reference_images"
+        field = FIELD_ALIASES.get(field, field)
         if field not in FIELDS and field not in options:
             field = "prompt"
         self._error_box(field).show(f"⚠ {message}")
