@@ -21,6 +21,12 @@ def options_of(select: Select) -> list[tuple[str, object]]:
     return [(str(label), value) for label, value in select._options]
 
 
+def fill(form, **values) -> None:
+    """Set the form's fields by widget id (a select's value, an input's text, a checkbox)."""
+    for name, value in values.items():
+        form.query_one(f"#{name}").value = value
+
+
 def shown(form, selector: str) -> bool:
     widget = form.query_one(selector)
     return widget.display and not any(a.has_class("-hidden") for a in [widget, *widget.ancestors])
@@ -76,13 +82,16 @@ async def test_the_model_selector_lists_both_services_and_shows_each_models_fiel
         # what no longer applies was said, briefly
         note = list(app._notifications)[-1].message
         assert "not used: camera move" in note, note
-        form.query_one("#resolution", Select).value = "1080p"
-        form.query_one("#aspect_ratio", Select).value = "adaptive"
-        form.query_one("#duration", Select).value = 12
-        form.query_one("#last_image", Input).value = ""
-        form.query_one("#reference_images", Input).value = "a.png, https://example.invalid/c.jpg"
-        form.query_one("#generate_audio", Checkbox).value = False
-        form.query_one("#seed", Input).value = "77"
+        fill(
+            form,
+            resolution="1080p",
+            aspect_ratio="adaptive",
+            duration=12,
+            last_image="",
+            reference_images="a.png, https://example.invalid/c.jpg",
+            generate_audio=False,
+            seed="77",
+        )
         await pilot.pause()
         assert form.video_input() == VideoInput(
             prompt="orbit the lighthouse",
@@ -195,12 +204,8 @@ async def test_the_seedance_form_gives_what_the_ark_builder_takes(tmp_path):
         form.query_one("#model", Select).value = SEEDANCE_2
         await pilot.pause()
         form.query_one("#prompt", TextArea).load_text("boats leave the harbour at dawn")
-        form.query_one("#resolution", Select).value = "1080p"
-        form.query_one("#duration", Select).value = 11
-        form.query_one("#first_image", Input).value = "harbour.png"
-        form.query_one("#aspect_ratio", Select).value = "adaptive"
-        form.query_one("#generate_audio", Checkbox).value = True
-        form.query_one("#seed", Input).value = "5"
+        fill(form, resolution="1080p", duration=11, first_image="harbour.png", seed="5")
+        fill(form, aspect_ratio="adaptive", generate_audio=True)
         await pilot.pause()
         built = registry.codec("ark").build(form.video_input(), base_dir=tmp_path)
         params = built.params
