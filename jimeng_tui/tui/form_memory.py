@@ -148,6 +148,9 @@ class FormMemoryMixin:
     def on_input_changed(self, event: Any) -> None:
         self._form_changed(event.control)
 
+    def on_checkbox_changed(self, event: Any) -> None:  # a model's yes/no options
+        self._form_changed(event.control)
+
     def _write_form(self: Any) -> None:
         values, self._form_pending = self._form_pending, None
         path = self._form_path()

@@ -21,6 +21,19 @@ def options_of(select: Select) -> list[tuple[str, object]]:
     return [(str(label), value) for label, value in select._options]
 
 
+def saved_form() -> dict:
+    import json
+    import os
+
+    from jimeng_tui.store.paths import app_paths
+    from jimeng_tui.tui.form_memory import FORM_FILE
+
+    try:
+        return json.loads((app_paths(os.environ).data_dir / FORM_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def fill(form, **values) -> None:
     """Set the form's fields by widget id (a select's value, an input's text, a checkbox)."""
     for name, value in values.items():
@@ -169,14 +182,20 @@ async def test_the_form_memory_keeps_the_model_and_its_own_fields(sandbox_app, s
         await wait_engine(pilot)
         form = app.main.form
         await wait_for(pilot, lambda: form.fields_ready, what="the form's rows")
-        form.query_one("#model", Select).value = SEEDANCE_2
-        await pilot.pause()
-        form.query_one("#resolution", Select).value = "1080p"
-        form.query_one("#duration", Select).value = 13
-        form.query_one("#generate_audio", Checkbox).value = False
-        form.query_one("#reference_images", Input).value = "a.png, b.png"
         form.focus_prompt()
         await pilot.press(*"a heron at dawn")
+        form.query_one("#model", Select).value = SEEDANCE_2
+        await pilot.pause()
+        fill(form, resolution="1080p", duration=13, reference_images="a.png, b.png")
+        form.query_one("#generate_audio", Checkbox).value = True
+        await pilot.pause()
+        form.query_one("#generate_audio", Checkbox).value = False  # the last change: saved too
+        await wait_for(
+            pilot,
+            lambda: saved_form().get("options", {}).get("generate_audio") is False,
+            5,
+            "the draft on disk",
+        )
     again = sandbox_app()
     async with again.run_test(size=(140, 45)) as pilot:
         await wait_engine(pilot)
