@@ -40,24 +40,27 @@ def sandbox_app(sandbox):
 
 @pytest.fixture
 def seedance_like(monkeypatch):
-    """A Seedance-like table registered as "ark" for the test (tests/fakes/seedance_like_caps.py),
-    also after the app registers the built-in services; whatever was there is put back after."""
+    """A Seedance-like table as the "ark" service for the test (tests/fakes/seedance_like_caps.py):
+    every registration of "ark" (the app's, the session's) registers it instead; the registry
+    is put back after the test."""
     from fakes.seedance_like_caps import SEEDANCE_LIKE_CAPS
 
-    import jimeng_tui.session.services as builtin
     from jimeng_tui.services import registry
+    from jimeng_tui.session.services import register_builtin
 
     def no_service(target):
         raise AssertionError("the form's tests make no Seedance-like service")
 
-    entry = registry.Registered(SEEDANCE_LIKE_CAPS, no_service)
-    register_builtin = builtin.register_builtin
+    register = registry.register
 
-    def register_then_fake() -> None:
-        register_builtin()
-        registry._SERVICES["ark"] = entry
+    def register_fake_ark(name, factory, caps, codec=None):
+        if name == "ark":
+            factory, caps, codec = no_service, SEEDANCE_LIKE_CAPS, None
+        register(name, factory, caps, codec)
 
-    monkeypatch.setattr(builtin, "register_builtin", register_then_fake)
-    register_builtin()
-    monkeypatch.setitem(registry._SERVICES, "ark", entry)
+    register_builtin()  # so that the real "ark", if any, is what comes back after the test
+    monkeypatch.setitem(
+        registry._SERVICES, "ark", registry.Registered(SEEDANCE_LIKE_CAPS, no_service)
+    )
+    monkeypatch.setattr(registry, "register", register_fake_ark)
     return SEEDANCE_LIKE_CAPS

@@ -244,3 +244,40 @@ async def test_the_seedance_form_gives_what_the_ark_builder_takes(tmp_path):
         form.show_error(refused.value.field, refused.value.reason)
         await pilot.pause()
         assert "adaptive" in str(form.query_one("#err-aspect_ratio").render())
+
+
+async def test_a_seedance_job_loads_back_into_the_form():
+    """A past Seedance job's request (what the Ark builder made) fills the form: the model, its
+    fields and its options."""
+    from jimeng_tui.services import registry
+    from jimeng_tui.session.services import register_builtin
+
+    register_builtin()
+    built = registry.codec("ark").build(
+        VideoInput(
+            prompt="a lantern festival",
+            model="seedance-2.0",
+            duration=9,
+            resolution="480p",
+            ratio="9:16",
+            first_image="https://example.invalid/lanterns.jpg",
+            seed=123,
+            options={"generate_audio": True, "watermark": True},
+        ),
+        base_dir=Path.cwd(),
+    )
+    app = JimengApp(start_engine=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        form = app.main.form
+        await wait_for(pilot, lambda: form.fields_ready, what="the form's rows")
+        app.load_request(built)
+        await pilot.pause()
+        video = form.video_input()
+    assert (video.model, video.duration, video.resolution, video.ratio) == (
+        SEEDANCE_2,
+        9,
+        "480p",
+        "9:16",
+    )
+    assert video.first_image == "https://example.invalid/lanterns.jpg" and video.seed == 123
+    assert video.options["generate_audio"] is True and video.options["watermark"] is True

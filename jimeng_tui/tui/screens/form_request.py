@@ -9,7 +9,7 @@ calls the builder directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,21 +93,33 @@ def build_from_form(video: VideoInput) -> Any:
 
 
 def video_input_of(request: Any) -> VideoInput:
-    """A past job's request as the form's input (to load it into the form)."""
-    options = {
-        name: value
-        for name in ("camera_template", "camera_strength")
-        if (value := getattr(request, name, None)) is not None
-    }
-    seed = getattr(request, "seed", None)
+    """A past job's request as the form's input (to load it into the form): a service's
+    request (``to_params()``) or a ``BuiltRequest`` (``params``), of any service."""
+    params = getattr(request, "params", None)
+    if not isinstance(params, Mapping):
+        params = request.to_params()
+    return video_input_from_params(params)
+
+
+def video_input_from_params(params: Mapping[str, Any]) -> VideoInput:
+    """Stored request parameters → the form's input. The model's own options are found by
+    their names; what no longer fits is left to the form (it keeps its value)."""
+    model_id = str(params.get("model") or params.get("mode") or "")
+    try:
+        option_names = {o.name for o in registry.find_model(model_id)[1].options}
+    except ValidationError:
+        option_names = set()
+    seed = params.get("seed")
     return VideoInput(
-        prompt=request.prompt,
-        model=request.mode,
-        duration=request.duration,
-        fps=request.fps,
-        ratio=getattr(request, "aspect_ratio", None),
-        first_image=request.first_image,
-        last_image=request.last_image,
+        prompt=str(params.get("prompt") or ""),
+        model=model_id,
+        duration=params.get("duration"),
+        fps=params.get("fps"),
+        ratio=params.get("ratio") or params.get("aspect_ratio"),
+        resolution=params.get("resolution"),
+        first_image=params.get("first_image"),
+        last_image=params.get("last_image"),
+        reference_images=tuple(params.get("reference_images") or ()),
         seed=None if seed in (None, -1) else seed,
-        options=options,
+        options={k: v for k, v in params.items() if k in option_names and v is not None},
     )
