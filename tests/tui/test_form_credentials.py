@@ -110,6 +110,10 @@ async def test_the_first_run_takes_only_an_ark_key(sandbox, seedance_like):
         app.screen.query_one("#fr-ark", Input).focus()
         await pilot.press(*ARK_KEY)
         assert ARK_KEY not in app.export_screenshot()
+        await pilot.press("f6")  # Test keys: for the Jimeng pair only, and it says so
+        assert "the Ark API key is not tested here" in str(
+            app.screen.query_one("#fr-error").render()
+        )
         await pilot.press("enter")
         await wait_for(pilot, lambda: hint(app) == JIMENG_HINT, 10, "the form, Seedance only")
         values, mode = saved_file()

@@ -202,6 +202,13 @@ class FirstRunScreen(ModalScreen[FirstRunResult]):
 
     @on(Button.Pressed, "#fr-test")
     def action_test_connection(self) -> None:
+        if not any(self._keys()) and self.query_one("#fr-ark", Input).value.strip():
+            self._show_error(
+                "#fr-access",
+                "Test keys checks the Jimeng 3.0 keys only; the Ark API key is not tested here.",
+                focus=False,
+            )
+            return
         keys = self._checked_keys()
         if keys is None or self.tester is None:
             return
