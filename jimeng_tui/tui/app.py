@@ -41,7 +41,6 @@ from jimeng_tui.tui.screens.main_actions import PaidJobActionsMixin
 from jimeng_tui.tui.screens.settings_flow import SettingsFlowMixin
 from jimeng_tui.tui.studio_extras import StudioExtras
 from jimeng_tui.tui.system import system_open
-from jimeng_tui.tui.widgets.form_fields import FormDefaults
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
@@ -236,11 +235,11 @@ class JimengApp(
         self.main.header.set_throttle(engine.runner.throttle_state)
         if config.keys:
             self.set_keymap(dict(config.keys))
-        self.main.form.apply_defaults(FormDefaults.from_config(config.defaults))
+        self.main.configure_form(config, sandbox=engine.is_sandbox)
         self.restore_form_once()  # the last form over the defaults (first start only)
         for warning in engine.loaded.warnings:
             self.notify(warning, title="Config", severity="warning", timeout=10)
-        if not engine.is_sandbox and not config.has_credentials:
+        if not engine.is_sandbox and not (config.has_credentials or config.credentials.has_ark):
             self._first_run()
             return
         self._resume_jobs()
@@ -340,8 +339,7 @@ class JimengApp(
 
     def load_request(self, request: GenerationRequest) -> None:
         """Put a request's parameters into the form, ready to edit."""
-        self.main.form.load_request(request)
-        self.main.form.focus_prompt()
+        self.main.load_request(request)
 
     def action_history(self) -> None:
         from jimeng_tui.tui.screens.history import HistoryScreen  # loaded on first use
@@ -414,7 +412,9 @@ class JimengApp(
         current = Path(message.current).expanduser() if message.current else Path.cwd()
         if not current.exists():
             current = Path.cwd()
-        title = "First frame" if message.field == "first_image" else "Last frame"
+        title = {"first_image": "First frame", "reference_images": "Reference image"}.get(
+            message.field, "Last frame"
+        )
 
         def chosen(value: str | None) -> None:
             if value:
