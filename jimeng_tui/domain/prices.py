@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from jimeng_tui.domain.meta import JobMeta
+
 PER_MILLION_TOKENS = "per_million_tokens"  # Ark: billed by the task's completion tokens
 PER_VIDEO = "per_video"  # Jimeng 3.0: one price per rendered video
 
@@ -218,6 +220,13 @@ def billed_amount(
     return price.amount
 
 
+def record_bill(meta: JobMeta) -> None:
+    """Fix on a saved job's meta what it was billed: the price kept with it × the service's
+    reported usage (Ark), or the per-video price (Jimeng 3.0); None when the price is unknown."""
+    price = Price.from_json(meta.price) if meta.price else None
+    meta.cost = billed_amount(price, {"usage_tokens": meta.usage_tokens}, meta.estimate)
+
+
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -242,4 +251,5 @@ __all__ = [
     "describe",
     "job_cost",
     "money",
+    "record_bill",
 ]

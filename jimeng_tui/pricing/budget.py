@@ -8,16 +8,17 @@ the price, the estimate and any ``--over-budget`` on the job's meta.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass, field
 
 from jimeng_tui.domain.capabilities import Capabilities
-from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.domain.prices import Estimate, money
 from jimeng_tui.pricing.book import PriceBook
 from jimeng_tui.pricing.estimate import estimate
-from jimeng_tui.services.base import RequestSummary
+from jimeng_tui.services.base import RequestSummary, Service
 from jimeng_tui.store.config import Config
 from jimeng_tui.store.config_cost import BudgetConfig
 from jimeng_tui.store.history import History
@@ -48,9 +49,11 @@ class BudgetRefusal:
         )
 
 
-class BudgetExceeded(JimengError):
+class BudgetExceeded(ValidationError):
+    """Nothing was written or sent (exit 2, field "budget")."""
+
     def __init__(self, refusal: BudgetRefusal):
-        super().__init__(refusal.message)
+        super().__init__("budget", refusal.message)
         self.refusal = refusal
 
 
@@ -86,6 +89,9 @@ class SpendGuard:
     over_budget: bool = False
     max_cost: float | None = None  # for this run (a batch): the sum of its jobs' estimates
     run_spent: float = 0.0
+    # a batch stops at the first refusal: no later (cheaper) line slips in after it
+    stop_after_refusal: bool = False
+    stopped: BudgetRefusal | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -103,13 +109,15 @@ class SpendGuard:
         ``over_budget``, which is recorded on the job when a cap was passed)."""
         est = estimate(summary, caps, self.book)
         with self._lock:  # two creates of one run never both take the last of a cap
-            refusal = None
-            if self.has_caps:
+            refusal = self.stopped
+            if refusal is None and self.has_caps:
                 spent = period_spend(history.path, currency=self.book.currency)
                 refusal = check_budget(
                     spent, est, self.budget, max_cost=self.max_cost, run_spent=self.run_spent
                 )
             if refusal is not None and not self.over_budget:
+                if self.stop_after_refusal:
+                    self.stopped = refusal
                 raise BudgetExceeded(refusal)
             self.run_spent += est.amount or 0.0
         out = meta.copy()
@@ -120,12 +128,15 @@ class SpendGuard:
         return out
 
 
-def admit(
+async def admit(
     guard: SpendGuard | None,
     history: History,
-    caps: Capabilities,
+    service: Service,
     summary: RequestSummary,
     meta: JobMeta | None,
 ) -> JobMeta:
-    """The runner's one call: with no guard, the default prices and no caps."""
-    return (guard or SpendGuard()).admit(history, caps, summary, meta or JobMeta())
+    """The runner's one call in ``create`` (issue 16): the job priced and checked against the
+    caps (BudgetExceeded: nothing written, nothing sent). No guard: default prices, no caps."""
+    guard = guard or SpendGuard()
+    caps = service.capabilities()
+    return await asyncio.to_thread(guard.admit, history, caps, summary, meta or JobMeta())
