@@ -11,20 +11,10 @@ from jimeng_tui.services.ark.codec import ARK_CAPS
 from jimeng_tui.services.ark.prices import output_size
 from jimeng_tui.services.base import RequestSummary
 from jimeng_tui.services.jimeng.capabilities import JIMENG_CAPS
-from jimeng_tui.session.config import load_config
 from jimeng_tui.store.config import ConfigError
-from jimeng_tui.store.paths import app_paths
 
 ARK_IDS = [m.id for m in ARK_CAPS.models]
 JIMENG_MODES = [m.id for m in JIMENG_CAPS.models]
-
-
-def write_config(text: str):
-    paths = app_paths()
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
-    paths.config_file.write_text(text, encoding="utf-8")
-    paths.config_file.chmod(0o600)
-    return load_config(paths).config
 
 
 def test_the_contract_example_is_108900_tokens_and_5_01_cny_on_seedance_2():
@@ -103,7 +93,7 @@ def test_jimeng_bills_the_native_length_and_is_unknown_without_a_price(mode, ask
     assert est.amount == (3.5 if native == 10 else 2.0)
 
 
-def test_prices_and_currency_come_from_config_toml():
+def test_prices_and_currency_come_from_config_toml(write_config):
     config = write_config(
         "[prices]\n"
         'currency = "USD"\n'
@@ -144,7 +134,7 @@ def test_prices_and_currency_come_from_config_toml():
     assert describe(free).startswith("≈ 0.00 USD")
 
 
-def test_a_bad_price_in_config_toml_names_the_key_and_line():
+def test_a_bad_price_in_config_toml_names_the_key_and_line(write_config):
     with pytest.raises(ConfigError) as caught:
         write_config('[prices]\ncurrency = "CNY"\nt2v_720p = -1\n')
     assert "prices.t2v_720p" in str(caught.value) and "line 3" in str(caught.value)

@@ -16,20 +16,12 @@ from jimeng_tui.pricing import BudgetExceeded
 from jimeng_tui.sandbox.options import TEXT_RISK_WORD
 from jimeng_tui.services.jimeng.request import GenerationRequest
 from jimeng_tui.store.history import History
-from jimeng_tui.store.paths import app_paths
 from jimeng_tui.store.spend import period_spend, spend_report
 
 SUBMIT = "CVSync2AsyncSubmitTask"
 
 
-def write_config(text: str) -> None:
-    paths = app_paths()
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
-    paths.config_file.write_text(text, encoding="utf-8")
-    paths.config_file.chmod(0o600)
-
-
-async def test_each_job_records_its_price_estimate_and_bill(sandbox, engine_for):
+async def test_each_job_records_its_price_estimate_and_bill(sandbox, engine_for, write_config):
     write_config('[prices]\nt2v_720p = 1.5\n"t2v_720p:10s" = 2.5\n')
     engine = engine_for(sandbox)
     five, eight, refused = await asyncio.gather(
@@ -51,7 +43,9 @@ async def test_each_job_records_its_price_estimate_and_bill(sandbox, engine_for)
     assert [line.key for line in report.lines] == ["t2v_720p"]
 
 
-async def test_a_daily_cap_refuses_the_third_job_before_anything_is_sent(sandbox, engine_for):
+async def test_a_daily_cap_refuses_the_third_job_before_anything_is_sent(
+    sandbox, engine_for, write_config
+):
     write_config("[prices]\nt2v_720p = 2.0\n[budget]\ndaily = 5.0\n")
     engine = engine_for(sandbox)
     for i in range(2):
@@ -71,7 +65,7 @@ async def test_a_daily_cap_refuses_the_third_job_before_anything_is_sent(sandbox
     assert len(sandbox.requests_for(SUBMIT)) == 3
 
 
-async def test_an_unknown_price_passes_no_cap(sandbox, engine_for):
+async def test_an_unknown_price_passes_no_cap(sandbox, engine_for, write_config):
     write_config("[budget]\nmonthly = 100.0\n")  # Jimeng 3.0 has no known price
     engine = engine_for(sandbox)
     with pytest.raises(BudgetExceeded, match="this job's cost is unknown"):
