@@ -1,0 +1,39 @@
+"""The day's spend in the header (issue 16): shown after a job ends, with the daily cap."""
+
+from __future__ import annotations
+
+from tui_support import wait_engine, wait_for
+
+from jimeng_tui.domain.job import JobState
+from jimeng_tui.services.jimeng.request import GenerationRequest
+from jimeng_tui.store.config import Config
+from jimeng_tui.store.spend import PeriodSpend, SpendLine
+from jimeng_tui.tui.day_spend import day_spend_text
+
+
+def test_the_text_says_the_cap_and_unknown_costs():
+    config = Config()
+    nothing = PeriodSpend(SpendLine("today"), SpendLine("month"))
+    assert day_spend_text(nothing, config) == ""  # nothing spent, no cap: nothing said
+    config.budget.daily = 50.0
+    assert day_spend_text(nothing, config) == "today 0.00 of 50.00 CNY"
+    spent = PeriodSpend(SpendLine("today", billed=4.0, pending=1.5, unknown=2), SpendLine("m"))
+    assert day_spend_text(spent, config) == "today 5.50 of 50.00 CNY +2 unknown"
+
+
+async def test_the_header_shows_the_day_spend_once_a_job_ends(sandbox_app, write_config):
+    write_config("[prices]\nt2v_720p = 1.5\n[budget]\ndaily = 20\n")
+    app = sandbox_app()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_engine(pilot)
+        job = await app.engine.runner.create(GenerationRequest(prompt="a kite"))
+        app.run_worker(app.engine.runner.drive(job.id))
+        await wait_for(
+            pilot,
+            lambda: app.jobs.get(job.id) is not None and app.jobs[job.id].state is JobState.SAVED,
+            30,
+            "the job to be saved",
+        )
+        await wait_for(pilot, lambda: app.main.header.spend != "", 10, "the day's spend")
+        assert app.main.header.spend == "today 1.50 of 20.00 CNY"
+        assert "today 1.50 of 20.00 CNY" in app.main.header.render().plain
