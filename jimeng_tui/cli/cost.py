@@ -77,17 +77,11 @@ def estimate_json(est: Estimate) -> dict[str, Any]:
 
 
 def _estimate_request(request: Any) -> Estimate:
-    """A service's request object (Jimeng's ``mode`` or Ark's ``model``, ``to_params()``)."""
-    from jimeng_tui.pricing import PriceBook, estimate_params
-    from jimeng_tui.services import registry
+    from jimeng_tui.pricing import PriceBook, estimate_request
     from jimeng_tui.session.config import load_config
     from jimeng_tui.store.paths import app_paths
 
-    model_name = getattr(request, "model", None) or request.mode
-    caps, model = registry.find_model(model_name)
-    params = {**request.to_params(), "duration": request.duration}
-    book = PriceBook.from_config(load_config(app_paths()).config)
-    return estimate_params(params, caps, book, model_id=model.id)
+    return estimate_request(request, PriceBook.from_config(load_config(app_paths()).config))
 
 
 def budget_words(ns: argparse.Namespace, amount: float | None) -> tuple[str | None, Any]:

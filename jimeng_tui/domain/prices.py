@@ -125,6 +125,22 @@ def describe(estimate: Estimate) -> str:
     return f"≈ {money(estimate.amount, estimate.currency)} ({estimate.why})"
 
 
+def describe_total(estimates: list[Estimate]) -> str:
+    """One line for several requests: the sum of the known estimates, and how many are unknown;
+    a single request is described whole."""
+    if len(estimates) == 1:
+        return describe(estimates[0])
+    known = [e.amount for e in estimates if e.amount is not None]
+    currency = estimates[0].currency if estimates else ""
+    unknown = len(estimates) - len(known)
+    if not known:
+        return f"cost unknown for all {len(estimates)} ({estimates[0].why})" if estimates else ""
+    text = f"≈ {money(sum(known), currency)} in all"
+    if unknown:
+        text += f" ({unknown} of unknown cost not included)"
+    return text
+
+
 def money(amount: float | None, currency: str) -> str:
     if amount is None:
         return "unknown"
@@ -249,6 +265,7 @@ __all__ = [
     "ark_tokens",
     "billed_amount",
     "describe",
+    "describe_total",
     "job_cost",
     "money",
     "record_bill",

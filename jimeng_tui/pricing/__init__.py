@@ -11,7 +11,7 @@ The one interface the engine and the faces read:
 - the ledger lives in ``store.spend`` (``spend_report``, ``period_spend``).
 """
 
-from jimeng_tui.domain.prices import Estimate, describe, money
+from jimeng_tui.domain.prices import Estimate, describe, describe_total, money
 from jimeng_tui.pricing.book import PriceBook
 from jimeng_tui.pricing.budget import (
     BudgetExceeded,
@@ -20,7 +20,7 @@ from jimeng_tui.pricing.budget import (
     admit,
     check_budget,
 )
-from jimeng_tui.pricing.estimate import estimate, estimate_params
+from jimeng_tui.pricing.estimate import estimate, estimate_params, estimate_request
 
 __all__ = [
     "BudgetExceeded",
@@ -31,7 +31,9 @@ __all__ = [
     "admit",
     "check_budget",
     "describe",
+    "describe_total",
     "estimate",
     "estimate_params",
+    "estimate_request",
     "money",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from jimeng_tui.domain.capabilities import Capabilities
 from jimeng_tui.domain.prices import PER_MILLION_TOKENS, Estimate
 from jimeng_tui.pricing.book import PriceBook
+from jimeng_tui.services import registry
 from jimeng_tui.services.base import RequestSummary
 
 
@@ -45,3 +46,11 @@ def estimate_params(
     if price.third_party:
         why += " (third-party price)"
     return Estimate(round(amount, 6), book.currency, why, tokens, price)
+
+
+def estimate_request(request: Any, book: PriceBook) -> Estimate:
+    """The estimate of a service's own request object (Jimeng 3.0's ``mode`` or Ark's ``model``,
+    ``duration``, ``to_params()``), its service found in the registry by the model."""
+    caps, model = registry.find_model(getattr(request, "model", None) or request.mode)
+    params = {**request.to_params(), "duration": request.duration}
+    return estimate_params(params, caps, book, model_id=model.id)

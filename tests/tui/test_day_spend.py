@@ -11,6 +11,20 @@ from jimeng_tui.store.spend import PeriodSpend, SpendLine
 from jimeng_tui.tui.day_spend import day_spend_text
 
 
+async def saved_job(pilot, request: GenerationRequest):
+    """``request`` run by the app's engine until its job is saved (and shown)."""
+    app = pilot.app
+    job = await app.engine.runner.create(request)
+    app.run_worker(app.engine.runner.drive(job.id))
+    await wait_for(
+        pilot,
+        lambda: app.jobs.get(job.id) is not None and app.jobs[job.id].state is JobState.SAVED,
+        30,
+        "the job to be saved",
+    )
+    return job
+
+
 def test_the_text_says_the_cap_and_unknown_costs():
     config = Config()
     nothing = PeriodSpend(SpendLine("today"), SpendLine("month"))
@@ -26,14 +40,22 @@ async def test_the_header_shows_the_day_spend_once_a_job_ends(sandbox_app, write
     app = sandbox_app()
     async with app.run_test(size=(160, 45)) as pilot:
         await wait_engine(pilot)
-        job = await app.engine.runner.create(GenerationRequest(prompt="a kite"))
-        app.run_worker(app.engine.runner.drive(job.id))
-        await wait_for(
-            pilot,
-            lambda: app.jobs.get(job.id) is not None and app.jobs[job.id].state is JobState.SAVED,
-            30,
-            "the job to be saved",
-        )
+        await saved_job(pilot, GenerationRequest(prompt="a kite"))
         await wait_for(pilot, lambda: app.main.header.spend != "", 10, "the day's spend")
         assert app.main.header.spend == "today 1.50 of 20.00 CNY"
         assert "today 1.50 of 20.00 CNY" in app.main.header.render().plain
+
+
+async def test_the_paid_confirmation_says_the_estimated_cost(sandbox_app, sandbox, write_config):
+    from jimeng_tui.tui.screens.paid_guard import PaidConfirmScreen
+
+    write_config('[prices]\n"t2v_720p:10s" = 2.5\n')
+    app = sandbox_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_engine(pilot)
+        job = await saved_job(pilot, GenerationRequest(prompt="a kite", duration=8))
+        app.focus_job(job.id)
+        await pilot.press("f4", "r")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmScreen), 5, "the dialog")
+        assert "Estimated cost: ≈ 2.50 CNY (renders 10 s, billed as 10 s" in app.screen.text
+        await pilot.press("escape")
