@@ -136,8 +136,11 @@ def dry_run_generate(ns: argparse.Namespace, service_name: str, request: Any) ->
         finally:
             await service.aclose()
 
+    from jimeng_tui.cli.spend import warn_unknown_price_keys
+
     sent = asyncio.run(body())
     est = _estimate_request(request)
+    warn_unknown_price_keys()  # a typo in [prices] would silently price nothing
     words, budget = budget_words(ns, est.amount)
     if ns.json:
         print_json(

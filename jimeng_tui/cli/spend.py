@@ -99,6 +99,25 @@ def render(report: SpendReport) -> list[str]:
     return out
 
 
+def unknown_price_keys() -> list[str]:
+    """The ``[prices]`` keys that name no model (a typo would otherwise be silently unused)."""
+    from jimeng_tui.pricing import PriceBook
+    from jimeng_tui.services import registry
+    from jimeng_tui.session.config import load_config
+    from jimeng_tui.store.paths import app_paths
+
+    book = PriceBook.from_config(load_config(app_paths()).config)
+    return book.unknown_keys(registry.all_capabilities())
+
+
+def warn_unknown_price_keys(keys: list[str] | None = None) -> None:
+    from jimeng_tui.cli.text import printable
+
+    for key in unknown_price_keys() if keys is None else keys:
+        warning = f"warning: [prices] {key!r} in config.toml names no model of any service"
+        print(printable(warning), file=sys.stderr)
+
+
 def _price_rows() -> list[dict[str, Any]]:
     from jimeng_tui.pricing import PriceBook
     from jimeng_tui.services import registry
@@ -143,10 +162,11 @@ def cmd_spend(ns: argparse.Namespace) -> int:
     from jimeng_tui.store.spend import period_spend, spend_report
 
     if ns.prices:
-        rows = _price_rows()
+        rows, typos = _price_rows(), unknown_price_keys()
         if ns.json:
-            print_json({"prices": rows})
+            print_json({"prices": rows, "unknown_keys": typos})
             return EXIT_OK
+        warn_unknown_price_keys(typos)
         for row in rows:
             unit = "/1M tokens" if row["unit"] == "per_million_tokens" else "/video"
             amount = "unknown"

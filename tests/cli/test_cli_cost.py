@@ -99,3 +99,12 @@ def test_spend_prints_totals_a_bar_per_day_and_json(cli, sandbox_server, write_c
     assert "t2v_720p: 1.50 CNY/video; your config.toml [prices]" in prices
     bad = cli("spend", "--since", "yesterday")
     assert bad.returncode == 2 and "is not a date like 2026-12-01" in bad.stderr
+
+
+def test_a_price_key_naming_no_model_is_warned_about(cli, write_config):
+    write_config('[prices]\n"seedanse-2.0" = 40\n')
+    result = cli("generate", "x", "--dry-run")
+    assert result.returncode == 0, result
+    assert "warning: [prices] 'seedanse-2.0' in config.toml names no model" in result.stderr
+    data = json.loads(cli("spend", "--prices", "--json").stdout)
+    assert data["unknown_keys"] == ["seedanse-2.0"]

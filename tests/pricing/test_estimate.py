@@ -146,3 +146,17 @@ def test_a_bad_price_in_config_toml_names_the_key_and_line(write_config):
 def test_price_keys_naming_no_model_are_found():
     book = PriceBook(overrides={"seedance-2.0": 1.0, "seedanse-2.0": 1.0, "t2v_720p:10s": 1.0})
     assert book.unknown_keys([ARK_CAPS, JIMENG_CAPS]) == ["seedanse-2.0"]
+
+
+def test_prices_and_budget_survive_saving_the_settings(write_config):
+    from jimeng_tui.session.config import load_config, save_config
+    from jimeng_tui.store.paths import app_paths
+
+    config = write_config(
+        '[prices]\ncurrency = "USD"\n"seedance-2.0:1080p" = 9.5\n[budget]\ndaily = 12.5\n'
+    )
+    save_config(config, app_paths())  # what Settings does
+    again = load_config(app_paths()).config
+    assert again.prices.currency == "USD"
+    assert again.prices.overrides == {"seedance-2.0:1080p": 9.5}
+    assert again.budget.daily == 12.5 and again.budget.monthly == 0.0
