@@ -35,18 +35,23 @@ class BudgetRefusal:
     estimate: Estimate
 
     @property
-    def message(self) -> str:
+    def numbers(self) -> str:
+        """ "over the daily budget: today 41.20 of 50.00 CNY; this job ~12.00 CNY"."""
         cur = self.estimate.currency
         where = {"daily": "today", "monthly": "this month", "max-cost": "this run"}[self.cap]
-        setting = "--max-cost" if self.cap == "max-cost" else f"[budget] {self.cap}"
         if self.estimate.amount is None:
             this = f"this job's cost is unknown ({self.estimate.why})"
         else:
             this = f"this job ~{money(self.estimate.amount, cur)}"
         return (
             f"over the {self.cap} budget: {where} {self.spent:.2f} of {money(self.limit, cur)}; "
-            f"{this}. Nothing was sent. Raise {setting}, or {OVERRIDE_HINT}."
+            f"{this}"
         )
+
+    @property
+    def message(self) -> str:
+        setting = "--max-cost" if self.cap == "max-cost" else f"[budget] {self.cap}"
+        return f"{self.numbers}. Nothing was sent. Raise {setting}, or {OVERRIDE_HINT}."
 
 
 class BudgetExceeded(ValidationError):
@@ -115,7 +120,9 @@ class SpendGuard:
                 refusal = check_budget(
                     spent, est, self.budget, max_cost=self.max_cost, run_spent=self.run_spent
                 )
-            if refusal is not None and not self.over_budget:
+            # the user said yes to passing a cap: --over-budget, or for one job (the TUI's
+            # question) a meta that arrives with over_budget set
+            if refusal is not None and not (self.over_budget or meta.over_budget):
                 if self.stop_after_refusal:
                     self.stopped = refusal
                 raise BudgetExceeded(refusal)

@@ -59,3 +59,31 @@ async def test_the_paid_confirmation_says_the_estimated_cost(sandbox_app, sandbo
         await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmScreen), 5, "the dialog")
         assert "Estimated cost: ≈ 2.50 CNY (renders 10 s, billed as 10 s" in app.screen.text
         await pilot.press("escape")
+
+
+async def test_past_the_cap_the_studio_asks_and_records_a_send_anyway(
+    sandbox_app, sandbox, write_config
+):
+    from jimeng_tui.tui.screens.paid_guard import PaidConfirmScreen
+
+    write_config("[prices]\nt2v_720p = 2.0\n[budget]\ndaily = 3.0\n")
+    app = sandbox_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_engine(pilot)
+        await saved_job(pilot, GenerationRequest(prompt="a kite"))
+        app.main.form.focus_prompt()
+        await pilot.press(*"a heron", "ctrl+g")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmScreen), 5, "the question")
+        assert "over the daily budget: today 2.00 of 3.00 CNY; this job ~2.00 CNY" in (
+            app.screen.text
+        )
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert len(sandbox.submitted_bodies()) == 1 and len(app.jobs) == 1  # nothing sent
+        app.main.form.focus_prompt()
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmScreen), 5, "the question")
+        await pilot.press("enter")  # Send anyway
+        await wait_for(pilot, lambda: len(sandbox.submitted_bodies()) == 2, 15, "its submit")
+        sent = [j for j in app.jobs.values() if j.prompt == "a heron"]
+        assert len(sent) == 1 and app.engine.history.get(sent[0].id).meta.over_budget
