@@ -108,3 +108,23 @@ def test_a_price_key_naming_no_model_is_warned_about(cli, write_config):
     assert "warning: [prices] 'seedanse-2.0' in config.toml names no model" in result.stderr
     data = json.loads(cli("spend", "--prices", "--json").stdout)
     assert data["unknown_keys"] == ["seedanse-2.0"]
+
+
+def test_spend_after_a_mixed_batch_counts_failed_lines_as_nothing(
+    cli, sandbox_server, tmp_path, write_config
+):
+    from jimeng_tui.sandbox.options import TEXT_RISK_WORD
+
+    write_config('[prices]\nt2v_720p = 1.5\n"t2v_720p:10s" = 2.5\n')
+    path = tmp_path / "mixed.jsonl"
+    lines = [
+        {"prompt": "a fox", "duration": 5},
+        {"prompt": f"a {TEXT_RISK_WORD} scene", "duration": 5},  # refused by moderation
+        {"prompt": "a heron", "duration": 8},  # rendered and billed as 10 s
+    ]
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    result = cli("batch", str(path))
+    assert result.returncode == 1, result  # one line failed
+    data = json.loads(cli("spend", "--by", "model", "--json").stdout)
+    assert data["total"]["billed"] == 4.0  # 1.50 + 0 + 2.50
+    assert data["total"]["jobs"] == 3 and data["total"]["unknown_jobs"] == 0
