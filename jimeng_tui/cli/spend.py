@@ -158,6 +158,7 @@ def cmd_spend(ns: argparse.Namespace) -> int:
     from jimeng_tui.cli.output import print_json
     from jimeng_tui.cli.text import printable
     from jimeng_tui.session.config import load_config
+    from jimeng_tui.store.history import History
     from jimeng_tui.store.paths import app_paths
     from jimeng_tui.store.spend import period_spend, spend_report
 
@@ -181,6 +182,8 @@ def cmd_spend(ns: argparse.Namespace) -> int:
     paths = app_paths()
     config = load_config(paths).config
     db = paths.sandbox_history_db if ns.sandbox else paths.history_db
+    if db.exists():  # an older history gets its migrations (the cost is kept in its meta)
+        History(db).close()
     currency = config.prices.currency
     report = spend_report(db, currency=currency, since=ns.since, by=ns.by)
     spent = period_spend(db, currency=currency)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jimeng_tui.domain.prices import MAYBE, PENDING, JobCost, job_cost
+from jimeng_tui.store.integrity import database_error
 
 GROUPS = ("day", "month", "model")
 
@@ -77,8 +78,17 @@ class Row:
 
 
 def _rows(path: Path, since: float | None) -> Iterator[Row]:
+    """Every row since ``since``; a damaged, locked or full history is said as such
+    (``HistoryError``), never a traceback."""
     if not path.exists():
         return
+    try:
+        yield from _read_rows(path, since)
+    except sqlite3.Error as exc:
+        raise database_error(path, exc) from exc
+
+
+def _read_rows(path: Path, since: float | None) -> Iterator[Row]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
     with contextlib.closing(conn):
         cursor = conn.execute(

@@ -8,6 +8,7 @@ import json
 from cli_support import history_jobs
 
 from jimeng_tui.domain.job import JobState
+from jimeng_tui.store.paths import app_paths
 
 SUBMIT = "CVSync2AsyncSubmitTask"
 
@@ -128,3 +129,12 @@ def test_spend_after_a_mixed_batch_counts_failed_lines_as_nothing(
     data = json.loads(cli("spend", "--by", "model", "--json").stdout)
     assert data["total"]["billed"] == 4.0  # 1.50 + 0 + 2.50
     assert data["total"]["jobs"] == 3 and data["total"]["unknown_jobs"] == 0
+
+
+def test_spend_on_a_damaged_history_says_so_without_a_traceback(cli):
+    db = app_paths().history_db
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.write_bytes(b"SQLite format 3\x00" + b"\x07" * 4096)
+    result = cli("spend")
+    assert result.returncode == 1, result
+    assert "Traceback" not in result.stderr and str(db.name) in result.stderr
