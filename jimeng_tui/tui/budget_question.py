@@ -11,6 +11,17 @@ from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.pricing import BudgetExceeded
 
 
+def show_refusal(app: Any, exc: Any, request: Any, *, from_form: bool) -> None:
+    """A create refused before anything was sent: past a budget cap, the question (Send
+    anyway); else the reason by the form's field (from the form) or in a toast."""
+    if ask_over_budget(app, exc, request):
+        return
+    if from_form:
+        app.main.form.show_error(exc.field, getattr(exc, "reason", str(exc)))
+    else:
+        app.notify(str(exc), title="Cannot run", severity="error")
+
+
 def ask_over_budget(app: Any, exc: Exception, request: Any) -> bool:
     """When ``exc`` is a budget refusal: ask whether to send ``request`` anyway (on yes, create
     and drive it) and return True; False for any other error."""
