@@ -80,3 +80,21 @@ async def engine_for():
     yield make
     for engine in engines:
         await engine.aclose()
+
+
+# ---------------------------------------------------------------- config (owner: cost)
+@pytest.fixture
+def write_config():
+    """``write_config(text)`` writes ``text`` as the isolated home's config.toml (0600) and
+    returns the settings loaded from it."""
+    from jimeng_tui.session.config import load_config
+    from jimeng_tui.store.paths import app_paths
+
+    def write(text: str):
+        paths = app_paths()
+        paths.config_dir.mkdir(parents=True, exist_ok=True)
+        paths.config_file.write_text(text, encoding="utf-8")
+        paths.config_file.chmod(0o600)
+        return load_config(paths).config
+
+    return write

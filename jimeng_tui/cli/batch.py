@@ -18,6 +18,7 @@ from pathlib import Path
 
 from jimeng_tui.cli.batch_run import BatchRun, retry_failed
 from jimeng_tui.cli.checks import check_output_dir
+from jimeng_tui.cli.cost import BatchCosts, estimate_json
 from jimeng_tui.cli.errors import EXIT_OK, EXIT_USAGE, PROG, UsageError
 from jimeng_tui.cli.output import print_json_line
 from jimeng_tui.cli.text import json_safe, printable
@@ -137,11 +138,13 @@ def dry_run(ns: argparse.Namespace, batch: BatchFile) -> int:
     plans = batchfile.plan(batch, earlier, retry_failed=retry_failed(ns), again=ns.again)
     out = sys.stdout
     counts: dict[str, int] = {}
+    costs = BatchCosts()  # per-line estimates and the total (issue 16)
     for p in plans:
         counts[p.action] = counts.get(p.action, 0) + 1
-        body = None
+        body = est = None
         if p.action is Action.RUN:
             body = redact_body(build_submit_body(p.line.request, p.line.images))
+            est = costs.add(p.line.request)
         if ns.json:
             print_json_line(
                 {
@@ -153,6 +156,7 @@ def dry_run(ns: argparse.Namespace, batch: BatchFile) -> int:
                     "body": body,
                     "conform_note": p.line.request.conform_note,
                     "earlier_jobs": [j.id for j in p.earlier],
+                    "estimate": estimate_json(est) if est else None,
                 }
             )
             continue
@@ -167,6 +171,8 @@ def dry_run(ns: argparse.Namespace, batch: BatchFile) -> int:
             print(f"  {p.reason}", file=out)
         if body is not None:
             print(f"  sends {json_safe(json.dumps(body, ensure_ascii=False))}", file=out)
+        if est is not None:
+            print(printable(costs.line_text(est)), file=out)
         if p.line.request.conform_note:
             print(f"  note: {p.line.request.conform_note}", file=out)
         for note in request_notes(p.line.request):
@@ -185,10 +191,12 @@ def dry_run(ns: argparse.Namespace, batch: BatchFile) -> int:
                 "resume": resume,
                 "skip": skip,
                 "blocked": blocked,
+                "estimate": costs.total_json(),
                 "exit_code": EXIT_OK,
             }
         )
     else:
+        print(printable(costs.total_text(ns)), file=out)
         print(
             f"dry run: {len(plans)} lines: {run} would be submitted, {resume} resumed, {skip} "
             f"already saved, {blocked} not sent again; nothing was sent",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jimeng_tui.cli.cost import apply_cost_flags
 from jimeng_tui.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, PROG
 from jimeng_tui.cli.hints import sandbox_flag
 from jimeng_tui.cli.output import Progress, job_json, print_json_line
@@ -28,6 +29,7 @@ from jimeng_tui.jobs.batch import Action, BatchFile, BatchLine, LinePlan
 from jimeng_tui.jobs.display import clock
 from jimeng_tui.jobs.output_target import check_output
 from jimeng_tui.jobs.request_builder import request_notes
+from jimeng_tui.pricing import BudgetExceeded
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
@@ -192,6 +194,7 @@ class BatchRun:
             engine.runner.settings.output_dir = self.output_dir
             engine.runner.settings.output_dir_source = "--output-dir"
         check_output(engine.runner.settings)  # before the first line is sent: exit 2
+        apply_cost_flags(self.ns, engine, batch=True)  # --over-budget, --max-cost (issue 16)
         progress = session.progress
         assert isinstance(progress, BatchProgress)
         progress.line_of = self.line_of
@@ -274,6 +277,11 @@ class BatchRun:
             job = await engine.runner.create(
                 p.line.request, meta=JobMeta(batch=p.line.origin(self.batch))
             )
+        except BudgetExceeded as exc:  # a cap (issue 16): this line and the rest are not sent
+            if not self.results or all(r.outcome != NOT_STARTED for r in self.results.values()):
+                self.say(f"line {p.line.number}: not sent, nor any line after it: {exc.reason}")
+            self.record(LineResult(p.line, NOT_STARTED, message=exc.reason))
+            return None
         except ValidationError as exc:  # the file or an image changed since it was checked
             self.record(LineResult(p.line, FAILED, message=f"{exc} (nothing was sent)"))
             return None

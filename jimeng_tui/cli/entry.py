@@ -121,6 +121,10 @@ def _dispatch(ns: argparse.Namespace) -> int:
         from jimeng_tui.cli import mcp
 
         return mcp.cmd_mcp(ns)
+    if command == "spend":
+        from jimeng_tui.cli import spend
+
+        return spend.cmd_spend(ns)
     if command == "generate":
         from jimeng_tui.cli import generate
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jimeng_tui.cli.checks import check_output_path
+from jimeng_tui.cli.cost import apply_cost_flags, dry_run_generate
 from jimeng_tui.cli.errors import EXIT_INTERRUPTED, EXIT_OK, PROG, UsageError
 from jimeng_tui.cli.hints import print_interrupted_json, resume_hint, sandbox_flag
 from jimeng_tui.cli.output import job_json, print_json
@@ -53,12 +54,15 @@ def cmd_generate(ns: argparse.Namespace) -> int:
             "--no-wait cannot be used with --sandbox: the embedded emulator stops when this "
             "command exits, and its task with it"
         )
+    if ns.dry_run:  # the estimate and the exact body; nothing sent (issue 16)
+        return dry_run_generate(ns, "jimeng3", request)
     current: dict[str, Job | None] = {"job": None}
 
     async def body(session: Session) -> int:
         engine = session.engine
         assert engine is not None
         session.require_credentials()
+        apply_cost_flags(ns, engine)  # --over-budget, --max-cost (issue 16)
         for note in built.notes:
             session.progress.notice(note)
         # ValidationError / ImageError here: nothing written, nothing sent

@@ -18,6 +18,8 @@ from jimeng_tui.cli import doctor as cli_doctor
 from jimeng_tui.cli import json_output as cli_json
 from jimeng_tui.cli import mcp as cli_mcp
 from jimeng_tui.cli import serve as cli_serve
+from jimeng_tui.cli import spend as cli_spend
+from jimeng_tui.cli.cost import add_cost_options
 from jimeng_tui.cli.errors import EXIT_USAGE, PROG, error_line
 from jimeng_tui.cli.globals import add_global_options, command_parser_class
 from jimeng_tui.cli.help_text import (
@@ -194,6 +196,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     cli_doctor.add_parser(sub, fmt)  # doctor: check or rebuild the history
     cli_mcp.add_parser(sub, fmt)  # mcp: the agent server
     cli_serve.add_parser(sub, fmt)  # serve: the studio in a browser (issue 18)
+    cli_spend.add_parser(sub, fmt)  # spend: what the jobs cost, per day / month / model
     sb = add_sandbox_parser(sub, fmt)
     for p in (parser, *sub.choices.values()):
         if p.description and "\n" not in p.description:
@@ -229,6 +232,7 @@ def add_generate_parser(sub: Any, fmt: Formatter) -> argparse.ArgumentParser:
         help="submit, print the task id and exit 0; finish later with `jimeng-tui wait TASK_ID` "
         "or `jimeng-tui resume`",
     )
+    add_cost_options(gen)  # --dry-run, --over-budget, --max-cost (issue 16)
     return gen
 
 
@@ -288,6 +292,7 @@ def add_batch_parser(sub: Any, fmt: Formatter) -> argparse.ArgumentParser:
         '("type": "line", with "line", "outcome" and the job as generate --json prints it), '
         'then one "type": "summary" object',
     )
+    add_cost_options(bt, dry_run=False)  # --over-budget, --max-cost (issue 16)
     return bt
 
 

@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass
 
 from jimeng_tui.domain.errors import ValidationError
+from jimeng_tui.domain.prices import PriceTable
 
 
 class InputKind(enum.StrEnum):
@@ -105,6 +106,7 @@ class Capabilities:
     task_ttl_s: float = 12 * 3600
     url_ttl_s: float = 3600
     error_hints: tuple[tuple[str, str], ...] = ()  # (error code, what the user can do)
+    prices: PriceTable | None = None  # the service's dated price table (issue 16)
 
     def error_hint(self, code: str) -> str | None:
         return dict(self.error_hints).get(code)

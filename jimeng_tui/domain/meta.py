@@ -69,6 +69,14 @@ class JobMeta:
     usage_tokens: int | None = None  # what the service says it counted (Ark: completion_tokens)
     last_frame_path: str | None = None  # the service's last frame, saved beside the video
     has_audio: bool | None = None  # the saved file has a sound track (None: not measured)
+    # cost (issue 16): the price in force when the job was made (domain.prices.Price JSON), the
+    # estimate then, what it was billed once saved, the currency, and whether a budget cap was
+    # passed on purpose (--over-budget)
+    price: dict[str, Any] | None = None
+    estimate: float | None = None
+    cost: float | None = None
+    currency: str | None = None
+    over_budget: bool = False
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know
 
     def to_json(self) -> dict[str, Any]:
@@ -78,6 +86,8 @@ class JobMeta:
             out["batch"] = self.batch.to_json()
         if self.refusals:
             out["refusals"] = self.refusals
+        if self.over_budget:
+            out["over_budget"] = True
         for name in (
             "sent_body",
             "endpoint",
@@ -87,6 +97,10 @@ class JobMeta:
             "usage_tokens",
             "last_frame_path",
             "has_audio",
+            "price",
+            "estimate",
+            "cost",
+            "currency",
         ):
             value = getattr(self, name)
             if value is not None:
@@ -112,6 +126,11 @@ class JobMeta:
             usage_tokens=_int_or_none(data.get("usage_tokens")),
             last_frame_path=_str_or_none(data.get("last_frame_path")),
             has_audio=data.get("has_audio") if isinstance(data.get("has_audio"), bool) else None,
+            price=dict(data["price"]) if isinstance(data.get("price"), Mapping) else None,
+            estimate=_float_or_none(data.get("estimate")),
+            cost=_float_or_none(data.get("cost")),
+            currency=_str_or_none(data.get("currency")),
+            over_budget=data.get("over_budget") is True,
             extra=dict(extra) if isinstance(extra, Mapping) else {},
         )
 
@@ -130,6 +149,12 @@ def _str_or_none(value: Any) -> str | None:
 
 def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _float_or_none(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
 
 
 def _fits(name: str, value: Any) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from jimeng_tui.domain.events import Event
 from jimeng_tui.jobs.runner import Runner, RunnerSettings
 from jimeng_tui.jobs.throttle import Throttle
+from jimeng_tui.pricing import SpendGuard
 from jimeng_tui.services.base import Service, Target
 from jimeng_tui.store.config import LoadedConfig
 from jimeng_tui.store.history import History
@@ -89,6 +90,7 @@ class Engine:
             output_dir_source=place.output_dir_source,
             filename_template=config.defaults.filename_template,
             finish_flags=place.finish_flags,
+            spend=SpendGuard.from_config(config),  # [prices] and [budget] (issue 16)
         )
         settings.link_lifetime_s /= target.time_scale
         settings.task_lifetime_s /= target.time_scale

@@ -30,6 +30,7 @@ from jimeng_tui.jobs.save_stage import SaveStage
 from jimeng_tui.jobs.saving import SaveFailed
 from jimeng_tui.jobs.submit_stage import SUBMIT_REFUSALS, SubmitStage
 from jimeng_tui.jobs.throttle import Throttle
+from jimeng_tui.pricing import SpendGuard, admit
 from jimeng_tui.services.base import Service, WireBody, wire_body
 from jimeng_tui.store.history import History
 
@@ -54,6 +55,7 @@ class RunnerSettings:
     task_lifetime_s: float = 12 * 3600.0  # Capabilities.task_ttl_s
     finish_flags: str = ""  # what `jimeng-tui wait TASK` needs besides (" --sandbox")
     concurrency_wait_s: float = 15.0  # after a 50430 with none of our tasks running
+    spend: SpendGuard | None = None  # prices and budget caps (issue 16); None: no caps
 
 
 class ClaimedElsewhere(JimengError):
@@ -119,6 +121,7 @@ class Runner(SubmitStage, SaveStage):
         check_output(self.settings, output)  # before a submit, not after a paid one
         body = wire_body(await self.service.build_body(request))  # image preflight too
         summary = self.service.summary(request)
+        meta = await admit(self.settings.spend, self.history, self.service, summary, meta)
         now = time.time()
         job = Job(
             id=None,

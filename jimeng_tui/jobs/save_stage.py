@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from jimeng_tui.domain.errors import JimengError, ValidationError
 from jimeng_tui.domain.events import DownloadProgress, JobNotice
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.domain.prices import record_bill
 from jimeng_tui.jobs import links, media, saving
 from jimeng_tui.jobs.download import (
     DownloadResult,
@@ -120,6 +121,7 @@ class SaveStage:
             if lock is not None:
                 lock.close()
         now = time.time()
+        record_bill(job.meta)  # what it was billed, at the price kept with it (issue 16)
         facts = saving.sidecar_facts(job, info, now)
         if downloaded is not None:
             facts["served_sha256"] = downloaded.sha256  # of the service's file, as received

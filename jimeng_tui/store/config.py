@@ -28,6 +28,7 @@ import tomli_w
 
 from jimeng_tui.localfiles import read_regular_file
 from jimeng_tui.store.aside import move_aside
+from jimeng_tui.store.config_cost import BudgetConfig, PricesConfig, parse_prices, prices_to_dict
 from jimeng_tui.store.config_rules import (
     DEFAULT_API_URL,
     DEFAULT_ARK_URL,
@@ -147,6 +148,8 @@ class Config:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    budget: BudgetConfig = field(default_factory=BudgetConfig)
+    prices: PricesConfig = field(default_factory=PricesConfig)
     # binding id → key, e.g. {"generate": "ctrl+g"}
     keys: dict[str, str] = field(default_factory=dict)
     # Keys this version does not know, kept so that saving does not lose them:
@@ -215,6 +218,9 @@ def _apply_file(data: dict[str, Any], text: str, path: Path, warnings: list[str]
                 content,
                 BadValue("is not a table", f"a [{section}] table"),
             )
+        if section == "prices":
+            config.prices = parse_prices(content, text, path)
+            continue
         if section == "keys":
             for binding, key in content.items():
                 if not isinstance(key, str) or not key.strip():
@@ -377,11 +383,12 @@ def _section_dict(obj: Any, section: str, rules: ExtraRules) -> dict[str, Any]:
 def config_to_dict(config: Config, rules: ExtraRules | None = None) -> dict[str, Any]:
     """The TOML document for ``config`` (validated; raises ConfigError for a bad value)."""
     doc: dict[str, Any] = dict(config.extra.get("", {}))
-    for section in ("credentials", "defaults", "network", "notify", "serve"):
+    for section in ("credentials", "defaults", "network", "notify", "serve", "budget"):
         body = _section_dict(getattr(config, section), section, rules or {})
         body.update({k: v for k, v in config.extra.get(section, {}).items() if k not in body})
         doc[section] = body
     doc["keys"] = {str(k): str(v) for k, v in config.keys.items()}
+    doc["prices"] = prices_to_dict(config.prices)
     return doc
 
 

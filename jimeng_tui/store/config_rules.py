@@ -220,8 +220,23 @@ RULES: dict[str, dict[str, Callable[[Any], Any]]] = {
         "after_seconds": _positive_number("seconds", zero_ok=True),
     },
     "serve": {"token": _key},
+    # caps in the [prices] currency
+    "budget": {
+        "daily": _positive_number("0 = no cap", zero_ok=True),
+        "monthly": _positive_number("0 = no cap", zero_ok=True),
+    },
 }
-SECTIONS: tuple[str, ...] = ("credentials", "defaults", "network", "notify", "serve", "keys")
+# [prices] is free-form (a key per model): store.config_cost checks it
+SECTIONS: tuple[str, ...] = (
+    "credentials",
+    "defaults",
+    "network",
+    "notify",
+    "serve",
+    "budget",
+    "keys",
+    "prices",
+)
 
 
 def validate_setting(setting: str, value: Any, rule: Callable[[Any], Any] | None = None) -> Any:

@@ -362,16 +362,14 @@ class JimengApp(
     async def _create_job(self, request: GenerationRequest, *, from_form: bool) -> Job | None:
         from jimeng_tui.domain.errors import JimengError, ValidationError
         from jimeng_tui.services.jimeng.errors import ImageError
+        from jimeng_tui.tui.budget_question import show_refusal
 
         engine = self.engine
         assert engine is not None
         try:
             job = await engine.runner.create(request)
         except (ValidationError, ImageError) as exc:
-            if from_form:
-                self.main.form.show_error(exc.field, getattr(exc, "reason", str(exc)))
-            else:
-                self.notify(str(exc), title="Cannot run", severity="error")
+            show_refusal(self, exc, request, from_form=from_form)  # past a cap: send anyway?
             return None
         except JimengError as exc:
             self.notify(str(exc), title="Cannot run", severity="error", timeout=10)

@@ -13,6 +13,7 @@ from typing import Any
 from textual import work
 
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.tui.day_spend import refresh_day_spend
 from jimeng_tui.tui.job_board import announcement
 from jimeng_tui.tui.job_signal import signal_job_end, write_to_terminal
 from jimeng_tui.tui.messages import PosterReady
@@ -48,6 +49,8 @@ class JobViewMixin:
         shown = self.board.show(job)
         main.queue.upsert(job)
         main.header.active = self._active_count()
+        if shown.ended or (shown.first and not job.is_final):
+            refresh_day_spend(self)  # the header's day spend (issue 16)
         if shown.first and main.details.job_id is None:
             self.focus_job(job.id)
         if shown.ended:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from jimeng_tui.domain.capabilities import Capabilities, ImageLimits, InputKind, ModelCaps, Option
 from jimeng_tui.services.ark.errors import ERROR_HINTS
+from jimeng_tui.services.ark.prices import ARK_PRICES
 
 SERVICE_NAME = "ark"
 TABLE_DATE = "2026-12-07"
@@ -307,4 +308,5 @@ ARK_CAPS = Capabilities(
     task_ttl_s=TASK_TTL_S,
     url_ttl_s=URL_TTL_S,
     error_hints=ERROR_HINTS,
+    prices=ARK_PRICES,
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from jimeng_tui.domain.capabilities import Capabilities, ImageLimits, InputKind, ModelCaps, Option
 from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.services.jimeng.errors import BUSINESS_ERRORS
+from jimeng_tui.services.jimeng.prices import JIMENG_PRICES
 
 SERVICE_NAME = "jimeng3"
 
@@ -75,4 +76,5 @@ JIMENG_CAPS = Capabilities(
     task_ttl_s=catalog.TASK_LIFETIME_S,
     url_ttl_s=catalog.VIDEO_URL_LIFETIME_S,
     error_hints=tuple((str(code), info.hint) for code, info in BUSINESS_ERRORS.items()),
+    prices=JIMENG_PRICES,
 )

@@ -15,6 +15,7 @@ from typing import Any
 from textual.binding import Binding
 
 from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.tui.cost_line import cost_line
 from jimeng_tui.tui.screens.confirm import ConfirmScreen
 
 
@@ -70,7 +71,8 @@ def confirm_paid(
     if not confirmations_on(app):
         proceed()
         return
-    text = f"{what}\n\n{paid_summary(requests)}\n\nThe service bills each generation."
+    text = f"{what}\n\n{paid_summary(requests)}{cost_line(app, requests)}"
+    text += "\n\nThe service bills each generation."
     if warning:
         text += f"\n\n{warning}"
     text += "\n(Settings → Paid actions can turn this question off.)"

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from jimeng_tui.jobs.filmstrip import PREVIEW_FPS
+from jimeng_tui.tui.terminal_probe import image_widget_class
 from jimeng_tui.tui.widgets.halfblock import halfblock_text
 
 PLAYER_COLS = 64
@@ -72,9 +73,7 @@ class PreviewPlayerScreen(ModalScreen[None]):
         if not self.is_attached or not frames:
             return
         self.frames = frames
-        from jimeng_tui.tui.terminal_probe import image_widget_class
-
-        widget_class = image_widget_class()  # textual-image loads on this first use
+        widget_class = image_widget_class()  # textual-image's widget, loaded on first use
         if widget_class is not None:  # the terminal shows real pixels
             image = widget_class(frames[0])
             width, height = frames[0].size

@@ -24,6 +24,7 @@ class StatusHeader(Widget):
     throttle: reactive[str] = reactive("")
     sandbox: reactive[bool] = reactive(False)
     active: reactive[int] = reactive(0)
+    spend: reactive[str] = reactive("")  # the day's spend, "today 5.50 of 50.00 CNY" (issue 16)
 
     def render(self) -> Text:
         # Laid out by hand, not with a rich Table.grid: measuring a table cost ~5 ms of the
@@ -44,6 +45,8 @@ class StatusHeader(Widget):
             right.append(f"{self.active} job{'s' if self.active != 1 else ''} active", "bold")
         if self.throttle:
             right.append(f" · {self.throttle}" if right.cell_len else self.throttle)
+        if self.spend:
+            right.append(f" · {self.spend}" if right.cell_len else self.spend)
         width = self.size.width - 1  # the last column stays blank, like the first
         room_right = width - min(left.cell_len, essential) - 1
         if right.cell_len > room_right:

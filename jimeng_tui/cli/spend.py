@@ -1,0 +1,223 @@
+"""``jimeng-tui spend``: what the jobs cost, per day, month or model, with a bar per line; and
+``--prices``: every price in force with its source and date.
+
+Cheap to import (the parser reads ``add_parser``); the store is imported when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jimeng_tui.store.spend import SpendLine, SpendReport
+
+DESCRIPTION = (
+    "What your generations cost, from the history: billed for finished jobs (Seedance: the "
+    "tokens the service reported × the price kept with the job; Jimeng 3.0: the price of the "
+    "length rendered), the estimate for running ones (pending) and for those the service may "
+    "have billed without saying (maybe). Failed jobs cost nothing."
+)
+EPILOG = """examples:
+  jimeng-tui spend                       per day, with a bar chart
+  jimeng-tui spend --by model --since 2026-12-01
+  jimeng-tui spend --by month --json
+  jimeng-tui spend --prices              every price in force, its source and date
+"""
+BAR_WIDTH = 32
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def _date(text: str) -> float:
+    try:
+        parsed = time.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-01") from None
+    return time.mktime((*parsed[:3], 0, 0, 0, 0, 0, -1))
+
+
+def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
+    sp = sub.add_parser(
+        "spend",
+        help="what your generations cost, per day, month or model (and the prices in force)",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=formatter,
+    )
+    sp.add_argument(
+        "--since", type=_date, metavar="DATE", default=None, help="from DATE (YYYY-MM-DD) on"
+    )
+    sp.add_argument(
+        "--by", choices=("day", "month", "model"), default="day", help="one line per (day)"
+    )
+    sp.add_argument("--prices", action="store_true", help="list the prices in force instead")
+    sp.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def bar(value: float, largest: float, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar in eighths of a cell, ``value`` of ``largest`` filling ``width``."""
+    if largest <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(value / largest * width * 8))
+    return "█" * (eighths // 8) + _EIGHTHS[eighths % 8].strip()
+
+
+def _extras(line: SpendLine, currency: str) -> str:
+    parts = []
+    if line.pending:
+        parts.append(f"+{line.pending:.2f} pending")
+    if line.maybe:
+        parts.append(f"+{line.maybe:.2f} maybe")
+    if line.unknown:
+        parts.append(f"{line.unknown} of unknown cost")
+    return f"  ({', '.join(parts)})" if parts else ""
+
+
+def render(report: SpendReport) -> list[str]:
+    cur = report.currency
+    if not report.lines:
+        return ["no jobs in this period: nothing spent"]
+    largest = max(line.committed for line in report.lines)
+    width = max(len(line.key) for line in report.lines)
+    out = [f"{'':{width}}  {cur:>10}"]
+    for line in report.lines:
+        out.append(
+            f"{line.key:{width}}  {line.billed:>10.2f}  "
+            f"{bar(line.committed, largest)}{_extras(line, cur)}"
+        )
+    total = report.total
+    out.append(f"{'total':{width}}  {total.billed:>10.2f}  billed{_extras(total, cur)}")
+    if total.unknown:
+        out.append(
+            f"{total.unknown} job(s) have no known price: set [prices] in config.toml "
+            "(`jimeng-tui spend --prices` lists them)"
+        )
+    for currency, count in sorted(report.other_currencies.items()):
+        out.append(f"{count} job(s) priced in {currency} are not added here")
+    return out
+
+
+def unknown_price_keys() -> list[str]:
+    """The ``[prices]`` keys that name no model (a typo would otherwise be silently unused)."""
+    from jimeng_tui.pricing import PriceBook
+    from jimeng_tui.services import registry
+    from jimeng_tui.session.config import load_config
+    from jimeng_tui.store.paths import app_paths
+
+    book = PriceBook.from_config(load_config(app_paths()).config)
+    return book.unknown_keys(registry.all_capabilities())
+
+
+def warn_unknown_price_keys(keys: list[str] | None = None) -> None:
+    from jimeng_tui.cli.text import printable
+
+    for key in unknown_price_keys() if keys is None else keys:
+        warning = f"warning: [prices] {key!r} in config.toml names no model of any service"
+        print(printable(warning), file=sys.stderr)
+
+
+def _price_rows() -> list[dict[str, Any]]:
+    from jimeng_tui.pricing import PriceBook
+    from jimeng_tui.services import registry
+    from jimeng_tui.session.config import load_config
+    from jimeng_tui.store.paths import app_paths
+
+    book = PriceBook.from_config(load_config(app_paths()).config)
+    rows = []
+    for caps in registry.all_capabilities():
+        keys = list(caps.prices.prices) if caps.prices else []
+        for written in book.overrides:
+            name, _, variant = written.partition(":")
+            for model in caps.models:
+                if name in (model.id, *model.aliases):
+                    keys.append(f"{model.id}:{variant}" if variant else model.id)
+        for key in dict.fromkeys(keys):
+            model_id, _, variant = key.partition(":")
+            model = caps.model(model_id)
+            price = book.price(caps, model, tuple(variant.split("+")) if variant else ())
+            rows.append(
+                {
+                    "service": caps.service,
+                    "key": key,
+                    "amount": price.amount,
+                    "unit": price.unit,
+                    "currency": price.currency,
+                    "source": price.source,
+                    "date": price.date,
+                    "third_party": price.third_party,
+                    "note": price.note,
+                }
+            )
+    return rows
+
+
+def cmd_spend(ns: argparse.Namespace) -> int:
+    from jimeng_tui.cli.errors import EXIT_OK
+    from jimeng_tui.cli.output import print_json
+    from jimeng_tui.cli.text import printable
+    from jimeng_tui.session.config import load_config
+    from jimeng_tui.store.history import History
+    from jimeng_tui.store.paths import app_paths
+    from jimeng_tui.store.spend import period_spend, spend_report
+
+    if ns.prices:
+        rows, typos = _price_rows(), unknown_price_keys()
+        if ns.json:
+            print_json({"prices": rows, "unknown_keys": typos})
+            return EXIT_OK
+        warn_unknown_price_keys(typos)
+        for row in rows:
+            unit = "/1M tokens" if row["unit"] == "per_million_tokens" else "/video"
+            amount = "unknown"
+            if row["amount"] is not None:
+                amount = f"{row['amount']:.2f} {row['currency']}{unit}"
+            tag = " (third-party)" if row["third_party"] else ""
+            text = f"{row['key']}: {amount}; {row['source']}{tag}"
+            if row["date"]:
+                text += f", {row['date']}"
+            print(printable(text + (f"; {row['note']}" if row["note"] else "")))
+        return EXIT_OK
+    paths = app_paths()
+    config = load_config(paths).config
+    db = paths.sandbox_history_db if ns.sandbox else paths.history_db
+    if db.exists():  # an older history gets its migrations (the cost is kept in its meta)
+        History(db).close()
+    currency = config.prices.currency
+    report = spend_report(db, currency=currency, since=ns.since, by=ns.by)
+    spent = period_spend(db, currency=currency)
+    budget = config.budget
+    if ns.json:
+        print_json(
+            {
+                "currency": currency,
+                "by": ns.by,
+                "since": ns.since,
+                "lines": [line.to_json() for line in report.lines],
+                "total": report.total.to_json(),
+                "other_currencies": report.other_currencies,
+                "budget": {
+                    "daily": budget.daily or None,
+                    "monthly": budget.monthly or None,
+                    "today": round(spent.today.committed, 6),
+                    "month": round(spent.month.committed, 6),
+                },
+            }
+        )
+        return EXIT_OK
+    for text in render(report):
+        print(printable(text))
+    caps = []
+    if budget.daily:
+        caps.append(f"today {spent.today.committed:.2f} of {budget.daily:.2f} {currency}")
+    if budget.monthly:
+        caps.append(f"this month {spent.month.committed:.2f} of {budget.monthly:.2f} {currency}")
+    if caps:
+        print("budget: " + "; ".join(caps))
+    print(
+        "estimated for running jobs; billed from the price kept with each job "
+        "(`jimeng-tui spend --prices` for the sources)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
