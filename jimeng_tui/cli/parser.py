@@ -17,6 +17,7 @@ from jimeng_tui import __version__
 from jimeng_tui.cli import doctor as cli_doctor
 from jimeng_tui.cli import json_output as cli_json
 from jimeng_tui.cli import mcp as cli_mcp
+from jimeng_tui.cli import story as cli_story
 from jimeng_tui.cli.errors import EXIT_USAGE, PROG, error_line
 from jimeng_tui.cli.globals import add_global_options, command_parser_class
 from jimeng_tui.cli.help_text import (
@@ -192,6 +193,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     add_locate_parser(sub, fmt)
     cli_doctor.add_parser(sub, fmt)  # doctor: check or rebuild the history
     cli_mcp.add_parser(sub, fmt)  # mcp: the agent server
+    cli_story.add_parser(sub, fmt)  # story: storyboards
     sb = add_sandbox_parser(sub, fmt)
     for p in (parser, *sub.choices.values()):
         if p.description and "\n" not in p.description:
