@@ -167,3 +167,81 @@ def test_editing_shot_3_makes_again_shot_3_and_the_shots_chained_from_it_only(
     _, last3 = first_and_last(newest[3].path)
     first4, _ = first_and_last(newest[4].path)
     assert mean_difference(first4, last3) < SAME_PICTURE  # the new shot 4 starts on the new 3
+
+
+def _states(db) -> dict[int, str]:
+    import sqlite3
+
+    if not db.exists():
+        return {}
+    try:
+        with sqlite3.connect(db, timeout=10) as conn:
+            return dict(conn.execute("SELECT id, state FROM jobs"))
+    except sqlite3.OperationalError:  # the schema is being created
+        return {}
+
+
+def test_sigkill_at_random_moments_then_run_again_saves_every_shot_once(
+    exe, sandbox_factory, images, tmp_path
+):
+    """Kills land at random moments of a 6-shot run (never inside a submit: a kill there ends
+    as submit_unknown, which is never sent again, so that shot could not be saved); the same
+    command run again finishes: every shot saved, no task submitted twice, one film."""
+    import random
+    import signal
+    import subprocess
+    import time
+
+    from jimeng_tui.store.paths import app_paths
+
+    server = sandbox_factory(speed=4, request_log=tmp_path / "requests.jsonl")
+    env = sandbox_env(server)
+    db = app_paths(env).history_db
+    board = write_board(
+        tmp_path / "film.toml",
+        [
+            {"prompt": "Shot one", "from": str(images["landscape"])},
+            {"prompt": "Shot two", "from": "previous"},
+            {"prompt": "Shot three", "from": "previous", "transition": "crossfade"},
+            {"prompt": "Shot four"},
+            {"prompt": "Shot five", "from": "previous"},
+            {"prompt": "Shot six", "length": 4},
+        ],
+    )
+    rng = random.Random(20261207)
+    args = [exe, "story", "run", str(board)]
+    at_kill: list[dict[int, str]] = []  # the rows' states at each kill
+    for round_ in range(4):
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # spread over the run whatever the machine's speed: the n-th kill comes after at least
+        # n shots were saved, at a random moment after that
+        while proc.poll() is None and list(_states(db).values()).count("saved") < round_:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 1.0))
+        while proc.poll() is None:
+            proc.send_signal(signal.SIGSTOP)
+            states = _states(db)
+            if "submitting" not in states.values():
+                proc.kill()
+                at_kill.append(states)
+                break
+            proc.send_signal(signal.SIGCONT)
+            time.sleep(0.01)
+        proc.wait(timeout=30)
+    final = subprocess.run(args, env=env, capture_output=True, text=True, timeout=240, check=False)
+    assert final.returncode == 0, final.stderr
+    # the kills hit the run in the middle: jobs not yet saved were left behind
+    assert any(set(states.values()) - {"saved"} for states in at_kill), at_kill
+
+    bodies = server.submitted_bodies()
+    prompts = [b.get("prompt") for b in bodies]
+    assert sorted(prompts) == sorted(
+        f"Shot {w}" for w in ("one", "two", "three", "four", "five", "six")
+    ), prompts
+    jobs = story_jobs(env)
+    saved = {shot_of(j) for j in jobs if j.state == "saved"}
+    assert saved == {1, 2, 3, 4, 5, 6}
+    assert not [j for j in jobs if j.state != "saved"]
+    film = film_of(final.stdout)
+    expected = 5 * 121 + 96 - 12
+    assert abs(len(frames(film)) - expected) <= 5
