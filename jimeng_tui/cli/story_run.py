@@ -10,6 +10,7 @@ import asyncio
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,11 @@ from jimeng_tui.cli.errors import (
     PROG,
     UsageError,
 )
+from jimeng_tui.cli.output import Progress
 from jimeng_tui.cli.running import Session, run_jobs
 from jimeng_tui.cli.text import printable
 from jimeng_tui.domain.errors import ValidationError
+from jimeng_tui.domain.events import JobNotice
 from jimeng_tui.domain.job import Job
 from jimeng_tui.jobs.display import clock, excerpt
 from jimeng_tui.story.board import BoardFileError, Shot, Storyboard, read_board
@@ -148,6 +151,42 @@ def _why(p: ShotPlan, plans: list[ShotPlan]) -> str:
     return ""
 
 
+class StoryProgress(Progress):
+    """The status line counts the shots' jobs by state; a job's notices name its shot."""
+
+    def __init__(self, *, enabled: bool, quiet: bool):
+        super().__init__(enabled=enabled, quiet=quiet)
+        self.run: Any = None  # the StoryRun, once it exists
+        self.started = time.time()
+
+    def on_event(self, event: Any) -> None:
+        run = self.run
+        if run is not None and isinstance(event, JobNotice):
+            number = run.shot_number(event.job_id)
+            if number is not None:
+                event = replace(event, text=f"shot {number}: {event.text}")
+        job = getattr(event, "job", None)
+        if (
+            run is not None
+            and isinstance(job, Job)
+            and job.id is not None
+            and run.shot_number(job.id) is not None
+        ):
+            self.jobs[job.id] = job
+        super().on_event(event)
+
+    def line(self) -> str:
+        counts: dict[str, int] = {}
+        for job in self.jobs.values():
+            label = str(job.state).replace("_", " ")
+            counts[label] = counts.get(label, 0) + 1
+        parts = [f"{n} {label}" for label, n in counts.items()]
+        if self.throttle:
+            parts.append(self.throttle)
+        spinner = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"[self._frame % 10]
+        return f"{spinner} story {clock(time.time() - self.started)}: " + " · ".join(parts)
+
+
 class StoryCommand:
     def __init__(
         self, ns: argparse.Namespace, board: Storyboard, output_dir: Path | None, started: float
@@ -161,7 +200,9 @@ class StoryCommand:
         self.session: Session | None = None
 
     def run(self) -> int:
-        return run_jobs(self.ns, self.body, interrupted=self.on_interrupt)
+        return run_jobs(
+            self.ns, self.body, interrupted=self.on_interrupt, progress_class=StoryProgress
+        )
 
     def say(self, text: str) -> None:
         if self.session is not None and not self.ns.quiet:
@@ -216,15 +257,26 @@ class StoryCommand:
         )
         session.progress.add_listener(self.on_event)
         self.run_state = StoryRun(engine, board, plans, say=self.say)
+        progress = session.progress
+        assert isinstance(progress, StoryProgress)
+        progress.run = self.run_state
+        if progress.enabled:
+            progress._start_ticker()
         results = await self.run_state.run()
         unsaved = [r for r in results.values() if r.outcome != SAVED or r.job is None]
         elapsed = clock(time.monotonic() - self.started)
         if unsaved:
-            listed = ", ".join(f"{r.shot.index} ({r.outcome.replace('_', ' ')})" for r in unsaved)
+            listed = ", ".join(f"{r.shot.index} ({_outcome_word(r)})" for r in unsaved)
+            unknown = [r for r in unsaved if r.job is not None and r.job.state == "submit_unknown"]
+            advice = (
+                "a submit without an answer is never sent again: check the console for its "
+                "task (`--again` sends every shot anew)"
+                if unknown
+                else "fix the cause and run the same command again (saved shots are reused)"
+            )
             print(
                 f"{PROG}: error: {len(unsaved)} of {len(results)} shots have no video: shot "
-                f"{listed}; nothing was joined. Fix the cause and run the same command again "
-                "(saved shots are reused)",
+                f"{listed}; nothing was joined; {advice}",
                 file=sys.stderr,
             )
             return EXIT_FAILED
@@ -249,6 +301,13 @@ class StoryCommand:
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
+
+
+def _outcome_word(result: Any) -> str:
+    job = result.job
+    if result.outcome == "failed" and job is not None:
+        return str(job.state).replace("_", " ") + (f" {job.error_code}" if job.error_code else "")
+    return str(result.outcome).replace("_", " ")
 
 
 __all__ = ["cmd_story_run"]

@@ -104,7 +104,7 @@ class Shot:
         return VideoInput(
             prompt=self.prompt,
             model=self.model,
-            duration=self.length,
+            duration=self.length or None,
             fps=fps,
             ratio=self.ratio if first is None else None,
             resolution=self.resolution,
@@ -318,7 +318,7 @@ class _Reader:
         shot = Shot(
             index=index,
             prompt=prompt,
-            length=length if length is not None else model.durations[0],
+            length=length or 0,  # 0 until checked: the model's default
             start=start,
             end=end,
             end_image=end_image,
@@ -332,7 +332,8 @@ class _Reader:
         )
         stand_in = str(self.board.folder / CHAINED_STAND_IN) if shot.chained else None
         try:
-            check_shot(shot.video_input(self.board.fps, stand_in), self.board.folder)
+            fields = shot.video_input(self.board.fps, stand_in)
+            shot.length = check_shot(fields, self.board.folder)
         except ValidationError as exc:
             name = {"duration": "length", "first_image": "from", "last_image": "end"}
             self.error(index, name.get(exc.field or "", exc.field or "request"), exc.reason)

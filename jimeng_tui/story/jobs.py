@@ -43,17 +43,17 @@ def _request_fields(fields: VideoInput, model_id: str) -> RequestFields:
     return RequestFields(**chosen, image_fields=fields.image_fields[:2])
 
 
-def check_shot(fields: VideoInput, base_dir: Path) -> None:
-    """The service's own checks of a shot's request (no image is read); ValidationError."""
+def check_shot(fields: VideoInput, base_dir: Path) -> int:
+    """The service's own checks of a shot's request (no image is read); ValidationError.
+    Returns the shot's length in seconds (the model's default when none was given)."""
     caps, model = registry.find_model(fields.model)
     try:
         codec = registry.codec(caps.service)
     except ValidationError:
         codec = None
     if codec is not None:
-        codec.build(fields, base_dir=base_dir)
-    else:
-        build_request(_request_fields(fields, model.id), base_dir=base_dir)
+        return codec.build(fields, base_dir=base_dir).summary.duration_s
+    return build_request(_request_fields(fields, model.id), base_dir=base_dir).request.duration
 
 
 def served(engine: Engine, fields: VideoInput) -> None:

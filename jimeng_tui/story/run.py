@@ -53,6 +53,8 @@ class StoryRun:
         self.say = say
         self.shot_of: dict[int, Shot] = {}  # job id → shot (jobs driven by this run)
         self.results: dict[int, ShotResult] = {}  # by shot number
+        self.creating: Shot | None = None  # the shot whose row is being made (its notices)
+        self._create_lock = asyncio.Lock()  # one row at a time: notices name the right shot
         self._tasks: dict[int, asyncio.Task[ShotResult]] = {}
 
     async def run(self) -> dict[int, ShotResult]:
@@ -122,10 +124,20 @@ class StoryRun:
     async def _create(self, shot: Shot, first: str | None) -> Job:
         meta = JobMeta(extra={story_plan.STORY_KEY: story_plan.origin(self.board, shot)})
         fields = shot.video_input(self.board.fps, first)
-        job = await make_shot_job(self.engine, fields, self.board.folder, meta)
-        assert job.id is not None
-        self.shot_of[job.id] = shot
+        async with self._create_lock:
+            self.creating = shot
+            try:
+                job = await make_shot_job(self.engine, fields, self.board.folder, meta)
+            finally:
+                self.creating = None
+            assert job.id is not None
+            self.shot_of[job.id] = shot
         return job
+
+    def shot_number(self, job_id: int) -> int | None:
+        """The shot a job belongs to (also while its row is being made)."""
+        shot = self.shot_of.get(job_id) or self.creating
+        return shot.index if shot is not None else None
 
     async def _drive(self, shot: Shot, jobs: list[Job]) -> ShotResult:
         from jimeng_tui.jobs.follow import drive_or_follow

@@ -245,3 +245,24 @@ def test_sigkill_at_random_moments_then_run_again_saves_every_shot_once(
     film = film_of(final.stdout)
     expected = 5 * 121 + 96 - 12
     assert abs(len(frames(film)) - expected) <= 5
+
+
+def test_a_submit_without_an_answer_is_never_sent_again_and_its_chain_waits(
+    cli, sandbox_server, tmp_path
+):
+    board = write_board(
+        tmp_path / "film.toml",
+        [{"prompt": "Shot one"}, {"prompt": "Shot two", "from": "previous"}],
+    )
+    sandbox_server.state.inject("reset", 1, "submit")  # the task is made, the answer lost
+    first = cli("story", "run", str(board))
+    assert first.returncode == 1, first
+    assert "shot 1 (submit unknown), 2 (not started)" in first.stderr, first
+    assert len(sandbox_server.submitted_bodies()) == 1
+
+    again = cli("story", "run", str(board))
+    assert again.returncode == 1, again
+    assert "not sent again" in again.stderr + again.stdout
+    assert len(sandbox_server.submitted_bodies()) == 1  # never re-sent
+    states = {shot_of(j): j.state for j in story_jobs(sandbox_env(sandbox_server))}
+    assert states == {1: "submit_unknown"}
