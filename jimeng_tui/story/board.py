@@ -345,36 +345,39 @@ def _model_for(
     named: str, kind: InputKind, resolution: str | None
 ) -> tuple[Capabilities, ModelCaps]:
     """The model a shot is sent to: the one named when it takes the shot's inputs (and
-    resolution); else the same service's first model that does (Jimeng 3.0 names a mode per
-    input kind: t2v_720p → i2v_first_720p for a shot that starts from an image)."""
+    resolution); else the same service's model made for exactly this kind of input at that
+    resolution (Jimeng 3.0 has one mode per input kind: t2v_720p → i2v_first_720p for a shot
+    that starts from a frame). Never another model family in disguise."""
     if not named:
         named = registry.all_capabilities()[0].models[0].id
     caps, model = registry.find_model(named)
+    wanted = resolution or (model.resolutions[0] if model.resolutions else None)
 
-    def fits(m: ModelCaps) -> bool:
+    def usable(m: ModelCaps) -> bool:
         return (
             kind in m.inputs
             and not m.retired
             and not any(o.required for o in m.options)
-            and (resolution is None or not m.resolutions or resolution in m.resolutions)
+            and (wanted is None or not m.resolutions or wanted in m.resolutions)
         )
 
-    if fits(model) or (kind in model.inputs and resolution is None):
+    if usable(model) or (kind in model.inputs and resolution is None):
         return caps, model
-    base_resolution = resolution or (model.resolutions[0] if model.resolutions else None)
     for other in caps.models:
-        if fits(other) and (
-            base_resolution is None or not other.resolutions or base_resolution in other.resolutions
-        ):
+        if other.inputs == {kind} and usable(other):
             return caps, other
     what = {
         InputKind.TEXT: "text only",
         InputKind.FIRST_FRAME: "a first frame",
         InputKind.FIRST_LAST: "a first and a last frame",
     }[kind]
-    at = f" at {base_resolution}" if base_resolution else ""
+    able = [m.id for m in caps.models if usable(m)]
+    at = f" at {resolution}" if resolution else ""
+    hint = f"; give the shot a model that does (model = {able[0]!r}; also {', '.join(able[1:])})"
     raise ValidationError(
-        "model", f"{model.id} takes no shot from {what}, and no {caps.label} model{at} does"
+        "model",
+        f"{model.id} takes no shot from {what}{at}"
+        + (hint if len(able) > 1 else f"; give the shot model = {able[0]!r}" if able else ""),
     )
 
 
