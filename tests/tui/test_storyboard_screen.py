@@ -118,3 +118,24 @@ def test_storyboard_screen_snapshot(snap_compare, sandbox, tmp_path, monkeypatch
         assert snap_compare(app, terminal_size=(100, 24), run_before=run_before)
     finally:
         asyncio.run(eng.aclose())
+
+
+async def test_the_studio_palette_opens_the_storyboard_screen(sandbox_app, sandbox, tmp_path):
+    from textual.command import CommandPalette
+    from tui_support import wait_engine
+
+    board = write_board(tmp_path, SHOTS)
+    app = sandbox_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_engine(pilot)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), 5, "the palette")
+        await pilot.press(*"storyboard")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, StoryboardScreen), 5, "the screen")
+        await pilot.press(*str(board), "enter")
+        await wait_for(pilot, lambda: len(statuses(app)) == 3, 10, "the plan")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, StoryboardScreen), 5, "back")
+    assert sandbox.submitted_bodies() == []
