@@ -266,3 +266,31 @@ def test_a_submit_without_an_answer_is_never_sent_again_and_its_chain_waits(
     assert len(sandbox_server.submitted_bodies()) == 1  # never re-sent
     states = {shot_of(j): j.state for j in story_jobs(sandbox_env(sandbox_server))}
     assert states == {1: "submit_unknown"}
+
+
+def test_ctrl_c_then_the_same_command_finishes_without_sending_twice(
+    exe, slow_sandbox_server, tmp_path
+):
+    from cli_support import interrupt_when, run_cli
+
+    env = sandbox_env(slow_sandbox_server)
+    board = write_board(
+        tmp_path / "film.toml",
+        [{"prompt": "Shot one"}, {"prompt": "Shot two", "from": "previous"}, {"prompt": "Three"}],
+    )
+    code, _, stderr, _ = interrupt_when(
+        exe,
+        ["story", "run", str(board)],
+        env,
+        lambda: len(slow_sandbox_server.submitted_bodies()) >= 2,  # shots 1 and 3 are running
+    )
+    assert code == 130, stderr
+    assert "Run the same command again" in stderr
+    assert "Traceback" not in stderr
+    assert len(slow_sandbox_server.submitted_bodies()) == 2
+
+    again = run_cli(exe, "story", "run", str(board), env=env, timeout=120)
+    assert again.returncode == 0, again
+    assert "following job" in again.stderr  # the running shots were followed, not sent again
+    prompts = sorted(b.get("prompt") for b in slow_sandbox_server.submitted_bodies())
+    assert prompts == ["Shot one", "Shot two", "Three"]
