@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jimeng_tui.cli.batch import _history_scope
+from jimeng_tui.cli.batch_run import BatchProgress
 from jimeng_tui.cli.checks import check_output_dir
 from jimeng_tui.cli.errors import (
     EXIT_FAILED,
@@ -24,7 +25,6 @@ from jimeng_tui.cli.errors import (
     PROG,
     UsageError,
 )
-from jimeng_tui.cli.output import Progress
 from jimeng_tui.cli.running import Session, run_jobs
 from jimeng_tui.cli.text import printable
 from jimeng_tui.domain.errors import ValidationError
@@ -151,13 +151,14 @@ def _why(p: ShotPlan, plans: list[ShotPlan]) -> str:
     return ""
 
 
-class StoryProgress(Progress):
+class StoryProgress(BatchProgress):
     """The status line counts the shots' jobs by state; a job's notices name its shot."""
+
+    WORD = "story"
 
     def __init__(self, *, enabled: bool, quiet: bool):
         super().__init__(enabled=enabled, quiet=quiet)
         self.run: Any = None  # the StoryRun, once it exists
-        self.started = time.time()
 
     def on_event(self, event: Any) -> None:
         run = self.run
@@ -174,17 +175,6 @@ class StoryProgress(Progress):
         ):
             self.jobs[job.id] = job
         super().on_event(event)
-
-    def line(self) -> str:
-        counts: dict[str, int] = {}
-        for job in self.jobs.values():
-            label = str(job.state).replace("_", " ")
-            counts[label] = counts.get(label, 0) + 1
-        parts = [f"{n} {label}" for label, n in counts.items()]
-        if self.throttle:
-            parts.append(self.throttle)
-        spinner = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"[self._frame % 10]
-        return f"{spinner} story {clock(time.time() - self.started)}: " + " · ".join(parts)
 
 
 class StoryCommand:

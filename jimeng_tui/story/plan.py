@@ -5,26 +5,20 @@ shot's number, its fingerprint and repeat number. A shot is matched to earlier j
 (fingerprint, repeat) — never by its place — so an edited shot, and every shot chained from it
 (their fingerprints cover it), is made anew, and every other shot is reused. The rules are the
 batch's: a saved shot is skipped, one still in flight is followed, one whose submit got no
-answer (or whose task failed, unless ``retry_failed``) is never sent again.
+answer (or whose task failed, unless ``retry_failed``) is never sent again
+(``jobs.batch.decide``, one rule for both).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.jobs.batch import Action, decide
 from jimeng_tui.story.board import Shot, Storyboard
 
 STORY_KEY = "story"  # the key in JobMeta.extra
-
-
-class Action(StrEnum):
-    RUN = "run"  # submit a new job
-    RESUME = "resume"  # follow the unfinished job an earlier run left
-    SKIP = "skip"  # saved already: reused
-    BLOCKED = "blocked"  # an earlier job may have made a (billed) task: not sent again
 
 
 @dataclass
@@ -86,32 +80,8 @@ def plan(
 
 
 def _decide(shot: Shot, jobs: list[Job], retry_failed: bool, again: bool) -> ShotPlan:
-    if again:
-        return ShotPlan(shot, Action.RUN, jobs, "--again: a new generation" if jobs else "")
-    if not jobs:
-        return ShotPlan(shot, Action.RUN)
-    if any(not j.is_final for j in jobs):
-        return ShotPlan(shot, Action.RESUME, jobs)
-    if any(j.state is JobState.SAVED for j in jobs):
-        return ShotPlan(shot, Action.SKIP, jobs)
-    if any(j.state is JobState.SUBMIT_UNKNOWN for j in jobs):
-        return ShotPlan(
-            shot,
-            Action.BLOCKED,
-            jobs,
-            "an earlier submit got no answer, so a task may exist and be billed; it is not "
-            "sent again (check the console; --again sends it anyway)",
-        )
-    made_task = any(j.task_id or j.state in (JobState.CANCELLED, JobState.EXPIRED) for j in jobs)
-    if made_task and not retry_failed:
-        return ShotPlan(
-            shot,
-            Action.BLOCKED,
-            jobs,
-            "a task was made for it in an earlier run and did not end saved; not sent again "
-            "(--retry-failed sends it again)",
-        )
-    return ShotPlan(shot, Action.RUN, jobs, "it failed in an earlier run: submitting again")
+    action, reason = decide(jobs, retry_failed=retry_failed, again=again)
+    return ShotPlan(shot, action, jobs, reason)
 
 
 def dependants(board: Storyboard, index: int) -> list[int]:
