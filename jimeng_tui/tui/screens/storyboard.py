@@ -182,10 +182,14 @@ class StoryboardScreen(Screen[None]):
         if paid == 0:
             self._run()
             return
-        where = " in the sandbox (nothing is billed)" if self.engine.is_sandbox else ""
+        cost = (
+            "in the sandbox nothing is billed"
+            if self.engine.is_sandbox
+            else "each is a paid generation"
+        )
         text = (
-            f"{paid} shot(s) will be submitted{where}: each is a paid generation. Saved shots "
-            "are reused; the film is joined when every shot is saved."
+            f"{paid} shot(s) will be submitted ({cost}). Saved shots are reused; the film is "
+            "joined when every shot is saved."
         )
 
         def answered(yes: bool | None) -> None:
