@@ -27,7 +27,6 @@ from jimeng_tui.cli.errors import (
 )
 from jimeng_tui.cli.running import Session, run_jobs
 from jimeng_tui.cli.text import printable
-from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.domain.events import JobNotice
 from jimeng_tui.domain.job import Job
 from jimeng_tui.jobs.display import clock, excerpt
@@ -211,7 +210,7 @@ class StoryCommand:
     async def body(self, session: Session) -> int:
         from jimeng_tui.jobs.output_target import check_output
         from jimeng_tui.story.film import make_film
-        from jimeng_tui.story.jobs import preflight_shot, served
+        from jimeng_tui.story.jobs import ShotRefused, preflight_board
         from jimeng_tui.story.run import SAVED, StoryRun
 
         self.session = session
@@ -223,18 +222,10 @@ class StoryCommand:
             engine.runner.settings.output_dir_source = "--output-dir"
         check_output(engine.runner.settings)
         board = self.board
-        for shot in board.shots:  # every shot the engine can drive, every image readable
-            fields = shot.video_input(board.fps, None)
-            try:
-                if shot.chained:
-                    served(engine, fields)
-                else:
-                    await preflight_shot(engine, fields, board.folder)
-            except ValidationError as exc:
-                name = {"first_image": "from", "last_image": "end"}.get(exc.field or "", exc.field)
-                raise UsageError(
-                    f"{board.path}: shot {shot.index}: {name}: {exc.reason}; nothing was submitted"
-                ) from None
+        try:
+            await preflight_board(engine, board)
+        except ShotRefused as exc:
+            raise UsageError(f"{board.path}: {exc}; nothing was submitted") from None
         earlier = await asyncio.to_thread(engine.history.find_meta, board.history_matches())
         plans = plan(board, earlier, retry_failed=retry_failed(self.ns), again=self.ns.again)
         counts: dict[Action, int] = {}

@@ -106,6 +106,12 @@ def test_four_shots_two_chained_one_from_an_image_one_text_only_make_one_film(
         ([{"prompt": "a"}], {"crossfade": 9}, "crossfade: "),
         ([{"prompt": "a", "from": "missing.jpg"}], {}, "shot 1: from: "),
         ([{"prompt": "a"}, {"prompt": "b", "from": "notes.jpg"}], {}, "shot 2: from: "),
+        # a chained shot's end image is read before anything is sent, like every other image
+        (
+            [{"prompt": "a"}, {"prompt": "b", "from": "previous", "end": "gone.png"}],
+            {},
+            "shot 2: end: ",
+        ),
     ],
 )
 def test_every_bad_field_names_its_shot_and_nothing_is_sent(

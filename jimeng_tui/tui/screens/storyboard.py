@@ -200,9 +200,9 @@ class StoryboardScreen(Screen[None]):
 
     @work(exclusive=True, group="story-run", exit_on_error=False)
     async def _run(self) -> None:
-        from jimeng_tui.domain.errors import JimengError, ValidationError
+        from jimeng_tui.domain.errors import JimengError
         from jimeng_tui.story.film import make_film
-        from jimeng_tui.story.jobs import preflight_shot, served
+        from jimeng_tui.story.jobs import ShotRefused, preflight_board
         from jimeng_tui.story.run import SAVED, StoryRun
 
         board = self.board
@@ -210,16 +210,11 @@ class StoryboardScreen(Screen[None]):
         self.running = True
         ticker = self.set_interval(REFRESH_S, self._refresh)
         try:
-            for shot in board.shots:
-                fields = shot.video_input(board.fps, None)
-                try:
-                    if shot.chained:
-                        served(self.engine, fields)
-                    else:
-                        await preflight_shot(self.engine, fields, board.folder)
-                except ValidationError as exc:
-                    self.say(f"[b red]shot {shot.index}: {exc}[/]; nothing was submitted")
-                    return
+            try:
+                await preflight_board(self.engine, board)
+            except ShotRefused as exc:
+                self.say(f"[b red]{exc}[/]; nothing was submitted")
+                return
             self.run_state = StoryRun(self.engine, board, self.plans)
             self.say("Running… shots that start from the previous one wait for it.")
             results = await self.run_state.run()
