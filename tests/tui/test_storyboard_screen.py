@@ -71,6 +71,8 @@ async def test_load_see_the_plan_run_after_asking_and_get_one_film(engine, sandb
         assert statuses(app) == ["to submit", "to submit", "to submit"]
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", 5, "asks")
+        asked = str(app.screen.query_one(".confirm-text").render())
+        assert "3 shot(s) will be submitted (in the sandbox nothing is billed)" in asked
         assert sandbox.submitted_bodies() == []  # asking sent nothing
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Film saved" in summary(app), 90, "the film")
