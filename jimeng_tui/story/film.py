@@ -37,6 +37,7 @@ def film_path(board: Storyboard, jobs: list[Job], output_dir: Path) -> Path:
     identity = json.dumps(
         {
             "jobs": [j.id for j in jobs],
+            "tasks": [j.task_id for j in jobs],  # job ids repeat across histories; tasks do not
             "transitions": [s.transition for s in board.shots],
             "fps": board.fps,
             "crossfade": board.crossfade_s,
