@@ -209,8 +209,8 @@ class StoryCommand:
 
     async def body(self, session: Session) -> int:
         from jimeng_tui.jobs.output_target import check_output
+        from jimeng_tui.story.checks import ShotRefused, preflight_board
         from jimeng_tui.story.film import make_film
-        from jimeng_tui.story.jobs import ShotRefused, preflight_board
         from jimeng_tui.story.run import SAVED, StoryRun
 
         self.session = session

@@ -21,22 +21,6 @@ from jimeng_tui.services import registry
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
-    from jimeng_tui.story.board import Storyboard
-
-# what a request's field is called in a storyboard file
-FILE_FIELDS = {"first_image": "from", "last_image": "end", "duration": "length"}
-
-
-class ShotRefused(ValidationError):
-    """A shot that cannot be sent (nothing was); ``shot`` is its number."""
-
-    def __init__(self, shot: int, error: ValidationError):
-        name = error.field or "request"
-        super().__init__(FILE_FIELDS.get(name, name), error.reason)  # reason names what is allowed
-        self.shot = shot
-
-    def __str__(self) -> str:
-        return f"shot {self.shot}: {self.field}: {self.reason}"
 
 
 def _request_fields(fields: VideoInput, model_id: str) -> RequestFields:
@@ -94,24 +78,6 @@ async def preflight_shot(engine: Engine, fields: VideoInput, base_dir: Path) -> 
     await engine.service.build_body(built.request)
 
 
-async def preflight_board(engine: Engine, board: Storyboard) -> None:
-    """Every shot the engine can drive and every image it names readable and within the
-    limits, before anything is sent; ShotRefused for the first that is not. (A chained shot's
-    first frame does not exist yet: its end image alone is checked.)"""
-    for shot in board.shots:
-        # a chained shot: its end image stands in for its first frame (the same reads, limits)
-        stand_in = shot.end_image if shot.chained else None
-        fields = shot.video_input(board.fps, stand_in)
-        try:
-            served(engine, fields)
-            if not shot.chained or stand_in:
-                await preflight_shot(engine, fields, board.folder)
-        except ValidationError as exc:
-            if stand_in and exc.field in ("first_image", "last_image", "from"):
-                exc = ValidationError("end", exc.reason)  # the only image this shot names
-            raise ShotRefused(shot.index, exc) from None
-
-
 async def make_shot_job(engine: Engine, fields: VideoInput, base_dir: Path, meta: JobMeta) -> Job:
     """Check the shot and its images, then write its job row (queued, claimed by this process).
     ValidationError (ImageError included) before anything is written or sent."""
@@ -122,11 +88,4 @@ async def make_shot_job(engine: Engine, fields: VideoInput, base_dir: Path, meta
     return await engine.runner.create(built.request, meta=meta)
 
 
-__all__ = [
-    "ShotRefused",
-    "check_shot",
-    "make_shot_job",
-    "preflight_board",
-    "preflight_shot",
-    "served",
-]
+__all__ = ["check_shot", "make_shot_job", "preflight_shot", "served"]

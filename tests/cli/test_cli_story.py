@@ -293,10 +293,13 @@ def test_ctrl_c_then_the_same_command_finishes_without_sending_twice(
     assert code == 130, stderr
     assert "Run the same command again" in stderr
     assert "Traceback" not in stderr
-    assert len(slow_sandbox_server.submitted_bodies()) == 2
+    left = [j for j in story_jobs(env) if j.state not in ("saved", "failed")]
+    sent = len(slow_sandbox_server.submitted_bodies())
+    assert sent >= 2
 
     again = run_cli(exe, "story", "run", str(board), env=env, timeout=120)
     assert again.returncode == 0, again
-    assert "following job" in again.stderr  # the running shots were followed, not sent again
+    if left:  # shots still on the service were followed, not sent again
+        assert "following job" in again.stderr, again
     prompts = sorted(b.get("prompt") for b in slow_sandbox_server.submitted_bodies())
     assert prompts == ["Shot one", "Shot two", "Three"]

@@ -201,8 +201,8 @@ class StoryboardScreen(Screen[None]):
     @work(exclusive=True, group="story-run", exit_on_error=False)
     async def _run(self) -> None:
         from jimeng_tui.domain.errors import JimengError
+        from jimeng_tui.story.checks import ShotRefused, preflight_board
         from jimeng_tui.story.film import make_film
-        from jimeng_tui.story.jobs import ShotRefused, preflight_board
         from jimeng_tui.story.run import SAVED, StoryRun
 
         board = self.board
