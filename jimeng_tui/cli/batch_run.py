@@ -64,6 +64,8 @@ def retry_failed(ns: argparse.Namespace) -> bool:
 class BatchProgress(Progress):
     """The status line counts jobs by state; a job's notices name its line."""
 
+    WORD = "batch"  # what the status line calls the run
+
     def __init__(self, *, enabled: bool, quiet: bool):
         super().__init__(enabled=enabled, quiet=quiet)
         self.line_of: dict[int, BatchLine] = {}  # job id → its line
@@ -83,7 +85,7 @@ class BatchProgress(Progress):
         if self.throttle:
             parts.append(self.throttle)
         spinner = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"[self._frame % 10]
-        return f"{spinner} batch {clock(time.time() - self.started)}: " + " · ".join(parts)
+        return f"{spinner} {self.WORD} {clock(time.time() - self.started)}: " + " · ".join(parts)
 
 
 class BatchRun:

@@ -117,6 +117,10 @@ def _dispatch(ns: argparse.Namespace) -> int:
         from jimeng_tui.cli import batch
 
         return batch.cmd_batch(ns)
+    if command == "story":
+        from jimeng_tui.cli import story
+
+        return story.cmd_story(ns)
     if command == "mcp":
         from jimeng_tui.cli import mcp
 

@@ -20,6 +20,7 @@ from jimeng_tui.cli import mcp as cli_mcp
 from jimeng_tui.cli import serve as cli_serve
 from jimeng_tui.cli import spend as cli_spend
 from jimeng_tui.cli.cost import add_cost_options
+from jimeng_tui.cli import story as cli_story
 from jimeng_tui.cli.errors import EXIT_USAGE, PROG, error_line
 from jimeng_tui.cli.globals import add_global_options, command_parser_class
 from jimeng_tui.cli.help_text import (
@@ -197,6 +198,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     cli_mcp.add_parser(sub, fmt)  # mcp: the agent server
     cli_serve.add_parser(sub, fmt)  # serve: the studio in a browser (issue 18)
     cli_spend.add_parser(sub, fmt)  # spend: what the jobs cost, per day / month / model
+    cli_story.add_parser(sub, fmt)  # story: storyboards
     sb = add_sandbox_parser(sub, fmt)
     for p in (parser, *sub.choices.values()):
         if p.description and "\n" not in p.description:

@@ -388,19 +388,24 @@ def plan(
 
 
 def _decide(line: BatchLine, jobs: list[Job], retry_failed: bool, again: bool) -> LinePlan:
+    action, reason = decide(jobs, retry_failed=retry_failed, again=again)
+    return LinePlan(line, action, jobs, reason)
+
+
+def decide(jobs: list[Job], *, retry_failed: bool, again: bool) -> tuple[Action, str]:
+    """What to do with one request (a batch line, a storyboard's shot) given the jobs earlier
+    runs made for it, and why (said to the user; "" when there is nothing to say)."""
     if again:
-        return LinePlan(line, Action.RUN, jobs, "--again: a new generation" if jobs else "")
+        return Action.RUN, "--again: a new generation" if jobs else ""
     if not jobs:
-        return LinePlan(line, Action.RUN)
+        return Action.RUN, ""
     if any(not j.is_final for j in jobs):
-        return LinePlan(line, Action.RESUME, jobs)
+        return Action.RESUME, ""
     if any(j.state is JobState.SAVED for j in jobs):
-        return LinePlan(line, Action.SKIP, jobs)
+        return Action.SKIP, ""
     if any(j.state is JobState.SUBMIT_UNKNOWN for j in jobs):
-        return LinePlan(
-            line,
+        return (
             Action.BLOCKED,
-            jobs,
             "an earlier submit got no answer, so a task may exist and be billed; it is not "
             "sent again (check the Volcengine console; --again sends it anyway)",
         )
@@ -411,18 +416,10 @@ def _decide(line: BatchLine, jobs: list[Job], retry_failed: bool, again: bool) -
             if any(j.task_id for j in jobs)
             else "it was cancelled in an earlier run"
         )
-        return LinePlan(
-            line,
-            Action.BLOCKED,
-            jobs,
-            f"{why}; not submitted again (--retry-failed submits it again)",
-        )
-    reason = (
-        "it failed in an earlier run: submitting again"
-        if made_task
-        else "the earlier attempt failed before a task was created: submitting again"
-    )
-    return LinePlan(line, Action.RUN, jobs, reason)
+        return Action.BLOCKED, f"{why}; not submitted again (--retry-failed submits it again)"
+    if made_task:
+        return Action.RUN, "it failed in an earlier run: submitting again"
+    return Action.RUN, "the earlier attempt failed before a task was created: submitting again"
 
 
 # ------------------------------------------------------------------------------------------
@@ -479,6 +476,7 @@ __all__ = [
     "LineError",
     "LinePlan",
     "batch_lock",
+    "decide",
     "plan",
     "preflight",
     "read_batch",

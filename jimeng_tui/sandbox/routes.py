@@ -167,7 +167,7 @@ class SandboxRoutes:
     ) -> tuple[Response, Task | None]:
         try:
             info = validate.check_submit(body)
-            images = await self.load_images(info, request)
+            images, datas = await self.load_images(info, request)
             validate.check_pair(images)
         except validate.Invalid as exc:
             return business(50215, start, str(exc)), None
@@ -183,13 +183,24 @@ class SandboxRoutes:
             aspect_ratio = info.aspect_ratio or catalog.DEFAULT_ASPECT_RATIO
         seed = info.seed if info.seed != catalog.SEED_RANDOM else secrets.randbelow(2**31)
         width, height = size_for(aspect_ratio)
+        # the clip starts (and ends) on the input images: chaining is checkable on the pixels
+        kept = [await asyncio.to_thread(self.state.clips.store_frame, d) for d in datas]
+        first_frame, last_frame = [*kept, "", ""][:2]
         with self.state.lock:
             task = Task(
                 task_id=self.state.new_task_id(),
                 access_key=access_key,
                 req_key=info.mode.req_key,
                 body=redact_body(body),
-                spec=ClipSpec(info.frames, width, height, info.prompt, seed),
+                spec=ClipSpec(
+                    info.frames,
+                    width,
+                    height,
+                    info.prompt,
+                    seed,
+                    first_frame=first_frame,
+                    last_frame=last_frame,
+                ),
                 aspect_ratio=aspect_ratio,
                 created_at=self.state.now(),
                 queue_s=self.opts.queue_s,
@@ -201,8 +212,8 @@ class SandboxRoutes:
 
     async def load_images(
         self, info: validate.SubmitInfo, request: Request
-    ) -> list[validate.ImageFacts]:
-        facts = []
+    ) -> tuple[list[validate.ImageFacts], list[bytes]]:
+        facts, datas = [], []
         for i, source in enumerate(info.image_sources):
             name = f"{info.image_field}[{i}]"
             if info.image_field == "binary_data_base64":
@@ -210,7 +221,8 @@ class SandboxRoutes:
             else:
                 data = await self.fetch_image(name, source, request)
             facts.append(validate.check_image(name, data))
-        return facts
+            datas.append(data)
+        return facts, datas
 
     async def fetch_image(self, name: str, url: str, request: Request) -> bytes:
         try:

@@ -2,8 +2,11 @@
 
 A clip is a moving gradient whose colours come from a hash of prompt and seed, with a shape that
 travels across it and a progress bar at the bottom, so two prompts (or two seeds) never give the
-same file and a player shows visible motion. Clips are cached in memory and on disk by
-(frames, size, prompt, seed); rendering is blocking — call :meth:`ClipCache.get_async` from a loop.
+same file and a player shows visible motion. A clip made from a first (or last) frame image starts
+(or ends) on exactly that image, fading into the motion, so a client's chaining of shots (one
+shot's last frame as the next one's first) can be checked on the pixels. Clips are cached in
+memory and on disk by (frames, size, prompt, seed, input frames); rendering is blocking — call
+:meth:`ClipCache.get_async` from a loop.
 """
 
 from __future__ import annotations
@@ -55,12 +58,17 @@ class ClipSpec:
     prompt: str
     seed: int
     audio: bool = False  # an AAC sound track as long as the video (Ark's generate_audio)
+    # SHA-256 of the input images the clip starts / ends on ("": none), kept by ClipCache
+    first_frame: str = ""
+    last_frame: str = ""
 
     @property
     def key(self) -> str:
         raw = f"{self.frames}\x00{self.width}x{self.height}\x00{self.seed}\x00{self.prompt}"
         if self.audio:
             raw += "\x00audio"
+        if self.first_frame or self.last_frame:
+            raw += f"\x00frames {self.first_frame} {self.last_frame}"
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
     @property
@@ -87,12 +95,28 @@ def _background(spec: ClipSpec, colours: list[tuple[int, int, int]]) -> Image.Im
     return corners.resize((spec.width * 2, spec.height), Image.Resampling.BILINEAR)
 
 
-class _Painter:
-    """Draws frame ``i`` of a clip: a sliding gradient, a travelling shape, a progress bar."""
+FRAME_FADE = 12  # frames over which an input first/last frame fades into the motion
 
-    def __init__(self, spec: ClipSpec):
+
+@dataclass(frozen=True)
+class FrameImages:
+    """The input images a clip starts and ends on (None: no such input)."""
+
+    first: Image.Image | None = None
+    last: Image.Image | None = None
+
+
+class _Painter:
+    """Draws frame ``i`` of a clip: a sliding gradient, a travelling shape, a progress bar;
+    the input first / last frame image at the very start / end, fading into the motion."""
+
+    def __init__(self, spec: ClipSpec, images: FrameImages | None = None):
         colours, digest = _palette(spec)
         self.spec = spec
+        size = (spec.width, spec.height)
+        images = images or FrameImages()
+        self.first = images.first.convert("RGB").resize(size) if images.first else None
+        self.last = images.last.convert("RGB").resize(size) if images.last else None
         self.background = _background(spec, colours)
         w, h = spec.width, spec.height
         self.radius = max(12, min(w, h) // 7)
@@ -103,6 +127,16 @@ class _Painter:
         self.ink = tuple(255 - c for c in colours[3])
 
     def frame(self, i: int) -> Image.Image:
+        image = self.motion(i)
+        fade = min(FRAME_FADE, max(1, self.spec.frames // 2))
+        if self.first is not None and i < fade:
+            image = Image.blend(self.first, image, i / fade)
+        from_end = self.spec.frames - 1 - i
+        if self.last is not None and from_end < fade:
+            image = Image.blend(self.last, image, from_end / fade)
+        return image
+
+    def motion(self, i: int) -> Image.Image:
         w, h, radius = self.spec.width, self.spec.height, self.radius
         t = i / max(1, self.spec.frames - 1)
         offset = int(t * w)
@@ -119,10 +153,10 @@ class _Painter:
         return image
 
 
-def last_frame_png(spec: ClipSpec) -> bytes:
+def last_frame_png(spec: ClipSpec, images: FrameImages | None = None) -> bytes:
     """The clip's last frame as a PNG (what Ark's ``last_frame_url`` serves)."""
     buf = io.BytesIO()
-    _Painter(spec).frame(spec.frames - 1).save(buf, format="PNG")
+    _Painter(spec, images).frame(spec.frames - 1).save(buf, format="PNG")
     return buf.getvalue()
 
 
@@ -150,10 +184,10 @@ def _write_tone(
         container.mux(packet)
 
 
-def render_clip(spec: ClipSpec) -> bytes:
+def render_clip(spec: ClipSpec, images: FrameImages | None = None) -> bytes:
     """Encode the clip to MP4 bytes (H.264, yuv420p, 24 fps, ``spec.frames`` frames; with
     ``spec.audio`` also an AAC track)."""
-    painter = _Painter(spec)
+    painter = _Painter(spec, images)
     buf = io.BytesIO()
     with av.open(buf, mode="w", format="mp4") as container:
         stream = container.add_stream(
@@ -237,7 +271,7 @@ class ClipCache:
         data = self.peek(spec)
         if data is not None:
             return data
-        data = render_clip(spec)
+        data = render_clip(spec, self.frame_images(spec))
         self.renders += 1
         self._remember(spec, data)
         try:
@@ -249,6 +283,37 @@ class ClipCache:
         except OSError:
             pass  # the memory copy still serves
         return data
+
+    def store_frame(self, data: bytes) -> str:
+        """Keep an input image a clip starts or ends on; its key for ``ClipSpec``. Best effort:
+        an image that cannot be kept (or read later) gives a clip without it."""
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.cache_dir / "frames" / digest
+        if not path.exists():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{digest}.{os.getpid()}.{threading.get_ident()}.tmp")
+                tmp.write_bytes(data)
+                os.replace(tmp, path)
+            except OSError:
+                return ""
+        return digest
+
+    def frame_images(self, spec: ClipSpec) -> FrameImages:
+        def load(digest: str) -> Image.Image | None:
+            if not digest:
+                return None
+            try:
+                with Image.open(self.cache_dir / "frames" / digest) as image:
+                    return image.convert("RGB")
+            except (OSError, ValueError, Image.DecompressionBombError):
+                return None
+
+        return FrameImages(load(spec.first_frame), load(spec.last_frame))
+
+    def last_frame_png(self, spec: ClipSpec) -> bytes:
+        """Blocking: the clip's last frame as a PNG (its input last frame, when it has one)."""
+        return last_frame_png(spec, self.frame_images(spec))
 
     async def get_async(self, spec: ClipSpec) -> bytes:
         """The clip without blocking the loop; concurrent callers share one render."""

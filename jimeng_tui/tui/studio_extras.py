@@ -29,6 +29,16 @@ class StudioHelpMixin:
 class StudioExtras(StudioHelpMixin, FormMemoryMixin, QuittingMixin, PreviewMixin, WebFocusMixin):
     """Every mixin of the app, in one base."""
 
+    def action_storyboard(self: Any) -> None:
+        """The Storyboard screen (a storyboard file's shots, run into one film)."""
+        from jimeng_tui.tui.screens.storyboard import StoryboardScreen
+
+        if self.engine is None:
+            self.notify("Still connecting — try again in a moment.", severity="warning")
+            return
+        if not isinstance(self.screen, StoryboardScreen):
+            self.push_screen(StoryboardScreen(self.engine))
+
     def connection_tester(self: Any) -> Any:
         """For the first-run dialog: (access, secret) → a ConnectionCheck against the live
         service of the config (one status query for a made-up task: nothing is created)."""

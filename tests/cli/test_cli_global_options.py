@@ -10,6 +10,7 @@ from jimeng_tui.cli import entry as cli
 COMMAND_ARGS = {
     "generate": ["a cat"],
     "batch": ["x.jsonl"],
+    "story": ["run", "film.toml"],
     "status": ["1"],
     "wait": ["1"],
     "resume": [],

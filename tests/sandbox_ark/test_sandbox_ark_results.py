@@ -169,3 +169,33 @@ def test_a_draft_task_item_must_name_a_succeeded_draft_of_the_same_model(ark):
     unknown = {"type": "draft_task", "draft_task": {"id": "cgt-20260101000000-none0"}}
     error_of(ark.create(body(MODEL_15, unknown)), 400, "InvalidParameter", "content")
     error_of(ark.create(body(MODEL_20, item)), 400, "InvalidParameter.UnsupportedParameter")
+
+
+def test_a_first_and_last_frame_task_starts_and_ends_on_its_images(ark):
+    """So a storyboard's chaining is checkable on Ark too (issue 19)."""
+    import av
+    from PIL import ImageChops, ImageStat
+
+    def difference(a, b) -> float:
+        diff = ImageChops.difference(a.convert("RGB"), b.convert("RGB").resize(a.size))
+        return sum(ImageStat.Stat(diff).mean) / 3
+
+    red, blue = (220, 30, 30), (30, 30, 220)
+    task = ark.finished(
+        body(
+            MODEL_15,
+            text("dawn to dusk"),
+            image(data_url(1280, 720, colour=red), "first_frame"),
+            image(data_url(1280, 720, colour=blue), "last_frame"),
+            resolution="480p",
+            duration=4,
+            return_last_frame=True,
+        )
+    )
+    video = download(task["content"]["video_url"]).content
+    with av.open(io.BytesIO(video)) as container:
+        frames = [f.to_image() for f in container.decode(container.streams.video[0])]
+    assert difference(frames[0], Image.new("RGB", (8, 8), red)) < 6
+    assert difference(frames[-1], Image.new("RGB", (8, 8), blue)) < 6
+    last = Image.open(io.BytesIO(download(task["content"]["last_frame_url"]).content))
+    assert difference(last, Image.new("RGB", (8, 8), blue)) < 1

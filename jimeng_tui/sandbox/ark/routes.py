@@ -32,7 +32,7 @@ from jimeng_tui.sandbox.ark.state import (
 from jimeng_tui.sandbox.responses import AbortResponse, tos_error
 from jimeng_tui.sandbox.routes import FetchFailed, fetch_url, link_refusal
 from jimeng_tui.sandbox.state import SandboxState
-from jimeng_tui.sandbox.video import ClipSpec, last_frame_png
+from jimeng_tui.sandbox.video import ClipSpec
 
 PAGE_RANGE = (1, 500)
 DEFAULT_PAGE_SIZE = 10  # unverified
@@ -154,7 +154,16 @@ class ArkRoutes:
         entry["model"] = info.model_name
         if info.draft_task_id:
             self.from_draft(info)
-        sizes = [await self.image_size(image, request) for image in info.images]
+        datas = [await self.image_bytes(image, request) for image in info.images]
+        sizes = [
+            checks.check_image(image, data) for image, data in zip(info.images, datas, strict=True)
+        ]
+        # the clip starts (and ends) on the frame images: chaining is checkable on the pixels
+        frames = {"first_frame": "", "last_frame": ""}
+        for image, data in zip(info.images, datas, strict=True):
+            role = image.role or ("first_frame" if len(info.images) == 1 else None)
+            if role in frames:
+                frames[role] = await asyncio.to_thread(self.state.clips.store_frame, data)
         limit = self.state.ark_queue_limit
         if self.tasks.queued() >= limit:
             raise ArkError(
@@ -169,7 +178,7 @@ class ArkRoutes:
                 "InflightBatchsizeExceeded",
                 f"The account already has {cap} unfinished tasks.",
             )
-        task = self.make_task(info, sizes, redact(body))
+        task = self.make_task(info, sizes, redact(body), frames)
         self.tasks.add(task)
         return {"id": task.id}, task
 
@@ -186,20 +195,24 @@ class ArkRoutes:
         info.duration, info.frames = draft.duration, draft.frames
         info.ratio, info.seed, info.resolution = draft.ratio, draft.seed, draft.resolution
 
-    async def image_size(self, image: checks.ImageItem, request: Request) -> tuple[int, int]:
+    async def image_bytes(self, image: checks.ImageItem, request: Request) -> bytes:
         if image.url.startswith("data:"):
-            data = checks.decode_data_url(image)
-        elif image.url.lower().startswith(("http://", "https://")):
+            return checks.decode_data_url(image)
+        if image.url.lower().startswith(("http://", "https://")):
             try:
                 data = await fetch_url(image.url, request)
             except FetchFailed as exc:
                 raise checks.bad_image(image, f"it could not be downloaded ({exc})") from None
         else:
             raise checks.bad_image(image, "the URL must be http(s) or a data:image URL")
-        return checks.check_image(image, data)
+        return data
 
     def make_task(
-        self, info: checks.CreateInfo, sizes: list[tuple[int, int]], body: dict[str, Any]
+        self,
+        info: checks.CreateInfo,
+        sizes: list[tuple[int, int]],
+        body: dict[str, Any],
+        images: dict[str, str] | None = None,
     ) -> ArkTask:
         model = info.model
         ratio = info.ratio
@@ -226,7 +239,16 @@ class ArkRoutes:
             model_name=info.model_name,
             model_id=model.id,
             body=body,
-            spec=ClipSpec(frames, width, height, info.prompt, seed, audio=flags["generate_audio"]),
+            spec=ClipSpec(
+                frames,
+                width,
+                height,
+                info.prompt,
+                seed,
+                audio=flags["generate_audio"],
+                first_frame=(images or {}).get("first_frame", ""),
+                last_frame=(images or {}).get("last_frame", ""),
+            ),
             created_at=self.state.now(),
             queue_s=self.opts.queue_s,
             generate_s=self.opts.generate_s,
@@ -357,7 +379,7 @@ class ArkRoutes:
             return done(tos_error(404, "NoSuchKey", "The specified key does not exist."))
         png = self.tasks.frames.get(task.spec.key)
         if png is None:
-            png = await asyncio.to_thread(last_frame_png, task.spec)
+            png = await asyncio.to_thread(self.state.clips.last_frame_png, task.spec)
             if len(self.tasks.frames) >= FRAME_CACHE:
                 self.tasks.frames.pop(next(iter(self.tasks.frames)))
             self.tasks.frames[task.spec.key] = png

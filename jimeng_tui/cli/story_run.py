@@ -1,0 +1,294 @@
+"""One ``jimeng-tui story run FILE``: check, plan against the history, run the shots, join.
+
+The format and the rules live in ``jimeng_tui/story``; nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from jimeng_tui.cli.batch import _history_scope
+from jimeng_tui.cli.batch_run import BatchProgress
+from jimeng_tui.cli.checks import check_output_dir
+from jimeng_tui.cli.errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    UsageError,
+)
+from jimeng_tui.cli.running import Session, run_jobs
+from jimeng_tui.cli.text import printable
+from jimeng_tui.domain.events import JobNotice
+from jimeng_tui.domain.job import Job
+from jimeng_tui.jobs.display import clock, excerpt
+from jimeng_tui.story.board import BoardFileError, Shot, Storyboard, read_board
+from jimeng_tui.story.plan import Action, ShotPlan, plan
+
+
+def load_board(value: str) -> Storyboard:
+    try:
+        return read_board(Path(value))
+    except BoardFileError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def report_errors(board: Storyboard) -> int:
+    print(
+        f"{PROG}: error: {board.path}: {len(board.errors)} error(s); nothing was submitted",
+        file=sys.stderr,
+    )
+    for error in board.errors[:50]:
+        print(printable(f"  {error}"), file=sys.stderr)
+    return EXIT_USAGE
+
+
+def describe(shot: Shot) -> str:
+    start = {"previous": "from the previous shot", "none": "text only"}.get(
+        shot.start, f"from {shot.start}"
+    )
+    parts = [shot.model, f"{shot.length} s", start]
+    if shot.end_image:
+        parts.append(f"ends on {shot.end_image}")
+    parts.append(json.dumps(excerpt(shot.prompt, 50), ensure_ascii=False))
+    return " · ".join(parts)
+
+
+def retry_failed(ns: argparse.Namespace) -> bool:
+    return bool(ns.retry_failed or ns.sandbox)
+
+
+def cmd_story_run(ns: argparse.Namespace) -> int:
+    started = time.monotonic()
+    output_dir = check_output_dir(ns.output_dir)
+    if ns.again and ns.retry_failed:
+        raise UsageError("--again already sends every shot; leave out --retry-failed")
+    board = load_board(ns.file)
+    if board.errors:
+        return report_errors(board)
+    if ns.dry_run:
+        return dry_run(ns, board)
+    from jimeng_tui.jobs.batch import BatchBusy, BatchFile, batch_lock
+    from jimeng_tui.store.paths import ensure_private_dir
+
+    scope, data_dir = _history_scope(ns)
+    ensure_private_dir(data_dir)
+    identity = BatchFile(path=board.path, sha256=board.sha256, kind="story")
+    try:
+        with batch_lock(data_dir / "locks" / "story", identity, scope):
+            return StoryCommand(ns, board, output_dir, started).run()
+    except BatchBusy as exc:
+        raise UsageError(
+            f"another jimeng-tui is running this storyboard (pid {exc.pid or '?'}); nothing was "
+            "submitted. Wait for it to finish (two runs at once could pay for a shot twice)"
+        ) from None
+
+
+def dry_run(ns: argparse.Namespace, board: Storyboard) -> int:
+    from jimeng_tui.store.history import History
+
+    db, _ = _history_scope(ns)
+    earlier: list[Job] = []
+    if db.exists():
+        history = History(db)
+        try:
+            earlier = history.find_meta(board.history_matches())
+        finally:
+            history.close()
+    plans = plan(board, earlier, retry_failed=retry_failed(ns), again=ns.again)
+    print(printable(f"storyboard {board.path}: {board.title!r}, {len(plans)} shots"))
+    counts: dict[Action, int] = {}
+    regenerate = []
+    for p in plans:
+        counts[p.action] = counts.get(p.action, 0) + 1
+        verb = {
+            Action.RUN: "would submit",
+            Action.RESUME: "would follow its running job",
+            Action.SKIP: "already saved",
+            Action.BLOCKED: "would not send",
+        }[p.action]
+        why = _why(p, plans)
+        if p.action is Action.RUN and why:
+            regenerate.append(p.shot.index)
+        print(printable(f"shot {p.shot.index}: {verb}{why}: {describe(p.shot)}"))
+        if p.reason:
+            print(printable(f"  {p.reason}"))
+        if p.action is Action.SKIP and p.saved is not None:
+            print(printable(f"  reused: job {p.saved.id}, {p.saved.path}"))
+    seconds = sum(s.length for s in board.shots)
+    changed = f" (regenerated: shot {', '.join(map(str, regenerate))})" if regenerate else ""
+    print(
+        f"dry run: {counts.get(Action.RUN, 0)} would be submitted{changed}, "
+        f"{counts.get(Action.SKIP, 0)} reused, {counts.get(Action.RESUME, 0)} followed, "
+        f"{counts.get(Action.BLOCKED, 0)} not sent again; then joined into one film of about "
+        f"{seconds} s; nothing was sent"
+    )
+    return EXIT_OK
+
+
+def _why(p: ShotPlan, plans: list[ShotPlan]) -> str:
+    if p.action is not Action.RUN:
+        return ""
+    before = plans[p.shot.index - 2] if p.shot.index > 1 else None
+    if (
+        p.shot.chained
+        and before is not None
+        and before.action is Action.RUN
+        and (before.changed or _why(before, plans))
+    ):
+        return f" (made again: it starts from shot {before.shot.index}, which is made again)"
+    if p.changed:
+        return " (changed since the last run)"
+    return ""
+
+
+class StoryProgress(BatchProgress):
+    """The status line counts the shots' jobs by state; a job's notices name its shot."""
+
+    WORD = "story"
+
+    def __init__(self, *, enabled: bool, quiet: bool):
+        super().__init__(enabled=enabled, quiet=quiet)
+        self.run: Any = None  # the StoryRun, once it exists
+
+    def on_event(self, event: Any) -> None:
+        run = self.run
+        if run is not None and isinstance(event, JobNotice):
+            number = run.shot_number(event.job_id)
+            if number is not None:
+                event = replace(event, text=f"shot {number}: {event.text}")
+        job = getattr(event, "job", None)
+        if (
+            run is not None
+            and isinstance(job, Job)
+            and job.id is not None
+            and run.shot_number(job.id) is not None
+        ):
+            self.jobs[job.id] = job
+        super().on_event(event)
+
+
+class StoryCommand:
+    def __init__(
+        self, ns: argparse.Namespace, board: Storyboard, output_dir: Path | None, started: float
+    ):
+        self.ns = ns
+        self.board = board
+        self.output_dir = output_dir
+        self.started = started
+        self.announced: set[int] = set()
+        self.run_state: Any = None
+        self.session: Session | None = None
+
+    def run(self) -> int:
+        return run_jobs(
+            self.ns, self.body, interrupted=self.on_interrupt, progress_class=StoryProgress
+        )
+
+    def say(self, text: str) -> None:
+        if self.session is not None and not self.ns.quiet:
+            self.session.progress.echo(printable(text), sys.stderr)
+
+    def on_event(self, event: Any) -> None:
+        job = getattr(event, "job", None)
+        run = self.run_state
+        if not isinstance(job, Job) or job.id is None or run is None or not job.task_id:
+            return
+        shot = run.shot_of.get(job.id)
+        if shot is not None and job.id not in self.announced:
+            self.announced.add(job.id)
+            self.say(f"shot {shot.index}: submitted: task {job.task_id}")
+
+    async def body(self, session: Session) -> int:
+        from jimeng_tui.jobs.output_target import check_output
+        from jimeng_tui.story.checks import ShotRefused, preflight_board
+        from jimeng_tui.story.film import make_film
+        from jimeng_tui.story.run import SAVED, StoryRun
+
+        self.session = session
+        engine = session.engine
+        assert engine is not None
+        session.require_credentials()
+        if self.output_dir is not None:
+            engine.runner.settings.output_dir = self.output_dir
+            engine.runner.settings.output_dir_source = "--output-dir"
+        check_output(engine.runner.settings)
+        board = self.board
+        try:
+            await preflight_board(engine, board)
+        except ShotRefused as exc:
+            raise UsageError(f"{board.path}: {exc}; nothing was submitted") from None
+        earlier = await asyncio.to_thread(engine.history.find_meta, board.history_matches())
+        plans = plan(board, earlier, retry_failed=retry_failed(self.ns), again=self.ns.again)
+        counts: dict[Action, int] = {}
+        for p in plans:
+            counts[p.action] = counts.get(p.action, 0) + 1
+        self.say(
+            f"storyboard {board.title!r}: {len(plans)} shots: {counts.get(Action.RUN, 0)} to "
+            f"submit, {counts.get(Action.SKIP, 0)} saved before, {counts.get(Action.RESUME, 0)} "
+            f"to follow, {counts.get(Action.BLOCKED, 0)} not sent again"
+        )
+        session.progress.add_listener(self.on_event)
+        self.run_state = StoryRun(engine, board, plans, say=self.say)
+        progress = session.progress
+        assert isinstance(progress, StoryProgress)
+        progress.run = self.run_state
+        if progress.enabled:
+            progress._start_ticker()
+        results = await self.run_state.run()
+        unsaved = [r for r in results.values() if r.outcome != SAVED or r.job is None]
+        elapsed = clock(time.monotonic() - self.started)
+        if unsaved:
+            listed = ", ".join(f"{r.shot.index} ({_outcome_word(r)})" for r in unsaved)
+            unknown = [r for r in unsaved if r.job is not None and r.job.state == "submit_unknown"]
+            advice = (
+                "a submit without an answer is never sent again: check the console for its "
+                "task (`--again` sends every shot anew)"
+                if unknown
+                else "fix the cause and run the same command again (saved shots are reused)"
+            )
+            print(
+                f"{PROG}: error: {len(unsaved)} of {len(results)} shots have no video: shot "
+                f"{listed}; nothing was joined; {advice}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        jobs = [results[s.index].job for s in board.shots]
+        output = engine.runner.settings.output_dir
+        film = await asyncio.to_thread(make_film, board, [j for j in jobs if j], output)
+        made = "joined" if film.made_now else "joined earlier"
+        print(
+            printable(
+                f"film {made}: {film.path} ({film.frames} frames, {film.duration_s:.2f} s at "
+                f"{board.fps} fps, {len(jobs)} shots); sidecar {film.sidecar}"
+            )
+        )
+        self.say(f"finished in {elapsed}")
+        return EXIT_OK
+
+    def on_interrupt(self, session: Session) -> int:
+        print(
+            f"{PROG}: interrupted; shots on the service stay in the history. Run the same "
+            "command again to finish the storyboard: saved shots are reused, running ones "
+            "followed, nothing is sent twice",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+
+
+def _outcome_word(result: Any) -> str:
+    job = result.job
+    if result.outcome == "failed" and job is not None:
+        return str(job.state).replace("_", " ") + (f" {job.error_code}" if job.error_code else "")
+    return str(result.outcome).replace("_", " ")
+
+
+__all__ = ["cmd_story_run"]
