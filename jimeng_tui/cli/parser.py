@@ -19,8 +19,8 @@ from jimeng_tui.cli import json_output as cli_json
 from jimeng_tui.cli import mcp as cli_mcp
 from jimeng_tui.cli import serve as cli_serve
 from jimeng_tui.cli import spend as cli_spend
-from jimeng_tui.cli.cost import add_cost_options
 from jimeng_tui.cli import story as cli_story
+from jimeng_tui.cli.cost import add_cost_options
 from jimeng_tui.cli.errors import EXIT_USAGE, PROG, error_line
 from jimeng_tui.cli.globals import add_global_options, command_parser_class
 from jimeng_tui.cli.help_text import (
