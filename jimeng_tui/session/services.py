@@ -20,5 +20,6 @@ def _jimeng(target: Target) -> Service:
 def register_builtin() -> None:
     """Register every built-in service (again: harmless)."""
     from jimeng_tui.services.jimeng.capabilities import JIMENG_CAPS
+    from jimeng_tui.services.jimeng.codec import JIMENG_CODEC
 
-    registry.register("jimeng3", _jimeng, JIMENG_CAPS)
+    registry.register("jimeng3", _jimeng, JIMENG_CAPS, JIMENG_CODEC)
