@@ -45,12 +45,13 @@ class SaveStage:
     """done → downloading → (conforming →) saved, for Runner."""
 
     if TYPE_CHECKING:  # provided by Runner
-        service: Service
         settings: Any
+
+        def service_for(self, job: Job) -> Service: ...
 
         async def _set(self, job: Job, state: JobState, **changes: Any) -> None: ...
         async def _save(self, job: Job) -> None: ...
-        async def _fail(self, job: Job, code: int | None, message: str) -> None: ...
+        async def _fail(self, job: Job, code: int | str | None, message: str) -> None: ...
         def _emit(self, event: Event) -> None: ...
         async def _get_download_http(self) -> httpx.Client: ...
 
@@ -78,7 +79,7 @@ class SaveStage:
         re-saves a finished job's file without touching its state. Raises SaveFailed or
         OSError when the video cannot be saved here (the caller decides the job's state)."""
         assert job.id is not None and job.task_id is not None
-        request = output_plan(self.service, job)
+        request = output_plan(self.service_for(job), job)
         dest = Path(job.path) if job.path else self._plan_path(job)
         if job.path is None:
             job.path = str(dest)
@@ -256,7 +257,8 @@ class SaveStage:
             )
             return False
         try:
-            view = await self.service.query(job.task_id, request_of(self.service, job))
+            service = self.service_for(job)
+            view = await service.query(job.task_id, request_of(service, job))
         except JimengError as exc:
             raise SaveFailed(f"could not ask the service for a fresh video link: {exc}") from exc
         if view.status is RemoteStatus.EXPIRED:
