@@ -27,6 +27,15 @@ from jimeng_tui.session.services import register_builtin
 IMAGE_FIELDS = ("image", "image", "reference_image")
 
 
+# VideoInput's names → the flags' (a codec may name either)
+INPUT_NAMES = {
+    "ratio": "aspect_ratio",
+    "first_image": "image",
+    "last_image": "tail_image",
+    "reference_images": "reference_image",
+}
+
+
 @dataclass(frozen=True)
 class Flag:
     flag: str
@@ -208,7 +217,9 @@ def video_input(ns: argparse.Namespace, model: str) -> VideoInput:
 
 def option_flag(field: str) -> str | None:
     """The option a codec's field is given with (``duration`` → --duration, ``generate_audio``
-    → --audio), so that an error names what the user typed."""
+    → --audio, VideoInput's ``ratio`` → --aspect-ratio), so that an error names what the user
+    typed."""
+    field = INPUT_NAMES.get(field, field)
     for flag in generation_flags():
         if flag.dest == field:
             return flag.flag

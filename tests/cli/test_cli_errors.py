@@ -75,13 +75,13 @@ CASES = [
         "i2v-without-image",
         ["generate", "cat", "--mode", "i2v_first_720p"],
         2,
-        ["first_image: mode i2v_first_720p takes exactly one first-frame image, but no image"],
+        ["--image: mode i2v_first_720p takes exactly one first-frame image, but no image"],
     ),
     Case(
         "tail-image-for-t2v",
         ["generate", "cat", "--image", "{landscape}", "--tail-image", "{landscape_png}"],
         2,
-        ["last_image: mode t2v_720p takes no image, but two images"],
+        ["--tail-image: mode t2v_720p takes no image, but two images"],
     ),
     Case(
         "tail-without-first",
@@ -102,7 +102,7 @@ CASES = [
             "{landscape_png}",
         ],
         2,
-        ["last_image: mode i2v_first_1080p takes exactly one first-frame image"],
+        ["--tail-image: mode i2v_first_1080p takes exactly one first-frame image"],
     ),
     Case(
         "first-tail-with-one-image",
@@ -222,7 +222,7 @@ CASES = [
             "{landscape}",
         ],
         2,
-        ["last_image"],
+        ["--tail-image"],
     ),
     Case(
         "image-url-404-rejected-by-service",
