@@ -8,10 +8,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from sandbox_cli_support import start_foreground
 
 from jimeng_tui.sandbox import cli
 from jimeng_tui.sandbox import options as sopts
@@ -119,31 +119,14 @@ class _Target:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_foreground_run_serves_and_stops_cleanly(tmp_path, sig):
     log = tmp_path / "requests.jsonl"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jimeng_tui.sandbox",
-            "--port=0",
-            "--speed=100",
-            "--access-key=AKCLI",
-            "--secret-key=cli-secret",
-            f"--request-log={log}",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    proc, lines = start_foreground(
+        "--port=0",
+        "--speed=100",
+        "--access-key=AKCLI",
+        "--secret-key=cli-secret",
+        f"--request-log={log}",
     )
     try:
-        lines = []
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            if "Ctrl-C" in line:
-                break
         banner = "".join(lines)
         assert "AKCLI" in banner and "cli-secret" in banner
         assert "VOLC_ACCESSKEY" in banner and "JIMENG_VIDEO_API_URL" in banner

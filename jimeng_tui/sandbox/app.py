@@ -6,6 +6,8 @@ Routes:
   ``jimeng_tui.services.jimeng.signing``.
 - ``GET|HEAD /video/{task_id}.mp4?expires=…&signature=…`` — the pre-signed video link (Range, ETag).
 - ``GET /samples/{name}`` — generated input images; ``GET /healthz``.
+- ``/api/v3/contents/generations/tasks[/{id}]`` — Volcengine Ark (Seedance), ``sandbox/ark/``;
+  ``GET /frame/{id}.png?…`` — its last-frame links.
 
 All state lives in :class:`SandboxState` (``sandbox/state.py``, ``app.state.sandbox``); the
 routes are the methods of :class:`SandboxRoutes` (``sandbox/routes.py``), their answers are built in
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
+from jimeng_tui.sandbox.ark.routes import ArkRoutes
+from jimeng_tui.sandbox.ark.state import ArkState
 from jimeng_tui.sandbox.options import SandboxOptions
 from jimeng_tui.sandbox.routes import SandboxRoutes
 from jimeng_tui.sandbox.state import SandboxState
@@ -26,8 +30,11 @@ __all__ = ["SandboxState", "create_app"]
 def create_app(
     options: SandboxOptions | None = None, state: SandboxState | None = None
 ) -> Starlette:
-    """The ASGI app; ``app.state.sandbox`` is its :class:`SandboxState`."""
+    """The ASGI app; ``app.state.sandbox`` is its :class:`SandboxState`, ``app.state.ark`` its
+    Ark tasks (:class:`ArkState`)."""
     state = state or SandboxState(options or SandboxOptions())
-    app = Starlette(routes=SandboxRoutes(state).routes())
+    ark = ArkState(state)
+    app = Starlette(routes=SandboxRoutes(state).routes() + ArkRoutes(state, ark).routes())
     app.state.sandbox = state
+    app.state.ark = ark
     return app

@@ -10,6 +10,8 @@ import argparse
 from collections.abc import Callable
 from typing import TypeVar
 
+from jimeng_tui.sandbox.ark_settings import DENY_CODES
+
 Number = TypeVar("Number", int, float)
 
 
@@ -39,3 +41,28 @@ probability = checked(
 port = checked(
     int, "a port number", lambda v: 0 <= v <= 65535, "is not a port (0-65535; 0 picks a free one)"
 )
+
+
+def ark_deny_code(text: str) -> str:
+    if text not in DENY_CODES:
+        raise argparse.ArgumentTypeError(f"{text!r} is not one of {', '.join(DENY_CODES)}")
+    return text
+
+
+def ark_model_id(text: str) -> str:
+    """A Seedance model id of the sandbox's table."""
+    from jimeng_tui.sandbox.ark.models import MODELS
+
+    if text not in MODELS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a Seedance model id (known: {', '.join(MODELS)})"
+        )
+    return text
+
+
+def endpoint_pair(text: str) -> tuple[str, str]:
+    """``ep-…=MODEL`` → (endpoint, model id)."""
+    endpoint, sep, model = text.partition("=")
+    if not sep or not endpoint.startswith("ep-"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not EP=MODEL with EP starting ep-")
+    return endpoint, ark_model_id(model)

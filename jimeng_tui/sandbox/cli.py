@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jimeng_tui.sandbox import ark
 from jimeng_tui.sandbox import options as o
 from jimeng_tui.sandbox.argtypes import (
+    ark_deny_code,
+    ark_model_id,
+    endpoint_pair,
     non_negative_float,
     port,
     positive_float,
@@ -33,9 +37,22 @@ content triggers (put them in a prompt or an image URL):
 sample input images: /samples/landscape.jpg (1280×720), /samples/portrait.png (720×1280),
   /samples/square.jpg (1024×1024), /samples/magenta-corner.png (rejected with 50411)
 
+Ark (Seedance) on the same port under /api/v3, key {ark.DEFAULT_ARK_API_KEY} (--ark-api-key):
+  every Seedance model, Bearer key (401), per-model ranges (400), unknown model (404), the
+  {ark.QUEUE_LIMIT}-queued-task limit (429 QuotaExceeded), cancel/delete per status (409 for
+  running or cancelled), 24 h links, last frames, token usage; the fault flags apply to it too.
+  {ark.TEXT_RISK_WORD:<24} in the prompt: 400 InputTextSensitiveContentDetected
+  {ark.COPYRIGHT_WORD:<24} in the prompt: 400 InputTextSensitiveContentDetected.PolicyViolation
+  {ark.MODERATION_DOWN_WORD:<24} in the prompt: 400 ContentSecurityDetectionError
+  {ark.VIDEO_RISK_WORD:<24} the task fails: OutputVideoSensitiveContentDetected
+  {ark.VIDEO_COPYRIGHT_WORD:<24} the task fails: OutputVideoSensitiveContentDetected.PolicyViolation
+  {o.IMAGE_RISK_MARKER:<24} in an image URL (or the magenta corner): 400
+  {"":<24} InputImageSensitiveContentDetected
+
 point jimeng-tui at it:
   export VOLC_ACCESSKEY={o.DEFAULT_ACCESS_KEY} VOLC_SECRETKEY={o.DEFAULT_SECRET_KEY}
   export JIMENG_VIDEO_API_URL=http://127.0.0.1:{o.DEFAULT_PORT}
+  export ARK_API_KEY={ark.DEFAULT_ARK_API_KEY} ARK_BASE_URL=http://127.0.0.1:{o.DEFAULT_PORT}/api/v3
 """
 
 
@@ -48,10 +65,12 @@ class Flag:
     default: Any
     metavar: str | None
     help: str
+    action: str | None = None  # e.g. "append" for a repeatable flag
+    field: str | None = None  # the SandboxOptions field, when not the flag's name
 
     @property
     def dest(self) -> str:
-        return self.flag.removeprefix("--").replace("-", "_")
+        return self.field or self.flag.removeprefix("--").replace("-", "_")
 
 
 _D = o.SandboxOptions()
@@ -91,6 +110,13 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
             o.DEFAULT_SECRET_KEY,
             "SK",
             f"its secret key (default {o.DEFAULT_SECRET_KEY})",
+        ),
+        Flag(
+            "--ark-api-key",
+            None,
+            ark.DEFAULT_ARK_API_KEY,
+            "KEY",
+            f"the Ark API key the sandbox accepts as Bearer (default {ark.DEFAULT_ARK_API_KEY})",
         ),
     ),
     "timing": (
@@ -141,8 +167,23 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
             probability,
             0.0,
             "P",
-            "probability a submit or query answers 50500 Internal Error, creating no task "
-            "(default 0)",
+            "probability a submit or query answers 50500 Internal Error (Ark: 500 "
+            "InternalServiceError), creating no task (default 0)",
+        ),
+        Flag(
+            "--fail-after-create-rate",
+            probability,
+            0.0,
+            "P",
+            "probability a submit/create makes its task, then answers 50500 (Ark: 500) (default 0)",
+        ),
+        Flag(
+            "--task-fail-rate",
+            probability,
+            0.0,
+            "P",
+            "probability a task fails once done: 50516 (Ark: status failed, "
+            "OutputVideoSensitiveContentDetected) (default 0)",
         ),
         Flag(
             "--reset-rate",
@@ -190,6 +231,44 @@ FLAGS: dict[str, tuple[Flag, ...]] = {
             f"seed of the fault random generator (default {_D.seed})",
         ),
     ),
+    "Ark (Seedance, under /api/v3)": (
+        Flag(
+            "--ark-queue-limit",
+            positive_int,
+            ark.QUEUE_LIMIT,
+            "N",
+            f"queued tasks per account before create answers 429 QuotaExceeded "
+            f"(default {ark.QUEUE_LIMIT}, the service's)",
+        ),
+        Flag(
+            "--ark-deny",
+            ark_deny_code,
+            None,
+            "CODE",
+            "every Ark call answers 403 CODE, as for an account without the service: "
+            + ", ".join(ark.DENY_CODES)
+            + " (default: none)",
+        ),
+        Flag(
+            "--ark-endpoint",
+            endpoint_pair,
+            None,
+            "EP=MODEL",
+            "accept endpoint id EP (ep-…) as serving MODEL; repeatable (default: none)",
+            action="append",
+            field="ark_endpoints",
+        ),
+        Flag(
+            "--ark-model-not-open",
+            ark_model_id,
+            None,
+            "MODEL",
+            "create with MODEL answers 404 ModelNotOpen, as for a model the account has not "
+            "activated; repeatable (default: none)",
+            action="append",
+            field="ark_not_open",
+        ),
+    ),
     "logging and cache": (
         Flag(
             "--request-log",
@@ -223,7 +302,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         group = parser.add_argument_group(title)
         for f in flags:
             extra: dict[str, Any] = {"type": f.type} if f.type is not None else {}
-            group.add_argument(f.flag, default=f.default, metavar=f.metavar, help=f.help, **extra)
+            if f.action:
+                extra["action"] = f.action
+            group.add_argument(
+                f.flag, dest=f.dest, default=f.default, metavar=f.metavar, help=f.help, **extra
+            )
 
 
 def options_from_args(ns: argparse.Namespace) -> o.SandboxOptions:
@@ -234,6 +317,8 @@ def options_from_args(ns: argparse.Namespace) -> o.SandboxOptions:
         for f in flags
         if f.dest in fields and hasattr(ns, f.dest)
     }
+    given["ark_endpoints"] = dict(given.get("ark_endpoints") or [])
+    given["ark_not_open"] = tuple(given.get("ark_not_open") or ())
     return o.SandboxOptions(**given)
 
 
@@ -244,6 +329,9 @@ def banner(base_url: str, options: o.SandboxOptions) -> str:
         f"  secret key: {options.secret_key}",
         f"  speed ×{options.speed:g}: in_queue {options.queue_s:g} s, generating "
         f"{options.generate_s:g} s, links live {options.link_s:g} s, tasks {options.task_s:g} s",
+        f"Ark (Seedance) at {base_url}/api/v3",
+        f"  API key: {options.ark_api_key}",
+        f"  links live {options.ark_link_s:g} s, tasks are listed {options.ark_task_s:g} s",
     ]
     extras = []
     if options.max_concurrency:
@@ -253,6 +341,14 @@ def banner(base_url: str, options: o.SandboxOptions) -> str:
     for name in o.FAULT_RATES:
         if getattr(options, name):
             extras.append(f"{name.replace('_', ' ')} {getattr(options, name):g}")
+    if options.ark_queue_limit != ark.QUEUE_LIMIT:
+        extras.append(f"Ark queue limit {options.ark_queue_limit}")
+    if options.ark_deny:
+        extras.append(f"Ark calls denied with {options.ark_deny}")
+    for endpoint, model in options.ark_endpoints.items():
+        extras.append(f"endpoint {endpoint} → {model}")
+    for model in options.ark_not_open:
+        extras.append(f"{model} not activated")
     if options.large_file_bytes:
         extras.append(f"videos padded to {options.large_file_bytes} bytes")
     if extras:
@@ -267,6 +363,8 @@ def banner(base_url: str, options: o.SandboxOptions) -> str:
         f"  export VOLC_ACCESSKEY={options.access_key}",
         f"  export VOLC_SECRETKEY={options.secret_key}",
         f"  export JIMENG_VIDEO_API_URL={base_url}",
+        f"  export ARK_API_KEY={options.ark_api_key}",
+        f"  export ARK_BASE_URL={base_url}/api/v3",
         "  jimeng-tui",
         "",
         "Press Ctrl-C to stop.",
@@ -304,8 +402,9 @@ def run(ns: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m jimeng_tui.sandbox",
-        description="A strict local emulator of the Jimeng Video 3.0 service (signature checks, "
-        "validation, task lifecycle, real MP4 links, limits and fault injection).",
+        description="A strict local emulator of the Jimeng Video 3.0 service and of Volcengine "
+        "Ark's Seedance tasks (signature and key checks, validation, task lifecycle, real MP4 "
+        "links, limits and fault injection).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

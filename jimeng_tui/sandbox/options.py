@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jimeng_tui.sandbox import ark_settings as ark
 from jimeng_tui.services.jimeng import catalog
 
 DEFAULT_ACCESS_KEY = "AKSANDBOXJIMENGTUI0001"
@@ -25,7 +26,14 @@ IMAGE_RISK_PATCH = 16
 # How far X-Date may be from the sandbox's clock (the gateway's rule).
 MAX_CLOCK_SKEW_S = 15 * 60
 
-FAULT_RATES: tuple[str, ...] = ("fail_rate", "reset_rate", "slow_rate", "truncate_rate")
+FAULT_RATES: tuple[str, ...] = (
+    "fail_rate",
+    "fail_after_create_rate",
+    "task_fail_rate",
+    "reset_rate",
+    "slow_rate",
+    "truncate_rate",
+)
 
 
 @dataclass
@@ -43,7 +51,9 @@ class SandboxOptions:
     task_lifetime_s: float = catalog.TASK_LIFETIME_S
     max_concurrency: int | None = None  # tasks in_queue/generating per access key → 50430
     qps: float | None = None  # API requests per second per access key → 50429
-    fail_rate: float = 0.0  # 50500 at submit/query, no task created
+    fail_rate: float = 0.0  # 50500 (Ark: 500) at submit/query, no task created
+    fail_after_create_rate: float = 0.0  # a submit/create makes its task, then answers 50500/500
+    task_fail_rate: float = 0.0  # a task fails once done (50516; Ark: OutputVideoSensitive…)
     reset_rate: float = 0.0  # connection dropped without an answer (a submit's task IS created)
     slow_rate: float = 0.0  # the answer is delayed by slow_seconds
     slow_seconds: float = 2.0
@@ -53,6 +63,14 @@ class SandboxOptions:
     cache_dir: Path | None = None  # rendered clips; None → a folder under the system temp dir
     task_file: Path | None = None  # keeps tasks across runs (see sandbox/tasks.py); None: memory
     seed: int = 0  # for the fault RNG
+    # Ark (Seedance) under /api/v3 (sandbox/ark/).
+    ark_api_key: str = ark.DEFAULT_ARK_API_KEY
+    ark_link_lifetime_s: float = ark.LINK_LIFETIME_S
+    ark_task_lifetime_s: float = ark.TASK_LIFETIME_S
+    ark_queue_limit: int = ark.QUEUE_LIMIT  # queued tasks per account → 429 QuotaExceeded
+    ark_deny: str | None = None  # every Ark call answers 403 with this code (ark.DENY_CODES)
+    ark_endpoints: dict[str, str] = field(default_factory=dict)  # "ep-…" → the model it serves
+    ark_not_open: tuple[str, ...] = ()  # model ids not activated → 404 ModelNotOpen
 
     def __post_init__(self) -> None:
         if self.speed <= 0:
@@ -61,6 +79,9 @@ class SandboxOptions:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, not {value}")
+        if self.ark_deny is not None and self.ark_deny not in ark.DENY_CODES:
+            raise ValueError(f"ark_deny must be one of {', '.join(ark.DENY_CODES)}")
+        self.ark_not_open = tuple(self.ark_not_open)
         if self.request_log is not None:
             self.request_log = Path(self.request_log)
         if self.cache_dir is not None:
@@ -72,10 +93,10 @@ class SandboxOptions:
         shown = {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)
-            if f.name not in ("secret_key", "extra_keys")
+            if f.name not in ("secret_key", "extra_keys", "ark_api_key")
         }
         inner = ", ".join(f"{k}={v!r}" for k, v in shown.items())
-        return f"SandboxOptions({inner}, secret_key='***')"
+        return f"SandboxOptions({inner}, secret_key='***', ark_api_key='***')"
 
     # Scaled durations (real seconds).
     @property
@@ -93,6 +114,14 @@ class SandboxOptions:
     @property
     def task_s(self) -> float:
         return self.task_lifetime_s / self.speed
+
+    @property
+    def ark_link_s(self) -> float:
+        return self.ark_link_lifetime_s / self.speed
+
+    @property
+    def ark_task_s(self) -> float:
+        return self.ark_task_lifetime_s / self.speed
 
     def keys(self) -> dict[str, str]:
         """Every access key the gateway accepts, with its secret."""

@@ -44,6 +44,41 @@ from jimeng_tui.services.jimeng.request import redact_body
 ACTIONS = {catalog.ACTION_SUBMIT: "submit", catalog.ACTION_RESULT: "query"}
 
 
+class FetchFailed(Exception):
+    """An input image URL could not be downloaded (the message says why)."""
+
+
+async def fetch_url(url: str, request: Request) -> bytes:
+    """An input image by URL: the sandbox's own samples directly, anything else over HTTP."""
+    own = str(request.base_url).rstrip("/") + "/samples/"
+    if url.startswith(own):
+        try:
+            return samples.sample_bytes(url[len(own) :])
+        except KeyError:
+            raise FetchFailed("HTTP 404") from None
+    try:
+        async with httpx.AsyncClient(timeout=10.0, follow_redirects=True) as http:
+            reply = await http.get(url)
+    except httpx.HTTPError as exc:
+        raise FetchFailed(str(exc)) from None
+    if reply.status_code != 200:
+        raise FetchFailed(f"HTTP {reply.status_code}")
+    return reply.content
+
+
+def link_refusal(state: SandboxState, name: str, request: Request) -> Response | None:
+    """The object store's 403 for a link whose signature is wrong or whose time is up."""
+    expires = request.query_params.get("expires", "")
+    signature = request.query_params.get("signature", "")
+    if not expires.isdigit() or not hmac.compare_digest(
+        state.link_signature(name, int(expires)), signature
+    ):
+        return tos_error(403, "SignatureDoesNotMatch", "The link signature is invalid.")
+    if state.now() * 1000 > int(expires):
+        return tos_error(403, "AccessDenied", "Request has expired")
+    return None
+
+
 class SandboxRoutes:
     """The HTTP face of one :class:`SandboxState`: the API, video links, samples, health."""
 
@@ -115,6 +150,8 @@ class SandboxRoutes:
             response, task = await self.submit(body, access_key, request, start)
         else:
             response, task = await self.query(body, request, start)
+        if task is not None and kind == "submit" and self.state.roll("fail_after_create", kind):
+            return answer(business(50500, start), fault="fail_after_create", task_id=task.task_id)
         if self.state.roll("reset", kind):
             # The dangerous case: the task (if any) exists, the client hears nothing.
             entry.update(fault="reset", http_status=None, task_id=task.task_id if task else None)
@@ -157,7 +194,7 @@ class SandboxRoutes:
                 created_at=self.state.now(),
                 queue_s=self.opts.queue_s,
                 generate_s=self.opts.generate_s,
-                video_risk=VIDEO_RISK_WORD in info.prompt,
+                video_risk=VIDEO_RISK_WORD in info.prompt or self.state.roll("task_fail", "submit"),
             )
             self.state.add_task(task)
         return business(SUCCESS_CODE, start, data={"task_id": task.task_id}), task
@@ -176,20 +213,10 @@ class SandboxRoutes:
         return facts
 
     async def fetch_image(self, name: str, url: str, request: Request) -> bytes:
-        own = str(request.base_url).rstrip("/") + "/samples/"
-        if url.startswith(own):
-            try:
-                return samples.sample_bytes(url[len(own) :])
-            except KeyError:
-                raise validate.Invalid(name, "could not be downloaded (HTTP 404)") from None
         try:
-            async with httpx.AsyncClient(timeout=10.0, follow_redirects=True) as http:
-                reply = await http.get(url)
-        except httpx.HTTPError as exc:
+            return await fetch_url(url, request)
+        except FetchFailed as exc:
             raise validate.Invalid(name, f"could not be downloaded ({exc})") from None
-        if reply.status_code != 200:
-            raise validate.Invalid(name, f"could not be downloaded (HTTP {reply.status_code})")
-        return reply.content
 
     async def query(
         self, body: dict[str, Any], request: Request, start: float
@@ -230,19 +257,19 @@ class SandboxRoutes:
             self.state.log(entry)
             return response
 
-        expires = request.query_params.get("expires", "")
-        signature = request.query_params.get("signature", "")
-        if not expires.isdigit() or not hmac.compare_digest(
-            self.state.link_signature(task_id, int(expires)), signature
-        ):
-            return done(tos_error(403, "SignatureDoesNotMatch", "The link signature is invalid."))
-        if self.state.now() * 1000 > int(expires):
-            return done(tos_error(403, "AccessDenied", "Request has expired"))
-        with self.state.lock:
-            task = self.state.tasks.get(task_id)
-        if task is None:
+        refused = link_refusal(self.state, task_id, request)
+        if refused is not None:
+            return done(refused)
+        found = self.state.find_video(task_id)
+        if found is None:
             return done(tos_error(404, "NoSuchKey", "The specified key does not exist."))
-        clip = await self.state.clips.get_async(task.spec)
+        spec, done_at = found
+        if request.method == "HEAD" and task_id not in self.state.tasks:
+            # Ark's links are signed for GET only (ark-contract.md section 3): HEAD fails.
+            return done(
+                tos_error(403, "SignatureDoesNotMatch", "The link is signed for GET, not HEAD.")
+            )
+        clip = await self.state.clips.get_async(spec)
         parts: list[bytes | int] = [clip]
         total = len(clip)
         target = self.state.large_file_bytes
@@ -251,7 +278,7 @@ class SandboxRoutes:
             parts += [free_box(pad), pad - len(free_box(pad))]
             total = target
         etag = f'"{hashlib.sha256(clip).hexdigest()[:32]}-{total}"'
-        last_modified = formatdate(task.done_at, usegmt=True)
+        last_modified = formatdate(done_at, usegmt=True)
         headers = {
             "Content-Type": "video/mp4",
             "Accept-Ranges": "bytes",

@@ -13,6 +13,8 @@ import uvicorn
 
 from jimeng_tui.sandbox import samples
 from jimeng_tui.sandbox.app import create_app
+from jimeng_tui.sandbox.ark import API_PREFIX
+from jimeng_tui.sandbox.ark.state import ArkState, ArkTask
 from jimeng_tui.sandbox.options import DEFAULT_HOST, SandboxOptions
 from jimeng_tui.sandbox.state import SandboxState
 from jimeng_tui.sandbox.tasks import Task
@@ -89,6 +91,7 @@ class SandboxServer:
         self.port = port
         self.state = SandboxState(self.options)
         self.app = create_app(state=self.state)
+        self.ark: ArkState = self.app.state.ark
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
@@ -192,6 +195,16 @@ class SandboxServer:
     def credentials(self) -> Credentials:
         return Credentials(self.options.access_key, self.options.secret_key)
 
+    @property
+    def ark_base_url(self) -> str:
+        """Ark's base URL here (what ``ARK_BASE_URL`` / ``[network] ark_url`` would be)."""
+        return self.base_url + API_PREFIX
+
+    @property
+    def ark_api_key(self) -> str:
+        """The API key the sandbox's Ark accepts (``--ark-api-key``)."""
+        return self.options.ark_api_key
+
     def sample_image_url(self, name: str) -> str:
         if name not in samples.SAMPLES:
             raise KeyError(f"no sample {name!r}; known: {', '.join(samples.SAMPLES)}")
@@ -215,6 +228,9 @@ class SandboxServer:
 
     def force_status(self, task_id: str, status: str | None) -> None:
         """Pin a task's status (e.g. "expired"); None returns it to its timeline."""
+        if task_id in self.ark.tasks:
+            self.ark.force_status(task_id, status)
+            return
         self.state.force_status(task_id, status)
 
     # inspection ---------------------------------------------------------------
@@ -245,12 +261,29 @@ class SandboxServer:
             return dict(self.state.tasks)
 
     def knows(self, task_id: str) -> bool:
-        """Whether a query for ``task_id`` finds it (made here, or kept in the task file)."""
-        return self.state.lookup(task_id) is not None
+        """Whether a query for ``task_id`` finds it (made here, or kept in the task file), a
+        Jimeng task or an Ark one."""
+        return self.state.lookup(task_id) is not None or self.ark.lookup(task_id) is not None
 
     def task_status(self, task_id: str) -> str:
+        """A task's status as its service says it ("in_queue"… for Jimeng, "queued"… for Ark)."""
         task = self.state.lookup(task_id)
-        return "not_found" if task is None else task.status(self.state.now())
+        if task is not None:
+            return task.status(self.state.now())
+        ark_task = self.ark.lookup(task_id)
+        return "not_found" if ark_task is None else ark_task.status(self.state.now())
+
+    @property
+    def ark_tasks(self) -> dict[str, ArkTask]:
+        """Every Ark task made here and not deleted (cancelled ones too), by id."""
+        with self.state.lock:
+            return {k: t for k, t in self.ark.tasks.items() if not t.deleted}
+
+    def ark_created_bodies(self) -> list[dict[str, Any]]:
+        """Bodies (image data shortened) of every Ark create that made a task, in order —
+        including one whose answer was lost or was a 500."""
+        with self.state.lock:
+            return [dict(t.body) for t in self.ark.tasks.values()]
 
     def running_tasks(self, access_key: str | None = None) -> int:
         return self.state.running(access_key or self.options.access_key)

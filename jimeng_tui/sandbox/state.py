@@ -14,6 +14,7 @@ import random
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,9 +22,28 @@ from typing import Any
 
 from jimeng_tui.sandbox.options import SandboxOptions
 from jimeng_tui.sandbox.tasks import Task, TaskFile
-from jimeng_tui.sandbox.video import ClipCache
+from jimeng_tui.sandbox.video import ClipCache, ClipSpec
 
-FAULT_KINDS: tuple[str, ...] = ("fail", "reset", "slow", "truncate")
+FAULT_KINDS: tuple[str, ...] = (
+    "fail",
+    "fail_after_create",
+    "task_fail",
+    "reset",
+    "slow",
+    "truncate",
+)
+
+RUNTIME_SETTINGS = (
+    "slow_seconds",
+    "large_file_bytes",
+    "max_concurrency",
+    "qps",
+    "ark_deny",
+    "ark_queue_limit",
+)
+
+# Finds the clip behind a video link's task id: (spec, finished at), or None.
+VideoSource = Callable[[str], tuple[ClipSpec, float] | None]
 
 
 @dataclass
@@ -48,11 +68,14 @@ class SandboxState:
         self.large_file_bytes = o.large_file_bytes
         self.max_concurrency = o.max_concurrency
         self.qps = o.qps
+        self.ark_deny = o.ark_deny
+        self.ark_queue_limit = o.ark_queue_limit
         self.pending: dict[tuple[str, str | None], int] = {}
         self.buckets: dict[str, _Bucket] = {}
         self.clips = ClipCache(o.cache_dir)
         self.link_secret = secrets.token_bytes(32)
         self._log_lock = threading.Lock()
+        self.video_sources: list[VideoSource] = []  # more tasks with links (Ark's)
         self.task_file = TaskFile(o.task_file, o.task_s) if o.task_file else None
         if self.task_file is not None:
             kept, link_key = self.task_file.load(self.now())
@@ -70,8 +93,8 @@ class SandboxState:
 
     # faults -------------------------------------------------------------
     def set_faults(self, **changes: Any) -> None:
-        """Change fault settings at runtime: fail_rate, reset_rate, slow_rate, truncate_rate,
-        slow_seconds, large_file_bytes, max_concurrency, qps."""
+        """Change fault settings at runtime: the ``*_rate`` of every fault kind, slow_seconds,
+        large_file_bytes, max_concurrency, qps, ark_deny, ark_queue_limit."""
         with self.lock:
             for name, value in changes.items():
                 kind = name.removesuffix("_rate")
@@ -79,7 +102,7 @@ class SandboxState:
                     if not 0.0 <= value <= 1.0:
                         raise ValueError(f"{name} must be between 0 and 1")
                     self.rates[kind] = float(value)
-                elif name in ("slow_seconds", "large_file_bytes", "max_concurrency", "qps"):
+                elif name in RUNTIME_SETTINGS:
                     setattr(self, name, value)
                     if name == "qps":
                         self.buckets.clear()
@@ -87,12 +110,14 @@ class SandboxState:
                     raise TypeError(f"unknown fault setting {name!r}")
 
     def inject(self, kind: str, count: int = 1, action: str | None = None) -> None:
-        """Make the next ``count`` matching requests hit fault ``kind`` (fail, reset, slow,
-        truncate); ``action`` narrows it to "submit", "query" or "video"."""
+        """Make the next ``count`` matching requests hit fault ``kind`` (fail,
+        fail_after_create, task_fail, reset, slow, truncate); ``action`` narrows it to "submit"
+        (Jimeng submit, Ark create), "query" (Jimeng query, Ark get and list), "delete" (Ark) or
+        "video"."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"fault kind must be one of {', '.join(FAULT_KINDS)}")
-        if action not in (None, "submit", "query", "video"):
-            raise ValueError("action must be submit, query, video or None")
+        if action not in (None, "submit", "query", "delete", "video"):
+            raise ValueError("action must be submit, query, delete, video or None")
         with self.lock:
             key = (kind, action)
             self.pending[key] = self.pending.get(key, 0) + count
@@ -172,10 +197,31 @@ class SandboxState:
         msg = f"{task_id}:{expires_ms}".encode()
         return hmac.new(self.link_secret, msg, hashlib.sha256).hexdigest()
 
-    def video_url(self, base_url: str, task_id: str) -> str:
-        expires_ms = int((self.now() + self.options.link_s) * 1000)
-        sig = self.link_signature(task_id, expires_ms)
-        return f"{base_url.rstrip('/')}/video/{task_id}.mp4?expires={expires_ms}&signature={sig}"
+    def video_url(self, base_url: str, task_id: str, expires_at: float | None = None) -> str:
+        """A signed link to the task's clip, valid until ``expires_at`` (sandbox clock;
+        default: the Jimeng link lifetime from now)."""
+        return self.signed_url(base_url, f"{task_id}.mp4", "video", expires_at)
+
+    def signed_url(
+        self, base_url: str, name: str, folder: str, expires_at: float | None = None
+    ) -> str:
+        if expires_at is None:
+            expires_at = self.now() + self.options.link_s
+        expires_ms = int(expires_at * 1000)
+        sig = self.link_signature(name.removesuffix(".mp4"), expires_ms)
+        return f"{base_url.rstrip('/')}/{folder}/{name}?expires={expires_ms}&signature={sig}"
+
+    def find_video(self, task_id: str) -> tuple[ClipSpec, float] | None:
+        """The clip behind a video link and when its task finished, or None."""
+        with self.lock:
+            task = self.tasks.get(task_id)
+        if task is not None:
+            return task.spec, task.done_at
+        for source in self.video_sources:
+            found = source(task_id)
+            if found is not None:
+                return found
+        return None
 
     # log -----------------------------------------------------------------
     def log(self, entry: dict[str, Any]) -> None:

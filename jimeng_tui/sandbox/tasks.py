@@ -13,7 +13,7 @@ import contextlib
 import dataclasses
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,23 @@ from jimeng_tui.sandbox.video import ClipSpec
 FORMAT = 1
 
 
+class JsonTask:
+    """A dataclass task with ``task_id``, ``created_at`` and a ``spec`` (ClipSpec) that a
+    :class:`TaskFile` can keep."""
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Any:
+        fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        values = {k: v for k, v in data.items() if k in fields}
+        values["spec"] = ClipSpec(**values["spec"])
+        return cls(**values)
+
+
 @dataclass
-class Task:
+class Task(JsonTask):
     task_id: str
     access_key: str
     req_key: str
@@ -50,36 +65,28 @@ class Task:
     def done_at(self) -> float:
         return self.created_at + self.queue_s + self.generate_s
 
-    def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Task:
-        fields = {f.name for f in dataclasses.fields(cls)}
-        values = {k: v for k, v in data.items() if k in fields}
-        values["spec"] = ClipSpec(**values["spec"])
-        return cls(**values)
-
 
 @dataclass
 class TaskFile:
-    """``path`` holds tasks younger than ``lifetime_s`` (sandbox clock) and the link key."""
+    """``path`` holds tasks younger than ``lifetime_s`` (sandbox clock) and the link key;
+    ``kind`` is the task class (Jimeng's :class:`Task`, or Ark's)."""
 
     path: Path
     lifetime_s: float
+    kind: type[JsonTask] = field(default_factory=lambda: Task)
 
-    def load(self, now: float) -> tuple[dict[str, Task], bytes | None]:
+    def load(self, now: float) -> tuple[dict[str, Any], bytes | None]:
         """The kept tasks and link key; nothing (never an error) when the file is missing
         or unreadable: a sandbox must start whatever its old file holds."""
         try:
             data = json.loads(self.path.read_text("utf-8"))
-            tasks = [Task.from_json(t) for t in data["tasks"]]
+            tasks = [self.kind.from_json(t) for t in data["tasks"]]
             link_key = bytes.fromhex(data["link_key"])
         except (OSError, ValueError, KeyError, TypeError):
             return {}, None
         return {t.task_id: t for t in tasks if now - t.created_at <= self.lifetime_s}, link_key
 
-    def save(self, tasks: dict[str, Task], link_key: bytes, now: float) -> None:
+    def save(self, tasks: dict[str, Any], link_key: bytes, now: float) -> None:
         """Write the tasks still alive, merged with what another sandbox using this file wrote
         since (ours win), so two programs at once do not drop each other's tasks."""
         kept, _ = self.load(now)

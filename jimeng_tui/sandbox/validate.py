@@ -224,25 +224,36 @@ def decode_base64(field: str, value: str) -> bytes:
         raise Invalid(field, "is not valid base64") from None
 
 
-def check_image(field: str, data: bytes) -> ImageFacts:
-    """Format, size, sides and ratio of one input image; the magenta corner is review-rejected."""
-    if len(data) > catalog.IMAGE_MAX_BYTES:
-        raise Invalid(
-            field, f"is {len(data)} bytes; at most {catalog.IMAGE_MAX_BYTES} are accepted"
-        )
+def read_image(data: bytes) -> tuple[str, int, int, bool] | None:
+    """(Pillow format, width, height, whether its top-left patch is the review's pure magenta)
+    of encoded image bytes; None when they are not a readable image."""
     try:
         with Image.open(io.BytesIO(data)) as image:
             fmt = image.format or ""
             width, height = image.size
-            if fmt not in catalog.IMAGE_FORMATS:
-                raise Invalid(field, f"is {fmt or 'not an image'}; only JPEG or PNG are accepted")
             image.load()
             corner = None
             if width >= IMAGE_RISK_PATCH and height >= IMAGE_RISK_PATCH:
                 patch = image.convert("RGB").crop((0, 0, IMAGE_RISK_PATCH, IMAGE_RISK_PATCH))
                 corner = patch.getcolors(IMAGE_RISK_PATCH * IMAGE_RISK_PATCH)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise Invalid(field, "is not a readable JPEG or PNG image") from None
+        return None
+    risky = bool(corner and len(corner) == 1 and corner[0][1] == IMAGE_RISK_COLOUR)
+    return fmt, width, height, risky
+
+
+def check_image(field: str, data: bytes) -> ImageFacts:
+    """Format, size, sides and ratio of one input image; the magenta corner is review-rejected."""
+    if len(data) > catalog.IMAGE_MAX_BYTES:
+        raise Invalid(
+            field, f"is {len(data)} bytes; at most {catalog.IMAGE_MAX_BYTES} are accepted"
+        )
+    facts = read_image(data)
+    if facts is None:
+        raise Invalid(field, "is not a readable JPEG or PNG image")
+    fmt, width, height, risky = facts
+    if fmt not in catalog.IMAGE_FORMATS:
+        raise Invalid(field, f"is {fmt or 'not an image'}; only JPEG or PNG are accepted")
     if max(width, height) > catalog.IMAGE_MAX_SIDE:
         raise Invalid(field, f"is {width}×{height}; sides must be at most {catalog.IMAGE_MAX_SIDE}")
     if min(width, height) < catalog.IMAGE_MIN_SIDE:
@@ -255,7 +266,7 @@ def check_image(field: str, data: bytes) -> ImageFacts:
             f"is {width}×{height}; long side / short side must be at most "
             f"{catalog.IMAGE_MAX_RATIO:g}",
         )
-    if corner and len(corner) == 1 and corner[0][1] == IMAGE_RISK_COLOUR:
+    if risky:
         raise Rejected(50411, field)
     return ImageFacts(field=field, width=width, height=height, format=fmt, size=len(data))
 

@@ -14,6 +14,7 @@ import hashlib
 import io
 import math
 import os
+import struct
 import tempfile
 import threading
 from collections import OrderedDict
@@ -38,6 +39,8 @@ VIDEO_SIZES: dict[str, tuple[int, int]] = {
 assert set(VIDEO_SIZES) == set(catalog.ASPECT_RATIOS), "a catalog ratio has no sandbox size"
 
 MEMORY_CACHE_CLIPS = 48
+AUDIO_RATE = 48_000
+AUDIO_FRAME_SAMPLES = 1024  # one AAC frame
 
 
 def size_for(aspect_ratio: str) -> tuple[int, int]:
@@ -51,10 +54,13 @@ class ClipSpec:
     height: int
     prompt: str
     seed: int
+    audio: bool = False  # an AAC sound track as long as the video (Ark's generate_audio)
 
     @property
     def key(self) -> str:
         raw = f"{self.frames}\x00{self.width}x{self.height}\x00{self.seed}\x00{self.prompt}"
+        if self.audio:
+            raw += "\x00audio"
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
     @property
@@ -81,17 +87,73 @@ def _background(spec: ClipSpec, colours: list[tuple[int, int, int]]) -> Image.Im
     return corners.resize((spec.width * 2, spec.height), Image.Resampling.BILINEAR)
 
 
+class _Painter:
+    """Draws frame ``i`` of a clip: a sliding gradient, a travelling shape, a progress bar."""
+
+    def __init__(self, spec: ClipSpec):
+        colours, digest = _palette(spec)
+        self.spec = spec
+        self.background = _background(spec, colours)
+        w, h = spec.width, spec.height
+        self.radius = max(12, min(w, h) // 7)
+        self.phase = digest[12] / 255.0 * 2 * math.pi
+        self.loops_x = 1 + digest[13] % 3
+        self.loops_y = 1 + digest[14] % 2
+        self.shape = digest[15] % 2  # 0 ellipse, 1 square
+        self.ink = tuple(255 - c for c in colours[3])
+
+    def frame(self, i: int) -> Image.Image:
+        w, h, radius = self.spec.width, self.spec.height, self.radius
+        t = i / max(1, self.spec.frames - 1)
+        offset = int(t * w)
+        image = self.background.crop((offset, 0, offset + w, h))
+        draw = ImageDraw.Draw(image)
+        cx = w / 2 + (w / 2 - radius) * math.sin(2 * math.pi * self.loops_x * t + self.phase)
+        cy = h / 2 + (h / 2 - radius) * math.sin(2 * math.pi * self.loops_y * t)
+        box = (cx - radius, cy - radius, cx + radius, cy + radius)
+        if self.shape == 0:
+            draw.ellipse(box, fill=self.ink)
+        else:
+            draw.rectangle(box, fill=self.ink)
+        draw.rectangle((0, h - 6, int(w * t), h), fill=(255, 255, 255))
+        return image
+
+
+def last_frame_png(spec: ClipSpec) -> bytes:
+    """The clip's last frame as a PNG (what Ark's ``last_frame_url`` serves)."""
+    buf = io.BytesIO()
+    _Painter(spec).frame(spec.frames - 1).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _write_tone(
+    container: av.container.OutputContainer, stream: av.AudioStream, spec: ClipSpec
+) -> None:
+    """A quiet tone as long as the video, its pitch from the clip's key."""
+    pitch = 220 + int(spec.key[:4], 16) % 440
+    total = AUDIO_RATE * spec.frames // spec.fps
+    pos = 0
+    while pos < total:
+        count = min(AUDIO_FRAME_SAMPLES, total - pos)
+        frame = av.AudioFrame(format="fltp", layout="mono", samples=count)
+        samples = (
+            0.2 * math.sin(2 * math.pi * pitch * (pos + j) / AUDIO_RATE) for j in range(count)
+        )
+        frame.planes[0].update(struct.pack(f"<{count}f", *samples))
+        frame.sample_rate = AUDIO_RATE
+        frame.time_base = Fraction(1, AUDIO_RATE)
+        frame.pts = pos
+        for packet in stream.encode(frame):
+            container.mux(packet)
+        pos += count
+    for packet in stream.encode():
+        container.mux(packet)
+
+
 def render_clip(spec: ClipSpec) -> bytes:
-    """Encode the clip to MP4 bytes (H.264, yuv420p, 24 fps, ``spec.frames`` frames)."""
-    colours, digest = _palette(spec)
-    background = _background(spec, colours)
-    w, h = spec.width, spec.height
-    radius = max(12, min(w, h) // 7)
-    phase = digest[12] / 255.0 * 2 * math.pi
-    loops_x = 1 + digest[13] % 3
-    loops_y = 1 + digest[14] % 2
-    shape = digest[15] % 2  # 0 ellipse, 1 square
-    ink = tuple(255 - c for c in colours[3])
+    """Encode the clip to MP4 bytes (H.264, yuv420p, 24 fps, ``spec.frames`` frames; with
+    ``spec.audio`` also an AAC track)."""
+    painter = _Painter(spec)
     buf = io.BytesIO()
     with av.open(buf, mode="w", format="mp4") as container:
         stream = container.add_stream(
@@ -99,30 +161,24 @@ def render_clip(spec: ClipSpec) -> bytes:
             rate=spec.fps,
             options={"preset": "ultrafast", "crf": "30", "tune": "fastdecode"},
         )
-        stream.width = w
-        stream.height = h
+        stream.width = spec.width
+        stream.height = spec.height
         stream.pix_fmt = "yuv420p"
         stream.time_base = Fraction(1, spec.fps)
         container.metadata["comment"] = f"jimeng-tui sandbox clip {spec.key}"
+        audio = None
+        if spec.audio:  # every stream is added before the first packet is written
+            audio = container.add_stream("aac", rate=AUDIO_RATE)
+            audio.layout = "mono"
         for i in range(spec.frames):
-            t = i / max(1, spec.frames - 1)
-            offset = int(t * w)
-            image = background.crop((offset, 0, offset + w, h))
-            draw = ImageDraw.Draw(image)
-            cx = w / 2 + (w / 2 - radius) * math.sin(2 * math.pi * loops_x * t + phase)
-            cy = h / 2 + (h / 2 - radius) * math.sin(2 * math.pi * loops_y * t)
-            box = (cx - radius, cy - radius, cx + radius, cy + radius)
-            if shape == 0:
-                draw.ellipse(box, fill=ink)
-            else:
-                draw.rectangle(box, fill=ink)
-            draw.rectangle((0, h - 6, int(w * t), h), fill=(255, 255, 255))
-            frame = av.VideoFrame.from_image(image)
+            frame = av.VideoFrame.from_image(painter.frame(i))
             frame.pts = i
             for packet in stream.encode(frame):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
+        if audio is not None:
+            _write_tone(container, audio, spec)
     return buf.getvalue()
 
 

@@ -17,9 +17,18 @@ def _jimeng(target: Target) -> Service:
     return JimengService(target)
 
 
+def _ark(target: Target) -> Service:
+    from jimeng_tui.services.ark.service import ArkService
+
+    return ArkService(target)
+
+
 def register_builtin() -> None:
     """Register every built-in service (again: harmless)."""
+    from jimeng_tui.services.ark.codec import ARK_CODEC
+    from jimeng_tui.services.ark.models import ARK_CAPS
     from jimeng_tui.services.jimeng.capabilities import JIMENG_CAPS
     from jimeng_tui.services.jimeng.codec import JIMENG_CODEC
 
     registry.register("jimeng3", _jimeng, JIMENG_CAPS, JIMENG_CODEC)
+    registry.register("ark", _ark, ARK_CAPS, ARK_CODEC)

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 JIMENG = "jimeng3"
 ARK = "ark"
-SANDBOX_ARK_KEY = "sandbox-ark-key"  # the sandbox's default Ark key (until it says its own)
 
 # {config}: the config file's path
 NO_JIMENG_KEYS = (
@@ -57,9 +56,7 @@ def _sandbox_targets(loaded: LoadedConfig, sandbox: SandboxServer) -> dict[str, 
         )
     }
     if ARK in registry.names():
-        ark_url = getattr(sandbox, "ark_base_url", sandbox.base_url + "/api/v3")
-        ark_key = getattr(sandbox, "ark_api_key", SANDBOX_ARK_KEY)
-        targets[ARK] = at(ark_url, {"api_key": ark_key})
+        targets[ARK] = at(sandbox.ark_base_url, {"api_key": sandbox.ark_api_key})
     return targets
 
 

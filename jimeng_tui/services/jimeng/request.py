@@ -9,7 +9,13 @@ from typing import Any
 
 from jimeng_tui.domain.capabilities import ModelCaps
 from jimeng_tui.domain.errors import ValidationError
-from jimeng_tui.services.images import PreparedImage, check_url, is_url, refuse_other_scheme
+from jimeng_tui.services.images import (
+    PreparedImage,
+    check_url,
+    image_source,
+    is_url,
+    refuse_other_scheme,
+)
 from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.services.jimeng.capabilities import JIMENG_CAPS
 
@@ -153,25 +159,6 @@ class GenerationRequest:
     def from_params(cls, params: dict[str, Any]) -> GenerationRequest:
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in params.items() if k in known})
-
-
-def image_source(value: str | None, *, field: str, base: Path | None = None) -> str | None:
-    """An image input as the user gave it → what the job keeps: a URL as it is, a local path
-    made absolute (``~`` expanded; a relative path taken from ``base``, default the working
-    folder), so that the job can be resumed from anywhere."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        raise ValidationError(field, "an empty image path was given")
-    if is_url(value):
-        check_url(value, field)
-        return value
-    path = Path(value).expanduser()
-    if base is not None and not path.is_absolute():
-        path = base / path
-    refuse_other_scheme(value, field, path)
-    return str(path.absolute())
 
 
 def make_request(
