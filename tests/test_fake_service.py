@@ -145,7 +145,7 @@ async def test_a_jimeng_job_and_a_fake_job_run_at_once_each_behind_its_own_throt
     with fake_registered(tmp_path):
         engine = open_engine(sandbox=sandbox, env=env)
         try:
-            assert list(engine.services) == ["jimeng3", "fake"]
+            assert list(engine.services) == ["jimeng3", "ark", "fake"]  # the sandbox has both
             throttles = engine.runner.throttles
             assert throttles["jimeng3"] is not throttles["fake"]
             assert throttles["jimeng3"].limit == throttles["fake"].limit == 1

@@ -220,6 +220,7 @@ class SaveStage:
 
     def _plan_path(self, job: Job) -> Path:
         template = self.settings.filename_template
+        seed = job.params.get("seed")  # a service may keep none (Ark: not given = random)
         try:
             stem = render_filename(
                 template,
@@ -228,7 +229,7 @@ class SaveStage:
                 mode=job.mode,
                 job_id=job.id,
                 created_at=job.created_at,
-                seed=int(job.params.get("seed", -1)),
+                seed=seed if isinstance(seed, int) else -1,
             )
         except ValidationError as exc:
             raise SaveFailed(

@@ -163,6 +163,8 @@ class SubmitStage:
                 continue
             job.poll_count += 1
             status = view.status
+            if view.usage_tokens is not None:  # what the service counted (Ark's tokens)
+                job.meta.usage_tokens = view.usage_tokens
             if status is RemoteStatus.SUCCEEDED and view.video_url and view.failure is None:
                 await self._set(
                     job,
