@@ -194,7 +194,7 @@ def render_table(jobs: list[Job]) -> str:
                 one_line(job.path or "-"),
             ]
         )
-    head = ["DATE", "STATUS", "MODE", "LENGTH", "PROMPT", "PATH"]
+    head = ["DATE", "STATUS", "MODEL", "LENGTH", "PROMPT", "PATH"]
     widths = [max(cells(head[i]), *(cells(r[i]) for r in rows)) for i in range(4)]
     fixed = sum(widths) + 2 * 5
     path_width = max(cells(head[5]), *(cells(r[5]) for r in rows))

@@ -273,7 +273,7 @@ def add_history_parser(sub: Any, fmt: Formatter) -> argparse.ArgumentParser:
     hs = sub.add_parser(
         "history",
         help="list, search and export past generations",
-        description="A table of past jobs, newest first: date, status, mode, duration/fps, "
+        description="A table of past jobs, newest first: date, status, model, duration/fps, "
         "prompt, saved file.",
         epilog="examples:\n  jimeng-tui history --search 'golden retriever' --status saved\n"
         "  jimeng-tui history --since 2026-01-01 --mode t2v_1080p --limit 20\n"
