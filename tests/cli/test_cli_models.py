@@ -145,3 +145,16 @@ def test_a_mixed_batch_runs_both_services_and_history_filters_by_model(
     code, out, err = run(capsys, "batch", str(lines), "--json")
     assert code == 0, err
     assert len(sandbox.requests_for(ACTION_CREATE)) == 2
+
+
+def test_resume_finishes_a_seedance_job_with_only_the_ark_key(sandbox, env_for, capsys):
+    env_for(sandbox, jimeng=False)
+    code, out, err = run(capsys, "generate", "a kite", "--model", "seedance-2.0", "--no-wait")
+    assert code == 0, err
+    task_id = out.strip()
+    assert task_id.startswith("cgt-")
+    code, out, err = run(capsys, "resume", "--json")
+    assert code == 0, err
+    (job,) = json.loads(out)
+    assert (job["task_id"], job["status"], job["model"]) == (task_id, "saved", SEEDANCE)
+    assert len(sandbox.requests_for(ACTION_CREATE)) == 1
