@@ -105,6 +105,10 @@ def _dispatch(ns: argparse.Namespace) -> int:
         from jimeng_tui.cli import history
 
         return history.cmd_history(ns)
+    if command == "serve":
+        from jimeng_tui.cli import serve
+
+        return serve.cmd_serve(ns)
     if command == "doctor":
         from jimeng_tui.cli import doctor
 
@@ -113,6 +117,10 @@ def _dispatch(ns: argparse.Namespace) -> int:
         from jimeng_tui.cli import batch
 
         return batch.cmd_batch(ns)
+    if command == "mcp":
+        from jimeng_tui.cli import mcp
+
+        return mcp.cmd_mcp(ns)
     if command == "generate":
         from jimeng_tui.cli import generate
 

@@ -16,6 +16,8 @@ from typing import Any, NoReturn
 from jimeng_tui import __version__
 from jimeng_tui.cli import doctor as cli_doctor
 from jimeng_tui.cli import json_output as cli_json
+from jimeng_tui.cli import mcp as cli_mcp
+from jimeng_tui.cli import serve as cli_serve
 from jimeng_tui.cli.errors import EXIT_USAGE, PROG, error_line
 from jimeng_tui.cli.generation_options import add_generation_options, model_lines
 from jimeng_tui.cli.globals import add_global_options, command_parser_class
@@ -115,6 +117,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     add_history_parser(sub, fmt)
     add_locate_parser(sub, fmt)
     cli_doctor.add_parser(sub, fmt)  # doctor: check or rebuild the history
+    cli_mcp.add_parser(sub, fmt)  # mcp: the agent server
+    cli_serve.add_parser(sub, fmt)  # serve: the studio in a browser (issue 18)
     sb = add_sandbox_parser(sub, fmt)
     for p in (parser, *sub.choices.values()):
         if p.description and "\n" not in p.description:

@@ -13,10 +13,12 @@ import contextlib
 import os
 import signal
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from jimeng_tui.cli.errors import EXIT_INTERRUPTED, UsageError
+from jimeng_tui.cli.notify_end import notify_command_end
 from jimeng_tui.cli.output import Progress
 from jimeng_tui.domain.errors import JimengError, ValidationError
 from jimeng_tui.domain.job import Job
@@ -122,7 +124,10 @@ def run_jobs(
             loop.add_signal_handler(signal.SIGINT, on_sigint)
         try:
             session.open()
-            return await body(session)
+            started = time.monotonic()
+            code = await body(session)
+            notify_command_end(session, time.monotonic() - started)  # issue 18: job ended
+            return code
         finally:
             progress.stop()
             with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -127,10 +127,26 @@ class NetworkConfig:
 
 
 @dataclass
+class NotifyConfig:
+    # how a job's end is signalled: auto (from the terminal), osc9, osc777, osc99, desktop
+    # (notify-send), bell or none; `generate`/`batch` only after running `after_seconds`
+    method: str = "auto"
+    after_seconds: float = 30.0
+
+
+@dataclass
+class ServeConfig:
+    # the password of `jimeng-tui serve` on a non-loopback address ("" = a new one each start)
+    token: str = field(default="", repr=False)
+
+
+@dataclass
 class Config:
     credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
     defaults: DefaultsConfig = field(default_factory=DefaultsConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
     # binding id → key, e.g. {"generate": "ctrl+g"}
     keys: dict[str, str] = field(default_factory=dict)
     # Keys this version does not know, kept so that saving does not lose them:
@@ -361,7 +377,7 @@ def _section_dict(obj: Any, section: str, rules: ExtraRules) -> dict[str, Any]:
 def config_to_dict(config: Config, rules: ExtraRules | None = None) -> dict[str, Any]:
     """The TOML document for ``config`` (validated; raises ConfigError for a bad value)."""
     doc: dict[str, Any] = dict(config.extra.get("", {}))
-    for section in ("credentials", "defaults", "network"):
+    for section in ("credentials", "defaults", "network", "notify", "serve"):
         body = _section_dict(getattr(config, section), section, rules or {})
         body.update({k: v for k, v in config.extra.get(section, {}).items() if k not in body})
         doc[section] = body

@@ -20,12 +20,16 @@ from jimeng_tui.domain.errors import JimengError
 
 SECRET_SETTING = "credentials.secret_key"
 # settings whose value is never shown, in any message
-SECRET_SETTINGS: frozenset[str] = frozenset({SECRET_SETTING, "credentials.ark_api_key"})
+SECRET_SETTINGS: frozenset[str] = frozenset(
+    {SECRET_SETTING, "credentials.ark_api_key", "serve.token"}
+)
 MAX_CONCURRENCY_LIMIT = 100
 MAX_RETRIES = 20
 DEFAULT_API_URL = "https://visual.volcengineapi.com"  # Jimeng 3.0's; a test checks it matches
 # Ark's; BytePlus accounts use https://ark.ap-southeast.bytepluses.com/api/v3
 DEFAULT_ARK_URL = "https://ark.cn-beijing.volces.com/api/v3"
+# [notify] method: how a job's end is signalled (jimeng_tui/notify.py)
+NOTIFY_METHODS: tuple[str, ...] = ("auto", "osc9", "osc777", "osc99", "desktop", "bell", "none")
 
 
 class ConfigError(JimengError):
@@ -91,8 +95,8 @@ def one_of(values: tuple[Any, ...], *, empty_ok: bool = False) -> Callable[[Any]
     return rule
 
 
-def _positive_number(what: str) -> Callable[[Any], float]:
-    allowed = f"a number greater than 0 ({what})"
+def _positive_number(what: str, *, zero_ok: bool = False) -> Callable[[Any], float]:
+    allowed = f"a number of 0 or more ({what})" if zero_ok else f"a number greater than 0 ({what})"
 
     def rule(value: Any) -> float:
         if isinstance(value, str):
@@ -103,8 +107,8 @@ def _positive_number(what: str) -> Callable[[Any], float]:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise BadValue("is not a number", allowed)
         number = float(value)
-        if not math.isfinite(number) or number <= 0:
-            raise BadValue("must be greater than 0", allowed)
+        if not math.isfinite(number) or number < 0 or (number == 0 and not zero_ok):
+            raise BadValue("must be 0 or more" if zero_ok else "must be greater than 0", allowed)
         return number
 
     return rule
@@ -211,8 +215,13 @@ RULES: dict[str, dict[str, Callable[[Any], Any]]] = {
         "max_concurrency": _whole_number(1, MAX_CONCURRENCY_LIMIT),
         "retries": _whole_number(0, MAX_RETRIES),
     },
+    "notify": {
+        "method": one_of(NOTIFY_METHODS),
+        "after_seconds": _positive_number("seconds", zero_ok=True),
+    },
+    "serve": {"token": _key},
 }
-SECTIONS: tuple[str, ...] = ("credentials", "defaults", "network", "keys")
+SECTIONS: tuple[str, ...] = ("credentials", "defaults", "network", "notify", "serve", "keys")
 
 
 def validate_setting(setting: str, value: Any, rule: Callable[[Any], Any] | None = None) -> Any:
@@ -238,6 +247,7 @@ ENV_OVERRIDES: dict[str, str] = {
     "JIMENG_VIDEO_API_URL": "network.api_url",
     "ARK_API_KEY": "credentials.ark_api_key",  # the official Ark SDK's names
     "ARK_BASE_URL": "network.ark_url",
+    "JIMENG_TUI_SERVE_TOKEN": "serve.token",
     "JIMENG_VIDEO_API_TIMEOUT": "network.timeout",
     "JIMENG_VIDEO_POLL_INTERVAL": "network.poll_interval",
     "JIMENG_VIDEO_MAX_POLL_ATTEMPTS": "network.max_poll_attempts",

@@ -488,5 +488,8 @@ def run_app(*, sandbox: bool = False) -> int:
         # must query the terminal before Textual takes it
         typeahead = probe_terminal(enable_terminal_images)
     app = JimengApp(sandbox=sandbox, typeahead=typeahead)
+    from jimeng_tui.tui.web_delivery import web_aware_opener
+
+    app.opener = web_aware_opener(app)  # `jimeng-tui serve`: videos go to the browser
     code = app.run()
     return code if isinstance(code, int) else 0

@@ -14,6 +14,7 @@ from textual import work
 
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.tui.job_board import announcement
+from jimeng_tui.tui.job_signal import signal_job_end, write_to_terminal
 from jimeng_tui.tui.messages import PosterReady
 
 S = JobState
@@ -61,12 +62,14 @@ class JobViewMixin:
         if said is None:
             return
         self.notify(said.text, title=said.title, severity=said.severity, timeout=said.timeout)
+        signal_job_end(self, job)  # [notify]: an escape, a desktop notification or the bell
         if said.ring:  # saved
-            if self.bell_on_finish:
-                self.bell()
             self._typical_loaded.discard(job.mode)
             if self.main.details.job_id == job.id:
                 self._make_poster(job)
+
+    def write_to_terminal(self: Any, data: bytes) -> None:
+        write_to_terminal(self, data)
 
     def _load_typical(self: Any, mode: str) -> None:
         if mode in self._typical_loaded or self.engine is None:
@@ -112,6 +115,7 @@ class JobViewMixin:
             details.set_poster(self.posters[job.id])
 
     def _make_poster(self: Any, job: Job) -> None:
+        self._make_filmstrip(job)  # previews.py: the frames under the details
         if job.id in self.posters:
             self.main.details.set_poster(self.posters[job.id])
             return

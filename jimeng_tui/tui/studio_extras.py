@@ -9,7 +9,9 @@ from textual.app import App
 
 from jimeng_tui.services.jimeng.catalog import DEFAULT_API_URL
 from jimeng_tui.tui.form_memory import FormMemoryMixin
+from jimeng_tui.tui.previews import PreviewMixin
 from jimeng_tui.tui.quitting import QuittingMixin
+from jimeng_tui.tui.web_delivery import WebFocusMixin
 
 
 class StudioHelpMixin:
@@ -24,7 +26,7 @@ class StudioHelpMixin:
         self.push_screen(HelpScreen(help_content(self)))
 
 
-class StudioExtras(StudioHelpMixin, FormMemoryMixin, QuittingMixin):
+class StudioExtras(StudioHelpMixin, FormMemoryMixin, QuittingMixin, PreviewMixin, WebFocusMixin):
     """Every mixin of the app, in one base."""
 
     def connection_tester(self: Any) -> Any:

@@ -15,7 +15,11 @@ from pathlib import Path
 
 # Tried in order; the players open files only (not folders).
 DESKTOP_OPENERS: tuple[tuple[str, ...], ...] = (("xdg-open",), ("gio", "open"))
-PLAYERS: tuple[tuple[str, ...], ...] = (("mpv", "--really-quiet"), ("ffplay", "-autoexit"))
+PLAYERS: tuple[tuple[str, ...], ...] = (
+    ("mpv", "--really-quiet"),
+    ("ffplay", "-autoexit"),
+    ("vlc", "--play-and-exit"),
+)
 
 
 class NoOpener(OSError):
@@ -62,7 +66,7 @@ def find_opener(
     folder = next((cmd for cmd in DESKTOP_OPENERS if which(cmd[0])), None)
     player = next((cmd for cmd in PLAYERS if which(cmd[0])), None)
     if folder is None and player is None:
-        return Opener(None, None, "neither xdg-open nor a player (mpv, ffplay) is installed")
+        return Opener(None, None, "neither xdg-open nor a player (mpv, ffplay, vlc) is installed")
     reason = "" if folder else "no xdg-open for folders"
     return Opener(folder, player, reason)
 
@@ -102,8 +106,9 @@ def open_or_copy(
         opener(path)
     except NoOpener as exc:
         copy(str(path))
+        instead = "" if path.is_dir() else " (P copies its file:// link instead)"
         notify(
-            f"No program to open {what} here ({exc.reason}): copied the path.\n{path}\n"
+            f"No program to open {what} here ({exc.reason}): copied the path{instead}.\n{path}\n"
             f"{path.as_uri()}",
             title="Copied instead",
             timeout=12,

@@ -75,7 +75,10 @@ async def test_open_over_ssh_copies_the_path_on_the_main_screen(over_ssh, tmp_pa
         await pilot.press("f4", "o")
         await wait_for(pilot, lambda: app.clipboard == str(video), 5, "the path copied")
         assert "No program to open videos here (over SSH): copied the path" in messages(app)
+        assert "P copies its file:// link instead" in messages(app)
         assert "Errno" not in messages(app)
+        await pilot.press("P")  # the link instead (a browser or player that takes links)
+        await wait_for(pilot, lambda: app.clipboard == video.as_uri(), 5, "the link copied")
         await pilot.press("f")
         await wait_for(pilot, lambda: app.clipboard == str(tmp_path), 5, "the folder copied")
         assert "No program to open folders here (over SSH)" in messages(app)
@@ -93,3 +96,8 @@ async def test_open_over_ssh_copies_the_path_in_history(over_ssh, engine, tmp_pa
         await wait_for(pilot, lambda: app.copied == [str(video)], 5, "the path copied")
         assert any("over SSH" in t and str(video) in t for t in app.toasts)
         assert Path(video).is_file()
+
+
+def test_vlc_is_a_player_too(tmp_path):
+    only_vlc = find_opener(DESKTOP, which_of("vlc"), "linux")
+    assert only_vlc.command_for(tmp_path / "clip.mp4") == ("vlc", "--play-and-exit")

@@ -43,6 +43,7 @@ from jimeng_tui.tui.screens.history_dialogs import DeleteJobScreen, ExportScreen
 from jimeng_tui.tui.screens.history_files import delete_job_files, job_files
 from jimeng_tui.tui.screens.history_gc import GcHold
 from jimeng_tui.tui.screens.history_pages import HistoryPagesMixin
+from jimeng_tui.tui.screens.previews import HistoryPreviewMixin
 from jimeng_tui.tui.service_text import mode_labels, mode_names
 from jimeng_tui.tui.system import system_open
 from jimeng_tui.tui.widgets.history_cells import ORDER_LABELS
@@ -100,7 +101,13 @@ class HistoryCommands(ActionCommands):
 # The mixins hold methods only: the state they share is set up in __init__ below, and every
 # message handler (``@on``, ``on_*``) stays here, since Textual collects ``@on`` handlers only
 # from classes that are themselves message pumps.
-class HistoryScreen(HistoryActionsMixin, HistoryDetailPaneMixin, HistoryPagesMixin, Screen[None]):
+class HistoryScreen(
+    HistoryActionsMixin,
+    HistoryDetailPaneMixin,
+    HistoryPagesMixin,
+    HistoryPreviewMixin,
+    Screen[None],
+):
     """Every job ever run: search, filters, details, and the actions that reuse a job."""
 
     TITLE = "History"
@@ -158,6 +165,10 @@ class HistoryScreen(HistoryActionsMixin, HistoryDetailPaneMixin, HistoryPagesMix
         Binding("l", "load", "Load", id="history.load", tooltip="Load into the form to edit"),
         Binding("f", "favourite", "★", id="history.favourite", tooltip="Toggle favourite"),
         Binding("o", "open_file", "Open", id="history.open", tooltip="Play in the system player"),
+        Binding("v", "play_preview", "Play", id="history.play", show=False, tooltip="In here"),
+        Binding("P", "copy_file_link", "Copy file:// link", id="history.copy_link", show=False),
+        Binding("m", "mark_compare", "Mark", id="history.mark", show=False, tooltip="To compare"),
+        Binding("equals_sign", "compare", "Compare", id="history.compare", show=False),
         Binding(
             "O", "open_folder", "Folder", id="history.open_folder", show=False, tooltip="Folder"
         ),

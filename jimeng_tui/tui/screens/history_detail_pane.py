@@ -36,6 +36,7 @@ class HistoryDetailPaneMixin(HistoryHost):
             detail.set_poster(self._posters[job.id])
         elif job is not None and job.state is S.SAVED and job.path and on_disk:
             self._make_poster(job)
+        self._make_history_filmstrip(job if on_disk else None)  # previews.py
         self._refresh_footer()
 
     def _make_poster(self, job: Job) -> None:

@@ -22,6 +22,7 @@ from jimeng_tui.services.jimeng.credentials_check import access_key_problem, sec
 from jimeng_tui.session.config import validate_setting
 from jimeng_tui.store.config import ConfigError
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
+from jimeng_tui.tui.screens.settings_notify import NOTIFY_LABELS, NOTIFY_NOTE, notify_fields
 from jimeng_tui.tui.widgets.form_fields import mode_options
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 
@@ -67,6 +68,7 @@ SELECT_LABELS = {
     "defaults.aspect_ratio": "Ratio",
     "defaults.camera_template": "Camera move",
     "defaults.camera_strength": "Strength",
+    **NOTIFY_LABELS,
 }
 
 
@@ -113,6 +115,7 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
         self.config_path = config_path
         self.videos_dir = videos_dir
         self.masked_key = masked_key
+        self.notify_fields = notify_fields(self.config)
 
     def _value(self, setting: str) -> Any:
         section, key = setting.split(".")
@@ -193,6 +196,11 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
                     classes="note -shown",
                 )
 
+                yield Static("When a job ends", classes="section-title")
+                for setting, options in self.notify_fields.items():
+                    yield from self._row_select(setting, options)
+                yield Static(NOTIFY_NOTE, classes="note -shown")
+
                 yield Static("Files", classes="section-title")
                 yield from self._row_input(
                     "defaults.output_dir", "Output folder", self.videos_dir or "default"
@@ -254,7 +262,7 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
                 continue
             section, key = setting.split(".")
             setattr(getattr(edited, section), key, raw)
-        for setting in (*SELECT_FIELDS, *BEHAVIOUR_FIELDS):
+        for setting in (*SELECT_FIELDS, *BEHAVIOUR_FIELDS, *self.notify_fields):
             section, key = setting.split(".")
             value = self.query_one(f"#{_wid(setting)}", Select).value
             setattr(getattr(edited, section), key, value)

@@ -105,6 +105,7 @@ class SettingsFlowMixin:
             self.notify(f"Could not save the settings: {exc}", severity="error")
             return
         self.main.form.apply_defaults(FormDefaults.from_config(result.config.defaults))
+        self.notify_settings = result.config.notify  # [notify]: from the next job's end on
         self.set_keymap(dict(result.config.keys))
         if self._active_count():
             self.notify(

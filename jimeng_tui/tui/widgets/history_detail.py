@@ -251,6 +251,7 @@ class HistoryDetail(VerticalScroll):
             self.query_one("#hd-body", Static).update(RichMarkdown(body) if job else body)
         if changed:
             self.set_poster(None)
+            self.set_filmstrip(None)
             self.scroll_home(animate=False)
         self._set_head(job)
         self.set_link(link)
@@ -282,6 +283,12 @@ class HistoryDetail(VerticalScroll):
                 widget = Static(halfblock_text(image, width=24), classes="halfblock")
             holder.mount(widget)
         self._update_top()
+
+    def set_filmstrip(self, images: list[Any] | None) -> None:
+        """Evenly spaced frames of the saved video under the head (None: hide them)."""
+        from jimeng_tui.tui.widgets.filmstrip import place_filmstrip
+
+        place_filmstrip(self, images, widget_id="hd-filmstrip", after="#hd-top")
 
     def _update_top(self) -> None:
         self.query_one("#hd-top").display = self.job_id is not None

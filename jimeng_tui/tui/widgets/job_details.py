@@ -12,13 +12,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import state_word
+from jimeng_tui.tui.widgets.halfblock import halfblock_text as halfblock_text
 
 S = JobState
 
@@ -267,6 +267,7 @@ class JobDetails(VerticalScroll):
             self.set_progress(*(progress or (0, None)))
         if changed_job:
             self.set_poster(None)
+            self.set_filmstrip(None)
         self.border_subtitle = f"job {job.id} · {state_word(job.state)}" if job is not None else ""
 
     def set_progress(self, received: int, total: int | None) -> None:
@@ -307,6 +308,12 @@ class JobDetails(VerticalScroll):
         if widget is not None:
             holder.mount(widget)
 
+    def set_filmstrip(self, images: list[Any] | None) -> None:
+        """Show evenly spaced frames of the saved video under the block (None: hide them)."""
+        from jimeng_tui.tui.widgets.filmstrip import place_filmstrip
+
+        place_filmstrip(self, images, widget_id="filmstrip")
+
     def _poster_holder_mounted(self) -> None:
         self._poster_waiting = False
         self._apply_poster()
@@ -335,26 +342,6 @@ def poster_widget(image: Any) -> Any:
     widget.styles.width = POSTER_COLS
     widget.styles.height = max(2, round(POSTER_COLS * height / width / 2))
     return widget
-
-
-def halfblock_text(image: Any, width: int = 24) -> Text:
-    """A PIL image as coloured half blocks (two pixels per cell), no terminal support needed."""
-    img = image.convert("RGB")
-    w, h = img.size
-    height = max(2, round(width * h / w / 2) * 2)
-    img = img.resize((width, height))
-    px = img.load()
-    text = Text()
-    for y in range(0, height, 2):
-        for x in range(width):
-            r1, g1, b1 = px[x, y]
-            r2, g2, b2 = px[x, y + 1]
-            top = f"#{r1:02x}{g1:02x}{b1:02x}"
-            bottom = f"#{r2:02x}{g2:02x}{b2:02x}"
-            text.append("▀", style=f"{top} on {bottom}")
-        if y + 2 < height:
-            text.append("\n")
-    return text
 
 
 def poster_path_for(cache_dir: Path, job: Job) -> Path:

@@ -158,6 +158,8 @@ class JobQueue(DataTable[Any]):
         Binding("r", "app.rerun_job", "Re-run", id="rerun_job"),
         Binding("l", "app.load_job", "Load", id="load_job"),
         Binding("o", "app.open_file", "Open", id="open_file"),
+        Binding("v", "app.play_preview", "Play", id="play_preview", show=False),
+        Binding("P", "app.copy_file_link", "Copy file:// link", id="copy_file_link", show=False),
         Binding("f", "app.open_folder", "Folder", id="open_folder", show=False),
         Binding("u", "app.copy_url", "Copy URL", id="copy_url"),
         Binding("p", "app.copy_path", "Copy path", id="copy_path", show=False),
