@@ -8,14 +8,22 @@ from pathlib import Path
 
 import pytest
 
+from jimeng_tui.domain.job import Job
+from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.domain.request import VideoInput
 from jimeng_tui.jobs.request_builder import build_request
 from jimeng_tui.jobs.runner import NoCredentials
+from jimeng_tui.services import registry
 from jimeng_tui.session import SessionSpec, open_session
 
 ARK_DEFAULT_URL = "https://ark.cn-beijing.volces.com/api/v3"
 JIMENG_KEYS = {"VOLC_ACCESSKEY": "AKLIVEKEY0000001", "VOLC_SECRETKEY": "s3cret"}
 ARK_KEY = {"ARK_API_KEY": "ark-live-key-0001"}
+
+
+def job_on(service: str) -> Job:
+    meta = JobMeta(service=service)
+    return Job(id=None, created_at=0.0, prompt="", mode="m", req_key="m", params={}, meta=meta)
 
 
 def live(extra: dict[str, str], config: str = ""):
@@ -66,6 +74,13 @@ async def test_the_sandbox_session_reaches_both_services_on_the_sandbox(isolated
             assert engine.targets["ark"].base_url == server.ark_base_url
             assert engine.targets["ark"].credentials == {"api_key": server.ark_api_key}
             assert engine.runner.throttles["ark"] is not engine.runner.throttles["jimeng3"]
+            # each service's own lifetimes (Ark keeps a link 24 h, Jimeng 3.0 one hour)
+            scale = engine.targets["ark"].time_scale
+            ark = registry.capabilities("ark")
+            runner = engine.runner
+            assert runner.link_lifetime(job_on("ark")) == ark.url_ttl_s / scale
+            assert runner.task_lifetime(job_on("ark")) == ark.task_ttl_s / scale
+            assert runner.link_lifetime(job_on("jimeng3")) == 3600 / scale
         finally:
             await engine.aclose()
     finally:

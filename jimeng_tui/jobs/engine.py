@@ -112,6 +112,9 @@ class Engine:
         )
         settings.link_lifetime_s /= time_scale
         settings.task_lifetime_s /= time_scale
+        for name, service in list(services.items())[1:]:  # the others keep their own
+            caps, scale = service.capabilities(), targets[name].time_scale
+            settings.lifetimes[name] = (caps.url_ttl_s / scale, caps.task_ttl_s / scale)
         runner = Runner(
             services=services,
             history=history,

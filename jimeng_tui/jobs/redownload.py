@@ -118,7 +118,7 @@ async def _fetch(runner: Runner, job: Job, target: FileCheck) -> tuple[str, Path
     """Download the service's file again into ``target``'s name; returns (its SHA-256, where
     a damaged one was set aside)."""
     age = time.time() - (job.submitted_at or job.created_at)
-    if age > runner.settings.task_lifetime_s:
+    if age > runner.task_lifetime(job):
         raise JimengError(
             f"{target.path.name} is {target.problem}, and the task is {age / 3600:.1f} h old: "
             "the service no longer keeps it, so it cannot be fetched again"

@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +57,10 @@ class RunnerSettings:
     output_dir: Path = Path(".")
     output_dir_source: str = ""  # where output_dir was set, for messages
     filename_template: str = "{date}_{slug}_{task_id}"
-    link_lifetime_s: float = 3600.0  # the service's Capabilities.url_ttl_s
+    link_lifetime_s: float = 3600.0  # the default service's Capabilities.url_ttl_s
     task_lifetime_s: float = 12 * 3600.0  # Capabilities.task_ttl_s
+    # the other services' (link, task) lifetimes by registry name (Ark keeps links 24 h)
+    lifetimes: dict[str, tuple[float, float]] = field(default_factory=dict)
     finish_flags: str = ""  # what `jimeng-tui wait TASK` needs besides (" --sandbox")
     concurrency_wait_s: float = 15.0  # after a 50430 with none of our tasks running
 
@@ -146,6 +148,19 @@ class Runner(SubmitStage, SaveStage):
     def service_for(self, job: Job) -> Service:
         """The service that holds (or will hold) the job's task."""
         return self.service_named(job.meta.service_name)
+
+    def _lifetimes(self, job: Job) -> tuple[float, float]:
+        settings: RunnerSettings = self.settings
+        default = (settings.link_lifetime_s, settings.task_lifetime_s)
+        return settings.lifetimes.get(job.meta.service_name, default)
+
+    def link_lifetime(self, job: Job) -> float:
+        """How long the job's service keeps a video link, in seconds (scaled in the sandbox)."""
+        return self._lifetimes(job)[0]
+
+    def task_lifetime(self, job: Job) -> float:
+        """How long the job's service keeps a task, in seconds (scaled in the sandbox)."""
+        return self._lifetimes(job)[1]
 
     def throttle_for(self, job: Job) -> Throttle:
         return self.throttles.get(job.meta.service_name, self.throttle)
@@ -388,10 +403,10 @@ class Runner(SubmitStage, SaveStage):
         if job.state is S.SAVE_FAILED:  # finish it: the same task, a fresh link, its own name
             return await self.drive(job_id)
         age = time.time() - (job.submitted_at or job.created_at)
-        if age > self.settings.task_lifetime_s:
+        if age > self.task_lifetime(job):
             raise JimengError(
                 f"the task is {age / 3600:.1f} h old; the service keeps tasks about "
-                f"{self.settings.task_lifetime_s / 3600:.0f} h, so it cannot be fetched again"
+                f"{self.task_lifetime(job) / 3600:.0f} h, so it cannot be fetched again"
             )
         service = self.service_for(job)
         view = await service.query(job.task_id, request_of(service, job))

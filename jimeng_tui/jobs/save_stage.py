@@ -48,6 +48,8 @@ class SaveStage:
         settings: Any
 
         def service_for(self, job: Job) -> Service: ...
+        def link_lifetime(self, job: Job) -> float: ...
+        def task_lifetime(self, job: Job) -> float: ...
 
         async def _set(self, job: Job, state: JobState, **changes: Any) -> None: ...
         async def _save(self, job: Job) -> None: ...
@@ -240,21 +242,23 @@ class SaveStage:
 
     def _link_stale(self, job: Job) -> bool:
         fetched = job.url_fetched_at or 0.0
-        return not job.video_url or time.time() > fetched + self.settings.link_lifetime_s - min(
-            LINK_MARGIN_S, self.settings.link_lifetime_s / 10
+        lifetime = self.link_lifetime(job)
+        return not job.video_url or time.time() > fetched + lifetime - min(
+            LINK_MARGIN_S, lifetime / 10
         )
 
     async def _refresh_link(self, job: Job) -> bool:
         """A fresh video link from the task. False when the job ended (the service no longer
         holds the task); SaveFailed when the service could not be asked (try again later)."""
         assert job.task_id is not None
-        why = links.refresh_reason(job, self.settings.link_lifetime_s)  # before it is replaced
+        why = links.refresh_reason(job, self.link_lifetime(job))  # before it is replaced
         age = time.time() - (job.submitted_at or job.created_at)
-        if age > self.settings.task_lifetime_s:
+        kept = self.task_lifetime(job)
+        if age > kept:
             await self._expire(
                 job,
                 "the video link expired and the task is older than the service keeps it "
-                "(about 12 h)",
+                f"(about {kept / 3600:.0f} h)",
             )
             return False
         try:
