@@ -9,12 +9,14 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from jimeng_tui.cli.errors import EXIT_OK, PROG, UsageError
-from jimeng_tui.cli.output import job_json, print_json
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import length
+
+if TYPE_CHECKING:
+    from jimeng_tui.store.history import History, HistoryQuery
 
 DEFAULT_TABLE_ROWS = 50
 # The engine keeps sandbox jobs apart from real ones (jobs/engine.py).
@@ -104,31 +106,24 @@ def cmd_history(ns: argparse.Namespace) -> int:
     query = _query(ns)
     paths = app_paths(os.environ)
     db = paths.sandbox_history_db if ns.sandbox else paths.history_db
+    if export is not None:
+        query.limit = ns.limit  # an export has every match unless --limit says otherwise
+        count = write_export(export[0], History(db) if db.exists() else None, query)
+        print(f"{PROG}: wrote {count} job(s) to {export[0]}", file=sys.stderr)
+        return EXIT_OK
     if not db.exists():
         jobs: list[Job] = []
         total = 0
-        rows: list[dict[str, Any]] = []
     else:
         history = History(db)
         try:
-            if export is not None:
-                rows = history.export_rows(query)
-                if ns.limit is not None:
-                    rows = rows[: ns.limit]
-                jobs, total = [], len(rows)
-            else:
-                jobs = history.query(query)
-                total = history.count(query)
-                rows = []
+            jobs = history.query(query)
+            total = history.count(query)
         finally:
             history.close()
-
-    if export is not None:
-        path, _kind = export
-        count = write_export(path, rows)
-        print(f"{PROG}: wrote {count} job(s) to {path}", file=sys.stderr)
-        return EXIT_OK
     if ns.json:
+        from jimeng_tui.cli.output import job_json, print_json
+
         print_json([job_json(j) for j in jobs])
     if not jobs:
         _say_nothing_here(ns, total)
@@ -162,11 +157,46 @@ def _filtered(ns: argparse.Namespace) -> bool:
     return bool(ns.search or ns.status or ns.mode or ns.since or ns.until or ns.favourites)
 
 
-def write_export(path: Path, rows: list[dict[str, Any]]) -> int:
-    """The same export as the History screen (jobs/export.py): a new file, never a replaced one."""
-    from jimeng_tui.jobs.export import export_jobs
+def write_export(path: Path, history: History | None, query: HistoryQuery) -> int:
+    """The same export as the History screen (jobs/export.py): a new file, never a replaced
+    one, streamed from the history (None: no history yet, an empty export). On a terminal a
+    progress bar on stderr while it runs."""
+    from jimeng_tui.jobs.export import export_history, export_jobs
 
-    return export_jobs(rows, path)
+    if history is None:
+        return export_jobs([], path)
+    progress = None
+    try:
+        progress = ExportProgress(history.count(query)) if sys.stderr.isatty() else None
+        return export_history(history, query, path, on_progress=progress)
+    finally:
+        history.close()
+        if progress is not None:
+            progress.clear()
+
+
+class ExportProgress:
+    """``[#####     ] 45,000 / 100,000 jobs`` on stderr, redrawn at most 10 times a second."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int):
+        self.total = total
+        self.drawn_at = 0.0
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.drawn_at < 0.1 or not self.total:
+            return
+        self.drawn_at = now
+        filled = min(self.WIDTH, self.WIDTH * done // self.total)
+        bar = "#" * filled + " " * (self.WIDTH - filled)
+        line = f"\r{PROG}: exporting [{bar}] {done:,} / {self.total:,} jobs"
+        print(line, end="", file=sys.stderr)
+
+    def clear(self) -> None:
+        if self.drawn_at:
+            print("\r\033[K", end="", file=sys.stderr)
 
 
 def _status_cell(job: Job) -> str:

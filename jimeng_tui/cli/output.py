@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from jimeng_tui.cli import json_output as cli_json
 from jimeng_tui.cli.text import json_safe, printable
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import clock as elapsed_text
 from jimeng_tui.jobs.display import size as size_text
+
+if TYPE_CHECKING:
+    import asyncio  # imported where the ticker starts: `history` and `locate` never need it
 
 PROG = "jimeng-tui"
 
@@ -144,6 +146,8 @@ class Progress:
     def _start_ticker(self) -> None:
         if not self.enabled or self._ticker is not None:
             return
+        import asyncio
+
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -151,6 +155,8 @@ class Progress:
         self._ticker = loop.create_task(self._tick())
 
     async def _tick(self) -> None:
+        import asyncio
+
         while True:
             await asyncio.sleep(0.25)
             self._frame += 1

@@ -20,11 +20,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any, TextIO
@@ -32,6 +32,8 @@ from typing import Any, TextIO
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.job import Job
 from jimeng_tui.domain.meta import JobMeta
+from jimeng_tui.jobs.export_lines import CSV_SELECT, csv_cells_maker, json_line, local_time
+from jimeng_tui.store.history import History, HistoryQuery
 
 FORMATS: tuple[str, ...] = ("json", "csv")
 
@@ -118,13 +120,6 @@ _NAMED_PARAMS = frozenset(
 )
 
 
-def local_time(timestamp: float | None) -> str:
-    """An epoch time as ISO-8601 local time with its offset: 2026-11-25T14:03:07+08:00."""
-    if timestamp is None:
-        return ""
-    return datetime.fromtimestamp(float(timestamp)).astimezone().isoformat(timespec="seconds")
-
-
 def _csv_cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -187,6 +182,56 @@ def export_jobs(rows_or_jobs: Iterable[Job | Mapping[str, Any]], path: Path) -> 
     Raises ExportError (a JimengError) when the suffix is not .json/.csv, the file exists, the
     folder does not exist, or the disk refuses the write. Blocking: call it from a thread.
     """
+    rows = (row_dict(item) for item in rows_or_jobs)
+    return _write_new_file(path, lambda fh, kind: _WRITERS[kind](fh, rows))
+
+
+_WRITERS: dict[str, Callable[[TextIO, Iterable[dict[str, Any]]], int]] = {
+    "json": _write_json,
+    "csv": _write_csv,
+}
+
+
+def export_history(
+    history: History,
+    query: HistoryQuery,
+    path: Path,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Every job of ``history`` matching ``query`` (its limit kept, paging ignored) written to
+    a new file at ``path``, streamed: each batch of rows goes from the query to the file as
+    it is read (export_lines.py), so memory stays flat at any size. ``on_progress(rows so
+    far)`` after each batch. Returns how many rows were written; raises ExportError as
+    ``export_jobs`` does. Blocking: call it from a thread."""
+
+    def write(fh: TextIO, kind: str) -> int:
+        count = 0
+        if kind == "csv":
+            csv.writer(fh, lineterminator="\r\n").writerow(CSV_COLUMNS)
+            cells = csv_cells_maker(_NAMED_PARAMS)
+            for batch in history.stream_rows(query, CSV_SELECT):
+                text = io.StringIO()  # a batch's rows reach the file in one write
+                csv.writer(text, lineterminator="\r\n").writerows(map(cells, batch))
+                fh.write(text.getvalue())
+                count += len(batch)
+                if on_progress is not None:
+                    on_progress(count)
+            return count
+        for batch in history.stream_rows(query):
+            fh.write(("[\n" if count == 0 else ",\n") + ",\n".join(map(json_line, batch)))
+            count += len(batch)
+            if on_progress is not None:
+                on_progress(count)
+        fh.write("\n]\n" if count else "[]\n")
+        return count
+
+    return _write_new_file(path, write)
+
+
+def _write_new_file(path: Path, write: Callable[[TextIO, str], int]) -> int:
+    """``write(file, "json" | "csv")`` into a temporary file beside ``path``, flushed to disk,
+    then linked into place: an existing file is never replaced, and a crash never leaves a
+    half-written export under the requested name."""
     path = Path(path).expanduser()
     kind = export_format(path)
     if path.exists() or path.is_symlink():
@@ -194,19 +239,19 @@ def export_jobs(rows_or_jobs: Iterable[Job | Mapping[str, Any]], path: Path) -> 
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"Cannot export to {path}: the folder {folder} does not exist.")
-    rows = (row_dict(item) for item in rows_or_jobs)
-    write = _write_json if kind == "json" else _write_csv
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise ExportError(f"Cannot export to {path}: {exc.strerror or exc}.") from exc
     tmp = Path(tmp_name)
     try:
-        # CSV starts with a byte-order mark: without it Excel reads UTF-8 as the local
-        # code page and shows Chinese prompts as mojibake.
-        encoding = "utf-8-sig" if kind == "csv" else "utf-8"
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
-            count = write(fh, rows)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            if kind == "csv":
+                # A byte-order mark first: without it Excel reads UTF-8 as the local code page
+                # and shows Chinese prompts as mojibake. (Written here: the utf-8-sig codec
+                # would encode every write in Python instead of C.)
+                fh.write("\ufeff")
+            count = write(fh, kind)
             fh.flush()
             os.fsync(fh.fileno())
         _apply_umask(tmp)

@@ -22,11 +22,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-
-import av
-from av.video.frame import PictureType
+from typing import TYPE_CHECKING
 
 from jimeng_tui.domain.errors import JimengError
+
+if TYPE_CHECKING:
+    # PyAV takes ~50 ms to import: each function imports it when a video is touched, so
+    # opening the engine (and the TUI's first screens) never waits for it.
+    import av
 
 # Smaller than this cannot be a video (an empty body, an HTML error page cut short, ...).
 MIN_VIDEO_BYTES = 1024
@@ -70,6 +73,8 @@ def _fsync_and_replace(tmp: Path, dest: Path) -> None:
 
 @contextlib.contextmanager
 def _open_video(path: Path) -> Iterator[tuple[av.container.InputContainer, av.VideoStream]]:
+    import av
+
     try:
         container = av.open(str(path), mode="r")
     except (av.FFmpegError, UnicodeDecodeError) as exc:
@@ -93,6 +98,8 @@ def _stream_fps(stream: av.VideoStream) -> Fraction | None:
 
 def probe(path: Path) -> MediaInfo:
     """What a video file holds; raises :class:`MediaError` for anything that is not a video."""
+    import av
+
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -156,6 +163,8 @@ def probe(path: Path) -> MediaInfo:
 def _source_frames(
     container: av.container.InputContainer, stream: av.VideoStream
 ) -> Iterator[av.VideoFrame]:
+    import av
+
     try:
         yield from container.decode(stream)
     except av.FFmpegError as exc:
@@ -170,6 +179,9 @@ def conform(source: Path, dest: Path, *, duration_s: float, fps: int) -> MediaIn
     If the source is shorter than ``duration_s`` the result is as long as the source.
     Returns what the written file holds (probed after writing).
     """
+    import av
+    from av.video.frame import PictureType
+
     source, dest = Path(source), Path(dest)
     if fps <= 0 or duration_s <= 0:
         raise ValueError("duration_s and fps must be positive")

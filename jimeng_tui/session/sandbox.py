@@ -6,13 +6,16 @@ import dataclasses
 import os
 import time
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from jimeng_tui.domain.job import JobState
 from jimeng_tui.jobs import links
 from jimeng_tui.jobs.runner import Runner
 from jimeng_tui.sandbox.options import SandboxOptions
-from jimeng_tui.sandbox.server import SandboxServer
 from jimeng_tui.store.paths import app_paths, ensure_private_dir
+
+if TYPE_CHECKING:  # the server (uvicorn, PyAV, Pillow) loads when a sandbox starts
+    from jimeng_tui.sandbox.server import SandboxServer
 
 SANDBOX_POLL_INTERVAL = 0.5
 
@@ -28,6 +31,8 @@ def start_embedded_sandbox(
         tasks_file = app_paths(env).sandbox_tasks_file
         ensure_private_dir(tasks_file.parent)
         options = dataclasses.replace(options, task_file=tasks_file)
+    from jimeng_tui.sandbox.server import SandboxServer
+
     return SandboxServer(options).start()
 
 

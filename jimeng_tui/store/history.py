@@ -432,15 +432,7 @@ class History:
         where, args = self._where(q)
         with self._count_lock:
             if self._count_conn is None:
-                conn = sqlite3.connect(
-                    self.path,
-                    timeout=self._busy_timeout,
-                    isolation_level=None,
-                    check_same_thread=False,
-                )
-                conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
-                conn.execute("PRAGMA query_only = 1")
-                self._count_conn = conn
+                self._count_conn = self._reader()
             try:
                 row = self._count_conn.execute(f"SELECT COUNT(*) FROM jobs{where}", args).fetchone()
             except sqlite3.OperationalError as exc:
@@ -456,11 +448,41 @@ class History:
         if conn is not None:
             conn.interrupt()
 
+    def _reader(self) -> sqlite3.Connection:
+        """A read-only connection of its own (counts, exports): it holds no one up."""
+        conn = sqlite3.connect(
+            self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+        conn.execute("PRAGMA query_only = 1")
+        return conn
+
     def export_rows(self, q: HistoryQuery) -> list[dict[str, Any]]:
         """Every job matching ``q`` (paging ignored) as plain JSON-able dicts, one key per Job
         field: ``params`` and ``meta`` dicts, ``image_hashes`` a list, ``state`` a string,
         ``favourite`` a bool. (For CSV, dump ``params`` and ``image_hashes`` as JSON text.)"""
         return [_decode(r) for r in self._rows(q, paged=False)]
+
+    def stream_rows(
+        self, q: HistoryQuery, columns: tuple[str, ...] = _COLUMNS, batch: int = 2000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Every row matching ``q`` (``q.limit`` kept, ``offset`` ignored) in batches, the
+        ``columns`` as stored (JSON text, ``favourite`` 0/1), from one read snapshot on a
+        connection of its own: an export of any size neither holds up the engine's writes nor
+        sits in memory."""
+        where, args = self._where(q)
+        limit = -1 if q.limit is None or q.limit < 0 else q.limit
+        sql = f"SELECT {', '.join(columns)} FROM jobs{where} ORDER BY {order_by(q)} LIMIT ?"
+        try:
+            conn = self._reader()
+            try:
+                cursor = conn.execute(sql, [*args, limit])  # one statement: one snapshot
+                while rows := cursor.fetchmany(batch):
+                    yield rows
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise database_error(self.path, exc) from exc
 
     def recent_generation_seconds(self, mode: str, limit: int = 20) -> list[float]:
         """``finished_at - submitted_at`` of the latest finished jobs in ``mode``, newest first

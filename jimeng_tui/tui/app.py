@@ -41,7 +41,6 @@ from jimeng_tui.tui.screens.main_actions import PaidJobActionsMixin
 from jimeng_tui.tui.screens.settings_flow import SettingsFlowMixin
 from jimeng_tui.tui.studio_extras import StudioExtras
 from jimeng_tui.tui.system import system_open
-from jimeng_tui.tui.widgets.form_fields import FormDefaults
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
@@ -151,7 +150,9 @@ class JimengApp(
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick, name="clock")
         if self.start_engine:
-            self.call_after_refresh(self._boot)
+            # The engine's imports (httpx, the service) run in a thread but hold the GIL:
+            # started once the job list is painted, they no longer hold its painting up.
+            self.call_after_refresh(lambda: self.main.when_panels_ready(self._boot_after_paint))
 
     async def on_event(self, event: events.Event) -> None:
         # Keys pressed before the first frame have nowhere to go yet (Textual drops them):
@@ -173,6 +174,9 @@ class JimengApp(
         for key in early:
             self.post_message(key)
         self.log.info(f"first screen after {self.ready_at - STARTED_AT:.3f} s")
+
+    def _boot_after_paint(self) -> None:
+        self.call_after_refresh(self._boot)
 
     def _boot(self) -> None:
         self.open_engine(sandbox=self.want_sandbox)
@@ -231,11 +235,11 @@ class JimengApp(
         self.main.header.set_throttle(engine.runner.throttle_state)
         if config.keys:
             self.set_keymap(dict(config.keys))
-        self.main.form.apply_defaults(FormDefaults.from_config(config.defaults))
+        self.main.configure_form(config, sandbox=engine.is_sandbox)
         self.restore_form_once()  # the last form over the defaults (first start only)
         for warning in engine.loaded.warnings:
             self.notify(warning, title="Config", severity="warning", timeout=10)
-        if not engine.is_sandbox and not config.has_credentials:
+        if not engine.is_sandbox and not (config.has_credentials or config.credentials.has_ark):
             self._first_run()
             return
         self._resume_jobs()
@@ -335,8 +339,7 @@ class JimengApp(
 
     def load_request(self, request: GenerationRequest) -> None:
         """Put a request's parameters into the form, ready to edit."""
-        self.main.form.load_request(request)
-        self.main.form.focus_prompt()
+        self.main.load_request(request)
 
     def action_history(self) -> None:
         from jimeng_tui.tui.screens.history import HistoryScreen  # loaded on first use
@@ -409,7 +412,9 @@ class JimengApp(
         current = Path(message.current).expanduser() if message.current else Path.cwd()
         if not current.exists():
             current = Path.cwd()
-        title = "First frame" if message.field == "first_image" else "Last frame"
+        title = {"first_image": "First frame", "reference_images": "Reference image"}.get(
+            message.field, "Last frame"
+        )
 
         def chosen(value: str | None) -> None:
             if value:
@@ -480,13 +485,13 @@ class JimengApp(
 
 def run_app(*, sandbox: bool = False) -> int:
     """Run the studio in this terminal; returns the exit code."""
-    from jimeng_tui.tui.terminal_probe import probe_terminal
-    from jimeng_tui.tui.widgets.job_details import enable_terminal_images
+    from jimeng_tui.tui.terminal_probe import probe_terminal, remember_graphics
 
     typeahead = ""
     if os.environ.get("JIMENG_TUI_NO_IMAGES") != "1":
-        # must query the terminal before Textual takes it
-        typeahead = probe_terminal(enable_terminal_images)
+        # must query the terminal before Textual takes it; textual-image loads with a poster
+        graphics, typeahead = probe_terminal()
+        remember_graphics(graphics)
     app = JimengApp(sandbox=sandbox, typeahead=typeahead)
     from jimeng_tui.tui.web_delivery import web_aware_opener
 

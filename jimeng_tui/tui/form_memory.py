@@ -11,13 +11,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.services.jimeng import catalog
-
 FORM_FILE = "last-form.json"
 SAVE_AFTER_S = 0.5  # after the last change: typing writes once per pause, not per key
 RECALL_SIZE = 100
-TEXT_FIELDS = ("first_image", "last_image", "seed")
-CHOICE_FIELDS = ("mode", "duration", "fps", "aspect_ratio", "camera_template", "camera_strength")
+TEXT_FIELDS = ("first_image", "last_image", "reference_images", "seed")
 
 
 # ------------------------------------------------------------------ the file (no Textual)
@@ -63,41 +60,61 @@ def recent_prompts(jobs: Iterable[Any], limit: int = RECALL_SIZE) -> list[str]:
 
 # ------------------------------------------------------------------ the form (no I/O)
 def read_form(form: Any) -> dict[str, Any]:
-    """The form's values as they are (a draft may not validate yet)."""
-    from textual.widgets import Input, Select, TextArea
+    """The form's values as they are (a draft may not validate yet): the chosen model, the
+    values it takes, and what is typed in the text fields."""
+    from textual.widgets import Input, TextArea
+
+    from jimeng_tui.domain.errors import ValidationError
 
     values: dict[str, Any] = {"prompt": form.query_one("#prompt", TextArea).text}
     if not form.fields_ready:
         return values
-    for name in CHOICE_FIELDS:
-        found = form.query(f"#{name}")
-        value = found.first(Select).value if found else form._camera_values.get(name)
-        if isinstance(value, (str, int)) and value != "":
+    try:
+        video = form.video_input()
+    except ValidationError:
+        return values
+    values["model"] = video.model
+    for name, value in (
+        ("duration", video.duration),
+        ("fps", video.fps),
+        ("aspect_ratio", video.ratio),
+        ("resolution", video.resolution),
+    ):
+        if value is not None:
             values[name] = value
+    values["options"] = dict(video.options)
     for name in TEXT_FIELDS:
         values[name] = form.query_one(f"#{name}", Input).value
     return values
 
 
 def fill_form(form: Any, values: dict[str, Any]) -> None:
-    """Put saved values back (what no longer fits the catalog keeps the default)."""
-    from jimeng_tui.services.jimeng.request import GenerationRequest
+    """Put saved values back (what the model no longer offers keeps the default). A file
+    written before the Model selector has ``mode`` and the camera fields at the top."""
+    from jimeng_tui.domain.request import VideoInput
 
-    mode = values.get("mode")
+    options = values.get("options")
+    options = dict(options) if isinstance(options, dict) else {}
+    for name in ("camera_template", "camera_strength"):
+        if values.get(name):
+            options.setdefault(name, values[name])
     seed_text = str(values.get("seed") or "").strip()
-    request = GenerationRequest(
-        prompt=str(values.get("prompt") or ""),
-        mode=mode if mode in catalog.MODES else form.mode.name,
-        duration=values.get("duration") or catalog.DEFAULT_DURATION,
-        fps=values.get("fps") or catalog.DEFAULT_FPS,
-        aspect_ratio=values.get("aspect_ratio"),
-        first_image=str(values.get("first_image") or "") or None,
-        last_image=str(values.get("last_image") or "") or None,
-        camera_template=values.get("camera_template"),
-        camera_strength=values.get("camera_strength"),
-        seed=int(seed_text) if seed_text.lstrip("-").isdigit() else catalog.SEED_RANDOM,
+    references = str(values.get("reference_images") or "")
+    form.load_input(
+        VideoInput(
+            prompt=str(values.get("prompt") or ""),
+            model=str(values.get("model") or values.get("mode") or ""),
+            duration=values.get("duration"),
+            fps=values.get("fps"),
+            ratio=values.get("aspect_ratio"),
+            resolution=values.get("resolution"),
+            first_image=str(values.get("first_image") or "") or None,
+            last_image=str(values.get("last_image") or "") or None,
+            reference_images=tuple(p.strip() for p in references.split(",") if p.strip()),
+            seed=int(seed_text) if seed_text.lstrip("-").isdigit() else None,
+            options=options,
+        )
     )
-    form.load_request(request)
 
 
 class FormMemoryMixin:
@@ -129,6 +146,9 @@ class FormMemoryMixin:
         self._form_changed(event.control)
 
     def on_input_changed(self, event: Any) -> None:
+        self._form_changed(event.control)
+
+    def on_checkbox_changed(self, event: Any) -> None:  # a model's yes/no options
         self._form_changed(event.control)
 
     def _write_form(self: Any) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -21,6 +20,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_support import user_env
 
 HEAVY = ("textual", "av", "PIL", "httpx", "starlette", "uvicorn", "sqlite3", "rich")
 
@@ -32,7 +35,8 @@ try:
 except SystemExit:
     pass
 heavy = {heavy!r}
-print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set(heavy))))
+loaded = {{m.split('.')[0] for m, module in sys.modules.items() if module is not None}}
+print(json.dumps(sorted(loaded & set(heavy))))
 """
 
 
@@ -68,7 +72,7 @@ def _heavy_modules(args: list[str], env: dict[str, str]) -> list[str]:
 
 def measure(runs: int = 15) -> dict[str, dict[str, float | list[str]]]:
     home = tempfile.mkdtemp(prefix="jimeng-bench-")
-    env = {**os.environ, "JIMENG_TUI_HOME": home}
+    env = user_env(JIMENG_TUI_HOME=home)
     exe = _exe()
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import socket
 import subprocess
@@ -34,6 +35,15 @@ MODES = ("t2v_720p", "t2v_1080p", "ti2v_pro", "i2v_first_720p")
 STATES = (JobState.SAVED,) * 8 + (JobState.FAILED, JobState.CANCELLED)
 TYPED_EN = "sunset over the ocean"  # also planted in every 97th prompt
 TYPED_ZH = "城市夜景霓虹"
+
+
+def user_env(**extra: str) -> dict[str, str]:
+    """os.environ plus ``extra``, as a user's shell has it: .pyc files written and read (a
+    PYTHONDONTWRITEBYTECODE left in a sandbox's environment would compile every module of
+    every start again)."""
+    env = {**os.environ, **extra}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def free_port() -> int:

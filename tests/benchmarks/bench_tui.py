@@ -30,7 +30,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from bench_support import free_port, start_sandbox_process
+from bench_support import free_port, start_sandbox_process, user_env
 
 RUNS = 15
 JOBS = 200
@@ -90,7 +90,7 @@ def _run_script(code: str, env: dict[str, str]) -> list[float]:
 def first_screen_times(runs: int = RUNS) -> tuple[list[float], list[float], list[float]]:
     """Bare app's first frame, jimeng-tui's first frame, jimeng-tui's screen complete."""
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "JIMENG_TUI_HOME": home}
+        env = user_env(JIMENG_TUI_HOME=home)
         _run_script(BARE, env)  # warm the disk cache and .pyc files for both
         _run_script(OURS, env)
         bare, ours, complete = [], [], []
@@ -162,13 +162,19 @@ async def key_latencies(base_url: str, home: str) -> tuple[list[float], int]:
     return latencies, polling
 
 
-def typing_under_load() -> tuple[list[float], int]:
+def typing_under_load(hog: bool = True) -> tuple[list[float], int]:
+    """With ``hog``, a process spinning on one core beside it (issue 20: typing must not wait
+    for polling on a loaded 2-core machine)."""
     port = free_port()
     proc = start_sandbox_process(port)
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if hog else None
     try:
         with tempfile.TemporaryDirectory() as home:
             return asyncio.run(key_latencies(f"http://127.0.0.1:{port}", home))
     finally:
+        if spinner is not None:
+            spinner.kill()
+            spinner.wait()
         proc.terminate()
         proc.wait(10)
 
@@ -200,7 +206,8 @@ def report_typing() -> float:
     print(
         f"\nkey press → screen with {polling} jobs polling every 1 s: "
         f"p50 {statistics.median(ms):.1f} ms, p95 {p95(ms):.1f} ms, max {max(ms):.1f} ms "
-        f"({len(ms)} keys; goal p95 < 100 ms)"
+        f"({len(ms)} keys, a CPU hog beside it, load {os.getloadavg()[0]:.1f}; "
+        "goal p95 < 50 ms, max < 150 ms)"
     )
     return p95(ms)
 

@@ -140,3 +140,27 @@ def test_sandbox_help_is_delegated(exe_cli):
     assert result.returncode == 0, result
     assert result.stdout.startswith("usage: jimeng-tui sandbox")
     assert "--port" in result.stdout and "--speed" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args", [["history", "--search", "cat"], ["history", "--export", "{tmp}/all.csv"]]
+)
+def test_history_loads_no_event_loop_network_or_media(args, sandbox_server, tmp_path):
+    """`history` reads a SQLite file and prints: it starts without asyncio, httpx, PyAV or
+    Pillow (asyncio alone was a fifth of its start-up)."""
+    probe = PROBE.replace(
+        ".startswith('textual')",
+        " in ('asyncio', 'httpx', 'av', 'PIL') and sys.modules[m] is not None",
+    )
+    args = [a.format(tmp=tmp_path) for a in args]
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, *args],
+        env=sandbox_env(sandbox_server),
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    marker = [ln for ln in proc.stderr.splitlines() if ln.startswith("TEXTUAL-MODULES ")]
+    assert json.loads(marker[-1].split(" ", 1)[1]) == []

@@ -145,3 +145,40 @@ def test_locate(exe_cli):
     text = exe_cli("locate").stdout
     assert "videos_dir  " in text or "videos_dir" in text
     assert data["config_file"] in text
+
+
+def test_a_long_export_shows_its_progress_on_a_terminal(exe, tmp_path):
+    """On a terminal (stderr a tty) the export draws a bar with the rows written so far and
+    the total, then clears it; the file has every row."""
+    import pty
+    import subprocess
+
+    db = app_paths(os.environ).history_db
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with History(db) as history:
+        history.add_many(
+            Job(id=None, created_at=1_700_000_000 + i, prompt=f"p{i}", mode="t2v_720p",
+                req_key="k", params={}, state=JobState.SAVED)
+            for i in range(5000)
+        )  # fmt: skip
+    master, slave = pty.openpty()
+    out = tmp_path / "all.csv"
+    proc = subprocess.Popen([exe, "history", "--export", str(out)], stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the program closed the terminal's other end
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert proc.wait(60) == 0
+    os.close(master)
+    text = seen.decode()
+    assert "exporting [" in text and "/ 5,000 jobs" in text
+    assert "\x1b[K" in text  # the bar is cleared before the last line
+    assert text.rstrip().endswith(f"wrote 5000 job(s) to {out}")
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == 5000

@@ -36,3 +36,31 @@ def sandbox_app(sandbox):
         return JimengApp(engine_factory=fast_engine_factory(server or sandbox), **kwargs)
 
     return make
+
+
+@pytest.fixture
+def seedance_like(monkeypatch):
+    """A Seedance-like table as the "ark" service for the test (tests/fakes/seedance_like_caps.py):
+    every registration of "ark" (the app's, the session's) registers it instead; the registry
+    is put back after the test."""
+    from fakes.seedance_like_caps import SEEDANCE_LIKE_CAPS
+
+    from jimeng_tui.services import registry
+    from jimeng_tui.session.services import register_builtin
+
+    def no_service(target):
+        raise AssertionError("the form's tests make no Seedance-like service")
+
+    register = registry.register
+
+    def register_fake_ark(name, factory, caps, codec=None):
+        if name == "ark":
+            factory, caps, codec = no_service, SEEDANCE_LIKE_CAPS, None
+        register(name, factory, caps, codec)
+
+    register_builtin()  # so that the real "ark", if any, is what comes back after the test
+    monkeypatch.setitem(
+        registry._SERVICES, "ark", registry.Registered(SEEDANCE_LIKE_CAPS, no_service)
+    )
+    monkeypatch.setattr(registry, "register", register_fake_ark)
+    return SEEDANCE_LIKE_CAPS

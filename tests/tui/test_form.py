@@ -15,10 +15,12 @@ async def test_recamera_needs_a_template_and_shows_why():
     async with app.run_test(size=(140, 45)) as pilot:
         form = app.main.form
         await wait_for(pilot, lambda: form.fields_ready, what="the form's rows")
-        assert not form.query("#camera-row") or form.query_one("#camera-row").has_class("-hidden")
+        assert form.query_one("#choice-options").has_class("-hidden")
+        assert not form.query("#camera_template")  # made the first time it is needed
         form.query_one("#mode", Select).value = "i2v_recamera_720p"
         await pilot.pause()
-        assert form.query_one("#camera-row").display
+        assert not form.query_one("#choice-options").has_class("-hidden")
+        assert form.query_one("#camera_template").display
         assert form.query_one("#aspect_ratio", Select).disabled  # the ratio comes from the image
         assert "ratio from the image" in str(form.query_one("#ratio-note").render())
         form.query_one("#first_image", Input).value = "https://example.invalid/a.jpg"
@@ -51,7 +53,7 @@ async def test_load_request_round_trips_and_counter_counts():
             last_image="/tmp/b.png",
             seed=7,
         )
-        form.load_request(original)
+        app.load_request(original)
         await pilot.pause()
         assert str(form.query_one("#counter").render()) == "16 / 800"
         assert form.build_request() == original
@@ -77,7 +79,7 @@ async def test_what_arrives_before_the_rows_mount_is_applied_when_they_do():
         def on_mount(self) -> None:
             form = self.form
             seen["rows_mounted"] = form.fields_ready or bool(form.query("#mode"))
-            form.load_request(request)
+            self.load_request(request)
             form.set_image("first_image", "https://example.invalid/first.jpg")
             form.submit()
 

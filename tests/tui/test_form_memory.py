@@ -46,7 +46,7 @@ async def test_the_form_survives_a_crash_and_a_restart(sandbox_app):
         await wait_for(pilot, lambda: saved().get("seed") == "1234", 5, "the draft on disk")
         values = saved()
         assert values["prompt"] == "a lighthouse in a storm"
-        assert (values["mode"], values["duration"], values["fps"]) == ("t2v_1080p", 8, 30)
+        assert (values["model"], values["duration"], values["fps"]) == ("t2v_1080p", 8, 30)
         assert stat.S_IMODE(form_file().stat().st_mode) == 0o600
         await pilot.press(*" at night")  # the last keys, then straight out
     assert saved()["prompt"] == "a lighthouse in a storm at night"

@@ -3,18 +3,24 @@ do), and keys and engine hand-over wait for the parts that mount a frame later."
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import os
 import sys
 
+import pytest
 from textual import events
 from textual.widgets import TextArea
 from tui_support import wait_for
 
-from jimeng_tui.domain.job import JobState
+from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.screens.main import MainScreen
-from jimeng_tui.tui.terminal_probe import key_events, probe_terminal, typed_input
+from jimeng_tui.tui.terminal_probe import (
+    TerminalGraphics,
+    key_events,
+    probe_terminal,
+    typed_input,
+)
 
 
 def test_terminal_replies_are_removed_and_the_keys_kept():
@@ -28,29 +34,86 @@ def test_terminal_replies_are_removed_and_the_keys_kept():
     assert typed_input(b"\x1b[?62;4;22c") == ""
 
 
-def test_a_key_the_image_probe_read_is_kept(monkeypatch):
-    """textual-image reads the terminal's reply byte by byte; a key typed while it waits was
-    read by it and lost. A real pty stands in for the terminal, and textual-image's own
-    reader does the waiting."""
+@pytest.fixture
+def fake_terminal(monkeypatch):
+    """A real pty as the terminal: ``answer(replies)`` starts a thread that reads the app's
+    queries on the terminal's side, then sends ``replies`` (a list of byte strings: the user's
+    keys and the terminal's answers, in the order they arrive). Returns what it read."""
     import pty
-
-    from textual_image._terminal import TerminalError, capture_terminal_response
+    import threading
 
     master, slave = pty.openpty()
-    with os.fdopen(slave, "r") as stdin:
-        monkeypatch.setattr(sys, "__stdin__", stdin)
+    stdin = os.fdopen(slave, "r")
+    stdout = os.fdopen(os.dup(slave), "w")
+    monkeypatch.setattr(sys, "__stdin__", stdin)
+    monkeypatch.setattr(sys, "__stdout__", stdout)
+    asked = bytearray()
 
-        def probe() -> None:  # what importing textual-image does: ask, then wait for a reply
-            os.write(master, "q城".encode())  # the user types while the query is out
-            with (
-                contextlib.suppress(TerminalError, TimeoutError),
-                capture_terminal_response("\x1b[?", "c", timeout=0.5),
-            ):
-                pass
-            os.write(master, b"\x1b[?62;4c")  # the terminal's reply, late
+    def answer(replies: list[bytes]) -> None:
+        def terminal() -> None:
+            while b"\x1b[c" not in asked:  # the queries end with device attributes
+                asked.extend(os.read(master, 1024))
+            for reply in replies:
+                os.write(master, reply)
 
-        assert probe_terminal(probe) == "q城"
+        threading.Thread(target=terminal, daemon=True).start()
+
+    yield answer, asked
+    stdin.close()
+    stdout.close()
     os.close(master)
+
+
+def test_keys_typed_while_the_terminal_is_asked_are_kept(fake_terminal):
+    """The user types while the query is out; the terminal answers after the keys. The keys
+    come back for the prompt, the replies say what the terminal draws."""
+    answer, asked = fake_terminal
+    answer([b"q", "城".encode(), b"\x1b_Gi=31;OK\x1b\\", b"\x1b[6;20;10t", b"\x1b[?62;4c"])
+    graphics, typed = probe_terminal()
+    assert typed == "q城"
+    assert graphics == TerminalGraphics(sixel=True, kitty=True, cell=(10, 20))
+    assert asked.endswith(b"\x1b[c")  # one round trip: every query went out at once
+
+
+def test_a_terminal_that_draws_no_images_answers_in_one_round_trip(fake_terminal):
+    answer, _ = fake_terminal
+    answer([b"\x1b[?1;2c", b"ab"])  # no kitty reply ever comes: no wait for it
+    graphics, typed = probe_terminal()
+    assert graphics is not None and not graphics.sixel and not graphics.kitty
+    assert typed == "ab" or typed == ""  # keys right after the reply may still be in flight
+
+
+def test_keys_waiting_before_the_probe_skip_it(fake_terminal, monkeypatch):
+    _, asked = fake_terminal
+    monkeypatch.setattr("jimeng_tui.tui.terminal_probe._waiting", lambda fd: True)
+    assert probe_terminal() == (None, "")
+    assert asked == b""  # nothing was asked: the keys stay for Textual
+
+
+def test_the_first_poster_loads_textual_image_without_asking_the_terminal(fake_terminal):
+    """textual-image asks the terminal on import, which it cannot do once Textual reads the
+    keys: loaded for the first poster, it asks nothing and draws with what the probe found."""
+    from jimeng_tui.tui import terminal_probe
+
+    _, asked = fake_terminal
+    cell = (9, 18)
+    try:
+        terminal_probe.remember_graphics(TerminalGraphics(sixel=True, cell=cell))
+        sixel = terminal_probe.image_widget_class()
+        from textual_image import widget  # loaded by the call above
+        from textual_image._terminal import get_cell_size
+
+        assert sixel is widget.SixelImage and tuple(get_cell_size()) == cell
+        for graphics, expected in (
+            (TerminalGraphics(kitty=True, cell=cell), widget.TGPImage),
+            (TerminalGraphics(cell=cell), widget.HalfcellImage),
+            (None, None),
+        ):
+            terminal_probe.remember_graphics(graphics)
+            assert terminal_probe.image_widget_class() is expected
+    finally:
+        terminal_probe.remember_graphics(None)
+    assert asked == b""
 
 
 async def test_text_typed_before_the_first_frame_reaches_the_prompt():
@@ -181,3 +244,69 @@ async def test_first_run_dialog_opened_before_the_job_list_still_answers(isolate
         await wait_for(
             pilot, lambda: app.engine is not None and app.engine.is_sandbox, 10, "the sandbox"
         )
+
+
+async def test_the_engine_opens_once_the_job_list_is_on_screen(sandbox, isolated_home):
+    """The engine's imports hold the GIL in their thread: they wait until the job list has
+    been painted, so the whole first screen is not held up by them."""
+    from tui_support import fast_engine_factory
+
+    opened = fast_engine_factory(sandbox)
+    seen: list[bool] = []
+
+    def factory(*, sandbox=None, on_event):
+        seen.append(app.main.panels_ready)
+        return opened(sandbox=sandbox, on_event=on_event)
+
+    app = JimengApp(engine_factory=factory, bell_on_finish=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.engine is not None, what="the engine")
+    assert seen == [True]
+
+
+async def test_footer_keys_are_not_restyled_after_they_mount(monkeypatch):
+    """Each footer key used to be born compact and switched back just after mounting: a
+    second styling pass over every key on each of the first screen's footer rebuilds."""
+    from textual.widgets._footer import FooterKey
+
+    restyled: list[str] = []
+    remove_class = FooterKey.remove_class
+
+    def spying_remove_class(self, *names, update=True):
+        if self.is_mounted and self.classes & set(names):
+            restyled.append(self.key)
+        return remove_class(self, *names, update=update)
+
+    monkeypatch.setattr(FooterKey, "remove_class", spying_remove_class)
+    app = JimengApp(start_engine=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.main.panels_ready, what="the job list")
+        await pilot.pause()
+        assert app.screen.query(FooterKey)  # the footer is there
+    assert restyled == []
+
+
+async def test_a_poll_that_changes_nothing_on_screen_redraws_no_row(monkeypatch):
+    """Each update of a cell throws the job list's rendered lines away; with hundreds of jobs
+    polling, an update for every poll kept the list re-rendering while keys waited."""
+    from jimeng_tui.tui.widgets.job_queue import JobQueue
+
+    app = JimengApp(start_engine=False, clock=lambda: 1_764_000_000.0)  # clocks stand still
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.main.panels_ready, what="the job list")
+        job = Job(id=7, created_at=app.clock(), prompt="a kite", mode="t2v_720p",
+                  req_key="k", params={}, state=JobState.GENERATING, task_id="t7")  # fmt: skip
+        app.show_jobs([job])
+        updated: list[str] = []
+        update_cell = JobQueue.update_cell
+
+        def spying_update_cell(self, row_key, column_key, value, **kwargs):
+            updated.append(str(column_key))
+            return update_cell(self, row_key, column_key, value, **kwargs)
+
+        monkeypatch.setattr(JobQueue, "update_cell", spying_update_cell)
+        polled = dataclasses.replace(job, poll_count=job.poll_count + 1)
+        app.show_jobs([polled])  # another poll: nothing on screen changes
+        assert updated == []
+        app.show_jobs([dataclasses.replace(polled, state=JobState.DONE)])
+        assert "status" in updated  # what does change is still shown

@@ -23,16 +23,22 @@ class FirstRunResult:
     choice: str  # "save" | "sandbox" | "quit"
     access_key: str = ""
     secret_key: str = ""
+    ark_api_key: str = ""
 
-    def __repr__(self) -> str:  # never show the secret
-        return f"FirstRunResult(choice={self.choice!r}, access_key={self.access_key!r})"
+    def __repr__(self) -> str:  # never show the secret or the Ark key
+        ark = "'***'" if self.ark_api_key else "''"
+        return (
+            f"FirstRunResult(choice={self.choice!r}, access_key={self.access_key!r}, "
+            f"ark_api_key={ark})"
+        )
 
 
 INTRO = (
-    "jimeng-tui needs a Volcengine access key and secret key with Jimeng Video 3.0 enabled "
-    "(console → Access Control → Access keys). They are stored only in your config file, "
-    "readable by you alone. No keys yet? Try the built-in sandbox: it behaves like the service "
-    "and makes sample videos, for free, on this machine."
+    "Jimeng 3.0 needs a Volcengine access key and secret key with Jimeng Video 3.0 enabled "
+    "(console → Access Control → Access keys); the Seedance models need an Ark API key (Ark "
+    "console → API Key Management). Enter either or both: they are stored only in your config "
+    "file, readable by you alone. No keys yet? Try the built-in sandbox: it behaves like the "
+    "service and makes sample videos, for free, on this machine."
 )
 
 
@@ -48,6 +54,15 @@ def key_problem(access: str, secret: str) -> tuple[str, str] | None:
     problem = secret_key_problem(secret, access)
     if problem:
         return "#fr-secret", sentence(problem)
+    return None
+
+
+def ark_key_problem(key: str) -> str | None:
+    """What is wrong with an Ark API key's shape (its format is not published), or None."""
+    if any(c.isspace() for c in key):
+        return "the Ark API key has a space or line break in it: paste it again"
+    if len(key) < 16:
+        return "the Ark API key looks too short: copy the whole key from the Ark console"
     return None
 
 
@@ -86,6 +101,14 @@ class FirstRunScreen(ModalScreen[FirstRunResult]):
             with Horizontal(classes="row"):
                 yield Label("Secret key", classes="field-label wide")
                 yield Input(placeholder="secret", id="fr-secret", password=True, compact=True)
+            with Horizontal(classes="row"):
+                yield Label("Ark API key", classes="field-label wide")
+                yield Input(
+                    placeholder="for the Seedance models",
+                    id="fr-ark",
+                    password=True,
+                    compact=True,
+                )
             yield Static("", id="fr-error", classes="field-error")
             yield Static("", id="fr-test-result")
             if self.config_path:
@@ -123,7 +146,7 @@ class FirstRunScreen(ModalScreen[FirstRunResult]):
         focused = self.focused
         if isinstance(focused, Input) and focused.id == "fr-access":
             self._next()
-        elif isinstance(focused, Input) and focused.id == "fr-secret":
+        elif isinstance(focused, Input) and focused.id in ("fr-secret", "fr-ark"):
             self._save()
         elif isinstance(focused, Button):
             focused.press()
@@ -145,13 +168,17 @@ class FirstRunScreen(ModalScreen[FirstRunResult]):
         if self.focused is not event.input:  # (has_focus lags behind the keys)
             self._check_access(event.value)
 
-    def _checked_keys(self) -> tuple[str, str] | None:
+    def _checked_keys(self, *, pair_needed: bool = True) -> tuple[str, str] | None:
         access, secret = self._keys()
+        if not pair_needed and not access and not secret:
+            return "", ""
         if not access or not secret:
-            missing = "access key" if not access else "secret key"
+            missing = "access key," if not access else "secret key,"
+            if not access and not secret:
+                missing = "access key and secret key, or an Ark API key,"
             self._show_error(
                 "#fr-access" if not access else "#fr-secret",
-                f"⚠ Enter the {missing}, or try the sandbox.",
+                f"⚠ Enter the {missing} or try the sandbox.",
             )
             return None
         problem = key_problem(access, secret)
@@ -163,12 +190,25 @@ class FirstRunScreen(ModalScreen[FirstRunResult]):
 
     @on(Button.Pressed, "#fr-save")
     def _save(self) -> None:
-        keys = self._checked_keys()
-        if keys is not None:
-            self.dismiss(FirstRunResult("save", *keys))
+        ark = self.query_one("#fr-ark", Input).value.strip()
+        keys = self._checked_keys(pair_needed=not ark)
+        if keys is None:
+            return
+        problem = ark_key_problem(ark) if ark else None
+        if problem:
+            self._show_error("#fr-ark", sentence(problem))
+            return
+        self.dismiss(FirstRunResult("save", *keys, ark_api_key=ark))
 
     @on(Button.Pressed, "#fr-test")
     def action_test_connection(self) -> None:
+        if not any(self._keys()) and self.query_one("#fr-ark", Input).value.strip():
+            self._show_error(
+                "#fr-access",
+                "Test keys checks the Jimeng 3.0 keys only; the Ark API key is not tested here.",
+                focus=False,
+            )
+            return
         keys = self._checked_keys()
         if keys is None or self.tester is None:
             return

@@ -330,13 +330,12 @@ class HistoryActionsMixin(HistoryHost):
 
     @work(thread=True, group="history-export", exit_on_error=False)
     def _export(self, path: Path, query: HistoryQuery) -> None:
-        from jimeng_tui.jobs.export import export_jobs
+        from jimeng_tui.jobs.export import export_history
 
         try:
             if path.parent == self.engine.paths.videos_dir:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            rows = self.engine.history.export_rows(query)
-            count = export_jobs(rows, path)
+            count = export_history(self.engine.history, query, path)
         except (JimengError, OSError) as exc:
             self._post(partial(self.notify, str(exc), title="Export", severity="error", timeout=10))
             return

@@ -14,7 +14,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from jimeng_tui.domain.capabilities import Capabilities
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
+from jimeng_tui.tui.screens.form_request import build_from_form, offered_services, video_input_of
 from jimeng_tui.tui.typing_guard import TypedIntoList
 from jimeng_tui.tui.widgets.deferred import Deferred
 from jimeng_tui.tui.widgets.header import StatusHeader
@@ -80,6 +82,7 @@ class MainScreen(Screen[None]):
         self,
         *,
         defaults: FormDefaults | None = None,
+        services: tuple[Capabilities, ...] | None = None,
         clock: Callable[[], float] = time.time,
         size: tuple[int, int] | None = None,
     ) -> None:
@@ -96,6 +99,10 @@ class MainScreen(Screen[None]):
             )
         super().__init__(classes=classes)
         self._defaults = defaults
+        # before the config is read: every registered service (the sandbox's view)
+        self._services = (
+            services if services is not None else offered_services(None, sandbox=True)[0]
+        )
         self._clock = clock
         self._resumed = False
         self._panels_ready = False
@@ -107,7 +114,9 @@ class MainScreen(Screen[None]):
         yield StatusHeader(id="header")
         with Container(id="panels"):
             with VerticalScroll(id="left"):
-                yield PromptForm(self._defaults, id="form")
+                yield PromptForm(
+                    self._defaults, services=self._services, builder=build_from_form, id="form"
+                )
                 yield Static(TIPS, id="tips")
             # The job list and details mount one frame after the rest (no job is shown yet
             # then): the DataTable's import and the panel's widgets were ~15 ms of the first
@@ -156,6 +165,17 @@ class MainScreen(Screen[None]):
     @property
     def form(self) -> PromptForm:
         return self.query_one(PromptForm)
+
+    def configure_form(self, config: Any, *, sandbox: bool) -> None:
+        """The models the credentials allow (all in the sandbox) and the config's defaults."""
+        services, hint = offered_services(config.credentials, sandbox=sandbox)
+        self.form.set_services(services, hint)
+        self.form.apply_defaults(FormDefaults.from_config(config.defaults))
+
+    def load_request(self, request: Any) -> None:
+        """Put a past job's request into the form, ready to edit."""
+        self.form.load_input(video_input_of(request))
+        self.form.focus_prompt()
 
     @property
     def queue(self) -> JobQueue:

@@ -14,7 +14,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from jimeng_tui.jobs.filmstrip import PREVIEW_FPS
-from jimeng_tui.tui.widgets import job_details
 from jimeng_tui.tui.widgets.halfblock import halfblock_text
 
 PLAYER_COLS = 64
@@ -73,7 +72,9 @@ class PreviewPlayerScreen(ModalScreen[None]):
         if not self.is_attached or not frames:
             return
         self.frames = frames
-        widget_class = job_details._IMAGE_WIDGET
+        from jimeng_tui.tui.terminal_probe import image_widget_class
+
+        widget_class = image_widget_class()  # textual-image loads on this first use
         if widget_class is not None:  # the terminal shows real pixels
             image = widget_class(frames[0])
             width, height = frames[0].size

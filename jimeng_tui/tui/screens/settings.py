@@ -18,13 +18,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.services.jimeng.capabilities import JIMENG_CAPS
 from jimeng_tui.services.jimeng.credentials_check import access_key_problem, secret_key_problem
 from jimeng_tui.session.config import validate_setting
 from jimeng_tui.store.config import ConfigError
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
+from jimeng_tui.tui.screens.first_run import ark_key_problem
 from jimeng_tui.tui.screens.settings_notify import NOTIFY_LABELS, NOTIFY_NOTE, notify_fields
-from jimeng_tui.tui.widgets.form_fields import mode_options
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
+from jimeng_tui.tui.widgets.model_choice import mode_options
 
 NUMBER_FIELDS: dict[str, type] = {
     "network.timeout": float,
@@ -45,7 +47,7 @@ TEXT_FIELDS = (
     ("network.retries", "Retries", "4"),
 )
 SELECT_FIELDS: dict[str, list[tuple[str, Any]]] = {
-    "defaults.mode": mode_options(),
+    "defaults.mode": mode_options(JIMENG_CAPS.models),
     "defaults.duration": [(f"{d} s", d) for d in catalog.DURATIONS],
     "defaults.fps": [(str(f), f) for f in catalog.FPS_CHOICES],
     "defaults.aspect_ratio": [(r, r) for r in catalog.ASPECT_RATIOS],
@@ -80,6 +82,7 @@ def _wid(setting: str) -> str:
 class SettingsResult:
     config: Any  # store.config.Config (edited copy of the effective config)
     new_secret: str | None  # None → keep the saved secret
+    new_ark_key: str | None = None  # None → keep the saved Ark API key
 
 
 def check_setting(setting: str, value: Any) -> tuple[Any, str | None]:
@@ -151,6 +154,35 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
                 compact=True,
             )
 
+    def _row_secret(self, setting: str, label: str, masked: str) -> ComposeResult:
+        """A key never put back on screen: blank, masked, leave blank to keep the saved one."""
+        env = self.env_overrides.get(setting)
+        with Horizontal(classes="row"):
+            yield Label(label, classes="field-label wide")
+            yield Input(
+                "",
+                placeholder=f"saved ({masked}) — leave blank to keep" if masked else "not set",
+                password=True,
+                id=_wid(setting),
+                compact=True,
+                disabled=bool(env),
+            )
+        if env:
+            yield Static(f"from ${env}", classes="note -shown")
+        yield Static("", id=_wid(setting) + "-err", classes="field-error")
+
+    def _new_secret(self, setting: str, problem_of: Any) -> tuple[str | None, bool]:
+        """(the key typed, or None to keep the saved one; whether it is fine)."""
+        field = self.query_one(f"#{_wid(setting)}", Input)
+        value = field.value.strip()
+        problem = problem_of(value) if value else None
+        error = self.query_one(f"#{_wid(setting)}-err", Static)
+        error.update(f"⚠ {problem}" if problem else "")
+        error.set_class(bool(problem), "-shown")
+        if problem:
+            field.focus()
+        return value or None, not problem
+
     def compose(self) -> ComposeResult:
         with Vertical(id="settings", classes="dialog") as box:
             box.border_title = "Settings"
@@ -164,24 +196,21 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
                     )
                 yield Static("Credentials", classes="section-title")
                 yield from self._row_input("credentials.access_key", "Access key", "AKLT…")
-                secret_env = self.env_overrides.get("credentials.secret_key")
-                with Horizontal(classes="row"):
-                    yield Label("Secret key", classes="field-label wide")
-                    yield Input(
-                        "",
-                        placeholder=(
-                            f"saved ({self.masked_key}) — leave blank to keep"
-                            if self.config.credentials.secret_key
-                            else "not set"
-                        ),
-                        password=True,
-                        id="set-credentials-secret_key",
-                        compact=True,
-                        disabled=bool(secret_env),
-                    )
-                if secret_env:
-                    yield Static(f"from ${secret_env}", classes="note -shown")
-                yield Static("", id="set-credentials-secret_key-err", classes="field-error")
+                yield from self._row_secret(
+                    "credentials.secret_key",
+                    "Secret key",
+                    self.masked_key if self.config.credentials.secret_key else "",
+                )
+                yield from self._row_secret(
+                    "credentials.ark_api_key",
+                    "Ark API key",
+                    self.config.credentials.masked_ark_api_key(),
+                )
+                yield Static(
+                    "Jimeng 3.0 takes the access key and secret key; the Seedance models "
+                    "take an Ark API key (Ark console → API Key Management). Either or both.",
+                    classes="note -shown",
+                )
 
                 yield Static("New prompts start with", classes="section-title")
                 for setting, options in SELECT_FIELDS.items():
@@ -269,13 +298,13 @@ class SettingsScreen(ModalScreen[SettingsResult | None]):
         if errors:
             self.notify(f"{errors} setting{'s' if errors > 1 else ''} to fix", severity="warning")
             return
-        secret_input = self.query_one("#set-credentials-secret_key", Input)
-        secret = secret_input.value.strip()
-        problem = secret_key_problem(secret, edited.credentials.access_key) if secret else None
-        secret_error = self.query_one("#set-credentials-secret_key-err", Static)
-        secret_error.update(f"⚠ {problem}" if problem else "")
-        secret_error.set_class(bool(problem), "-shown")
-        if problem:
-            secret_input.focus()
+        access = edited.credentials.access_key
+        secret, secret_ok = self._new_secret(
+            "credentials.secret_key", lambda value: secret_key_problem(value, access)
+        )
+        if not secret_ok:
             return
-        self.dismiss(SettingsResult(edited, secret or None))
+        ark_key, ark_ok = self._new_secret("credentials.ark_api_key", ark_key_problem)
+        if not ark_ok:
+            return
+        self.dismiss(SettingsResult(edited, secret, ark_key))

@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from jimeng_tui.tui.widgets.form_fields import FormDefaults
-
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
 
@@ -45,8 +43,11 @@ class SettingsFlowMixin:
         from jimeng_tui.session.config import save_config
 
         config = engine.loaded.file_config.copy()
-        config.credentials.access_key = result.access_key
-        config.credentials.secret_key = result.secret_key
+        if result.access_key:
+            config.credentials.access_key = result.access_key
+            config.credentials.secret_key = result.secret_key
+        if result.ark_api_key:
+            config.credentials.ark_api_key = result.ark_api_key
         try:
             path = save_config(config, engine.paths)
         except OSError as exc:
@@ -94,17 +95,19 @@ class SettingsFlowMixin:
         from jimeng_tui.session.config import save_config
 
         config = engine.loaded.for_saving(result.config)
-        secret_env = "credentials.secret_key" in engine.loaded.env_overrides
-        if result.new_secret and not secret_env:
-            config.credentials.secret_key = result.new_secret
-        elif not secret_env:
-            config.credentials.secret_key = engine.loaded.file_config.credentials.secret_key
+        saved = engine.loaded.file_config.credentials
+        for name, typed in (
+            ("secret_key", result.new_secret),
+            ("ark_api_key", result.new_ark_key),
+        ):
+            if f"credentials.{name}" not in engine.loaded.env_overrides:
+                setattr(config.credentials, name, typed or getattr(saved, name))
         try:
             path = save_config(config, engine.paths)
         except OSError as exc:
             self.notify(f"Could not save the settings: {exc}", severity="error")
             return
-        self.main.form.apply_defaults(FormDefaults.from_config(result.config.defaults))
+        self.main.configure_form(result.config, sandbox=engine.is_sandbox)
         self.notify_settings = result.config.notify  # [notify]: from the next job's end on
         self.set_keymap(dict(result.config.keys))
         if self._active_count():

@@ -4,18 +4,29 @@ seed), the prompt counter and the per-field error line. ``PromptForm`` puts them
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Input, Label, Select, Static
 
-from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.domain.capabilities import ModelCaps
+from jimeng_tui.tui.widgets.model_choice import (
+    PROMPT_RECOMMENDED_SHARE,
+    ModelEntry,
+    field_notes,
+    mode_options,
+    takes_first,
+    takes_last,
+    takes_ratio,
+)
 
-if TYPE_CHECKING:
-    pass
+# Seconds, frames per second and the ratio a fresh form starts from when the model offers them.
+START_DURATION = 5
+START_FPS = 24
+START_RATIO = "16:9"
 
 
 @dataclass
@@ -23,57 +34,35 @@ class FormDefaults:
     """What a fresh form shows (from the config's ``[defaults]``).
 
     Mirrors the form's fields of ``store.config.DefaultsConfig`` on purpose: the first screen
-    then does not import the config store (platformdirs, tomli-w, ~10 ms)."""
+    then does not import the config store (platformdirs, tomli-w, ~10 ms). A value the chosen
+    model does not offer falls back to what it does."""
 
-    mode: str = catalog.DEFAULT_MODE
-    duration: int = catalog.DEFAULT_DURATION
-    fps: int = catalog.DEFAULT_FPS
-    aspect_ratio: str = catalog.DEFAULT_ASPECT_RATIO
+    model: str = ""  # "" = ``mode`` if that service is available, else the first model offered
+    mode: str = "t2v_720p"
+    duration: int = START_DURATION
+    fps: int = START_FPS
+    aspect_ratio: str = START_RATIO
     camera_template: str = ""
-    camera_strength: str = catalog.DEFAULT_CAMERA_STRENGTH
+    camera_strength: str = "medium"
 
     @classmethod
     def from_config(cls, defaults: Any) -> FormDefaults:
         out = cls()
-        for name in ("mode", "duration", "fps", "aspect_ratio", "camera_template"):
+        for name in ("model", "mode", "duration", "fps", "aspect_ratio", "camera_template"):
             value = getattr(defaults, name, None)
             if value is not None:
                 setattr(out, name, value)
         strength = getattr(defaults, "camera_strength", None)
         if strength:
             out.camera_strength = strength
-        if out.mode not in catalog.MODES:
-            out.mode = catalog.DEFAULT_MODE
         return out
 
 
-def mode_options() -> list[tuple[str, str]]:
-    """One short line per mode: a long one wraps in the drop-down beside the job list."""
-    return [(f"{m.name} · {m.inputs}", m.name) for m in catalog.MODES.values()]
-
-
-def _mode_rules(mode: catalog.Mode, *, image_count: int, duration: int, fps: int) -> dict[str, str]:
-    """The notes a mode and its inputs call for (empty string = no note)."""
-    image_note = ""
-    if not mode.takes_images:
-        image_note = "This mode takes no image (the i2v modes do)."
-    elif not mode.takes_tail_image:
-        image_note = f"This mode takes {mode.image_rule}; no last frame."
-    ratio_note = ""
-    if not mode.takes_aspect_ratio(image_count):
-        ratio_note = (
-            "Ratio: with a first frame, the service takes the ratio from the image."
-            if mode.aspect is catalog.AspectRule.WITHOUT_IMAGE
-            else "Ratio: this mode takes the ratio from the image."
-        )
-    from jimeng_tui.services.jimeng.request import (
-        GenerationRequest,  # not needed for the first frame
-    )
-
-    conform = None
-    if duration in catalog.DURATIONS and fps in catalog.FPS_CHOICES:
-        conform = GenerationRequest(mode=mode.name, duration=duration, fps=fps).conform_note
-    return {"image-note": image_note, "ratio-note": ratio_note, "conform-note": conform or ""}
+def pick(value: Any, offered: tuple[Any, ...], start: Any) -> Any:
+    """``value`` if the model offers it, else ``start`` if it does, else its first value."""
+    if value in offered:
+        return value
+    return start if start in offered else offered[0]
 
 
 def _note(note_id: str, text: str) -> Static:
@@ -81,18 +70,24 @@ def _note(note_id: str, text: str) -> Static:
 
 
 class PromptCounter(Static):
-    """ "N / 800", red past the limit, amber past the recommended length."""
+    """ "N / 800" (the model's limit), red past it, amber past the recommended length."""
 
     count: reactive[int] = reactive(0)
+    limit: reactive[int] = reactive(800)
 
     def render(self) -> str:
-        return f"{self.count} / {catalog.PROMPT_MAX_CHARS}"
+        return f"{self.count} / {self.limit}"
 
-    def watch_count(self, count: int) -> None:
-        self.set_class(count > catalog.PROMPT_MAX_CHARS, "-over")
-        self.set_class(
-            catalog.PROMPT_RECOMMENDED_CHARS < count <= catalog.PROMPT_MAX_CHARS, "-long"
-        )
+    def watch_count(self) -> None:
+        self._colour()
+
+    def watch_limit(self) -> None:
+        self._colour()
+
+    def _colour(self) -> None:
+        count, limit = self.count, self.limit
+        self.set_class(count > limit, "-over")
+        self.set_class(limit * PROMPT_RECOMMENDED_SHARE < count <= limit, "-long")
 
 
 class FieldError(Static):
@@ -108,7 +103,8 @@ class FieldError(Static):
 
 
 class FormFields(Vertical):
-    """Every row under the prompt: mode, duration/fps/ratio, notes, images, seed, Generate.
+    """Every row under the prompt: model (and mode or resolution), duration/fps/ratio, notes,
+    images, reference images, the model's options, seed, Generate.
 
     The form mounts it one frame after the prompt (:class:`Deferred`): these ~50 widgets are
     most of the first screen's cost, and the prompt can take keys while they arrive."""
@@ -116,50 +112,106 @@ class FormFields(Vertical):
     class Mounted(Message):
         """The rows are in the DOM (the form applies what waited for them)."""
 
-    def __init__(self, defaults: FormDefaults, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        defaults: FormDefaults,
+        entries: tuple[ModelEntry, ...],
+        entry: ModelEntry,
+        model: ModelCaps,
+        hint: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._defaults = defaults
+        self._entries = entries
+        self._entry = entry
+        self._model = model
+        self._hint = hint
 
     def compose(self) -> ComposeResult:
-        d = self._defaults
-        mode = catalog.MODES.get(d.mode, catalog.MODES[catalog.DEFAULT_MODE])
-        rules = _mode_rules(mode, image_count=0, duration=d.duration, fps=d.fps)
-        with Horizontal(classes="row"):
-            yield Label("Mode", classes="field-label")
-            yield Select(mode_options(), id="mode", value=d.mode, allow_blank=False, compact=True)
-        with Horizontal(classes="row"):
-            yield Label("Duration", classes="field-label")
+        d, entry, model = self._defaults, self._entry, self._model
+        is_mode = entry.is_modes
+        duration = pick(d.duration, model.durations, START_DURATION)
+        fps = pick(d.fps, model.fps, START_FPS)
+        rules = field_notes(
+            model, is_mode=is_mode, has_first_image=False, duration=duration, fps=fps
+        )
+        with Horizontal(classes="row", id="model-row"):
+            yield Label("Model", classes="field-label")
             yield Select(
-                [(f"{s} s", s) for s in catalog.DURATIONS],
-                id="duration",
-                value=d.duration if d.duration in catalog.DURATIONS else catalog.DEFAULT_DURATION,
+                [(e.label, e.key) for e in self._entries],
+                id="model",
+                value=entry.key,
                 allow_blank=False,
                 compact=True,
             )
-            yield Label("FPS", classes="inline-label")
+            resolutions = model.resolutions or ("",)
+            hide_res = "" if len(resolutions) > 1 else " -hidden"
+            yield Label("Resolution", classes="inline-label" + hide_res, id="resolution-label")
             yield Select(
-                [(str(f), f) for f in catalog.FPS_CHOICES],
+                [(r, r) for r in resolutions],
+                id="resolution",
+                value=resolutions[0],
+                allow_blank=False,
+                compact=True,
+                classes=hide_res.strip(),
+            )
+        with Horizontal(classes="row" + ("" if is_mode else " -hidden"), id="mode-row"):
+            yield Label("Mode", classes="field-label")
+            yield Select(
+                mode_options(entry.models),
+                id="mode",
+                value=model.id,
+                allow_blank=False,
+                compact=True,
+            )
+        yield _note("service-hint", self._hint)
+        with Horizontal(classes="row"):
+            yield Label("Duration", classes="field-label")
+            yield Select(
+                [(f"{s} s", s) for s in model.durations],
+                id="duration",
+                value=duration,
+                allow_blank=False,
+                compact=True,
+            )
+            yield Label("FPS", classes="inline-label", id="fps-label")
+            yield Select(
+                [(str(f), f) for f in model.fps],
                 id="fps",
-                value=d.fps if d.fps in catalog.FPS_CHOICES else catalog.DEFAULT_FPS,
+                value=fps,
                 allow_blank=False,
                 compact=True,
             )
             yield Label("Ratio", classes="inline-label")
+            ratios = model.ratios or (START_RATIO,)
             yield Select(
-                [(r, r) for r in catalog.ASPECT_RATIOS],
+                [(r, r) for r in ratios],
                 id="aspect_ratio",
-                value=d.aspect_ratio
-                if d.aspect_ratio in catalog.ASPECT_RATIOS
-                else catalog.DEFAULT_ASPECT_RATIO,
+                value=pick(d.aspect_ratio, ratios, START_RATIO),
                 allow_blank=False,
                 compact=True,
-                disabled=not mode.takes_aspect_ratio(0),
+                disabled=not takes_ratio(model, has_first_image=False),
             )
         yield _note("conform-note", rules["conform-note"])
         yield _note("ratio-note", rules["ratio-note"])
-        yield from self._image_row("first_image", "First", enabled=mode.takes_images)
-        yield from self._image_row("last_image", "Last", enabled=mode.takes_tail_image)
+        yield from self._image_row("first_image", "First", enabled=takes_first(model))
+        yield from self._image_row("last_image", "Last", enabled=takes_last(model))
         yield _note("image-note", rules["image-note"])
+        with Horizontal(classes="row -hidden", id="reference-row"):
+            yield Label("Refs", classes="field-label")
+            yield Input(placeholder="reference images", id="reference_images", compact=True)
+            yield Button("Browse", id="browse-reference_images", classes="browse", compact=True)
+        yield Horizontal(
+            Label("Options", classes="field-label"), classes="row -hidden", id="choice-options"
+        )
+        # the yes/no options two to a line: four of them are wider than the form at 80 columns
+        yield Horizontal(
+            Label("", classes="field-label"),
+            Container(id="flags"),
+            classes="row -hidden",
+            id="flag-options",
+        )
         with Horizontal(classes="row"):
             yield Label("Seed", classes="field-label")
             yield Input(
@@ -168,7 +220,7 @@ class FormFields(Vertical):
                 type="integer",
                 valid_empty=True,  # blank is random, not an error (Textual marked it red)
                 compact=True,
-                tooltip=f"blank = random; 0..{catalog.SEED_MAX} repeats a result",
+                tooltip="blank = random; the same number repeats a result",
             )
             yield Button("Generate", id="generate", variant="primary", compact=True)
 

@@ -319,25 +319,17 @@ class JobDetails(VerticalScroll):
         self._apply_poster()
 
 
-_IMAGE_WIDGET: Any = None
 POSTER_COLS = 24
 
 
-def enable_terminal_images() -> None:
-    """Import textual-image before Textual takes the terminal (it queries the terminal once)."""
-    global _IMAGE_WIDGET
-    try:
-        from textual_image.widget import Image
-    except Exception:  # no terminal answer, closed stdout…: fall back to half blocks
-        _IMAGE_WIDGET = None
-        return
-    _IMAGE_WIDGET = Image
-
-
 def poster_widget(image: Any) -> Any:
-    if _IMAGE_WIDGET is None:
+    """textual-image's widget for ``image`` (None when the terminal draws no images)."""
+    from jimeng_tui.tui.terminal_probe import image_widget_class
+
+    image_widget = image_widget_class()
+    if image_widget is None:
         return None
-    widget = _IMAGE_WIDGET(image)
+    widget = image_widget(image)
     width, height = image.size
     widget.styles.width = POSTER_COLS
     widget.styles.height = max(2, round(POSTER_COLS * height / width / 2))

@@ -77,6 +77,17 @@ def progress_bar(received: int, total: int | None, width: int = 8) -> Text:
     return text
 
 
+def _same_cell(shown: Any, new: Any) -> bool:
+    """The cell would look the same (Rich's Text compares its text and spans, not its base
+    style or justification)."""
+    return (
+        type(shown) is type(new)
+        and shown == new
+        and getattr(shown, "style", None) == getattr(new, "style", None)
+        and getattr(shown, "justify", None) == getattr(new, "justify", None)
+    )
+
+
 def status_text(job: Job, progress: tuple[int, int | None] | None = None) -> Text:
     """Icon and state; a download bar under it while downloading."""
     icon, style = ICONS.get(job.state, ("·", ""))
@@ -249,8 +260,11 @@ class JobQueue(DataTable[Any]):
             self.show_empty()
             self._fit_columns()  # a longer mode name or job number
             return
+        # Only what changed: every update_cell throws away the table's rendered lines, and
+        # most polls change nothing on screen (with 200 jobs polling, re-rendering the table
+        # for each of them was a tenth of the loop's time, and keys waited behind it).
         for column, value in cells.items():
-            if column != "id":
+            if column != "id" and not _same_cell(self.get_cell(key, column), value):
                 self.update_cell(key, column, value)
 
     def set_progress(self, job_id: int, received: int, total: int | None) -> None:

@@ -122,7 +122,12 @@ class KeyFooter(Footer):
         shown = [(b, e, t) for b, e, t in firsts if (b.id or b.action) in kept]
         self.styles.grid_size_columns = len(shown)
         for binding, enabled, tooltip in shown:
-            yield self._key(binding, enabled, tooltip).data_bind(compact=Footer.compact)
+            footer_key = self._key(binding, enabled, tooltip)
+            # A key is born compact and the binding turns that off just after it mounts,
+            # which restyled every key once more (~40 ms over the first screen's rebuilds):
+            # it starts with the footer's value instead.
+            footer_key.set_reactive(FooterKey.compact, self.compact)
+            yield footer_key.data_bind(compact=Footer.compact)
         if palette is not None:
             yield self._key(
                 palette.binding, palette.enabled, palette.tooltip, classes="-command-palette"

@@ -1,59 +1,104 @@
 """The prompt form: everything a generation needs, checked before anything is sent.
 
-Reads every choice from ``api/catalog.py``; validation is ``GenerationRequest.validate`` and its
-message is shown next to the field it names. No I/O here: the form only builds requests.
+What it offers comes from the services' ``Capabilities``, handed in by its screen (every service
+the session can use): the Model selector, then only the fields the chosen model takes, with the
+values it allows. Its result is a service-neutral ``VideoInput``; the screen's ``builder`` turns
+that into a request (validation happens there, its message is shown next to the field it
+names). No I/O here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Select, Static, TextArea
 
-from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.domain.capabilities import Capabilities, ModelCaps
+from jimeng_tui.domain.errors import ValidationError
+from jimeng_tui.domain.request import VideoInput
 from jimeng_tui.tui.messages import BrowseRequested, GenerateRequested
 from jimeng_tui.tui.widgets.deferred import Deferred
 from jimeng_tui.tui.widgets.form_fields import (
+    START_DURATION,
+    START_FPS,
+    START_RATIO,
     FieldError,
     FormDefaults,
     FormFields,
     PromptCounter,
-    _mode_rules,
+    pick,
+)
+from jimeng_tui.tui.widgets.form_model_fields import ModelFields
+from jimeng_tui.tui.widgets.form_options import (
+    option_value,
+    set_option,
+)
+from jimeng_tui.tui.widgets.model_choice import (
+    ModelEntry,
+    entry_of,
+    field_notes,
+    mode_options,
+    model_entries,
+    takes_first,
+    takes_last,
+    takes_ratio,
+    takes_references,
 )
 from jimeng_tui.tui.widgets.prompt_recall import PromptArea
 
-if TYPE_CHECKING:
-    from jimeng_tui.services.jimeng.request import GenerationRequest
-
 FIELDS = (
     "prompt",
+    "model",
     "mode",
+    "resolution",
     "duration",
     "fps",
     "aspect_ratio",
     "first_image",
     "last_image",
-    "camera_template",
-    "camera_strength",
+    "reference_images",
     "seed",
 )
+IMAGE_FIELDS = ("first_image", "last_image", "reference_images")
+# the names a service's builder may give a field (VideoInput's words) → the form's widget
+FIELD_ALIASES = {"ratio": "aspect_ratio", "reference_image": "reference_images"}
+REFERENCE_SEPARATOR = ","
+
+# The screen's request builder: VideoInput → the request to run (raises ValidationError).
+Builder = Callable[[VideoInput], Any]
 
 
-class PromptForm(Vertical):
-    """Prompt, mode, duration, fps, ratio, images, camera move, seed and the Generate button."""
+def _no_builder(video: VideoInput) -> VideoInput:
+    return video
+
+
+class PromptForm(ModelFields):
+    """Prompt, model, its fields, images, options, seed and the Generate button."""
 
     BORDER_TITLE = "Prompt"
 
-    def __init__(self, defaults: FormDefaults | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        defaults: FormDefaults | None = None,
+        *,
+        services: tuple[Capabilities, ...] = (),
+        builder: Builder | None = None,
+        hint: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._defaults = defaults or FormDefaults()
-        self._camera_values = {
-            "camera_template": self._defaults.camera_template,
-            "camera_strength": self._defaults.camera_strength,
+        self._builder = builder or _no_builder
+        self._entries = model_entries(services)
+        self._hint = hint
+        self._shown: ModelCaps | None = None  # the model whose fields are on screen
+        self._option_memory: dict[str, Any] = {
+            "camera_template": self._defaults.camera_template or None,
+            "camera_strength": self._defaults.camera_strength or None,
         }
         self._fields_ready = False
         self._waiting: list[Callable[[], object]] = []  # calls that need the rows (in order)
@@ -73,14 +118,29 @@ class PromptForm(Vertical):
             yield FieldError("", id="err-prompt", classes="field-error")
             yield PromptCounter(id="counter")
         # after the job list (a few widgets, quick): these ~50 take a few frames' time
-        yield Deferred(lambda: FormFields(self._defaults, id="fields"), frames=2)
+        yield Deferred(self._build_fields, frames=2)
+
+    def _build_fields(self) -> FormFields:
+        entry, model = self._start_model()
+        return FormFields(self._defaults, self._entries, entry, model, self._hint, id="fields")
+
+    def _start_model(self) -> tuple[ModelEntry, ModelCaps]:
+        """The defaults' model (or mode) if offered, else the first model offered."""
+        for wanted in (self._defaults.model, self._defaults.mode):
+            entry = entry_of(self._entries, wanted) if wanted else None
+            if entry is not None:
+                found = entry.find(wanted)
+                assert found is not None
+                return entry, found
+        if not self._entries:
+            raise ValueError("the form needs at least one service's capabilities")
+        return self._entries[0], self._entries[0].models[0]
 
     @on(FormFields.Mounted)
     def _fields_mounted(self, event: FormFields.Mounted) -> None:
         event.stop()
         self._fields_ready = True
-        if self.mode.camera:
-            self._camera_row()
+        self._apply_model()
         waiting, self._waiting = self._waiting, []
         for call in waiting:
             call()
@@ -96,51 +156,44 @@ class PromptForm(Vertical):
     def fields_ready(self) -> bool:
         return self._fields_ready
 
-    # The camera row (only for i2v_recamera_720p) is mounted the first time it is needed:
-    # fewer widgets make the first screen quicker.
-    def _camera_row(self) -> Horizontal:
-        found = self.query("#camera-row")
-        if found:
-            return found.first(Horizontal)
-        values = self._camera_values
-        template = values["camera_template"]
-        strength = values["camera_strength"]
-        row = Horizontal(
-            Label("Camera", classes="field-label"),
-            Select(
-                [(t.replace("_", " "), t) for t in catalog.CAMERA_TEMPLATES],
-                id="camera_template",
-                prompt="template",
-                value=template if template in catalog.CAMERA_TEMPLATES else Select.NULL,
-                compact=True,
-            ),
-            Select(
-                [(v, v) for v in catalog.CAMERA_STRENGTHS],
-                id="camera_strength",
-                value=strength
-                if strength in catalog.CAMERA_STRENGTHS
-                else catalog.DEFAULT_CAMERA_STRENGTH,
-                allow_blank=False,
-                compact=True,
-            ),
-            classes="row",
-            id="camera-row",
-        )
-        self.query_one(FormFields).mount(row, after="#image-note")
-        return row
+    # ------------------------------------------------------------- the model
+    @property
+    def entries(self) -> tuple[ModelEntry, ...]:
+        return self._entries
 
-    def _camera_value(self, name: str) -> Any:
-        found = self.query(f"#{name}")
-        if found:
-            value = found.first(Select).value
-            return value if isinstance(value, str) else None
-        return self._camera_values.get(name) or None
+    @property
+    def entry(self) -> ModelEntry:
+        if not self._fields_ready:
+            return self._start_model()[0]
+        key = self._select("model").value
+        for entry in self._entries:
+            if entry.key == key:
+                return entry
+        return self._entries[0]
 
-    def _set_camera(self, name: str, value: str) -> None:
-        self._camera_values[name] = value
-        found = self.query(f"#{name}")
-        if found:
-            found.first(Select).value = value
+    @property
+    def model(self) -> ModelCaps:
+        """The chosen model (for a service with modes: the chosen mode)."""
+        if not self._fields_ready:
+            return self._start_model()[1]
+        entry = self.entry
+        if entry.is_modes:
+            found = entry.find(str(self._select("mode").value))
+            if found is not None:
+                return found
+        return entry.models[0]
+
+    def _apply_model(self, *, announce: bool = False) -> None:
+        """Show the fields the chosen model takes, with its values; say what no longer applies
+        (``announce``: the user picked another model)."""
+        model, entry = self.model, self.entry
+        previous, self._shown = self._shown, model
+        if previous is not model:
+            dropped = self._adapt_fields(model, entry, previous)
+            if announce and previous is not None and dropped:
+                self.notify(f"{model.label}: {'; '.join(dropped)}.", title="Model", timeout=6)
+        self.query_one(PromptCounter).limit = model.prompt_max_chars
+        self._refresh_mode_rules()
 
     # ------------------------------------------------------------- live rules
     @on(TextArea.Changed, "#prompt")
@@ -152,13 +205,15 @@ class PromptForm(Vertical):
     def _select_changed(self, event: Select.Changed) -> None:
         if event.select.id:
             self._clear_error(event.select.id)
-        self._refresh_mode_rules()
+        if not self._fields_ready:
+            return
+        self._apply_model(announce=event.select.id == "model")
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
         if event.input.id:
             self._clear_error(event.input.id)
-        if event.input.id in ("first_image", "last_image"):
+        if event.input.id in IMAGE_FIELDS:
             self._refresh_mode_rules()
 
     @on(Input.Submitted)
@@ -170,57 +225,38 @@ class PromptForm(Vertical):
     def _browse(self, event: Button.Pressed) -> None:
         event.stop()
         field = (event.button.id or "").removeprefix("browse-")
-        self.post_message(BrowseRequested(field, self.query_one(f"#{field}", Input).value))
+        current = self._input(field).value
+        if field == "reference_images":  # the picker starts from the last one given
+            current = current.rsplit(REFERENCE_SEPARATOR, 1)[-1].strip()
+        self.post_message(BrowseRequested(field, current))
 
     @on(Button.Pressed, "#generate")
     def _generate_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.submit()
 
-    def _select(self, name: str) -> Select[Any]:
-        return self.query_one(f"#{name}", Select)
-
-    def _input(self, name: str) -> Input:
-        return self.query_one(f"#{name}", Input)
-
-    @property
-    def mode(self) -> catalog.Mode:
-        if not self._fields_ready:
-            return catalog.MODES.get(self._defaults.mode, catalog.MODES[catalog.DEFAULT_MODE])
-        value = self._select("mode").value
-        return catalog.MODES.get(str(value), catalog.MODES[catalog.DEFAULT_MODE])
-
     def _refresh_mode_rules(self) -> None:
-        """Enable what the mode takes; say why the rest is off; show the conform note."""
+        """Enable what the model takes; say why the rest is off; show the conform note."""
         if not self._fields_ready:
             return
-        mode = self.mode
+        model = self.model
         first, last = self._input("first_image"), self._input("last_image")
-        for widget, ok in ((first, mode.takes_images), (last, mode.takes_tail_image)):
+        for widget, ok in ((first, takes_first(model)), (last, takes_last(model))):
             if widget.disabled == ok:
                 widget.disabled = not ok
                 self.query_one(f"#browse-{widget.id}", Button).disabled = not ok
-        image_count = (1 if mode.takes_images and first.value.strip() else 0) + (
-            1 if mode.takes_tail_image and last.value.strip() else 0
-        )
+        has_first = takes_first(model) and bool(first.value.strip())
         ratio = self._select("aspect_ratio")
-        ratio_ok = mode.takes_aspect_ratio(image_count)
+        ratio_ok = takes_ratio(model, has_first_image=has_first)
         if ratio.disabled == ratio_ok:
             ratio.disabled = not ratio_ok
-        if mode.camera:
-            self._camera_row().remove_class("-hidden")
-        else:
-            for row in self.query("#camera-row"):
-                row.add_class("-hidden")
-        if not mode.camera:
-            self._clear_error("camera_template")
-            self._clear_error("camera_strength")
         duration, fps = self._select("duration").value, self._select("fps").value
-        rules = _mode_rules(
-            mode,
-            image_count=image_count,
-            duration=duration if isinstance(duration, int) else catalog.DEFAULT_DURATION,
-            fps=fps if isinstance(fps, int) else catalog.DEFAULT_FPS,
+        rules = field_notes(
+            model,
+            is_mode=self.entry.is_modes,
+            has_first_image=has_first,
+            duration=duration if isinstance(duration, int) else START_DURATION,
+            fps=fps if isinstance(fps, int) else START_FPS,
         )
         for note_id, text in rules.items():
             self._note(note_id, text)
@@ -230,6 +266,12 @@ class PromptForm(Vertical):
         if str(note.render()) != text:
             note.update(text)
         note.set_class(bool(text), "-shown")
+
+    def set_hint(self, text: str) -> None:
+        """The line under the model saying how to add the services not offered."""
+        self._hint = text
+        if self._fields_ready:
+            self._note("service-hint", text)
 
     # ------------------------------------------------------------- errors
     def _clear_error(self, field: str) -> None:
@@ -253,7 +295,7 @@ class PromptForm(Vertical):
         return error
 
     def clear_errors(self) -> None:
-        for field in FIELDS:
+        for field in (*FIELDS, *(o.name for o in self.model.options)):
             self._clear_error(field)
 
     def _field_widget(self, field: str) -> Any:
@@ -263,10 +305,10 @@ class PromptForm(Vertical):
         """Show ``message`` next to ``field`` and move the focus there."""
         if self._rows_pending(lambda: self.show_error(field, message)):
             return
-        if field not in FIELDS:
+        options = {o.name for o in self.model.options}
+        field = FIELD_ALIASES.get(field, field)
+        if field not in FIELDS and field not in options:
             field = "prompt"
-        if field.startswith("camera_"):
-            self._camera_row()
         self._error_box(field).show(f"⚠ {message}")
         widget = self._field_widget(field)
         widget.add_class("-invalid")
@@ -275,102 +317,146 @@ class PromptForm(Vertical):
         widget.scroll_visible()
 
     # ------------------------------------------------------------- values
-    def build_request(self) -> GenerationRequest:
-        """The request the form describes, validated (raises ValidationError)."""
-        from pathlib import Path
-
-        from jimeng_tui.domain.errors import ValidationError
-        from jimeng_tui.jobs.request_builder import RequestFields, build_request
-
-        mode = self.mode
+    def video_input(self) -> VideoInput:
+        """What the form says, for the chosen model (ValidationError for a seed that is not a
+        number). Fields the model does not take are left out."""
+        model = self.model
         prompt = self.query_one("#prompt", TextArea).text
-        first = self._input("first_image").value.strip() if mode.takes_images else ""
-        last = self._input("last_image").value.strip() if mode.takes_tail_image else ""
+        first = self._input("first_image").value.strip() if takes_first(model) else ""
+        last = self._input("last_image").value.strip() if takes_last(model) else ""
+        references: tuple[str, ...] = ()
+        if takes_references(model):
+            text = self._input("reference_images").value
+            references = tuple(p.strip() for p in text.split(REFERENCE_SEPARATOR) if p.strip())
         seed_text = self._input("seed").value.strip()
         try:
-            seed = int(seed_text) if seed_text else catalog.SEED_RANDOM
+            seed = int(seed_text) if seed_text else None
         except ValueError:
             raise ValidationError("seed", f"{seed_text!r} is not a whole number") from None
-        image_count = (1 if first else 0) + (1 if last else 0)
-        ratio = self._select("aspect_ratio").value
-        template = self._camera_value("camera_template")
-        strength = self._camera_value("camera_strength")
-        fields = RequestFields(
+        duration, fps = self._select("duration").value, self._select("fps").value
+        ratio, resolution = self._select("aspect_ratio").value, self._select("resolution").value
+        options = {}
+        for option in model.options:
+            value = option_value(self._field_widget(option.name), option)
+            if value is not None:
+                options[option.name] = value
+        return VideoInput(
             prompt=prompt.strip(),
-            mode=mode.name,
-            duration=int(self._select("duration").value),  # type: ignore[arg-type]
-            fps=int(self._select("fps").value),  # type: ignore[arg-type]
-            aspect_ratio=str(ratio)
-            if mode.takes_aspect_ratio(image_count) and isinstance(ratio, str)
+            model=model.id,
+            duration=duration if isinstance(duration, int) else None,
+            fps=fps if isinstance(fps, int) else None,
+            ratio=str(ratio)
+            if isinstance(ratio, str) and takes_ratio(model, has_first_image=bool(first))
+            else None,
+            resolution=str(resolution)
+            if len(model.resolutions) > 1 and isinstance(resolution, str)
             else None,
             first_image=first or None,
             last_image=last or None,
-            camera_template=str(template) if mode.camera and isinstance(template, str) else None,
-            camera_strength=str(strength) if mode.camera and isinstance(strength, str) else None,
+            reference_images=references,
             seed=seed,
+            options=options,
+            image_fields=IMAGE_FIELDS,
         )
-        return build_request(fields, base_dir=Path.cwd()).request  # image paths made absolute
 
-    def submit(self) -> GenerationRequest | None:
+    def build_request(self) -> Any:
+        """The request the screen's builder makes of the form (raises ValidationError)."""
+        return self._builder(self.video_input())
+
+    def submit(self) -> Any:
         """Validate; show the first problem inline, or post GenerateRequested (once the rows
         are mounted: a Ctrl+G typed in the first frame is not lost)."""
-        from jimeng_tui.domain.errors import ValidationError
-
         if self._rows_pending(self.submit):
             return None
         self.clear_errors()
         try:
             request = self.build_request()
         except ValidationError as exc:
-            self.show_error(exc.field, getattr(exc, "reason", str(exc)))
+            self.show_error(exc.field, exc.reason)
             return None
         self.post_message(GenerateRequested(request))
         return request
 
-    def load_request(self, request: GenerationRequest) -> None:
-        """Put a past job's parameters into the form (to edit and run again)."""
-        if self._rows_pending(lambda: self.load_request(request)):
+    def load_input(self, video: VideoInput) -> None:
+        """Put a past job's input into the form (to edit and run again). A model not offered
+        here keeps the current one."""
+        if self._rows_pending(lambda: self.load_input(video)):
             return
-        self.query_one("#prompt", TextArea).load_text(request.prompt)
-        self._select("mode").value = request.mode
-        if request.duration in catalog.DURATIONS:
-            self._select("duration").value = request.duration
-        if request.fps in catalog.FPS_CHOICES:
-            self._select("fps").value = request.fps
-        if request.aspect_ratio in catalog.ASPECT_RATIOS:
-            self._select("aspect_ratio").value = request.aspect_ratio
-        self._input("first_image").value = request.first_image or ""
-        self._input("last_image").value = request.last_image or ""
-        if request.camera_template in catalog.CAMERA_TEMPLATES:
-            self._set_camera("camera_template", request.camera_template)
-        if request.camera_strength in catalog.CAMERA_STRENGTHS:
-            self._set_camera("camera_strength", request.camera_strength)
-        self._input("seed").value = "" if request.seed == catalog.SEED_RANDOM else str(request.seed)
+        self.query_one("#prompt", TextArea).load_text(video.prompt)
+        self._choose_model(video.model)
+        model = self.model
+        for name, value, offered in (
+            ("duration", video.duration, model.durations),
+            ("fps", video.fps, model.fps),
+            ("aspect_ratio", video.ratio, model.ratios),
+            ("resolution", video.resolution, model.resolutions),
+        ):
+            if value in offered:
+                self._select(name).value = value
+        self._input("first_image").value = video.first_image or ""
+        self._input("last_image").value = video.last_image or ""
+        self._input("reference_images").value = ", ".join(video.reference_images)
+        for option in model.options:
+            if option.name in video.options:
+                set_option(self._field_widget(option.name), video.options[option.name])
+        self._input("seed").value = "" if video.seed in (None, -1) else str(video.seed)
         self.clear_errors()
         self._refresh_mode_rules()
+
+    def _choose_model(self, model_id: str) -> None:
+        entry = entry_of(self._entries, model_id) if model_id else None
+        if entry is None:
+            return
+        found = entry.find(model_id)
+        self._select("model").value = entry.key
+        if entry.is_modes and found is not None:
+            self._offer("mode", mode_options(entry.models), found.id)
+            self._select("mode").value = found.id
+        self._apply_model()
+
+    def set_services(self, services: tuple[Capabilities, ...], hint: str = "") -> None:
+        """Offer these services' models (the screen's choice: those with credentials)."""
+        if self._rows_pending(lambda: self.set_services(services, hint)):
+            return
+        entries = model_entries(services)
+        self.set_hint(hint)
+        if entries == self._entries or not entries:
+            return
+        self._entries = entries
+        current = self.model.id
+        self._offer("model", [(e.label, e.key) for e in entries], entries[0].key)
+        if entry_of(entries, current) is not None:
+            self._choose_model(current)
+        else:
+            self._choose_model(self._start_model()[1].id)
 
     def apply_defaults(self, defaults: FormDefaults) -> None:
         """Use config defaults (only for fields the user has not touched yet)."""
         self._defaults = defaults
         if not self.is_mounted or self._rows_pending(lambda: self.apply_defaults(defaults)):
             return
-        self._select("mode").value = defaults.mode
-        if defaults.duration in catalog.DURATIONS:
-            self._select("duration").value = defaults.duration
-        if defaults.fps in catalog.FPS_CHOICES:
-            self._select("fps").value = defaults.fps
-        if defaults.aspect_ratio in catalog.ASPECT_RATIOS:
-            self._select("aspect_ratio").value = defaults.aspect_ratio
-        if defaults.camera_template in catalog.CAMERA_TEMPLATES:
-            self._set_camera("camera_template", defaults.camera_template)
-        if defaults.camera_strength in catalog.CAMERA_STRENGTHS:
-            self._set_camera("camera_strength", defaults.camera_strength)
+        self._choose_model(self._start_model()[1].id)
+        model = self.model
+        self._select("duration").value = pick(defaults.duration, model.durations, START_DURATION)
+        self._select("fps").value = pick(defaults.fps, model.fps, START_FPS)
+        if model.ratios:
+            ratio = pick(defaults.aspect_ratio, model.ratios, START_RATIO)
+            self._select("aspect_ratio").value = ratio
+        for name in ("camera_template", "camera_strength"):
+            value = getattr(defaults, name) or None
+            self._option_memory[name] = value
+            found = self.query(f"#{name}")
+            if found and value is not None:
+                set_option(found.first(), value)
         self._refresh_mode_rules()
 
     def set_image(self, field: str, value: str) -> None:
         if self._rows_pending(lambda: self.set_image(field, value)):
             return
-        self._input(field).value = value
+        widget = self._input(field)
+        if field == "reference_images" and widget.value.strip():
+            value = f"{widget.value.strip().rstrip(REFERENCE_SEPARATOR)}, {value}"
+        widget.value = value
         self._refresh_mode_rules()
 
     def focus_prompt(self) -> None:

@@ -1,0 +1,125 @@
+"""Between the prompt form and the engine: which services' models the form offers (those the
+session has credentials for; every registered one in the sandbox), and the form's
+``VideoInput`` turned into the request a job runs.
+
+``request_fields`` is the one adapter to today's Jimeng-only request builder; once
+``jobs.request_builder.build_request`` takes a ``VideoInput`` it goes, and ``build_from_form``
+calls the builder directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jimeng_tui.domain.capabilities import Capabilities
+from jimeng_tui.domain.errors import ValidationError
+from jimeng_tui.domain.request import VideoInput
+from jimeng_tui.services import registry
+
+if TYPE_CHECKING:
+    from jimeng_tui.jobs.request_builder import RequestFields
+
+# registry name → (whether the credentials allow it, how to add them: one line on the form)
+SERVICE_ACCESS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "jimeng3": (
+        lambda credentials: bool(credentials.complete),
+        "Jimeng 3.0: add your AccessKey and SecretKey in Settings (F2).",
+    ),
+    "ark": (
+        lambda credentials: bool(credentials.has_ark),
+        "Seedance models: add an Ark API key in Settings (F2).",
+    ),
+}
+
+
+def offered_services(credentials: Any, *, sandbox: bool) -> tuple[tuple[Capabilities, ...], str]:
+    """(the services whose models the form offers, the hint line for the others).
+
+    With no credentials for any (the first run is on screen then) every service is offered."""
+    every = registry.all_capabilities()
+    if sandbox:
+        return every, ""
+    usable: list[Capabilities] = []
+    hints: list[str] = []
+    for caps in every:
+        allowed, hint = SERVICE_ACCESS.get(
+            caps.service,
+            (lambda _c: False, f"{caps.label}: add its credentials in Settings (F2)."),
+        )
+        if allowed(credentials):
+            usable.append(caps)
+        else:
+            hints.append(hint)
+    if not usable:
+        return every, " ".join(hints)
+    return tuple(usable), " ".join(hints)
+
+
+def request_fields(video: VideoInput) -> RequestFields:
+    """The form's input as today's request builder takes it (Jimeng 3.0's fields)."""
+    from jimeng_tui.jobs.request_builder import RequestFields
+
+    caps, model = registry.find_model(video.model)
+    if caps.service != "jimeng3":
+        raise ValidationError(
+            "model", f"{model.label} cannot run yet: this version sends Jimeng 3.0 jobs only"
+        )
+    given: dict[str, Any] = {
+        "duration": video.duration,
+        "fps": video.fps,
+        "seed": video.seed,
+        "camera_template": video.options.get("camera_template"),
+        "camera_strength": video.options.get("camera_strength"),
+    }
+    return RequestFields(
+        prompt=video.prompt,
+        mode=model.id,
+        aspect_ratio=video.ratio,
+        first_image=video.first_image,
+        last_image=video.last_image,
+        image_fields=(video.image_fields[0], video.image_fields[1]),
+        **{name: value for name, value in given.items() if value is not None},
+    )
+
+
+def build_from_form(video: VideoInput) -> Any:
+    """The validated request for the form's input (ValidationError names the field); image
+    paths are made absolute against the working folder, as the CLI does."""
+    from jimeng_tui.jobs.request_builder import build_request
+
+    return build_request(request_fields(video), base_dir=Path.cwd()).request
+
+
+def video_input_of(request: Any) -> VideoInput:
+    """A past job's request as the form's input (to load it into the form): a service's
+    request (``to_params()``) or a ``BuiltRequest`` (``params``), of any service."""
+    params = getattr(request, "params", None)
+    if not isinstance(params, Mapping):
+        params = request.to_params()
+    return video_input_from_params(params)
+
+
+def video_input_from_params(params: Mapping[str, Any]) -> VideoInput:
+    """Stored request parameters → the form's input. The model's own options are found by
+    their names; what no longer fits is left to the form (it keeps its value)."""
+    model_id = str(params.get("model") or params.get("mode") or "")
+    try:
+        option_names = {o.name for o in registry.find_model(model_id)[1].options}
+    except ValidationError:
+        option_names = set()
+    seed = params.get("seed")
+    return VideoInput(
+        prompt=str(params.get("prompt") or ""),
+        model=model_id,
+        duration=params.get("duration"),
+        fps=params.get("fps"),
+        ratio=params.get("ratio") or params.get("aspect_ratio"),
+        resolution=params.get("resolution"),
+        first_image=params.get("first_image"),
+        last_image=params.get("last_image"),
+        reference_images=tuple(params.get("reference_images") or ()),
+        seed=None if seed in (None, -1) else seed,
+        options={k: v for k, v in params.items() if k in option_names and v is not None},
+    )
