@@ -19,6 +19,14 @@ def isolated_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def builtin_services():
+    """The built-in services registered, as every face does before it builds a request."""
+    from jimeng_tui.session.services import register_builtin
+
+    register_builtin()
+
+
 # ---------------------------------------------------------------- sandbox (owner: sandbox)
 # Fast defaults: speed 10 → a task is in_queue 0.1 s, generating 0.3 s, done at ~0.4 s;
 # its video link lives 360 s and the task 4320 s (use server.advance(s) to jump ahead).

@@ -34,13 +34,13 @@ def test_jsonl_lines_comments_aliases_and_defaults(tmp_path):
     batch = b.read_batch(path)
     assert batch.errors == []
     assert [line.number for line in batch.lines] == [3, 4, 5, 6]
-    cat, bare, rain, sun = (line.request for line in batch.lines)
-    assert cat.mode == "t2v_720p" and cat.duration == 5 and cat.seed == -1
-    assert bare.prompt == "A bare prompt"
-    assert (rain.aspect_ratio, rain.duration, rain.fps) == ("9:16", 4, 30)
+    cat, bare, rain, sun = (line.built.params for line in batch.lines)
+    assert cat["mode"] == "t2v_720p" and cat["duration"] == 5 and cat["seed"] == -1
+    assert bare["prompt"] == "A bare prompt"
+    assert (rain["aspect_ratio"], rain["duration"], rain["fps"]) == ("9:16", 4, 30)
     # relative image paths are taken from the batch file's folder; the camera strength defaults
-    assert sun.first_image == str(tmp_path / "img" / "a.jpg")
-    assert sun.camera_strength == "medium"
+    assert sun["first_image"] == str(tmp_path / "img" / "a.jpg")
+    assert sun["camera_strength"] == "medium"
     # the fingerprint keeps the path as written, so moving file + images keeps the line known
     assert batch.lines[3].values["first_image"] == "img/a.jpg"
 
@@ -87,13 +87,13 @@ def test_csv_header_empty_cells_and_quoted_commas(tmp_path):
         "line 6: 5 values for the 4 columns of the header (line 1); quote values that hold commas"
     ]
     first, second = batch.lines
-    assert (first.number, first.request.prompt, first.request.mode) == (
+    assert (first.number, first.built.params["prompt"], first.built.params["mode"]) == (
         3,
         "A lighthouse, at night",
         "t2v_1080p",
     )
-    assert first.request.duration == 10 and first.request.aspect_ratio is None
-    assert (second.number, second.request.aspect_ratio, second.request.mode) == (
+    assert first.built.params["duration"] == 10 and first.built.params["aspect_ratio"] is None
+    assert (second.number, second.built.params["aspect_ratio"], second.built.params["mode"]) == (
         5,
         "1:1",
         "t2v_720p",
@@ -133,10 +133,10 @@ def _job(batch: b.BatchFile, line: b.BatchLine, state: JobState, task: str | Non
     return Job(
         id=_job.next_id,  # type: ignore[attr-defined]
         created_at=time.time(),
-        prompt=line.request.prompt,
-        mode=line.request.mode,
+        prompt=line.built.summary.prompt,
+        mode=line.built.summary.model,
         req_key="k",
-        params=line.request.to_params(),
+        params=dict(line.built.params),
         meta=JobMeta(batch=line.origin(batch)),
         state=state,
         task_id=task,

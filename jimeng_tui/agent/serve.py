@@ -75,8 +75,8 @@ async def _main(options: ServeOptions, env: Mapping[str, str], sock: socket.sock
         desk.attach(engine)
         for warning in engine.loaded.warnings:
             say(warning)
-        if not engine.is_sandbox and not engine.loaded.config.has_credentials:
-            say("no credentials: generate will refuse until VOLC_ACCESSKEY/VOLC_SECRETKEY are set")
+        for missing in engine.missing_credentials.values():  # per service: which keys, where
+            say(missing)
         resumed = desk.resume_all()
         if resumed:
             say(f"resuming {len(resumed)} unfinished job(s): {', '.join(map(str, resumed))}")

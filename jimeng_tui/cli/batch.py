@@ -26,14 +26,15 @@ from jimeng_tui.domain.job import Job
 from jimeng_tui.jobs import batch as batchfile
 from jimeng_tui.jobs.batch import Action, BatchFile, BatchLine
 from jimeng_tui.jobs.display import excerpt
-from jimeng_tui.jobs.request_builder import request_notes
-from jimeng_tui.services.jimeng.request import build_submit_body, redact_body
+from jimeng_tui.jobs.request_builder import conform_note
 
 
-def load_batch(value: str) -> BatchFile:
+def load_batch(ns: argparse.Namespace) -> BatchFile:
     """Read and check every line, images included; UsageError when the file is unusable."""
-    try:
-        batch = batchfile.read_batch(Path(value))
+    from jimeng_tui.cli.running import default_model
+
+    try:  # a line without a model gets the session's default
+        batch = batchfile.read_batch(Path(ns.file), default_model=default_model(ns))
     except batchfile.BatchFileError as exc:
         raise UsageError(str(exc)) from None
     asyncio.run(batchfile.preflight(batch))
@@ -77,20 +78,25 @@ def _history_scope(ns: argparse.Namespace) -> tuple[Path, Path]:
 
 
 def describe_request(line: BatchLine) -> str:
-    r = line.request
-    parts = [r.mode, f"{r.duration} s at {r.fps} fps"]
-    if r.sends_aspect_ratio:
-        parts.append(r.aspect_ratio or "16:9")
-    if r.first_image:
-        parts.append(f"first frame {line.values['first_image']}")
-    if r.last_image:
-        parts.append(f"last frame {line.values['last_image']}")
-    if r.camera_template:
-        parts.append(f"camera {r.camera_template}/{r.camera_strength}")
-    if r.seed != -1:
-        parts.append(f"seed {r.seed}")
-    if r.prompt:
-        parts.append(json.dumps(excerpt(r.prompt, 60), ensure_ascii=False))
+    summary, given = line.built.summary, line.fields
+    parts = [summary.model, f"{summary.duration_s} s at {summary.fps} fps"]
+    sent = line.body.redacted if line.body is not None else {}
+    ratio = given.ratio or sent.get("aspect_ratio") or sent.get("ratio")
+    if isinstance(ratio, str):
+        parts.append(ratio)
+    if given.resolution:
+        parts.append(given.resolution)
+    if given.first_image:
+        parts.append(f"first frame {given.first_image}")
+    if given.last_image:
+        parts.append(f"last frame {given.last_image}")
+    if given.reference_images:
+        parts.append(f"reference images {', '.join(given.reference_images)}")
+    parts.extend(f"{name} {value}" for name, value in given.options.items())
+    if given.seed is not None and given.seed != -1:
+        parts.append(f"seed {given.seed}")
+    if summary.prompt:
+        parts.append(json.dumps(excerpt(summary.prompt, 60), ensure_ascii=False))
     return " · ".join(parts)
 
 
@@ -104,7 +110,7 @@ def cmd_batch(ns: argparse.Namespace) -> int:
     output_dir = check_output_dir(ns.output_dir)
     if ns.again and ns.retry_failed:
         raise UsageError("--again already submits every line; leave out --retry-failed")
-    batch = load_batch(ns.file)
+    batch = load_batch(ns)
     if batch.errors:
         return report_bad_lines(ns, batch)
     if ns.dry_run:
@@ -143,8 +149,10 @@ def dry_run(ns: argparse.Namespace, batch: BatchFile) -> int:
         counts[p.action] = counts.get(p.action, 0) + 1
         body = est = None
         if p.action is Action.RUN:
-            body = redact_body(build_submit_body(p.line.request, p.line.images))
-            est = costs.add(p.line.request)
+            est = costs.add(p.line.built)
+            if p.line.body is not None:
+                body = p.line.body.redacted
+        note = conform_note(p.line.built)
         if ns.json:
             print_json_line(
                 {
@@ -152,9 +160,9 @@ def dry_run(ns: argparse.Namespace, batch: BatchFile) -> int:
                     "line": p.line.number,
                     "action": str(p.action),
                     "reason": p.reason or None,
-                    "request": p.line.request.to_params(),
+                    "request": dict(p.line.built.params),
                     "body": body,
-                    "conform_note": p.line.request.conform_note,
+                    "conform_note": note,
                     "earlier_jobs": [j.id for j in p.earlier],
                     "estimate": estimate_json(est) if est else None,
                 }
@@ -173,10 +181,8 @@ def dry_run(ns: argparse.Namespace, batch: BatchFile) -> int:
             print(f"  sends {json_safe(json.dumps(body, ensure_ascii=False))}", file=out)
         if est is not None:
             print(printable(costs.line_text(est)), file=out)
-        if p.line.request.conform_note:
-            print(f"  note: {p.line.request.conform_note}", file=out)
-        for note in request_notes(p.line.request):
-            print(f"  note: {note}", file=out)
+        for said in (note, *p.line.built.notes) if note else p.line.built.notes:
+            print(f"  note: {said}", file=out)
     run, skip = counts.get(Action.RUN, 0), counts.get(Action.SKIP, 0)
     resume, blocked = counts.get(Action.RESUME, 0), counts.get(Action.BLOCKED, 0)
     if ns.json:

@@ -28,7 +28,6 @@ from jimeng_tui.jobs import batch as batchfile
 from jimeng_tui.jobs.batch import Action, BatchFile, BatchLine, LinePlan
 from jimeng_tui.jobs.display import clock
 from jimeng_tui.jobs.output_target import check_output
-from jimeng_tui.jobs.request_builder import request_notes
 from jimeng_tui.pricing import BudgetExceeded
 
 if TYPE_CHECKING:
@@ -166,8 +165,13 @@ class BatchRun:
         if result.job is not None:
             data.update(job_json(result.job))
         else:
-            request = result.line.request
-            data.update(prompt=request.prompt, mode=request.mode, parameters=request.to_params())
+            summary = result.line.built.summary
+            data.update(
+                prompt=summary.prompt,
+                mode=summary.model,
+                model=summary.model,
+                parameters=dict(result.line.built.params),
+            )
         return data
 
     # -- engine events ---------------------------------------------------------------------------
@@ -191,7 +195,8 @@ class BatchRun:
         self.session = session
         engine = session.engine
         assert engine is not None
-        session.require_credentials()
+        for service in sorted({line.built.service for line in self.batch.lines}):
+            session.require_credentials(service)  # every service the file uses, before any line
         if self.output_dir is not None:
             engine.runner.settings.output_dir = self.output_dir
             engine.runner.settings.output_dir_source = "--output-dir"
@@ -268,7 +273,7 @@ class BatchRun:
                     self.progress.notice(f"line {n}: {p.reason}")
                 elif p.line.repeat:
                     self.progress.notice(f"line {n}: the same request again (another generation)")
-                for note in request_notes(p.line.request):
+                for note in p.line.built.notes:
                     self.progress.notice(f"line {n}: {note}")
 
     async def create(self, p: LinePlan) -> Job | None:
@@ -277,7 +282,7 @@ class BatchRun:
         self.creating = p.line
         try:
             job = await engine.runner.create(
-                p.line.request, meta=JobMeta(batch=p.line.origin(self.batch))
+                p.line.built, meta=JobMeta(batch=p.line.origin(self.batch))
             )
         except BudgetExceeded as exc:  # a cap (issue 16): this line and the rest are not sent
             if not self.results or all(r.outcome != NOT_STARTED for r in self.results.values()):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from jimeng_tui.domain.prices import Estimate
     from jimeng_tui.jobs.engine import Engine
+    from jimeng_tui.services.base import BuiltRequest
 
 
 def _amount(text: str) -> float:
@@ -84,6 +85,16 @@ def _estimate_request(request: Any) -> Estimate:
     return estimate_request(request, PriceBook.from_config(load_config(app_paths()).config))
 
 
+def _estimate_built(built: BuiltRequest) -> Estimate:
+    from jimeng_tui.pricing import PriceBook, estimate
+    from jimeng_tui.services import registry
+    from jimeng_tui.session.config import load_config
+    from jimeng_tui.store.paths import app_paths
+
+    book = PriceBook.from_config(load_config(app_paths()).config)
+    return estimate(built.summary, registry.capabilities(built.service), book)
+
+
 def budget_words(ns: argparse.Namespace, amount: float | None) -> tuple[str | None, Any]:
     """Where the caps stand with ``amount`` more: (a sentence or None, its JSON)."""
     from jimeng_tui.domain.prices import Estimate
@@ -115,7 +126,7 @@ def budget_words(ns: argparse.Namespace, amount: float | None) -> tuple[str | No
     return f"would be refused: {refusal.message}", data
 
 
-def dry_run_generate(ns: argparse.Namespace, service_name: str, request: Any) -> int:
+def dry_run_generate(ns: argparse.Namespace, built: BuiltRequest) -> int:
     """``generate --dry-run``: the estimate and the exact body (image data left out) that would
     be sent; nothing is sent or written. Exit 0."""
     import asyncio
@@ -127,18 +138,21 @@ def dry_run_generate(ns: argparse.Namespace, service_name: str, request: Any) ->
     from jimeng_tui.services import registry
     from jimeng_tui.services.base import Target, wire_body
 
-    async def body() -> dict[str, object]:
+    service_name = built.service
+
+    async def body() -> tuple[dict[str, object], Any]:
         nowhere = Target(base_url="http://dry-run.invalid", credentials={})  # never reached
         service = registry.create(service_name, nowhere)
         try:
+            request = service.request_from_params(built.params)
             service.validate(request)
-            return wire_body(await service.build_body(request)).redacted
+            return wire_body(await service.build_body(request)).redacted, request
         finally:
             await service.aclose()
 
     from jimeng_tui.cli.spend import warn_unknown_price_keys
 
-    sent = asyncio.run(body())
+    sent, request = asyncio.run(body())
     est = _estimate_request(request)
     warn_unknown_price_keys()  # a typo in [prices] would silently price nothing
     words, budget = budget_words(ns, est.amount)
@@ -174,8 +188,8 @@ class BatchCosts:
     lines: int = 0
     estimates: list[Estimate] = field(default_factory=list)
 
-    def add(self, request: Any) -> Estimate:
-        est = _estimate_request(request)
+    def add(self, built: BuiltRequest) -> Estimate:
+        est = _estimate_built(built)
         self.currency = est.currency
         self.lines += 1
         if est.amount is None:

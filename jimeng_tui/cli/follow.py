@@ -147,7 +147,7 @@ def cmd_wait(ns: argparse.Namespace) -> int:
                     "unfinished tasks only"
                 )
             return report_final(ns, job)
-        session.require_credentials()
+        session.require_credentials(job.meta.service_name if job is not None else None)
         if job is None:
             await _check_task_exists(engine, task_id, mode)
             job = await engine.runner.attach(task_id, mode)
@@ -204,7 +204,8 @@ def cmd_resume(ns: argparse.Namespace) -> int:
             elif not ns.quiet:
                 print(f"{PROG}: nothing to resume: no unfinished job is waiting", file=sys.stderr)
             return EXIT_OK
-        session.require_credentials()
+        for service in sorted({job.meta.service_name for job in jobs}):
+            session.require_credentials(service)  # each service the jobs are on
         if any(job.state is JobState.QUEUED for job in jobs):  # some are still to be sent
             check_output(engine.runner.settings)
         if not ns.quiet:

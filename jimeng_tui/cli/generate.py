@@ -20,34 +20,33 @@ from jimeng_tui.cli.errors import EXIT_INTERRUPTED, EXIT_OK, PROG, UsageError
 from jimeng_tui.cli.hints import print_interrupted_json, resume_hint, sandbox_flag
 from jimeng_tui.cli.output import job_json, print_json
 from jimeng_tui.cli.results import report_final
-from jimeng_tui.cli.running import Session, drive_job, latest_copy, run_jobs
+from jimeng_tui.cli.running import Session, default_model, drive_job, latest_copy, run_jobs
+from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.domain.job import Job, JobState
-from jimeng_tui.jobs.request_builder import BuiltRequest, RequestFields, build_request
+from jimeng_tui.jobs.request_builder import build_request
+from jimeng_tui.services.base import BuiltRequest
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
 
 
 def request_from_args(ns: argparse.Namespace) -> BuiltRequest:
-    fields = RequestFields(
-        prompt=ns.prompt,
-        mode=ns.mode,
-        duration=ns.duration,
-        fps=ns.fps,
-        aspect_ratio=ns.aspect_ratio,
-        first_image=ns.image,
-        last_image=ns.tail_image,
-        camera_template=ns.camera_template,
-        camera_strength=ns.camera_strength,
-        seed=ns.seed,
-        image_fields=("image", "image"),
-    )
-    return build_request(fields, base_dir=Path.cwd())
+    """The checked request (UsageError / ValidationError naming the option: exit 2, before
+    anything opens or is sent)."""
+    from jimeng_tui.cli.generation_options import chosen_model, option_flag, video_input
+
+    model = chosen_model(ns) or default_model(ns)
+    try:
+        return build_request(video_input(ns, model), base_dir=Path.cwd())
+    except ValidationError as exc:
+        flag = option_flag(exc.field)
+        if flag is None:
+            raise
+        raise UsageError(f"{flag}: {exc.reason}", exc.field) from None
 
 
 def cmd_generate(ns: argparse.Namespace) -> int:
     built = request_from_args(ns)  # ValidationError → exit 2 in cli.main
-    request = built.request
     output = check_output_path(ns.output)
     if ns.no_wait and ns.sandbox:
         raise UsageError(
@@ -55,18 +54,18 @@ def cmd_generate(ns: argparse.Namespace) -> int:
             "command exits, and its task with it"
         )
     if ns.dry_run:  # the estimate and the exact body; nothing sent (issue 16)
-        return dry_run_generate(ns, "jimeng3", request)
+        return dry_run_generate(ns, built)
     current: dict[str, Job | None] = {"job": None}
 
     async def body(session: Session) -> int:
         engine = session.engine
         assert engine is not None
-        session.require_credentials()
+        session.require_credentials(built.service)
         apply_cost_flags(ns, engine)  # --over-budget, --max-cost (issue 16)
         for note in built.notes:
             session.progress.notice(note)
         # ValidationError / ImageError here: nothing written, nothing sent
-        job = await engine.runner.create(request, output=output)
+        job = await engine.runner.create(built, output=output)
         current["job"] = job
         session.progress.track(job)
         if ns.no_wait:

@@ -64,13 +64,26 @@ def _query(ns: argparse.Namespace):
     return HistoryQuery(
         text=ns.search or "",
         status=ns.status,
-        mode=ns.mode,
+        mode=_model_id(ns.mode),
         since=since,
         until=until,
         favourite=True if ns.favourites else None,
         order=ns.order,
         limit=ns.limit if ns.limit is not None else DEFAULT_TABLE_ROWS,
     )
+
+
+def _model_id(value: str | None) -> str | None:
+    """--model/--mode's model id (an alias names its model); UsageError for an unknown one."""
+    from jimeng_tui.domain.errors import ValidationError
+    from jimeng_tui.services import registry
+
+    if value is None:
+        return None
+    try:
+        return registry.find_model(value)[1].id
+    except ValidationError as exc:
+        raise UsageError(f"--model: {exc.reason}", "model") from None
 
 
 def _check_export_path(value: str) -> tuple[Path, str]:
@@ -211,7 +224,7 @@ def render_table(jobs: list[Job]) -> str:
                 one_line(job.path or "-"),
             ]
         )
-    head = ["DATE", "STATUS", "MODE", "LENGTH", "PROMPT", "PATH"]
+    head = ["DATE", "STATUS", "MODEL", "LENGTH", "PROMPT", "PATH"]
     widths = [max(cells(head[i]), *(cells(r[i]) for r in rows)) for i in range(4)]
     fixed = sum(widths) + 2 * 5
     path_width = max(cells(head[5]), *(cells(r[5]) for r in rows))

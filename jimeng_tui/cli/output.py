@@ -188,6 +188,8 @@ def job_json(job: Job) -> dict[str, Any]:
         "sidecar_path": job.sidecar_path,
         "prompt": job.prompt,
         "mode": job.mode,
+        "model": job.mode,  # the model id (Jimeng 3.0's are its modes)
+        "service": job.meta.service_name,
         "req_key": job.req_key,
         "parameters": {k: v for k, v in job.params.items() if not k.startswith("_")},
         "duration": job.duration_s,
@@ -201,6 +203,7 @@ def job_json(job: Job) -> dict[str, Any]:
         "saved_at": job.saved_at,
         "error_code": job.error_code,
         "error_message": job.error_message,
+        "tokens": job.meta.usage_tokens,
     }
 
 

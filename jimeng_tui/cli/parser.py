@@ -22,6 +22,7 @@ from jimeng_tui.cli import spend as cli_spend
 from jimeng_tui.cli import story as cli_story
 from jimeng_tui.cli.cost import add_cost_options
 from jimeng_tui.cli.errors import EXIT_USAGE, PROG, error_line
+from jimeng_tui.cli.generation_options import add_generation_options, model_lines
 from jimeng_tui.cli.globals import add_global_options, command_parser_class
 from jimeng_tui.cli.help_text import (
     BATCH_EXAMPLES,
@@ -47,82 +48,6 @@ class CliParser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(error_line(message), file=sys.stderr)
         self.exit(cli_json.finish(EXIT_USAGE, message))
-
-
-def add_generation_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("generation options")
-    g.add_argument(
-        "--mode",
-        choices=catalog.MODE_NAMES,
-        default=catalog.DEFAULT_MODE,
-        metavar="MODE",
-        help=f"model and input kind: {join(catalog.MODE_NAMES)} (default {catalog.DEFAULT_MODE})",
-    )
-    g.add_argument(
-        "--duration",
-        type=int,
-        choices=catalog.DURATIONS,
-        default=catalog.DEFAULT_DURATION,
-        metavar="SECONDS",
-        help=f"video length in seconds: {join(catalog.DURATIONS)} (default "
-        f"{catalog.DEFAULT_DURATION}); the service renders 5 or 10 s, other lengths are trimmed "
-        "locally",
-    )
-    g.add_argument(
-        "--fps",
-        type=int,
-        choices=catalog.FPS_CHOICES,
-        default=catalog.DEFAULT_FPS,
-        metavar="FPS",
-        help=f"frame rate: {join(catalog.FPS_CHOICES)} (default {catalog.DEFAULT_FPS}); the "
-        "service renders 24 fps, others are converted locally",
-    )
-    g.add_argument(
-        "--aspect-ratio",
-        choices=catalog.ASPECT_RATIOS,
-        default=None,
-        metavar="RATIO",
-        help=f"text-to-video only: {join(catalog.ASPECT_RATIOS)} (default "
-        f"{catalog.DEFAULT_ASPECT_RATIO}); image modes take the ratio from the image",
-    )
-    g.add_argument(
-        "--image",
-        metavar="PATH|URL",
-        default=None,
-        help="first frame: a local JPEG/PNG (WebP and others are converted) or an http(s) URL; "
-        "required by the i2v modes, optional for ti2v_pro. Limits: 4.7 MB, 320..4096 px per "
-        "side, long/short side at most 3",
-    )
-    g.add_argument(
-        "--tail-image",
-        metavar="PATH|URL",
-        default=None,
-        help="last frame (i2v_first_tail_720p / i2v_first_tail_1080p only); same aspect ratio "
-        "as the first frame",
-    )
-    g.add_argument(
-        "--camera-template",
-        choices=catalog.CAMERA_TEMPLATES,
-        default=None,
-        metavar="TEMPLATE",
-        help=f"camera move, i2v_recamera_720p only (required there): "
-        f"{join(catalog.CAMERA_TEMPLATES)}",
-    )
-    g.add_argument(
-        "--camera-strength",
-        choices=catalog.CAMERA_STRENGTHS,
-        default=None,
-        metavar="STRENGTH",
-        help=f"camera move strength, i2v_recamera_720p only: {join(catalog.CAMERA_STRENGTHS)} "
-        f"(default {catalog.DEFAULT_CAMERA_STRENGTH})",
-    )
-    g.add_argument(
-        "--seed",
-        type=int,
-        default=catalog.SEED_RANDOM,
-        metavar="INT",
-        help=f"random seed: -1 for random (default) or 0..{catalog.SEED_MAX}",
-    )
 
 
 def add_task_arguments(parser: argparse.ArgumentParser) -> None:
@@ -214,7 +139,15 @@ def add_generate_parser(sub: Any, fmt: Formatter) -> argparse.ArgumentParser:
         help="generate a video from a prompt (and images) and save it",
         description="Submit a generation, wait for it, download and verify the MP4, and print "
         "the result block. Every job is recorded in the history.",
-        epilog=mode_lines() + "\n" + ENVIRONMENT_HELP + "\n" + EXIT_HELP + "\n" + GENERATE_EXAMPLES,
+        epilog=mode_lines()
+        + "\n"
+        + model_lines()
+        + "\n"
+        + ENVIRONMENT_HELP
+        + "\n"
+        + EXIT_HELP
+        + "\n"
+        + GENERATE_EXAMPLES,
         formatter_class=fmt,
     )
     gen.add_argument(
@@ -351,7 +284,7 @@ def add_history_parser(sub: Any, fmt: Formatter) -> argparse.ArgumentParser:
     hs = sub.add_parser(
         "history",
         help="list, search and export past generations",
-        description="A table of past jobs, newest first: date, status, mode, duration/fps, "
+        description="A table of past jobs, newest first: date, status, model, duration/fps, "
         "prompt, saved file.",
         epilog="examples:\n  jimeng-tui history --search 'golden retriever' --status saved\n"
         "  jimeng-tui history --since 2026-01-01 --mode t2v_1080p --limit 20\n"
@@ -368,10 +301,11 @@ def add_history_parser(sub: Any, fmt: Formatter) -> argparse.ArgumentParser:
     )
     hs.add_argument(
         "--mode",
-        choices=catalog.MODE_NAMES,
+        "--model",
+        dest="mode",
         default=None,
-        metavar="MODE",
-        help=f"only this mode: {join(catalog.MODE_NAMES)}",
+        metavar="MODEL",
+        help=f"only this model (an id or alias; Jimeng 3.0's modes: {join(catalog.MODE_NAMES)})",
     )
     hs.add_argument(
         "--since", metavar="DATE", default=None, help="created on/after DATE (YYYY-MM-DD[ HH:MM])"

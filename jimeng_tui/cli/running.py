@@ -26,6 +26,26 @@ from jimeng_tui.domain.job import Job
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
     from jimeng_tui.sandbox.server import SandboxServer
+    from jimeng_tui.store.config import LoadedConfig
+
+
+def load_settings(ns: argparse.Namespace) -> LoadedConfig:
+    """The settings, loaded once per command (kept on ``ns``: a broken file is moved aside and
+    said once, and the engine opens on the same settings)."""
+    loaded: LoadedConfig | None = getattr(ns, "loaded_settings", None)
+    if loaded is None:
+        from jimeng_tui.session import SessionSpec, open_session
+
+        loaded = open_session(SessionSpec(env=os.environ)).load_config()
+        ns.loaded_settings = loaded
+    return loaded
+
+
+def default_model(ns: argparse.Namespace) -> str:
+    """The model a request without one gets (the session's choice, by the settings and keys)."""
+    from jimeng_tui.session.targets import default_model as session_default
+
+    return session_default(load_settings(ns), sandbox=bool(getattr(ns, "sandbox", False)))
 
 
 class Session:
@@ -52,22 +72,20 @@ class Session:
         if session.sandbox is not None:
             self.sandbox = session.sandbox
             self.progress.notice(f"sandbox: a local emulator at {self.sandbox.base_url}")
-        self.engine = session.open_engine(self.progress.on_event)
+        loaded = getattr(self.ns, "loaded_settings", None)
+        self.engine = session.open_engine(self.progress.on_event, loaded=loaded)
         for warning in getattr(self.engine.loaded, "warnings", []) or []:
             self.progress.warn(warning)
         return self.engine
 
-    def require_credentials(self) -> None:
+    def require_credentials(self, service: str | None = None) -> None:
+        """UsageError naming the keys ``service`` (default: the engine's first) lacks and how
+        to add them, before anything is sent."""
         assert self.engine is not None
-        if self.engine.is_sandbox:
-            return
-        config = self.engine.loaded.config
-        if not config.has_credentials:
-            raise UsageError(
-                "no credentials: set VOLC_ACCESSKEY and VOLC_SECRETKEY, or add them to "
-                f"{self.engine.paths.config_file} (or open `jimeng-tui` to enter them); "
-                "`--sandbox` runs without an account"
-            )
+        name = service or next(iter(self.engine.services))
+        missing = self.engine.missing_credentials.get(name)
+        if missing:
+            raise UsageError(missing)
 
     async def aclose(self) -> None:
         if self.engine is not None:

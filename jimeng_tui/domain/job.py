@@ -96,7 +96,7 @@ class Job:
     finished_at: float | None = None  # service said done
     saved_at: float | None = None
     updated_at: float | None = None
-    error_code: int | None = None
+    error_code: int | str | None = None  # a number (Jimeng 3.0) or a word (Ark)
     error_message: str | None = None
     path: str | None = None  # the saved video
     source_path: str | None = None  # the service's own file, when conformed

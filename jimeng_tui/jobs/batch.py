@@ -1,8 +1,10 @@
 """A batch file: many generations from one file, run unattended and never paid for twice.
 
 The file is JSON Lines (one object a line with the fields of ``jimeng-tui generate``) or, when
-its name ends in ``.csv``, a table whose header row names the fields. Blank lines and lines
-starting with ``#`` are skipped. Relative image paths are taken from the batch file's folder.
+its name ends in ``.csv``, a table whose header row names the fields. A line's ``model`` (or
+Jimeng 3.0's ``mode``) picks the service; each line is built by that service's codec. Blank
+lines and lines starting with ``#`` are skipped. Relative image paths are taken from the batch
+file's folder.
 
 Every job a batch creates carries ``meta.batch``: the file's absolute path and SHA-256,
 the line number, a fingerprint of the line's request (as written, defaults filled in) and its
@@ -16,8 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import dataclasses
-import difflib
 import hashlib
 import io
 import json
@@ -31,22 +31,23 @@ from typing import Any
 from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.domain.meta import BatchOrigin
-from jimeng_tui.jobs.request_builder import RequestFields, build_request
+from jimeng_tui.domain.request import VideoInput
+from jimeng_tui.jobs.batch_fields import (
+    IMAGE_FIELDS,
+    convert,
+    field_name,
+    unknown_field,
+    video_input,
+)
+from jimeng_tui.jobs.request_builder import build_request
 from jimeng_tui.localfiles import FileTooLarge, NotARegularFile, read_regular_file, size_text
-from jimeng_tui.services.jimeng.images import PreparedImage, prepare_images
-from jimeng_tui.services.jimeng.request import GenerationRequest
+from jimeng_tui.services import registry
+from jimeng_tui.services.base import BuiltRequest, Service, Target, WireBody, wire_body
 
-FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(GenerationRequest))
-# generate's option names and other spellings → the field
-ALIASES: dict[str, str] = {
-    "ratio": "aspect_ratio",
-    "image": "first_image",
-    "tail_image": "last_image",
-}
-INT_FIELDS = frozenset({"duration", "fps", "seed"})
-IMAGE_FIELDS = ("first_image", "last_image")
 MAX_REPORTED_ERRORS = 50
 BATCH_MAX_BYTES = 64_000_000  # read at most (a 10,000-line file is about 2 MB)
+# Preflight builds each line's body on a service that never sends (no address, no keys).
+OFFLINE = Target(base_url="http://offline.invalid", credentials={})
 
 
 class BatchFileError(ValueError):
@@ -67,11 +68,12 @@ class LineError:
 @dataclass
 class BatchLine:
     number: int  # 1-based line of the file (the first line of a CSV record)
-    values: dict[str, Any]  # every field as written, defaults filled in (the fingerprint's input)
-    request: GenerationRequest  # validated, image paths absolute
+    values: dict[str, Any]  # the request as written, defaults filled in (the fingerprint's input)
+    built: BuiltRequest  # validated by its service, image paths absolute
     fingerprint: str
+    fields: VideoInput = field(default_factory=VideoInput)  # the line as the user wrote it
     repeat: int = 0  # 0 for the first line with this fingerprint, 1 for the second, ...
-    images: list[PreparedImage] = field(default_factory=list)  # preflighted in validation
+    body: WireBody | None = None  # what the submit would send (built by the preflight)
 
     def origin(self, batch: BatchFile) -> BatchOrigin:
         """What the job records as its ``meta.batch``."""
@@ -107,8 +109,9 @@ class BatchFile:
 # ------------------------------------------------------------------------------------------
 
 
-def read_batch(path: Path) -> BatchFile:
-    """Parse and check every line (not the images: see :func:`preflight`).
+def read_batch(path: Path, *, default_model: str = "") -> BatchFile:
+    """Parse and check every line (not the images: see :func:`preflight`); a line without a
+    model gets ``default_model`` (the session's choice).
 
     Bad lines are collected in ``errors``; BatchFileError when the file itself is unusable.
     """
@@ -145,7 +148,7 @@ def read_batch(path: Path) -> BatchFile:
     rows = _csv_rows(text, batch) if kind == "csv" else _jsonl_rows(text, batch)
     for number, values in rows:
         batch.requests_seen += 1
-        line = _check_line(number, values, batch)
+        line = _check_line(number, values, batch, default_model)
         if line is not None:
             batch.lines.append(line)
     if batch.requests_seen == 0:
@@ -202,9 +205,9 @@ def _csv_rows(text: str, batch: BatchFile) -> Iterator[tuple[int, dict[str, Any]
             continue
         if header is None:
             header, header_line = [cell.strip() for cell in row], start
-            bad = [name for name in header if _field_name(name) is None]
+            bad = [name for name in header if field_name(name) is None]
             for name in bad:
-                batch.errors.append(LineError(start, None, _unknown_field(name, "column")))
+                batch.errors.append(LineError(start, None, unknown_field(name, "column")))
             if bad:
                 batch.requests_seen += 1
                 return
@@ -224,32 +227,21 @@ def _csv_rows(text: str, batch: BatchFile) -> Iterator[tuple[int, dict[str, Any]
         yield start, {name: cell for name, cell in zip(header, row, strict=False) if cell.strip()}
 
 
-def _field_name(name: str) -> str | None:
-    key = name.strip().lower().lstrip("-").replace("-", "_").replace(" ", "_")
-    key = ALIASES.get(key, key)
-    return key if key in FIELDS else None
-
-
-def _unknown_field(name: str, what: str = "field") -> str:
-    known = [*FIELDS, *ALIASES]
-    close = difflib.get_close_matches(name.strip().lower(), known, n=1)
-    maybe = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown {what} {name!r}{maybe}; the fields are {', '.join(FIELDS)}"
-
-
-def _check_line(number: int, raw: dict[str, Any], batch: BatchFile) -> BatchLine | None:
+def _check_line(
+    number: int, raw: dict[str, Any], batch: BatchFile, default_model: str
+) -> BatchLine | None:
     values: dict[str, Any] = {}
     errors: list[LineError] = []
     for name, value in raw.items():
-        key = _field_name(str(name))
+        key = field_name(str(name))
         if key is None:
-            errors.append(LineError(number, None, _unknown_field(str(name))))
+            errors.append(LineError(number, None, unknown_field(str(name))))
             continue
         if key in values:
             errors.append(LineError(number, key, f"given twice (as {name!r} too)"))
             continue
         try:
-            converted = _convert(key, value)
+            converted = convert(key, value)
         except ValueError as exc:
             errors.append(LineError(number, key, str(exc)))
             continue
@@ -257,46 +249,43 @@ def _check_line(number: int, raw: dict[str, Any], batch: BatchFile) -> BatchLine
             values[key] = converted
     if not errors:
         try:
-            request = build_request(RequestFields(**values), base_dir=batch.folder).request
+            fields = video_input(values)
+            built = build_request(fields, base_dir=batch.folder, default_model=default_model)
         except ValidationError as exc:
-            errors.append(LineError(number, exc.field, exc.reason))
+            field = exc.field
+            if field == "model" and "model" not in values and "mode" in values:
+                field = "mode"  # as the line calls it
+            errors.append(LineError(number, field, exc.reason))
         else:
             # the request as written: image paths as in the file, so that moving the batch
             # with its images keeps its lines known
-            written = request.to_params()
-            for name in IMAGE_FIELDS:
-                written[name] = values.get(name)
-            return BatchLine(number, written, request, _fingerprint(written))
+            written = _as_written(dict(built.params), values, batch.folder)
+            return BatchLine(number, written, built, _fingerprint(written), fields)
     batch.errors.extend(errors)
     return None
 
 
-def _convert(key: str, value: Any) -> Any:
-    """A field's value from JSON or a CSV cell; None means "not given"."""
-    if value is None:
-        return None
-    if key in INT_FIELDS:
-        if isinstance(value, bool):
-            raise ValueError(f"{json.dumps(value)} is not a whole number")
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
+def _as_written(params: dict[str, Any], values: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """``params`` with each local image path the codec made absolute put back as written."""
+    given: list[str] = []
+    for name in IMAGE_FIELDS:
+        value = values.get(name)
+        given.extend(value if isinstance(value, list) else [value] if value else [])
+    written = {_absolute(text, folder): text for text in given}
+
+    def back(value: Any) -> Any:
         if isinstance(value, str):
-            text = value.strip()
-            if not text:
-                return None
-            try:
-                return int(text)
-            except ValueError:
-                pass
-        raise ValueError(f"{value!r} is not a whole number")
-    if not isinstance(value, str):
-        raise ValueError(f"{json.dumps(value)} is not text; write it in quotes")
-    if key == "prompt":
+            return written.get(value, value)
+        if isinstance(value, list):
+            return [back(item) for item in value]
         return value
-    value = value.strip()
-    return value or None
+
+    return {key: back(value) for key, value in params.items()}
+
+
+def _absolute(text: str, folder: Path) -> str:
+    path = Path(text.strip()).expanduser()
+    return str((path if path.is_absolute() else folder / path).absolute())
 
 
 def _fingerprint(values: dict[str, Any]) -> str:
@@ -314,15 +303,24 @@ def _number_repeats(lines: list[BatchLine]) -> None:
 
 
 async def preflight(batch: BatchFile) -> None:
-    """Check every line's images as the submit will (read, convert, limits); failures become
-    line errors, and the prepared images are kept on the line for a dry run's body."""
-    for line in batch.lines:
-        if not line.request.images:
-            continue
-        try:
-            line.images = await prepare_images(line.request)
-        except ValidationError as exc:
-            batch.errors.append(LineError(line.number, exc.field, exc.reason))
+    """Check every line's images as the submit will (read, convert, limits) by building the
+    body it would send, on its own service (made offline: nothing is sent); failures become
+    line errors, and the body is kept on the line for a dry run."""
+    services: dict[str, Service] = {}
+    try:
+        for line in batch.lines:
+            name = line.built.service
+            if name not in services:
+                services[name] = registry.create(name, OFFLINE)
+            service = services[name]
+            try:
+                request = service.request_from_params(line.built.params)
+                line.body = wire_body(await service.build_body(request))
+            except ValidationError as exc:
+                batch.errors.append(LineError(line.number, exc.field, exc.reason))
+    finally:
+        for service in services.values():
+            await service.aclose()
     batch.errors.sort(key=lambda e: e.line)
 
 

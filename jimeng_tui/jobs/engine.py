@@ -7,8 +7,8 @@ path and the output folder. Open one with ``open_session(spec).open_engine(on_ev
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,8 @@ from jimeng_tui.store.history import History
 from jimeng_tui.store.logs import start_file_log
 from jimeng_tui.store.paths import AppPaths, ensure_private_dir
 
-# Makes the service for a target (the session's choice, e.g. ``services.registry.create``).
-ServiceFactory = Callable[[Target], Service]
+# Makes the service ``name`` for a target (the session's choice: ``services.registry.create``).
+ServiceFactory = Callable[[str, Target], Service]
 
 
 @dataclass(frozen=True)
@@ -42,17 +42,29 @@ class Engine:
     paths: AppPaths
     loaded: LoadedConfig
     history: History
-    service: Service
     runner: Runner
-    target: Target
+    # one per service the session has a target for, by registry name; the default first
+    targets: dict[str, Target]
+    services: dict[str, Service]
     is_sandbox: bool = False
     # The session's sandbox this engine runs on, carried for the app (which keeps one it was
     # given across reopens); opaque here: the engine never looks inside.
     sandbox: object | None = None
+    # how to add the credentials of each registered service without a target (said on refusal)
+    missing_credentials: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def service(self) -> Service:
+        """The default service (the first the session set up)."""
+        return next(iter(self.services.values()))
+
+    @property
+    def target(self) -> Target:
+        return next(iter(self.targets.values()))
 
     @property
     def client(self) -> Any:
-        """The service's own client, where it has one (tests and the sandbox adoption)."""
+        """The default service's own client, where it has one (tests and the sandbox adoption)."""
         return getattr(self.service, "client", None)
 
     @property
@@ -65,11 +77,16 @@ class Engine:
         *,
         paths: AppPaths,
         loaded: LoadedConfig,
-        target: Target,
+        targets: Mapping[str, Target],
         place: EnginePlace,
         make_service: ServiceFactory,
         on_event: Callable[[Event], None] | None = None,
+        missing_credentials: Mapping[str, str] | None = None,
     ) -> Engine:
+        """``targets``: the services to reach, by registry name, the default first (at least
+        one); ``missing_credentials``: what to say for a service that has none here."""
+        if not targets:
+            raise ValueError("the engine needs at least one target")
         start_file_log(paths)
         config = loaded.config
         network = config.network
@@ -80,10 +97,13 @@ class Engine:
         except BaseException:
             history.close()
             raise
-        throttle = Throttle(network.max_concurrency)
-        service = make_service(target)
+        services = {name: make_service(name, target) for name, target in targets.items()}
+        # one throttle per service: each has its own limits (and its own max_concurrency slots)
+        throttles = {name: Throttle(network.max_concurrency) for name in services}
+        # the lifetimes shrink with the default target's time scale (the sandbox's speed)
+        time_scale = next(iter(targets.values())).time_scale
         settings = RunnerSettings(
-            poll_interval=target.poll_interval_s,
+            poll_interval=min(t.poll_interval_s for t in targets.values()),
             max_poll_attempts=network.max_poll_attempts,
             max_concurrency=network.max_concurrency,
             output_dir=place.output_dir,
@@ -92,28 +112,30 @@ class Engine:
             finish_flags=place.finish_flags,
             spend=SpendGuard.from_config(config),  # [prices] and [budget] (issue 16)
         )
-        settings.link_lifetime_s /= target.time_scale
-        settings.task_lifetime_s /= target.time_scale
-        credentials = target.credentials
+        settings.link_lifetime_s /= time_scale
+        settings.task_lifetime_s /= time_scale
+        for name, service in list(services.items())[1:]:  # the others keep their own
+            caps, scale = service.capabilities(), targets[name].time_scale
+            settings.lifetimes[name] = (caps.url_ttl_s / scale, caps.task_ttl_s / scale)
         runner = Runner(
-            service=service,
+            services=services,
             history=history,
             settings=settings,
             on_event=on_event,
-            throttle=throttle,
-            has_credentials=bool(credentials.get("access_key") and credentials.get("secret_key")),
+            throttles=throttles,
+            missing_credentials=missing_credentials,
         )
         return cls(
             paths=paths,
             loaded=loaded,
             history=history,
-            service=service,
             runner=runner,
-            target=target,
+            targets=dict(targets),
+            services=services,
             is_sandbox=place.is_sandbox,
+            missing_credentials=dict(missing_credentials or {}),
         )
 
     async def aclose(self) -> None:
-        await self.runner.aclose()
-        await self.service.aclose()
+        await self.runner.aclose()  # closes every service
         self.history.close()

@@ -81,7 +81,7 @@ async def _repair(runner: Runner, job: Job, check: VerifyResult) -> RedownloadOu
     video = check.check("video")
     source = check.check("source")
     assert video is not None
-    request = output_plan(runner.service, job)
+    request = output_plan(runner.service_for(job), job)
     said = "; ".join(f"{c.path.name} was {c.problem}" for c in check.problems)
     served = (check.sidecar or {}).get("served_sha256")
     downloaded = False
@@ -118,12 +118,13 @@ async def _fetch(runner: Runner, job: Job, target: FileCheck) -> tuple[str, Path
     """Download the service's file again into ``target``'s name; returns (its SHA-256, where
     a damaged one was set aside)."""
     age = time.time() - (job.submitted_at or job.created_at)
-    if age > runner.settings.task_lifetime_s:
+    if age > runner.task_lifetime(job):
         raise JimengError(
             f"{target.path.name} is {target.problem}, and the task is {age / 3600:.1f} h old: "
             "the service no longer keeps it, so it cannot be fetched again"
         )
-    view = await runner.service.query(job.task_id or "", request_of(runner.service, job))
+    service = runner.service_for(job)
+    view = await service.query(job.task_id or "", request_of(service, job))
     if not has_video(view):
         raise JimengError(f"the service says the task is {status_word(view)!r}: no video to fetch")
     job.video_url, job.url_fetched_at = view.video_url, time.time()

@@ -40,10 +40,13 @@ def status_word(view: TaskView) -> str:
     return word if isinstance(word, str) and word else view.status.value
 
 
-def error_code(failure: ServiceFailure) -> int | None:
-    """The job row keeps numeric codes (Jimeng's 50412); other codes stay in the message."""
+def error_code(failure: ServiceFailure) -> int | str | None:
+    """The code the job row keeps: a number as a number (Jimeng's 50412), a word as a word
+    (Ark's ``InputTextSensitiveContentDetected``), None when the service gave none."""
     code = failure.code.strip()
-    return int(code) if code.lstrip("-").isdigit() else None
+    if not code:
+        return None
+    return int(code) if code.lstrip("-").isdigit() else code
 
 
 def has_video(view: TaskView) -> bool:

@@ -12,8 +12,8 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +31,17 @@ from jimeng_tui.jobs.saving import SaveFailed
 from jimeng_tui.jobs.submit_stage import SUBMIT_REFUSALS, SubmitStage
 from jimeng_tui.jobs.throttle import Throttle
 from jimeng_tui.pricing import SpendGuard, admit
-from jimeng_tui.services.base import Service, WireBody, wire_body
+from jimeng_tui.services.base import BuiltRequest, Service, WireBody, wire_body
 from jimeng_tui.store.history import History
 
-__all__ = ["SUBMIT_REFUSALS", "ClaimedElsewhere", "NoCredentials", "Runner", "RunnerSettings"]
+__all__ = [
+    "NO_CREDENTIALS",
+    "SUBMIT_REFUSALS",
+    "ClaimedElsewhere",
+    "NoCredentials",
+    "Runner",
+    "RunnerSettings",
+]
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +58,10 @@ class RunnerSettings:
     output_dir: Path = Path(".")
     output_dir_source: str = ""  # where output_dir was set, for messages
     filename_template: str = "{date}_{slug}_{task_id}"
-    link_lifetime_s: float = 3600.0  # the service's Capabilities.url_ttl_s
+    link_lifetime_s: float = 3600.0  # the default service's Capabilities.url_ttl_s
     task_lifetime_s: float = 12 * 3600.0  # Capabilities.task_ttl_s
+    # the other services' (link, task) lifetimes by registry name (Ark keeps links 24 h)
+    lifetimes: dict[str, tuple[float, float]] = field(default_factory=dict)
     finish_flags: str = ""  # what `jimeng-tui wait TASK` needs besides (" --sandbox")
     concurrency_wait_s: float = 15.0  # after a 50430 with none of our tasks running
     spend: SpendGuard | None = None  # prices and budget caps (issue 16); None: no caps
@@ -63,30 +72,57 @@ class ClaimedElsewhere(JimengError):
 
 
 class NoCredentials(JimengError):
-    pass
+    """The job's service has no credentials here (the message says how to add them)."""
+
+
+# Said when a runner was made with has_credentials=False and no message of its own.
+NO_CREDENTIALS = (
+    "no credentials: set VOLC_ACCESSKEY and VOLC_SECRETKEY, add them to the config file "
+    "(jimeng-tui locate), or try the sandbox with --sandbox"
+)
 
 
 class Runner(SubmitStage, SaveStage):
-    """Drives jobs on one service, which it talks to only through the ``Service`` interface."""
+    """Drives jobs on one or more services (each job on its own: ``job.meta.service_name``),
+    which it talks to only through the ``Service`` interface, each behind its own throttle."""
 
     def __init__(
         self,
         *,
-        service: Service,
+        service: Service | None = None,
         history: History,
         settings: RunnerSettings,
         on_event: Callable[[Event], None] | None = None,
         throttle: Throttle | None = None,
         has_credentials: bool = True,
+        services: Mapping[str, Service] | None = None,
+        throttles: Mapping[str, Throttle] | None = None,
+        missing_credentials: Mapping[str, str] | None = None,
     ):
-        self.service = service
+        if services is None:
+            if service is None:
+                raise ValueError("Runner needs a service or services")
+            services = {service.name: service}
+        # by registry name, the default service first (a request object not built by a codec)
+        self.services: dict[str, Service] = dict(services)
+        self.service = next(iter(self.services.values()))
         self.history = history
         self.settings = settings
         self.on_event = on_event
-        self.throttle = throttle or Throttle(settings.max_concurrency)
-        self.throttle.on_change = self._throttle_changed
-        service.set_limit_listener(self.throttle.on_limit)
-        self.has_credentials = has_credentials
+        given = dict(throttles or {})
+        if throttle is not None:
+            given.setdefault(next(iter(self.services)), throttle)
+        self.throttles: dict[str, Throttle] = {}
+        for name, each in self.services.items():
+            limiter = given.get(name) or Throttle(settings.max_concurrency)
+            limiter.on_change = self._throttle_changed
+            each.set_limit_listener(limiter.on_limit)
+            self.throttles[name] = limiter
+        self.throttle = next(iter(self.throttles.values()))
+        # how to add the credentials of each registered service this runner cannot reach
+        self.missing_credentials: dict[str, str] = dict(missing_credentials or {})
+        if not has_credentials:
+            self.missing_credentials.setdefault(next(iter(self.services)), NO_CREDENTIALS)
         self._download_http: httpx.Client | None = None
         self._pid = os.getpid()
         self._bodies: dict[int, WireBody] = {}  # built at create, sent by the first submit
@@ -95,6 +131,42 @@ class Runner(SubmitStage, SaveStage):
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._created: set[int] = set()  # rows born claimed here and not driven yet
 
+    @property
+    def has_credentials(self) -> bool:
+        """Whether the default service can be sent to (older callers' question)."""
+        return next(iter(self.services)) not in self.missing_credentials
+
+    def service_named(self, name: str) -> Service:
+        """The service ``name`` (a registry name); NoCredentials saying how to add its keys
+        when this runner has none for it."""
+        service = self.services.get(name)
+        if service is None:
+            raise NoCredentials(
+                self.missing_credentials.get(name)
+                or f"the service {name!r} is not set up here (add its credentials)"
+            )
+        return service
+
+    def service_for(self, job: Job) -> Service:
+        """The service that holds (or will hold) the job's task."""
+        return self.service_named(job.meta.service_name)
+
+    def _lifetimes(self, job: Job) -> tuple[float, float]:
+        settings: RunnerSettings = self.settings
+        default = (settings.link_lifetime_s, settings.task_lifetime_s)
+        return settings.lifetimes.get(job.meta.service_name, default)
+
+    def link_lifetime(self, job: Job) -> float:
+        """How long the job's service keeps a video link, in seconds (scaled in the sandbox)."""
+        return self._lifetimes(job)[0]
+
+    def task_lifetime(self, job: Job) -> float:
+        """How long the job's service keeps a task, in seconds (scaled in the sandbox)."""
+        return self._lifetimes(job)[1]
+
+    def throttle_for(self, job: Job) -> Throttle:
+        return self.throttles.get(job.meta.service_name, self.throttle)
+
     # --- public API ------------------------------------------------------------------------
     @property
     def throttle_state(self) -> ThrottleState:
@@ -102,26 +174,33 @@ class Runner(SubmitStage, SaveStage):
 
     async def create(
         self,
-        request: object,
+        built: BuiltRequest | object,
         *,
         output: Path | None = None,
         meta: JobMeta | None = None,
     ) -> Job:
         """Check the request and its images, then write the job row (state queued).
 
-        ``meta`` is kept with the row (a batch file's line).
-        Raises ValidationError / ImageError before anything is written or sent.
+        ``built`` comes from ``jobs.request_builder.build_request`` (its service is the job's,
+        recorded in ``meta.service``); a service's own request object goes to the default
+        service. ``meta`` is kept with the row (a batch file's line).
+        Raises NoCredentials (the service's keys are missing) or ValidationError / ImageError
+        before anything is written or sent.
         """
-        if not self.has_credentials:
-            raise NoCredentials(
-                "no credentials: set VOLC_ACCESSKEY and VOLC_SECRETKEY, add them to the config "
-                "file (jimeng-tui locate), or try the sandbox with --sandbox"
-            )
-        self.service.validate(request)
+        if isinstance(built, BuiltRequest):
+            name = built.service
+            service = self.service_named(name)
+            request = service.request_from_params(built.params)
+        else:
+            name = next(iter(self.services))
+            service, request = self.service, built
+        if name in self.missing_credentials:
+            raise NoCredentials(self.missing_credentials[name])
+        service.validate(request)
         check_output(self.settings, output)  # before a submit, not after a paid one
-        body = wire_body(await self.service.build_body(request))  # image preflight too
-        summary = self.service.summary(request)
-        meta = await admit(self.settings.spend, self.history, self.service, summary, meta)
+        body = wire_body(await service.build_body(request))  # image preflight too
+        summary = service.summary(request)
+        meta = await admit(self.settings.spend, self.history, service, summary, meta)
         now = time.time()
         job = Job(
             id=None,
@@ -139,6 +218,7 @@ class Runner(SubmitStage, SaveStage):
             heartbeat_at=now,
             meta=meta or JobMeta(),
         )
+        job.meta.service = name
         if output:
             job.meta.output = str(output)
         job = await asyncio.to_thread(self.history.add, job)
@@ -149,13 +229,13 @@ class Runner(SubmitStage, SaveStage):
         self._emit(JobChanged(job.copy()))
         for notice in body.notices:
             self._emit(JobNotice(job.id, notice))
-        model = self.service.capabilities().model(summary.model)
+        model = service.capabilities().model(summary.model)
         conform_note = model.conform_note(summary.duration_s, summary.fps)
         if conform_note:
             self._emit(JobNotice(job.id, conform_note))
         return job
 
-    async def run(self, request: object, *, output: Path | None = None) -> Job:
+    async def run(self, request: BuiltRequest | object, *, output: Path | None = None) -> Job:
         job = await self.create(request, output=output)
         assert job.id is not None
         return await self.drive(job.id)
@@ -171,6 +251,8 @@ class Runner(SubmitStage, SaveStage):
             raise JimengError(f"no job {job_id} in the history")
         if job.is_final:
             return job
+        self.service_for(job)  # NoCredentials: the job is left as it is, unclaimed
+        throttle = self.throttle_for(job)
         claimed = await asyncio.to_thread(
             self.history.claim, job_id, self._pid, stale_after=STALE_CLAIM_S
         )
@@ -192,7 +274,7 @@ class Runner(SubmitStage, SaveStage):
         holds_slot = False
         try:
             if job.state in (S.IN_QUEUE, S.GENERATING):
-                self.throttle.adopt_task()
+                throttle.adopt_task()
                 holds_slot = True
             while not job.is_final:
                 if job.state in (S.DRAFT, S.QUEUED):
@@ -207,7 +289,7 @@ class Runner(SubmitStage, SaveStage):
                 elif job.state in (S.IN_QUEUE, S.GENERATING):
                     await self._poll(job)
                     if holds_slot and job.state not in (S.IN_QUEUE, S.GENERATING):
-                        self.throttle.release_task(ended=True)
+                        throttle.release_task(ended=True)
                         holds_slot = False
                 elif job.state in (S.DONE, S.DOWNLOADING, S.CONFORMING, S.SAVE_FAILED):
                     await self._download(job)
@@ -233,7 +315,7 @@ class Runner(SubmitStage, SaveStage):
             raise
         finally:
             if holds_slot:
-                self.throttle.release_task(ended=False)
+                throttle.release_task(ended=False)
             self._tasks.pop(job_id, None)
             self._bodies.pop(job_id, None)
             with contextlib.suppress(Exception):
@@ -271,14 +353,20 @@ class Runner(SubmitStage, SaveStage):
         existing = await asyncio.to_thread(self.history.find_task, task_id)
         if existing is not None and (not existing.is_final or existing.state is S.SAVED):
             return existing
-        models = [m.id for m in self.service.capabilities().models]
-        if mode not in models:
+        found = [
+            (name, service)
+            for name, service in self.services.items()
+            if any(m.id == mode for m in service.capabilities().models)
+        ]
+        if not found:
+            models = [m.id for s in self.services.values() for m in s.capabilities().models]
             raise JimengError(
                 f"task {task_id} is not in the history: give its mode with --mode "
                 f"({', '.join(models)})"
             )
-        # the request a task of that model would have had (package C renames "mode")
-        fresh = self.service.summary(self.service.request_from_params({"mode": mode}))
+        name, service = found[0]
+        # the request a task of that model would have had
+        fresh = service.summary(service.request_from_params({"mode": mode, "model": mode}))
         now = time.time()
         source = existing
         job = Job(
@@ -289,7 +377,7 @@ class Runner(SubmitStage, SaveStage):
             mode=mode,
             req_key=fresh.wire_model,
             params=dict(source.params) if source else dict(fresh.params),
-            meta=source.meta.copy() if source else JobMeta(),
+            meta=source.meta.copy() if source else JobMeta(service=name),
             state=S.IN_QUEUE,
             task_id=task_id,
             submitted_at=now,
@@ -305,8 +393,9 @@ class Runner(SubmitStage, SaveStage):
     async def query(self, job: Job) -> str:
         """One status query for ``status TASK_ID``; returns the service's status word."""
         assert job.task_id is not None
-        await self.throttle.acquire_request()
-        view = await self.service.query(job.task_id, request_of(self.service, job))
+        service = self.service_for(job)
+        await self.throttle_for(job).acquire_request()
+        view = await service.query(job.task_id, request_of(service, job))
         return status_word(view)
 
     async def redownload(self, job_id: int) -> Job:
@@ -317,12 +406,13 @@ class Runner(SubmitStage, SaveStage):
         if job.state is S.SAVE_FAILED:  # finish it: the same task, a fresh link, its own name
             return await self.drive(job_id)
         age = time.time() - (job.submitted_at or job.created_at)
-        if age > self.settings.task_lifetime_s:
+        if age > self.task_lifetime(job):
             raise JimengError(
                 f"the task is {age / 3600:.1f} h old; the service keeps tasks about "
-                f"{self.settings.task_lifetime_s / 3600:.0f} h, so it cannot be fetched again"
+                f"{self.task_lifetime(job) / 3600:.0f} h, so it cannot be fetched again"
             )
-        view = await self.service.query(job.task_id, request_of(self.service, job))
+        service = self.service_for(job)
+        view = await service.query(job.task_id, request_of(service, job))
         if not has_video(view):
             raise JimengError(
                 f"the service says the task is {status_word(view)!r}: no video to fetch"
@@ -345,7 +435,8 @@ class Runner(SubmitStage, SaveStage):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat_task
             self._heartbeat_task = None
-        await self.service.aclose()
+        for service in self.services.values():
+            await service.aclose()
         if self._download_http is not None:
             self._download_http.close()
             self._download_http = None
@@ -384,7 +475,7 @@ class Runner(SubmitStage, SaveStage):
         self._emit(JobChanged(job.copy()))
 
     async def _fail(
-        self, job: Job, code: int | None, message: str, *, request_id: str | None = None
+        self, job: Job, code: int | str | None, message: str, *, request_id: str | None = None
     ) -> None:
         changes: dict[str, Any] = {"error_code": code, "error_message": message}
         if request_id and not job.request_id:

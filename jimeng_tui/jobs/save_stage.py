@@ -46,12 +46,15 @@ class SaveStage:
     """done → downloading → (conforming →) saved, for Runner."""
 
     if TYPE_CHECKING:  # provided by Runner
-        service: Service
         settings: Any
+
+        def service_for(self, job: Job) -> Service: ...
+        def link_lifetime(self, job: Job) -> float: ...
+        def task_lifetime(self, job: Job) -> float: ...
 
         async def _set(self, job: Job, state: JobState, **changes: Any) -> None: ...
         async def _save(self, job: Job) -> None: ...
-        async def _fail(self, job: Job, code: int | None, message: str) -> None: ...
+        async def _fail(self, job: Job, code: int | str | None, message: str) -> None: ...
         def _emit(self, event: Event) -> None: ...
         async def _get_download_http(self) -> httpx.Client: ...
 
@@ -79,7 +82,7 @@ class SaveStage:
         re-saves a finished job's file without touching its state. Raises SaveFailed or
         OSError when the video cannot be saved here (the caller decides the job's state)."""
         assert job.id is not None and job.task_id is not None
-        request = output_plan(self.service, job)
+        request = output_plan(self.service_for(job), job)
         dest = Path(job.path) if job.path else self._plan_path(job)
         if job.path is None:
             job.path = str(dest)
@@ -221,6 +224,7 @@ class SaveStage:
 
     def _plan_path(self, job: Job) -> Path:
         template = self.settings.filename_template
+        seed = job.params.get("seed")  # a service may keep none (Ark: not given = random)
         try:
             stem = render_filename(
                 template,
@@ -229,7 +233,7 @@ class SaveStage:
                 mode=job.mode,
                 job_id=job.id,
                 created_at=job.created_at,
-                seed=int(job.params.get("seed", -1)),
+                seed=seed if isinstance(seed, int) else -1,
             )
         except ValidationError as exc:
             raise SaveFailed(
@@ -240,25 +244,28 @@ class SaveStage:
 
     def _link_stale(self, job: Job) -> bool:
         fetched = job.url_fetched_at or 0.0
-        return not job.video_url or time.time() > fetched + self.settings.link_lifetime_s - min(
-            LINK_MARGIN_S, self.settings.link_lifetime_s / 10
+        lifetime = self.link_lifetime(job)
+        return not job.video_url or time.time() > fetched + lifetime - min(
+            LINK_MARGIN_S, lifetime / 10
         )
 
     async def _refresh_link(self, job: Job) -> bool:
         """A fresh video link from the task. False when the job ended (the service no longer
         holds the task); SaveFailed when the service could not be asked (try again later)."""
         assert job.task_id is not None
-        why = links.refresh_reason(job, self.settings.link_lifetime_s)  # before it is replaced
+        why = links.refresh_reason(job, self.link_lifetime(job))  # before it is replaced
         age = time.time() - (job.submitted_at or job.created_at)
-        if age > self.settings.task_lifetime_s:
+        kept = self.task_lifetime(job)
+        if age > kept:
             await self._expire(
                 job,
                 "the video link expired and the task is older than the service keeps it "
-                "(about 12 h)",
+                f"(about {kept / 3600:.0f} h)",
             )
             return False
         try:
-            view = await self.service.query(job.task_id, request_of(self.service, job))
+            service = self.service_for(job)
+            view = await service.query(job.task_id, request_of(service, job))
         except JimengError as exc:
             raise SaveFailed(f"could not ask the service for a fresh video link: {exc}") from exc
         if view.status is RemoteStatus.EXPIRED:

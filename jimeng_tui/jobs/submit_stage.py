@@ -43,16 +43,18 @@ class SubmitStage:
     """queued → submitting → in_queue → generating → done, for Runner."""
 
     if TYPE_CHECKING:  # provided by Runner
-        service: Service
-        throttle: Throttle
         settings: Any
+
+        def service_for(self, job: Job) -> Service: ...
+        def throttle_for(self, job: Job) -> Throttle: ...
+
         _bodies: dict[int, WireBody]
 
         async def _set(
             self, job: Job, state: JobState, *, must_land: bool = False, **changes: Any
         ) -> None: ...
         async def _fail(
-            self, job: Job, code: int | None, message: str, *, request_id: str | None = None
+            self, job: Job, code: int | str | None, message: str, *, request_id: str | None = None
         ) -> None: ...
         async def _expire(self, job: Job, message: str) -> None: ...
         def _emit(self, event: Event) -> None: ...
@@ -60,28 +62,29 @@ class SubmitStage:
     async def _submit(self, job: Job) -> bool:
         """One submit attempt. Returns whether the job now holds a slot on the service."""
         assert job.id is not None
-        request = request_of(self.service, job)
+        service, throttle = self.service_for(job), self.throttle_for(job)
+        request = request_of(service, job)
         body = self._bodies.get(job.id)
         if body is None:
-            self.service.validate(request)
+            service.validate(request)
             try:
-                body = wire_body(await self.service.build_body(request))
+                body = wire_body(await service.build_body(request))
             except JimengError as exc:
                 await self._fail(job, None, f"the input image is no longer usable: {exc}")
                 return False
             self._bodies[job.id] = body
-        await self.throttle.acquire_task()
-        await self.throttle.acquire_request()
+        await throttle.acquire_task()
+        await throttle.acquire_request()
         job.meta.sent_body = body.redacted  # for the sidecar, without image data
-        job.meta.endpoint = self.service.endpoint  # which service holds the task
+        job.meta.endpoint = service.endpoint  # where the task is held
         await self._set(job, S.SUBMITTING)
         try:
-            result = await self.service.submit(body)
+            result = await service.submit(body)
         except BaseException as exc:
-            self.throttle.release_task(ended=False)  # no task of ours is running
+            throttle.release_task(ended=False)  # no task of ours is running
             if not isinstance(exc, JimengError):
                 raise
-            await self._refused(job, self.service.classify(exc, during_submit=True))
+            await self._refused(job, service.classify(exc, during_submit=True))
             return False
         job.meta.refusals = 0
         now = time.time()
@@ -120,14 +123,17 @@ class SubmitStage:
         await self._set(job, S.QUEUED)
         self._emit(JobNotice(job.id, f"{failure.code} {failure.message}: waiting to submit again"))
         if failure.outcome is Outcome.WHEN_TASK_ENDS:
-            await self.throttle.wait_for_task_end(_jitter(self.settings.concurrency_wait_s))
+            await self.throttle_for(job).wait_for_task_end(
+                _jitter(self.settings.concurrency_wait_s)
+            )
         else:
             await asyncio.sleep(_jitter(min(30.0, 0.5 * 2**refusals)))
 
     async def _poll(self, job: Job) -> None:
         """Poll until the task leaves in_queue/generating, without overlapping polls."""
         assert job.task_id is not None
-        request = request_of(self.service, job)
+        service, throttle = self.service_for(job), self.throttle_for(job)
+        request = request_of(service, job)
         first = job.poll_count == 0
         while job.state in (S.IN_QUEUE, S.GENERATING):
             if job.poll_count >= self.settings.max_poll_attempts:
@@ -142,11 +148,11 @@ class SubmitStage:
             if not first:
                 await asyncio.sleep(self.settings.poll_interval)
             first = False
-            await self.throttle.acquire_request()
+            await throttle.acquire_request()
             try:
-                view = await self.service.query(job.task_id, request)
+                view = await service.query(job.task_id, request)
             except JimengError as exc:
-                failure = self.service.classify(exc, during_submit=False)
+                failure = service.classify(exc, during_submit=False)
                 if failure.outcome is Outcome.NO_RETRY:
                     code = error_code(failure)
                     await self._fail(job, code, failure.message, request_id=failure.request_id)
@@ -157,6 +163,8 @@ class SubmitStage:
                 continue
             job.poll_count += 1
             status = view.status
+            if view.usage_tokens is not None:  # what the service counted (Ark's tokens)
+                job.meta.usage_tokens = view.usage_tokens
             if status is RemoteStatus.SUCCEEDED and view.video_url and view.failure is None:
                 await self._set(
                     job,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from jimeng_tui.domain.capabilities import Capabilities, ModelCaps
+from jimeng_tui.domain.capabilities import Capabilities, ModelCaps, Option
 from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.services.base import RequestCodec, Service, Target
 
@@ -18,15 +18,29 @@ class Registered:
     capabilities: Capabilities
     factory: ServiceFactory
     codec: RequestCodec | None = None  # None only for services that build no requests here
+    # where a service that needs no configured credentials is reached (a local or test-only
+    # service): the session sets it up like any other; None = the session knows its settings
+    target: Target | None = None
 
 
 _SERVICES: dict[str, Registered] = {}
 
 
 def register(
-    name: str, factory: ServiceFactory, caps: Capabilities, codec: RequestCodec | None = None
+    name: str,
+    factory: ServiceFactory,
+    caps: Capabilities,
+    codec: RequestCodec | None = None,
+    *,
+    target: Target | None = None,
 ) -> None:
-    _SERVICES[name] = Registered(caps, factory, codec)
+    _SERVICES[name] = Registered(caps, factory, codec, target)
+
+
+def own_target(name: str) -> Target | None:
+    """The target a service was registered with (see ``Registered.target``), else None."""
+    registered = _SERVICES.get(name)
+    return registered.target if registered is not None else None
 
 
 def codec(name: str) -> RequestCodec:
@@ -56,6 +70,17 @@ def capabilities(name: str) -> Capabilities:
 
 def all_capabilities() -> tuple[Capabilities, ...]:
     return tuple(r.capabilities for r in _SERVICES.values())
+
+
+def all_options() -> tuple[Option, ...]:
+    """Every registered model's options, one per name (the first service's wins a shared one):
+    the fields the faces offer besides the common ones."""
+    found: dict[str, Option] = {}
+    for registered in _SERVICES.values():
+        for model in registered.capabilities.models:
+            for option in model.options:
+                found.setdefault(option.name, option)
+    return tuple(found.values())
 
 
 def find_model(name: str) -> tuple[Capabilities, ModelCaps]:

@@ -53,32 +53,27 @@ class Session:
 
         return load_config(self.paths, self.env)
 
-    def target(self, loaded: LoadedConfig) -> Target:
-        from jimeng_tui.services.base import Target
-        from jimeng_tui.session.sandbox import SANDBOX_POLL_INTERVAL, sandbox_time_scale
+    def targets(self, loaded: LoadedConfig | None = None) -> dict[str, Target]:
+        """One target per service this session reaches, by registry name, the default first."""
+        from jimeng_tui.session.targets import service_targets
 
-        network = loaded.config.network
-        if self.sandbox is not None:
-            creds = self.sandbox.credentials
-            return Target(
-                base_url=self.sandbox.base_url,
-                credentials={"access_key": creds.access_key, "secret_key": creds.secret_key},
-                timeout_s=network.timeout,
-                poll_interval_s=min(network.poll_interval, SANDBOX_POLL_INTERVAL),
-                retries=network.retries,
-                time_scale=sandbox_time_scale(self.sandbox),
-            )
-        credentials = loaded.config.credentials
-        return Target(
-            base_url=network.api_url,
-            credentials={
-                "access_key": credentials.access_key,
-                "secret_key": credentials.secret_key,
-            },
-            timeout_s=network.timeout,
-            poll_interval_s=network.poll_interval,
-            retries=network.retries,
-        )
+        return service_targets(loaded or self.load_config(), self.sandbox)
+
+    def target(self, loaded: LoadedConfig | None = None) -> Target:
+        """The default service's target (Jimeng 3.0's)."""
+        return next(iter(self.targets(loaded).values()))
+
+    def available_services(self, loaded: LoadedConfig | None = None) -> tuple[str, ...]:
+        """The registry names of the services a job can be sent to (those with credentials)."""
+        from jimeng_tui.session.targets import available_services
+
+        return available_services(loaded or self.load_config(), sandbox=self.is_sandbox)
+
+    def default_model(self, loaded: LoadedConfig | None = None) -> str:
+        """The model a request without one gets (see ``session.targets.default_model``)."""
+        from jimeng_tui.session.targets import default_model
+
+        return default_model(loaded or self.load_config(), sandbox=self.is_sandbox)
 
     def place(self, loaded: LoadedConfig) -> EnginePlace:
         from jimeng_tui.jobs.engine import EnginePlace
@@ -107,20 +102,23 @@ class Session:
         from jimeng_tui.jobs.engine import Engine
         from jimeng_tui.session.clients import make_service
         from jimeng_tui.session.sandbox import adopt_sandbox_tasks
+        from jimeng_tui.session.targets import missing_credentials
 
         loaded = loaded or self.load_config()
-        target = self.target(loaded)
+        targets = self.targets(loaded)
         engine = Engine.open(
             paths=self.paths,
             loaded=loaded,
-            target=target,
+            targets=targets,
             place=self.place(loaded),
             make_service=make_service,
             on_event=on_event,
+            missing_credentials=missing_credentials(loaded, sandbox=self.is_sandbox),
         )
         if self.sandbox is not None:
             engine.sandbox = self.sandbox
-            adopt_sandbox_tasks(engine.runner, self.sandbox, target.base_url)
+            endpoints = {name: target.base_url for name, target in targets.items()}
+            adopt_sandbox_tasks(engine.runner, self.sandbox, endpoints)
         return engine
 
     def close(self) -> None:

@@ -6,9 +6,7 @@ from jimeng_tui.services import registry
 from jimeng_tui.services.base import Service, Target
 from jimeng_tui.session.services import register_builtin
 
-DEFAULT_SERVICE = "jimeng3"
 
-
-def make_service(target: Target, name: str = DEFAULT_SERVICE) -> Service:
+def make_service(name: str, target: Target) -> Service:
     register_builtin()
     return registry.create(name, target)

@@ -41,19 +41,20 @@ def sandbox_time_scale(sandbox: SandboxServer) -> float:
     return max(1.0, float(getattr(sandbox.options, "speed", 1.0)))
 
 
-def adopt_sandbox_tasks(runner: Runner, sandbox: SandboxServer, here: str) -> None:
+def adopt_sandbox_tasks(runner: Runner, sandbox: SandboxServer, here: Mapping[str, str]) -> None:
     """Jobs left on an earlier sandbox: those whose task this one keeps (its task file) carry
-    on here (``here``, its base URL), their old link (another port) dropped so a fresh one is
-    asked for; the others can never finish and end now with the reason. Queued jobs, which
-    never reached a sandbox, still run."""
+    on here (``here``: its base URL for each service, by registry name), their old link
+    (another port) dropped so a fresh one is asked for; the others can never finish and end
+    now with the reason. Queued jobs, which never reached a sandbox, still run."""
     for job in runner.resumable():
         reached_service = job.task_id or job.state is JobState.SUBMITTING
-        if not reached_service or job.meta.endpoint == here:
+        endpoint = here.get(job.meta.service_name)
+        if not reached_service or endpoint is None or job.meta.endpoint == endpoint:
             continue
         if job.task_id and sandbox.knows(job.task_id):
             before = job.meta.endpoint or "another port"
-            job.meta.endpoint = here
-            links.drop_link(job, f"the sandbox restarted on a new port ({before} → {here})")
+            job.meta.endpoint = endpoint
+            links.drop_link(job, f"the sandbox restarted on a new port ({before} → {endpoint})")
         else:
             job.transition(
                 JobState.FAILED,

@@ -28,6 +28,7 @@ def register_builtin() -> None:
     from jimeng_tui.services.ark.codec import ARK_CODEC
     from jimeng_tui.services.ark.models import ARK_CAPS
     from jimeng_tui.services.jimeng.capabilities import JIMENG_CAPS
+    from jimeng_tui.services.jimeng.codec import JIMENG_CODEC
 
-    registry.register("jimeng3", _jimeng, JIMENG_CAPS)
+    registry.register("jimeng3", _jimeng, JIMENG_CAPS, JIMENG_CODEC)
     registry.register("ark", _ark, ARK_CAPS, ARK_CODEC)

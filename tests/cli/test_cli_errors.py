@@ -49,15 +49,18 @@ CASES = [
     # -- argparse: choices and types -------------------------------------------------------
     Case("unknown-mode", ["generate", "cat", "--mode", "t2v_4k"], 2, ["invalid choice: 't2v_4k'"]),
     Case(
-        "duration-7", ["generate", "cat", "--duration", "7"], 2, ["--duration", "invalid choice: 7"]
+        "duration-7",
+        ["generate", "cat", "--duration", "7"],
+        2,
+        ["--duration", "7 s is not offered"],
     ),
-    Case("fps-60", ["generate", "cat", "--fps", "60"], 2, ["--fps", "invalid choice: 60"]),
+    Case("fps-60", ["generate", "cat", "--fps", "60"], 2, ["--fps", "60 fps is not offered"]),
     Case("seed-not-int", ["generate", "cat", "--seed", "abc"], 2, ["--seed", "invalid int value"]),
     Case(
         "bad-aspect-ratio",
         ["generate", "cat", "--aspect-ratio", "5:4"],
         2,
-        ["--aspect-ratio", "invalid choice: '5:4'"],
+        ["--aspect-ratio", "'5:4' is not offered"],
     ),
     Case(
         "bad-camera-template",
@@ -72,13 +75,13 @@ CASES = [
         "i2v-without-image",
         ["generate", "cat", "--mode", "i2v_first_720p"],
         2,
-        ["first_image: mode i2v_first_720p takes exactly one first-frame image, but no image"],
+        ["--image: mode i2v_first_720p takes exactly one first-frame image, but no image"],
     ),
     Case(
         "tail-image-for-t2v",
         ["generate", "cat", "--image", "{landscape}", "--tail-image", "{landscape_png}"],
         2,
-        ["last_image: mode t2v_720p takes no image, but two images"],
+        ["--tail-image: mode t2v_720p takes no image, but two images"],
     ),
     Case(
         "tail-without-first",
@@ -99,7 +102,7 @@ CASES = [
             "{landscape_png}",
         ],
         2,
-        ["last_image: mode i2v_first_1080p takes exactly one first-frame image"],
+        ["--tail-image: mode i2v_first_1080p takes exactly one first-frame image"],
     ),
     Case(
         "first-tail-with-one-image",
@@ -122,19 +125,19 @@ CASES = [
         "camera-template-without-recamera",
         ["generate", "cat", "--camera-template", "robo_arm"],
         2,
-        ["camera_template: only mode i2v_recamera_720p takes a camera move"],
+        ["--camera-template: only mode i2v_recamera_720p takes a camera move"],
     ),
     Case(
         "camera-strength-without-recamera",
         ["generate", "cat", "--camera-strength", "weak"],
         2,
-        ["camera_strength: only mode i2v_recamera_720p takes a camera move"],
+        ["--camera-strength: only mode i2v_recamera_720p takes a camera move"],
     ),
     Case(
         "recamera-without-template",
         ["generate", "cat", "--mode", "i2v_recamera_720p", "--image", "{landscape}"],
         2,
-        ["camera_template: mode i2v_recamera_720p needs a camera template", "robo_arm"],
+        ["--camera-template: mode i2v_recamera_720p needs a camera template", "robo_arm"],
     ),
     Case(
         "aspect-ratio-for-i2v",
@@ -149,7 +152,7 @@ CASES = [
             "1:1",
         ],
         2,
-        ["aspect_ratio: mode i2v_first_720p takes no aspect ratio"],
+        ["--aspect-ratio: mode i2v_first_720p takes no aspect ratio"],
     ),
     Case(
         "aspect-ratio-for-pro-with-image",
@@ -164,7 +167,7 @@ CASES = [
             "1:1",
         ],
         2,
-        ["aspect_ratio: mode ti2v_pro takes no aspect ratio"],
+        ["--aspect-ratio: mode ti2v_pro takes no aspect ratio"],
     ),
     # -- images (api/images.py preflight) --------------------------------------------------
     Case(
@@ -219,7 +222,7 @@ CASES = [
             "{landscape}",
         ],
         2,
-        ["last_image"],
+        ["--tail-image"],
     ),
     Case(
         "image-url-404-rejected-by-service",

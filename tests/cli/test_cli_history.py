@@ -60,7 +60,7 @@ def test_history_table(exe_cli, filled):
     result = exe_cli("history")
     assert result.returncode == 0, result
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["DATE", "STATUS", "MODE", "LENGTH", "PROMPT", "PATH"]
+    assert lines[0].split() == ["DATE", "STATUS", "MODEL", "LENGTH", "PROMPT", "PATH"]
     assert len(lines) == 5
     assert "一只猫在沙发上睡觉" in lines[1]  # newest first
     assert "failed 50412" in lines[2]

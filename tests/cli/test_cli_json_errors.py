@@ -22,7 +22,7 @@ def _main(argv: list[str], capsys) -> tuple[int, str, str]:
 @pytest.mark.parametrize(
     ("argv", "field", "says"),
     [
-        (["generate", "A cat", "--duration", "7", "--json"], "duration", "invalid choice"),
+        (["generate", "A cat", "--duration", "7", "--json"], "duration", "is not offered"),
         (["generate", "--json", "A cat", "--fps", "x"], "fps", "invalid"),
         (["generate", "A cat", "--bogus", "--json"], None, "unrecognized arguments"),
         (["generate", "A cat", "--mode", "i2v_first_720p", "--json"], "first_image", "no image"),
@@ -49,7 +49,7 @@ def test_input_errors_print_one_error_object(argv, field, says, capsys):
 
 def test_without_json_stdout_stays_empty(capsys):
     code, out, err = _main(["generate", "A cat", "--duration", "7"], capsys)
-    assert code == 2 and out == "" and "invalid choice" in err
+    assert code == 2 and out == "" and "--duration: 7 s is not offered" in err
 
 
 def test_batch_file_errors_end_with_an_error_summary(tmp_path, capsys):

@@ -3,7 +3,8 @@
 It answers from memory and "renders" each task as a real small MP4 in a folder that a tiny
 loopback HTTP server (``serve_folder``) hands out, so the engine's own downloader, verifier and
 saver run on it unchanged. Nothing outside this file knows it: it is registered by name with
-``registry.register("fake", FakeService, FAKE_CAPS)`` and reached only through ``Service``.
+``registry.register("fake", FakeService, FAKE_CAPS, FAKE_CODEC, target=...)`` (its own target:
+it needs no settings) and reached only through ``Service`` and its ``RequestCodec``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from media_support import make_video
 
 from jimeng_tui.domain.capabilities import Capabilities, ImageLimits, ModelCaps
 from jimeng_tui.domain.errors import JimengError, ValidationError
+from jimeng_tui.domain.request import VideoInput
 from jimeng_tui.services.base import (
+    BuiltRequest,
     Outcome,
     RemoteStatus,
     RequestSummary,
@@ -70,6 +73,52 @@ class FakeRequest:
     fps: int = FAKE_FPS
 
 
+def fake_request(params: Mapping[str, object]) -> FakeRequest:
+    known = FakeRequest.__dataclass_fields__
+    return FakeRequest(**{k: v for k, v in params.items() if k in known})  # type: ignore[arg-type]
+
+
+def fake_summary(request: object) -> RequestSummary:
+    assert isinstance(request, FakeRequest)
+    return RequestSummary(
+        request.prompt, request.model, request.model, asdict(request), request.duration, request.fps
+    )
+
+
+def check(request: FakeRequest) -> None:
+    model = FAKE_CAPS.model(request.model)
+    if not request.prompt.strip():
+        raise ValidationError("prompt", "the fake needs a prompt")
+    if request.duration not in model.durations:
+        raise ValidationError("duration", f"{request.duration} s is not offered", model.durations)
+
+
+class FakeCodec:
+    """The fake's request builder: a prompt, the model, its one length and frame rate."""
+
+    def build(self, fields: VideoInput, *, base_dir: Path) -> BuiltRequest:
+        for name in ("ratio", "resolution", "first_image", "last_image"):
+            if getattr(fields, name) is not None:
+                raise ValidationError(name, "the fake model takes none")
+        for name in fields.options:
+            raise ValidationError(name, "the fake model takes no options")
+        request = FakeRequest(
+            prompt=fields.prompt,
+            model=FAKE_CAPS.model(fields.model or "fake-1").id,
+            duration=fields.duration or FAKE_SECONDS,
+            fps=fields.fps or FAKE_FPS,
+        )
+        return self.from_params(asdict(request))
+
+    def from_params(self, params: Mapping[str, object]) -> BuiltRequest:
+        request = fake_request(params)
+        check(request)
+        return BuiltRequest("fake", asdict(request), fake_summary(request))
+
+
+FAKE_CODEC = FakeCodec()
+
+
 @dataclass
 class FakeTask:
     body: Mapping[str, object]
@@ -92,25 +141,14 @@ class FakeService:
         return FAKE_CAPS
 
     def request_from_params(self, params: Mapping[str, object]) -> FakeRequest:
-        known = FakeRequest.__dataclass_fields__
-        return FakeRequest(**{k: v for k, v in params.items() if k in known})  # type: ignore[arg-type]
+        return fake_request(params)
 
     def summary(self, request: object) -> RequestSummary:
-        assert isinstance(request, FakeRequest)
-        return RequestSummary(
-            request.prompt,
-            request.model,
-            request.model,
-            asdict(request),
-            request.duration,
-            request.fps,
-        )
+        return fake_summary(request)
 
     def validate(self, request: object) -> None:
         assert isinstance(request, FakeRequest)
-        FAKE_CAPS.model(request.model)
-        if not request.prompt.strip():
-            raise ValidationError("prompt", "the fake needs a prompt")
+        check(request)
 
     async def build_body(self, request: object) -> Mapping[str, object]:
         self.validate(request)

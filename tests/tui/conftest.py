@@ -42,25 +42,24 @@ def sandbox_app(sandbox):
 def seedance_like(monkeypatch):
     """A Seedance-like table as the "ark" service for the test (tests/fakes/seedance_like_caps.py):
     every registration of "ark" (the app's, the session's) registers it instead; the registry
-    is put back after the test."""
+    is put back after the test. The engine, which makes a service for every target, gets the
+    real Ark service (the sandbox's Ark); the form reads the Seedance-like table."""
     from fakes.seedance_like_caps import SEEDANCE_LIKE_CAPS
 
     from jimeng_tui.services import registry
     from jimeng_tui.session.services import register_builtin
 
-    def no_service(target):
-        raise AssertionError("the form's tests make no Seedance-like service")
-
+    register_builtin()  # so that the real "ark", if any, is what comes back after the test
+    real_ark = registry._SERVICES["ark"].factory
     register = registry.register
 
-    def register_fake_ark(name, factory, caps, codec=None):
+    def register_fake_ark(name, factory, caps, codec=None, **kwargs):
         if name == "ark":
-            factory, caps, codec = no_service, SEEDANCE_LIKE_CAPS, None
-        register(name, factory, caps, codec)
+            factory, caps, codec = real_ark, SEEDANCE_LIKE_CAPS, None
+        register(name, factory, caps, codec, **kwargs)
 
-    register_builtin()  # so that the real "ark", if any, is what comes back after the test
     monkeypatch.setitem(
-        registry._SERVICES, "ark", registry.Registered(SEEDANCE_LIKE_CAPS, no_service)
+        registry._SERVICES, "ark", registry.Registered(SEEDANCE_LIKE_CAPS, real_ark)
     )
     monkeypatch.setattr(registry, "register", register_fake_ark)
     return SEEDANCE_LIKE_CAPS

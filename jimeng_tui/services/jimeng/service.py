@@ -25,6 +25,7 @@ from jimeng_tui.services.base import (
 )
 from jimeng_tui.services.jimeng.capabilities import JIMENG_CAPS, SERVICE_NAME
 from jimeng_tui.services.jimeng.client import JimengClient, RetrySettings, http_transport
+from jimeng_tui.services.jimeng.codec import summarize
 from jimeng_tui.services.jimeng.errors import (
     BUSINESS_ERRORS,
     SUBMIT_SAFE_TO_RESEND,
@@ -102,15 +103,7 @@ class JimengService:
         return GenerationRequest.from_params(dict(params))
 
     def summary(self, request: object) -> RequestSummary:
-        req = _request(request)
-        return RequestSummary(
-            prompt=req.prompt,
-            model=req.mode,
-            wire_model=req.mode_info.req_key,
-            params=req.to_params(),
-            duration_s=req.duration,
-            fps=req.fps,
-        )
+        return summarize(_request(request))
 
     def validate(self, request: object) -> None:
         _request(request).validate()

@@ -105,7 +105,7 @@ def details_markdown(
         if job.source_path:
             text += f"\n\nService's own file: {job.source_path}"
     elif job.state is S.FAILED:
-        info = advice(job.error_code or 0)
+        info = advice(job.error_code if isinstance(job.error_code, int) else 0)
         title = info.title if info else "Failed"
         head = f"## ✗ {job.error_code} · {title}" if job.error_code else f"## ✗ {title}"
         parts = [head]
@@ -177,7 +177,7 @@ def _what_to_do(job: Job, info: ErrorAdvice | None) -> str:
         else:
             advice += " Load it into the form (l), change it, and generate again."
         return advice
-    if job.error_code and job.error_code >= 100000:
+    if isinstance(job.error_code, int) and job.error_code >= 100000:
         return "Check the access key and secret key in Settings (F2)."
     return "Retry it (t), or load it into the form (l) to change it."
 
