@@ -166,6 +166,7 @@ class SubmitStage:
             if view.usage_tokens is not None:  # what the service counted (Ark's tokens)
                 job.meta.usage_tokens = view.usage_tokens
             if status is RemoteStatus.SUCCEEDED and view.video_url and view.failure is None:
+                job.meta.last_frame_url = view.last_frame_url  # saved beside the video
                 await self._set(
                     job,
                     S.DONE,
