@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from jimeng_tui import __version__
+from jimeng_tui.cli import cancel as cli_cancel
 from jimeng_tui.cli import doctor as cli_doctor
 from jimeng_tui.cli import json_output as cli_json
 from jimeng_tui.cli import mcp as cli_mcp
@@ -124,6 +125,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     cli_serve.add_parser(sub, fmt)  # serve: the studio in a browser (issue 18)
     cli_spend.add_parser(sub, fmt)  # spend: what the jobs cost, per day / month / model
     cli_story.add_parser(sub, fmt)  # story: storyboards
+    cli_cancel.add_parser(sub, fmt)  # cancel: a job, on the service when it allows it
     sb = add_sandbox_parser(sub, fmt)
     for p in (parser, *sub.choices.values()):
         if p.description and "\n" not in p.description:

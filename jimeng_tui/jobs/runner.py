@@ -24,6 +24,7 @@ from jimeng_tui.domain.events import Event, JobChanged, JobNotice, ThrottleChang
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.jobs import saving
+from jimeng_tui.jobs.cancel_stage import CancelStage
 from jimeng_tui.jobs.output_target import check_output
 from jimeng_tui.jobs.remote import has_video, request_of, status_word
 from jimeng_tui.jobs.save_stage import SaveStage
@@ -82,7 +83,7 @@ NO_CREDENTIALS = (
 )
 
 
-class Runner(SubmitStage, SaveStage):
+class Runner(SubmitStage, SaveStage, CancelStage):
     """Drives jobs on one or more services (each job on its own: ``job.meta.service_name``),
     which it talks to only through the ``Service`` interface, each behind its own throttle."""
 

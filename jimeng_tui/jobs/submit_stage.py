@@ -174,7 +174,9 @@ class SubmitStage:
                     url_fetched_at=time.time(),
                     finished_at=time.time(),
                 )
-            elif status in (RemoteStatus.SUCCEEDED, RemoteStatus.FAILED, RemoteStatus.CANCELLED):
+            elif status is RemoteStatus.CANCELLED:  # `jimeng-tui cancel`, or the web console
+                await self._set(job, S.CANCELLED, error_message="the task was cancelled")
+            elif status in (RemoteStatus.SUCCEEDED, RemoteStatus.FAILED):
                 ended = view.failure
                 code = error_code(ended) if ended else None
                 message = ended.message if ended else f"the task ended {status_word(view)}"
