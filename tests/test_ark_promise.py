@@ -109,14 +109,15 @@ async def test_a_full_queue_makes_jobs_wait_then_run_once_each(sandbox_factory, 
 async def test_a_500_after_the_task_was_made_is_submit_unknown_and_never_sent_again(
     sandbox_factory, tmp_path, capsys, monkeypatch
 ):
-    sandbox = sandbox_factory(fail_after_create_rate=1.0)
+    sandbox = sandbox_factory()
+    sandbox.inject("fail_after_create", action="submit")  # the next create: made, then 500
     (job,) = await run_jobs(sandbox, [seedance()], tmp_path)
     assert job.state is S.SUBMIT_UNKNOWN
     assert "not sent again" in failure_hint(job)
     assert [r["http_status"] for r in creates(sandbox)] == [500]
     assert len(sandbox.ark_created_bodies()) == 1  # the task exists (and is billed)
 
-    sandbox.state.fail_after_create_rate = 0.0  # the service is well again: resume
+    # the service is well again: resume
     for name, value in live_env(sandbox).items():
         monkeypatch.setenv(name, value)
     from jimeng_tui.cli.entry import main

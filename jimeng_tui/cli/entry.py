@@ -129,6 +129,10 @@ def _dispatch(ns: argparse.Namespace) -> int:
         from jimeng_tui.cli import spend
 
         return spend.cmd_spend(ns)
+    if command == "tasks":
+        from jimeng_tui.cli import tasks
+
+        return tasks.cmd_tasks(ns)
     if command == "cancel":
         from jimeng_tui.cli import cancel
 

@@ -349,8 +349,9 @@ class Runner(SubmitStage, SaveStage, CancelStage):
                 jobs.append(job)
         return jobs
 
-    async def attach(self, task_id: str, mode: str) -> Job:
-        """Track a task by id: the job from the history, or a new row for a task sent elsewhere."""
+    async def attach(self, task_id: str, mode: str, params: Mapping[str, Any] | None = None) -> Job:
+        """Track a task by id: the job from the history, or a new row for a task sent elsewhere
+        (``params``: its request as far as the service tells, else the model's defaults)."""
         existing = await asyncio.to_thread(self.history.find_task, task_id)
         if existing is not None and (not existing.is_final or existing.state is S.SAVED):
             return existing
@@ -366,8 +367,8 @@ class Runner(SubmitStage, SaveStage, CancelStage):
                 f"({', '.join(models)})"
             )
         name, service = found[0]
-        # the request a task of that model would have had
-        fresh = service.summary(service.request_from_params({"mode": mode, "model": mode}))
+        request = service.request_from_params(params or {"mode": mode, "model": mode})
+        fresh = service.summary(request)  # as the service told, else of that model
         now = time.time()
         source = existing
         job = Job(
