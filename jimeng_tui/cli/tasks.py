@@ -22,6 +22,7 @@ DESCRIPTION = (
 EPILOG = (
     "examples:\n  jimeng-tui tasks\n  jimeng-tui tasks --sandbox --json\n"
     "  jimeng-tui tasks adopt cgt-20261207021500-abcde\n"
+    "  jimeng-tui tasks adopt cgt-20261207021500-abcde --job 12   (job 12 is submit_unknown)\n"
 )
 
 
@@ -35,6 +36,12 @@ def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
     )
     tp.add_argument("action", nargs="?", choices=("adopt",), help="adopt TASK_ID")
     tp.add_argument("task_id", nargs="?", metavar="TASK_ID", help="the task to adopt")
+    tp.add_argument(
+        "--job",
+        type=int,
+        metavar="JOB_ID",
+        help="adopt into this submit_unknown job (its create made the task): it keeps its prompt",
+    )
     tp.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -43,6 +50,8 @@ def cmd_tasks(ns: argparse.Namespace) -> int:
 
     if ns.action == "adopt" and not (ns.task_id or "").strip():
         raise UsageError("tasks adopt needs the TASK_ID (`jimeng-tui tasks` lists them)")
+    if ns.job is not None and ns.action != "adopt":
+        raise UsageError("--job goes with `tasks adopt TASK_ID`", field="job")
     if ns.action is None and ns.task_id:
         raise UsageError(f"unexpected {ns.task_id!r}: did you mean `jimeng-tui tasks adopt ID`?")
     ns.quiet = ns.action is None or ns.json
@@ -83,7 +92,27 @@ async def _list(session: Any, ns: argparse.Namespace) -> int:
         )
         line = f"{when}  {view.task_id}  {task.status:<9}  {task.model}  {known}"
         print(printable(line))
+    for job in _unknown_submits(engine):
+        when = time.strftime("%H:%M", time.localtime(job.created_at))
+        print(
+            printable(
+                f"job {job.id} ({job.mode}, {when}) is submit_unknown: if one of the tasks "
+                f"above is its, `jimeng-tui tasks adopt TASK_ID --job {job.id}`; else submit "
+                "it again yourself"
+            )
+        )
     return EXIT_OK
+
+
+def _unknown_submits(engine: Any) -> list[Any]:
+    """The history's submit_unknown jobs of the services that list tasks (last 7 days)."""
+    from jimeng_tui.jobs.adopt import LIST_DAYS, listing_services
+    from jimeng_tui.store.history import HistoryQuery
+
+    since = time.time() - LIST_DAYS * 86400
+    query = HistoryQuery(status="submit_unknown", since=since, limit=None)
+    listing = listing_services(engine.runner)
+    return [job for job in engine.history.query(query) if job.meta.service_name in listing]
 
 
 def _task_json(task: Any) -> dict[str, Any]:
@@ -108,7 +137,7 @@ async def _adopt(session: Any, ns: argparse.Namespace) -> int:
 
     engine = session.engine
     session.require_credentials("ark")
-    job = await adopt_task(engine.runner, ns.task_id.strip())
+    job = await adopt_task(engine.runner, ns.task_id.strip(), into=ns.job)
     if job.is_final:
         return report_final(ns, job)
     session.progress.track(job)

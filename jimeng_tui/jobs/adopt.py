@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.domain.job import JobState
 from jimeng_tui.jobs.remote import status_word
 from jimeng_tui.services.base import RemoteStatus
 
@@ -60,13 +61,19 @@ async def account_tasks(runner: Runner, *, days: float = LIST_DAYS) -> list[Acco
     return sorted(found, key=lambda t: t.view.created_at or 0.0, reverse=True)
 
 
-async def adopt_task(runner: Runner, task_id: str) -> Job:
+async def adopt_task(runner: Runner, task_id: str, *, into: int | None = None) -> Job:
     """A job row for ``task_id`` (a task of a service that lists tasks), ready to be driven;
-    the history's own job when it knows the task already. JimengError when no service here
-    holds it, or its model is not in the table (an endpoint: the model it serves is unknown)."""
+    the history's own job when it knows the task already. ``into``: a ``submit_unknown`` job
+    whose create made this task takes it (its prompt and request kept). JimengError when no
+    service here holds it, or its model is not in the table (an endpoint: the model it serves
+    is unknown), or ``into`` cannot take it."""
     known = runner.history.find_task(task_id)
+    if known is not None and into not in (None, known.id):
+        raise JimengError(f"task {task_id} is job {known.id}'s already ({known.state})")
     if known is not None:
         return await runner.attach(task_id, known.mode)
+    if into is not None:
+        return await _adopt_into(runner, task_id, into)
     services = listing_services(runner)
     if not services:
         raise JimengError("no service set up here lists its tasks (Seedance/Ark does)")
@@ -82,6 +89,37 @@ async def adopt_task(runner: Runner, task_id: str) -> Job:
         f"{' / '.join(said)} does not know task {task_id}: it is not this account's, or "
         f"older than {LIST_DAYS} days, or was deleted (`jimeng-tui tasks` lists what there is)"
     )
+
+
+async def _adopt_into(runner: Runner, task_id: str, job_id: int) -> Job:
+    job = runner.history.get(job_id)
+    if job is None:
+        raise JimengError(f"no job {job_id} in the history")
+    if job.state is not JobState.SUBMIT_UNKNOWN:
+        raise JimengError(
+            f"job {job_id} is {job.state}, not submit_unknown: only a job whose submit got no "
+            "answer can take a task"
+        )
+    service = runner.service_for(job)
+    view = await service.query(task_id, None)
+    if view.status is RemoteStatus.EXPIRED:
+        raise JimengError(f"{service.capabilities().label} does not know task {task_id}")
+    if _model_of(service, view) != job.mode:
+        raise JimengError(
+            f"task {task_id} was made with {view.extra.get('model')}, job {job_id} asked for "
+            f"{job.mode}: it is not that job's task"
+        )
+    now = time.time()
+    job.transition(
+        JobState.IN_QUEUE,
+        updated_at=now,
+        task_id=task_id,
+        submitted_at=view.created_at or now,
+        error_code=None,
+        error_message=None,
+    )
+    runner.history.save(job)
+    return job
 
 
 def _model_of(service: Service, view: TaskView) -> str:

@@ -60,5 +60,34 @@ def test_a_task_the_history_does_not_know_is_listed_and_adopted_without_a_new_cr
 
     code, out, err = run(capsys, "tasks", "--json")
     assert all(t["known"] for t in json.loads(out))
+    code, out, err = run(capsys, "tasks", "adopt", lost.id, "--job", str(known["job_id"]))
+    assert code == 1 and f"is job {adopted['job_id']}'s already" in err
     code, out, err = run(capsys, "tasks", "adopt", "cgt-20200101000000-nope")
     assert code == 1 and "does not know task cgt-20200101000000-nope" in err
+
+
+def test_a_submit_unknown_job_takes_its_task_and_keeps_its_prompt(sandbox, env_for, capsys):
+    env_for(sandbox)
+    args = ("--model", "seedance-2.0", "--resolution", "480p", "--duration", "4", "--json")
+    sandbox.inject("fail_after_create", action="submit")
+    code, out, err = run(capsys, "generate", "a lost lantern", *args)
+    lost_job = json.loads(out)
+    assert (code, lost_job["status"]) == (1, "submit_unknown")
+    (task,) = sandbox.ark.tasks.values()
+
+    code, out, err = run(capsys, "tasks")
+    assert f"job {lost_job['job_id']} (doubao-seedance-2-0-260128" in out
+    assert f"tasks adopt TASK_ID --job {lost_job['job_id']}" in out
+
+    code, out, err = run(
+        capsys, "tasks", "adopt", task.id, "--job", str(lost_job["job_id"]), "--json"
+    )
+    assert code == 0, err
+    saved = json.loads(out)
+    assert (saved["job_id"], saved["status"], saved["prompt"], saved["task_id"]) == (
+        lost_job["job_id"],
+        "saved",
+        "a lost lantern",
+        task.id,
+    )
+    assert len(sandbox.requests_for(ACTION_CREATE)) == 1
