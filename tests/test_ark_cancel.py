@@ -13,6 +13,7 @@ from pathlib import Path
 from jimeng_tui.domain.job import JobState
 from jimeng_tui.domain.request import VideoInput
 from jimeng_tui.jobs.cancel_stage import CancelResult
+from jimeng_tui.jobs.report import failure_hint
 from jimeng_tui.jobs.request_builder import build_request
 from jimeng_tui.sandbox.ark import ACTION_CREATE, ACTION_DELETE
 from tests.cli import test_cli_models as models_cli
@@ -52,7 +53,9 @@ async def test_a_queued_seedance_task_is_deleted_and_the_job_ends_cancelled(
     assert "removed the queued task" in outcome.message
     final = await asyncio.wait_for(drive, 30)
     assert final.state is S.CANCELLED
-    assert engine.history.get(job.id).state is S.CANCELLED
+    stored = engine.history.get(job.id)
+    assert stored.state is S.CANCELLED
+    assert failure_hint(stored) == "Cancelled on the service before it ran: nothing is billed."
     assert len(sandbox.requests_for(ACTION_DELETE)) == 1
     assert sandbox.ark.tasks[job.task_id].status(sandbox.state.now()) == "cancelled"
 
@@ -121,6 +124,7 @@ def test_jimeng_tui_cancel_by_task_id_and_by_job_id(sandbox_factory, env_for, ca
     assert code == 0, err
     said = json.loads(out)
     assert (said["result"], said["job"]["status"]) == ("cancelled", "cancelled")
+    assert "nothing is billed" in said["job"]["error_message"]
 
     sandbox.force_status(second.task_id, "running")
     code, out, err = models_cli.run(capsys, "cancel", str(second.id))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.job import Job, JobState
-from jimeng_tui.jobs.remote import request_of, status_word
+from jimeng_tui.jobs.remote import CANCELLED_ON_SERVICE, request_of, status_word
 from jimeng_tui.services.base import RemoteStatus
 
 if TYPE_CHECKING:
@@ -78,6 +78,10 @@ class CancelStage:
             )
         if await service.cancel(job.task_id):
             await self._stop(job_id)
+            ended = await self._job(job_id)
+            if ended.state is S.CANCELLED and not ended.error_message:
+                ended.error_message = CANCELLED_ON_SERVICE  # what the job's details say
+                await asyncio.to_thread(self.history.save, ended)
             return CancelOutcome(
                 CancelResult.CANCELLED,
                 await self._job(job_id),

@@ -16,7 +16,7 @@ from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.events import JobNotice
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs import saving
-from jimeng_tui.jobs.remote import error_code, request_of, status_word
+from jimeng_tui.jobs.remote import CANCELLED_ON_SERVICE, error_code, request_of, status_word
 from jimeng_tui.jobs.save_stage import _jitter
 from jimeng_tui.services.base import (
     Outcome,
@@ -175,7 +175,7 @@ class SubmitStage:
                     finished_at=time.time(),
                 )
             elif status is RemoteStatus.CANCELLED:  # `jimeng-tui cancel`, or the web console
-                await self._set(job, S.CANCELLED, error_message="the task was cancelled")
+                await self._set(job, S.CANCELLED, error_message=CANCELLED_ON_SERVICE)
             elif status in (RemoteStatus.SUCCEEDED, RemoteStatus.FAILED):
                 ended = view.failure
                 code = error_code(ended) if ended else None
