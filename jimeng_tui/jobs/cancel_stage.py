@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import os
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 S = JobState
 FOLLOWED = frozenset({S.IN_QUEUE, S.GENERATING})  # the service holds a task that has not ended
+CLAIM_FRESH_S = 30.0  # a claim younger than this is a live process's (runner.STALE_CLAIM_S)
 
 
 class CancelResult(enum.StrEnum):
@@ -33,6 +36,7 @@ class CancelResult(enum.StrEnum):
     STOPPED_HERE = "stopped_here"  # the job ended cancelled here; the service was not asked
     REFUSED_RUNNING = "refused_running"  # the service does not cancel a running task
     ALREADY_ENDED = "already_ended"  # the job (or its task) had ended: nothing was changed
+    FOLLOWED_ELSEWHERE = "followed_elsewhere"  # another process follows it (no remote cancel)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,13 @@ class CancelStage:
             return await self._stop_here(job, f"{label} {_why_local(job)}")
         service = self.service_for(job)
         caps = service.capabilities()
+        if not caps.can_cancel and (pid := _followed_elsewhere(job)) is not None:
+            return CancelOutcome(  # marking it here would not stop that process
+                CancelResult.FOLLOWED_ELSEWHERE,
+                job,
+                f"{label} is followed by another jimeng-tui process (pid {pid}): {caps.label} "
+                "has no cancel, so stop that process (Ctrl-C) to stop following the task",
+            )
         if not caps.can_cancel:
             return await self._stop_here(
                 job,
@@ -123,6 +134,22 @@ class CancelStage:
         assert job.id is not None
         await self._stop(job.id)
         return CancelOutcome(CancelResult.STOPPED_HERE, await self._job(job.id), message)
+
+
+def _followed_elsewhere(job: Job) -> int | None:
+    """The pid of another live process driving ``job`` (its claim's heartbeat is fresh)."""
+    pid = job.owner_pid
+    if pid is None or pid == os.getpid():
+        return None
+    if (job.heartbeat_at or 0.0) < time.time() - CLAIM_FRESH_S:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
 
 
 def _why_local(job: Job) -> str:

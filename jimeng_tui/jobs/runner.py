@@ -350,8 +350,7 @@ class Runner(SubmitStage, SaveStage, CancelStage):
         return jobs
 
     async def attach(self, task_id: str, mode: str, params: Mapping[str, Any] | None = None) -> Job:
-        """Track a task by id: the job from the history, or a new row for a task sent elsewhere
-        (``params``: its request as far as the service tells, else the model's defaults)."""
+        """Track a task by id: its job, or a new row (``params``: as the service tells)."""
         existing = await asyncio.to_thread(self.history.find_task, task_id)
         if existing is not None and (not existing.is_final or existing.state is S.SAVED):
             return existing
