@@ -134,6 +134,8 @@ def test_jimeng_tui_cancel_by_task_id_and_by_job_id(sandbox_factory, env_for, ca
 
     code, out, err = models_cli.run(capsys, "cancel", "cgt-nothing-like-it")
     assert code == 2 and "neither a job id nor a task id" in err
+    code, out, err = models_cli.run(capsys, "cancel", "cgt-nothing-like-it", "--json")
+    assert (code, json.loads(out)["error"]["field"]) == (2, "id")
 
 
 def _engine_as_the_cli():
