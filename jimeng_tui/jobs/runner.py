@@ -24,6 +24,7 @@ from jimeng_tui.domain.events import Event, JobChanged, JobNotice, ThrottleChang
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.jobs import saving
+from jimeng_tui.jobs.attach_stage import AttachStage
 from jimeng_tui.jobs.cancel_stage import CancelStage
 from jimeng_tui.jobs.output_target import check_output
 from jimeng_tui.jobs.remote import has_video, request_of, status_word
@@ -83,7 +84,7 @@ NO_CREDENTIALS = (
 )
 
 
-class Runner(SubmitStage, SaveStage, CancelStage):
+class Runner(SubmitStage, SaveStage, CancelStage, AttachStage):
     """Drives jobs on one or more services (each job on its own: ``job.meta.service_name``),
     which it talks to only through the ``Service`` interface, each behind its own throttle."""
 
@@ -348,56 +349,6 @@ class Runner(SubmitStage, SaveStage, CancelStage):
             ):
                 jobs.append(job)
         return jobs
-
-    async def attach(self, task_id: str, mode: str, params: Mapping[str, Any] | None = None) -> Job:
-        """Track a task by id: its job, or a new row (``params``: as the service tells)."""
-        existing = await asyncio.to_thread(self.history.find_task, task_id)
-        if existing is not None and (not existing.is_final or existing.state is S.SAVED):
-            return existing
-        found = [
-            (name, service)
-            for name, service in self.services.items()
-            if any(m.id == mode for m in service.capabilities().models)
-        ]
-        if not found:
-            models = [m.id for s in self.services.values() for m in s.capabilities().models]
-            raise JimengError(
-                f"task {task_id} is not in the history: give its mode with --mode "
-                f"({', '.join(models)})"
-            )
-        name, service = found[0]
-        request = service.request_from_params(params or {"mode": mode, "model": mode})
-        fresh = service.summary(request)  # as the service told, else of that model
-        now = time.time()
-        source = existing
-        job = Job(
-            id=None,
-            created_at=now,
-            updated_at=now,
-            prompt=source.prompt if source else "",
-            mode=mode,
-            req_key=fresh.wire_model,
-            params=dict(source.params) if source else dict(fresh.params),
-            meta=source.meta.copy() if source else JobMeta(service=name),
-            state=S.IN_QUEUE,
-            task_id=task_id,
-            submitted_at=now,
-            owner_pid=self._pid,
-            heartbeat_at=now,
-        )
-        job = await asyncio.to_thread(self.history.add, job)
-        assert job.id is not None
-        self._created.add(job.id)
-        self._ensure_heartbeat()
-        return job
-
-    async def query(self, job: Job) -> str:
-        """One status query for ``status TASK_ID``; returns the service's status word."""
-        assert job.task_id is not None
-        service = self.service_for(job)
-        await self.throttle_for(job).acquire_request()
-        view = await service.query(job.task_id, request_of(service, job))
-        return status_word(view)
 
     async def redownload(self, job_id: int) -> Job:
         """Fetch a finished job's video again with a fresh link (task younger than 12 h)."""
