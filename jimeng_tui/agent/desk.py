@@ -234,7 +234,10 @@ class JobDesk:
                 f"{job.owner_pid}): cancel it there",
             )
         task = self._drives.get(job_id)
-        self.engine.runner.cancel(job_id)
+        # on the service where it allows it (a queued Seedance task), else stopped here
+        outcome = await self.engine.runner.cancel_remote(job_id)
+        if not outcome.cancelled:
+            raise ValidationError("job_id", outcome.message)
         if task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task

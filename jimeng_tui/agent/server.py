@@ -285,7 +285,9 @@ def register_tools(server: MCPServer, tools: AgentTools) -> None:
 
     @server.tool(annotations=ToolAnnotations(destructive_hint=True, open_world_hint=True))
     async def cancel_job(job_id: int) -> CallToolResult:
-        """Stop tracking an unfinished job (the service may still finish, and bill, its task)."""
+        """Cancel an unfinished job: a queued Seedance (Ark) task is cancelled on the service
+        (not billed); a running one cannot be; a Jimeng 3.0 job is only no longer followed here
+        (the service may still finish, and bill, its task)."""
 
         async def run() -> CallToolResult:
             return await tools.job_result(await desk.cancel(job_id))
