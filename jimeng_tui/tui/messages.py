@@ -66,8 +66,9 @@ class ThrottleUpdated(Message):
 
 @dataclass(eq=False)
 class GenerateRequested(Message):
-    """The form asks for a generation (already validated): ``request`` is the service's own
-    request object, opaque here."""
+    """The form asks for a generation (already validated): ``request`` is what
+    ``jobs.request_builder.build_request`` made of the form, for the model's service (a
+    ``services.base.BuiltRequest``: named only, the widgets import no service)."""
 
     request: Any
 

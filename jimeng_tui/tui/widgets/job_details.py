@@ -32,10 +32,10 @@ class ErrorAdvice:
     retry_helps: bool = False  # a new attempt may succeed
 
 
-ErrorLookup = Callable[[int], "ErrorAdvice | None"]
+ErrorLookup = Callable[[int | str], "ErrorAdvice | None"]  # Jimeng's numbers, Ark's words
 
 
-def no_advice(code: int) -> ErrorAdvice | None:
+def no_advice(code: int | str) -> ErrorAdvice | None:
     return None
 
 
@@ -105,7 +105,7 @@ def details_markdown(
         if job.source_path:
             text += f"\n\nService's own file: {job.source_path}"
     elif job.state is S.FAILED:
-        info = advice(job.error_code if isinstance(job.error_code, int) else 0)
+        info = advice(job.error_code) if job.error_code is not None else None
         title = info.title if info else "Failed"
         head = f"## ✗ {job.error_code} · {title}" if job.error_code else f"## ✗ {title}"
         parts = [head]
