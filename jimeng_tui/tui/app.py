@@ -306,13 +306,8 @@ class JimengApp(
 
     @on(PosterReady)
     def _poster_ready(self, message: PosterReady) -> None:
-        if not self.main_ready:
-            return
-        if message.image is None:
-            return
-        self.posters[message.job_id] = message.image
-        if self.main.details.job_id == message.job_id:
-            self.main.details.set_poster(message.image)
+        if self.main_ready and message.image is not None:
+            self.picture_ready(message)  # job_view.py
 
     # ------------------------------------------------------------------ generate
     def action_generate(self) -> None:

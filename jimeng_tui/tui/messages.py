@@ -83,7 +83,9 @@ class BrowseRequested(Message):
 
 @dataclass(eq=False)
 class PosterReady(Message):
-    """A poster frame for a saved job was made (``image`` is a PIL image or None)."""
+    """A poster frame for a saved job was made (``image`` is a PIL image or None);
+    ``last_frame``: the service's own last frame (Seedance) instead of the poster."""
 
     job_id: int
     image: Any
+    last_frame: bool = False

@@ -27,3 +27,14 @@ def model_label(model_id: str) -> str:
         return registry.find_model(model_id)[1].label
     except ValidationError:
         return model_id
+
+
+def fitted_model_name(model_id: str, width: int) -> str:
+    """The short name when it fits in ``width`` cells; else the label with its first word cut
+    to its initial ("S2.0 fast" for Seedance 2.0 fast), so a narrow column still says which
+    version it is (the caller cuts what is still too long)."""
+    name = short_model_name(model_id)
+    if len(name) <= width:
+        return name
+    first, _, rest = model_label(model_id).partition(" ")
+    return f"{first[:1]}{rest}" if rest else name
