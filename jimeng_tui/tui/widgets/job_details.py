@@ -91,7 +91,9 @@ def _sound_text(job: Job) -> str | None:
 def _ark_lines(job: Job, model_label: ModelLabel) -> list[str]:
     """What a Seedance job has beyond Jimeng 3.0's block: its model, tokens, sound, last
     frame (nothing for a Jimeng 3.0 job)."""
-    lines = [] if job.meta.service_name == "jimeng3" else [_model_line(job, model_label)]
+    # the block's Mode line gives the id: here its label
+    label = model_label(job.mode)
+    lines = [] if job.meta.service_name == "jimeng3" or label == job.mode else [f"- Model: {label}"]
     if job.meta.usage_tokens is not None:
         lines.append(f"- Tokens: {job.meta.usage_tokens:,}")
     sound = _sound_text(job)
