@@ -94,3 +94,24 @@ async def test_history_names_the_model_with_tokens_and_sound(tmp_path, sandbox):
     assert f"- Model: `{SEEDANCE_2}` — Seedance 2.0" in body
     assert "- Tokens: 173,700" in body and "- Sound: ♪ in the file" in body
     assert "- Resolution: 720p" in body and "- Sound asked: yes" in body
+
+
+async def test_a_failed_seedance_job_says_what_to_do_for_its_word_code(tmp_path):
+    failed = dataclasses.replace(
+        seedance_job(4, tmp_path, last_frame=False),
+        state=S.FAILED,
+        path=None,
+        saved_at=None,
+        error_code="InputTextSensitiveContentDetected",
+        error_message="The request failed because the input text may contain sensitive info.",
+        meta=JobMeta(service="ark"),
+    )
+    app = JimengApp(start_engine=False, clock=lambda: FROZEN_NOW, bell_on_finish=False)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: app.main.panels_ready, what="the job list")
+        app.show_jobs([failed])
+        await wait_for(pilot, lambda: "What to do" in app.main.details.markdown_text, 5)
+        text = app.main.details.markdown_text
+    assert "## ✗ InputTextSensitiveContentDetected · Failed" in text
+    assert "What to do: The prompt failed content review: reword it" in text
+    assert "Load it into the form (l), change it" in text
