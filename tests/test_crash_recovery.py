@@ -57,6 +57,23 @@ def helper_env(sandbox) -> dict[str, str]:
     }
 
 
+def helper_process(env: dict[str, str], *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(HELPER), *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def create_jobs(env: dict[str, str], db: Path, count: int) -> subprocess.Popen:
+    """The helper creating ``count`` jobs, once their rows are all written (or it ended)."""
+    proc = helper_process(env, "create", str(count))
+    while len(states(db)) < count and proc.poll() is None:
+        time.sleep(0.02)
+    return proc
+
+
 def test_sigkill_at_random_points_then_restart(sandbox_factory, isolated_home):
     sandbox = sandbox_factory(speed=4, max_concurrency=6)
     env = helper_env(sandbox)
@@ -64,16 +81,9 @@ def test_sigkill_at_random_points_then_restart(sandbox_factory, isolated_home):
     rng = random.Random(20261125)
 
     def start(*args: str) -> subprocess.Popen:
-        return subprocess.Popen(
-            [sys.executable, str(HELPER), *args],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        return helper_process(env, *args)
 
-    proc = start("create", str(JOBS))
-    while len(states(db)) < JOBS and proc.poll() is None:
-        time.sleep(0.02)
+    proc = create_jobs(env, db, JOBS)
     kills = 0
     for _ in range(4):
         kill_at_a_safe_random_point(proc, db, rng)

@@ -21,9 +21,10 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def token_from(env: Mapping[str, str], token_file: str | None) -> str | None:
-    """The token the user set: ``--token-file`` (its first line), else $JIMENG_TUI_MCP_TOKEN.
-    ValueError (a sentence) for an unreadable file or a token too short to be safe."""
+def token_from(env: Mapping[str, str], token_file: str | None, configured: str = "") -> str | None:
+    """The token the user set: ``--token-file`` (its first line), else $JIMENG_TUI_MCP_TOKEN,
+    else ``[mcp] token`` in config.toml (``configured``). ValueError (a sentence) for an
+    unreadable file or a token too short to be safe."""
     token: str | None = None
     if token_file:
         try:
@@ -32,9 +33,12 @@ def token_from(env: Mapping[str, str], token_file: str | None) -> str | None:
         except OSError as exc:
             raise ValueError(f"cannot read the token file {token_file}: {exc.strerror}") from None
         where = f"the token file {token_file}"
-    else:
-        token = env.get(TOKEN_ENV, "").strip() or None
+    elif env.get(TOKEN_ENV, "").strip():
+        token = env[TOKEN_ENV].strip()
         where = TOKEN_ENV
+    else:
+        token = configured.strip() or None
+        where = "[mcp] token in config.toml"
     if token is not None and len(token) < MIN_TOKEN_CHARS:
         raise ValueError(
             f"the token in {where} is too short: use at least {MIN_TOKEN_CHARS} characters"

@@ -129,6 +129,14 @@ def _dispatch(ns: argparse.Namespace) -> int:
         from jimeng_tui.cli import spend
 
         return spend.cmd_spend(ns)
+    if command == "tasks":
+        from jimeng_tui.cli import tasks
+
+        return tasks.cmd_tasks(ns)
+    if command == "cancel":
+        from jimeng_tui.cli import cancel
+
+        return cancel.cmd_cancel(ns)
     if command == "generate":
         from jimeng_tui.cli import generate
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from jimeng_tui.cli.text import json_safe
 
-JSON_COMMANDS = ("generate", "batch", "status", "wait")
+JSON_COMMANDS = ("generate", "batch", "status", "wait", "cancel", "tasks")
 
 
 class _Outcome:

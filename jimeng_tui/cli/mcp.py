@@ -28,7 +28,8 @@ client set-up (the mcpServers entry of Claude Desktop, Cursor, ...):
 
 HTTP:
   --http PORT listens on 127.0.0.1 only. --host ADDRESS listens elsewhere and then needs a
-  bearer token: --new-token (made and printed once), --token-file FILE, or $JIMENG_TUI_MCP_TOKEN.
+  bearer token: --new-token (made and printed once), --token-file FILE, $JIMENG_TUI_MCP_TOKEN,
+  or [mcp] token in config.toml.
 
 examples:
   jimeng-tui mcp                         stdio, for an MCP client to start
@@ -65,13 +66,25 @@ def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
         metavar="FILE",
         default=None,
         help="the bearer token HTTP clients must send: the file's first line (default: "
-        "$JIMENG_TUI_MCP_TOKEN)",
+        "$JIMENG_TUI_MCP_TOKEN, else [mcp] token in config.toml)",
     )
     g.add_argument(
         "--new-token",
         action="store_true",
         help="make a random bearer token for this run and print it once on stderr",
     )
+
+
+def _configured() -> str:
+    """``[mcp] token`` from config.toml ("" when none; a bad config is said by the server)."""
+    from jimeng_tui.session.config import load_config
+    from jimeng_tui.store.config import ConfigError
+    from jimeng_tui.store.paths import app_paths
+
+    try:
+        return load_config(app_paths(os.environ), os.environ).config.mcp.token
+    except ConfigError:
+        return ""
 
 
 def cmd_mcp(ns: argparse.Namespace) -> int:
@@ -84,7 +97,7 @@ def cmd_mcp(ns: argparse.Namespace) -> int:
     if ns.new_token and ns.token_file:
         raise UsageError("give --new-token or --token-file, not both", field="new_token")
     try:
-        token = None if ns.new_token else token_from(os.environ, ns.token_file)
+        token = None if ns.new_token else token_from(os.environ, ns.token_file, _configured())
     except ValueError as exc:
         raise UsageError(str(exc), field="token_file") from None
     host = ns.host or "127.0.0.1"
@@ -93,8 +106,8 @@ def cmd_mcp(ns: argparse.Namespace) -> int:
     if http and host not in LOOPBACK_HOSTS and not token:
         raise UsageError(
             f"--host {host} would let other machines spend this account's money: give a bearer "
-            "token with --new-token (printed once), --token-file FILE or $JIMENG_TUI_MCP_TOKEN; "
-            "nothing was started",
+            "token with --new-token (printed once), --token-file FILE, $JIMENG_TUI_MCP_TOKEN "
+            "or [mcp] token in config.toml; nothing was started",
             field="host",
         )
     if ns.new_token:

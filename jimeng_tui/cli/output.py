@@ -204,6 +204,8 @@ def job_json(job: Job) -> dict[str, Any]:
         "error_code": job.error_code,
         "error_message": job.error_message,
         "tokens": job.meta.usage_tokens,
+        "last_frame": job.meta.last_frame_path,
+        "has_audio": job.meta.has_audio,
     }
 
 

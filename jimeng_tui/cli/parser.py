@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from jimeng_tui import __version__
+from jimeng_tui.cli import cancel as cli_cancel
 from jimeng_tui.cli import doctor as cli_doctor
 from jimeng_tui.cli import json_output as cli_json
 from jimeng_tui.cli import mcp as cli_mcp
 from jimeng_tui.cli import serve as cli_serve
 from jimeng_tui.cli import spend as cli_spend
 from jimeng_tui.cli import story as cli_story
+from jimeng_tui.cli import tasks as cli_tasks
 from jimeng_tui.cli.cost import add_cost_options
 from jimeng_tui.cli.errors import EXIT_USAGE, PROG, error_line
 from jimeng_tui.cli.generation_options import add_generation_options, model_lines
@@ -124,6 +126,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     cli_serve.add_parser(sub, fmt)  # serve: the studio in a browser (issue 18)
     cli_spend.add_parser(sub, fmt)  # spend: what the jobs cost, per day / month / model
     cli_story.add_parser(sub, fmt)  # story: storyboards
+    cli_cancel.add_parser(sub, fmt)  # cancel: a job, on the service when it allows it
+    cli_tasks.add_parser(sub, fmt)  # tasks: the account's recent tasks, adopt one
     sb = add_sandbox_parser(sub, fmt)
     for p in (parser, *sub.choices.values()):
         if p.description and "\n" not in p.description:

@@ -109,7 +109,10 @@ class Capabilities:
     prices: PriceTable | None = None  # the service's dated price table (issue 16)
 
     def error_hint(self, code: str) -> str | None:
-        return dict(self.error_hints).get(code)
+        """What to do about ``code``, else about its family (Ark's ``Family.Detail`` codes,
+        e.g. ``OutputVideoSensitiveContentDetected.PolicyViolation``)."""
+        hints = dict(self.error_hints)
+        return hints.get(code) or hints.get(code.split(".", 1)[0])
 
     def model(self, name: str) -> ModelCaps:
         """A model by id or alias; ValidationError naming the allowed ones otherwise."""

@@ -68,6 +68,7 @@ class JobMeta:
     service: str | None = None
     usage_tokens: int | None = None  # what the service says it counted (Ark: completion_tokens)
     last_frame_path: str | None = None  # the service's last frame, saved beside the video
+    last_frame_url: str | None = None  # where the service holds that frame (Ark: 24 h)
     has_audio: bool | None = None  # the saved file has a sound track (None: not measured)
     # cost (issue 16): the price in force when the job was made (domain.prices.Price JSON), the
     # estimate then, what it was billed once saved, the currency, and whether a budget cap was
@@ -96,6 +97,7 @@ class JobMeta:
             "service",
             "usage_tokens",
             "last_frame_path",
+            "last_frame_url",
             "has_audio",
             "price",
             "estimate",
@@ -125,6 +127,7 @@ class JobMeta:
             service=_str_or_none(data.get("service")),
             usage_tokens=_int_or_none(data.get("usage_tokens")),
             last_frame_path=_str_or_none(data.get("last_frame_path")),
+            last_frame_url=_str_or_none(data.get("last_frame_url")),
             has_audio=data.get("has_audio") if isinstance(data.get("has_audio"), bool) else None,
             price=dict(data["price"]) if isinstance(data.get("price"), Mapping) else None,
             estimate=_float_or_none(data.get("estimate")),

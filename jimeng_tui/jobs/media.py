@@ -5,7 +5,8 @@ Everything here blocks (decoding, encoding, file I/O); callers use ``asyncio.to_
 - :func:`probe` checks a file is a real video (size first, then PyAV opens and decodes a frame) and
   reads what it holds.
 - :func:`conform` trims to a duration and converts the frame rate by duplicating/dropping frames,
-  then encodes H.264 (yuv420p). Video only: the service's files carry no audio.
+  then encodes H.264 (yuv420p); a sound track (Seedance's ``generate_audio``) is copied as it is,
+  cut at the same length.
 - :func:`extract_poster` saves a PNG of a frame about a third of the way in.
 
 Outputs are written to a temporary file in the destination folder and renamed into place, so a
@@ -18,7 +19,7 @@ import contextlib
 import math
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     # PyAV takes ~50 ms to import: each function imports it when a video is touched, so
     # opening the engine (and the TUI's first screens) never waits for it.
     import av
+    from PIL.Image import Image as PILImage
 
 # Smaller than this cannot be a video (an empty body, an HTML error page cut short, ...).
 MIN_VIDEO_BYTES = 1024
@@ -47,6 +49,7 @@ class MediaInfo:
     frames: int
     codec: str
     size_bytes: int
+    has_audio: bool = False  # the file holds a sound track
 
 
 class MediaError(JimengError):
@@ -148,6 +151,7 @@ def probe(path: Path) -> MediaInfo:
             duration = float(frames / rate)
         if not width or not height:
             raise _fail(path, "the picture size is unknown")
+        has_audio = bool(container.streams.audio)
 
     return MediaInfo(
         duration_s=duration,
@@ -157,6 +161,7 @@ def probe(path: Path) -> MediaInfo:
         frames=int(frames),
         codec=codec,
         size_bytes=size,
+        has_audio=has_audio,
     )
 
 
@@ -195,13 +200,18 @@ def conform(source: Path, dest: Path, *, duration_s: float, fps: int) -> MediaIn
     try:
         with _open_video(source) as (src, stream):
             src_rate = _stream_fps(stream) or Fraction(src_info.fps).limit_denominator(1001)
-            with av.open(str(tmp), mode="w", format="mp4") as out:
+            with (
+                av.open(str(tmp), mode="w", format="mp4") as out,
+                contextlib.ExitStack() as sound,
+            ):
                 vs = out.add_stream("libx264", rate=fps)
                 vs.width, vs.height, vs.pix_fmt = width, height, "yuv420p"
                 vs.time_base = Fraction(1, fps)
                 vs.codec_context.time_base = Fraction(1, fps)
                 vs.options = {"crf": str(CRF), "preset": PRESET}
                 vs.thread_type = "AUTO"
+                # every stream is added before the first packet is written
+                audio = _audio_copier(source, out, sound) if src_info.has_audio else None
 
                 frames = _source_frames(src, stream)
                 current: av.VideoFrame | None = None
@@ -224,6 +234,8 @@ def conform(source: Path, dest: Path, *, duration_s: float, fps: int) -> MediaIn
                     written += 1
                 for packet in vs.encode(None):
                     out.mux(packet)
+                if audio is not None:
+                    audio(duration_s)
         if written == 0:
             raise MediaError(f"{source.name} holds no frame to conform.")
         _fsync_and_replace(tmp, dest)
@@ -232,6 +244,31 @@ def conform(source: Path, dest: Path, *, duration_s: float, fps: int) -> MediaIn
     finally:
         tmp.unlink(missing_ok=True)
     return probe(dest)
+
+
+def _audio_copier(
+    source: Path, out: av.container.OutputContainer, stack: contextlib.ExitStack
+) -> Callable[[float], None]:
+    """Add ``source``'s first sound track to ``out`` now; the returned function copies its
+    packets unchanged (no re-encode), those that start before the given length only (the
+    video was cut there too)."""
+    import av
+
+    src = stack.enter_context(av.open(str(source), mode="r"))
+    stream = src.streams.audio[0]
+    copy = out.add_stream_from_template(stream)
+
+    def copy_until(duration_s: float) -> None:
+        for packet in src.demux(stream):
+            if packet.dts is None:  # the demuxer's end-of-stream flush
+                continue
+            start = packet.pts
+            if start is not None and packet.time_base and start * packet.time_base >= duration_s:
+                break
+            packet.stream = copy
+            out.mux(packet)
+
+    return copy_until
 
 
 def extract_poster(video: Path, dest: Path) -> Path:
@@ -251,6 +288,11 @@ def extract_poster(video: Path, dest: Path) -> Path:
             raise _fail(video, "no frame could be decoded")
         image = chosen.to_image()  # type: ignore[no-untyped-call]  # PyAV ships no annotations here
     dest.parent.mkdir(parents=True, exist_ok=True)
+    return save_png(image, dest)
+
+
+def save_png(image: PILImage, dest: Path) -> Path:
+    """Write a PIL image as ``dest`` (PNG) under a temporary name first; returns ``dest``."""
     tmp = temp_path(dest)
     try:
         image.save(tmp, format="PNG")

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from jimeng_tui.domain.job import Job
 from jimeng_tui.services.base import RemoteStatus, Service, ServiceFailure, TaskView
 
+# A job whose task the service cancelled (`jimeng-tui cancel`, the studio, the web console).
+CANCELLED_ON_SERVICE = "the task was cancelled on the service before it ran: nothing is billed"
+
 
 @dataclass(frozen=True)
 class OutputPlan:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.jobs.remote import CANCELLED_ON_SERVICE
 from jimeng_tui.services import registry
 
 
@@ -39,6 +40,8 @@ def failure_hint(job: Job) -> str:
             "It was not sent again. Check the Volcengine console; re-run it yourself "
             "if no task exists."
         )
+    if job.state is JobState.CANCELLED and job.error_message == CANCELLED_ON_SERVICE:
+        return "Cancelled on the service before it ran: nothing is billed."
     if job.state is JobState.CANCELLED:
         return "Cancelled: the task is no longer tracked (the service may still finish it)."
     if job.state is JobState.SAVE_FAILED:

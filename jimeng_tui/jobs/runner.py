@@ -24,6 +24,7 @@ from jimeng_tui.domain.events import Event, JobChanged, JobNotice, ThrottleChang
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.jobs import saving
+from jimeng_tui.jobs.cancel_stage import CancelStage
 from jimeng_tui.jobs.output_target import check_output
 from jimeng_tui.jobs.remote import has_video, request_of, status_word
 from jimeng_tui.jobs.save_stage import SaveStage
@@ -82,7 +83,7 @@ NO_CREDENTIALS = (
 )
 
 
-class Runner(SubmitStage, SaveStage):
+class Runner(SubmitStage, SaveStage, CancelStage):
     """Drives jobs on one or more services (each job on its own: ``job.meta.service_name``),
     which it talks to only through the ``Service`` interface, each behind its own throttle."""
 
@@ -348,8 +349,8 @@ class Runner(SubmitStage, SaveStage):
                 jobs.append(job)
         return jobs
 
-    async def attach(self, task_id: str, mode: str) -> Job:
-        """Track a task by id: the job from the history, or a new row for a task sent elsewhere."""
+    async def attach(self, task_id: str, mode: str, params: Mapping[str, Any] | None = None) -> Job:
+        """Track a task by id: its job, or a new row (``params``: as the service tells)."""
         existing = await asyncio.to_thread(self.history.find_task, task_id)
         if existing is not None and (not existing.is_final or existing.state is S.SAVED):
             return existing
@@ -365,8 +366,8 @@ class Runner(SubmitStage, SaveStage):
                 f"({', '.join(models)})"
             )
         name, service = found[0]
-        # the request a task of that model would have had
-        fresh = service.summary(service.request_from_params({"mode": mode, "model": mode}))
+        request = service.request_from_params(params or {"mode": mode, "model": mode})
+        fresh = service.summary(request)  # as the service told, else of that model
         now = time.time()
         source = existing
         job = Job(

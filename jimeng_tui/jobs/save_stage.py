@@ -18,7 +18,7 @@ from jimeng_tui.domain.errors import JimengError, ValidationError
 from jimeng_tui.domain.events import DownloadProgress, JobNotice
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.domain.prices import record_bill
-from jimeng_tui.jobs import links, media, saving
+from jimeng_tui.jobs import last_frame, links, media, saving
 from jimeng_tui.jobs.download import (
     DownloadResult,
     LinkExpired,
@@ -123,6 +123,8 @@ class SaveStage:
         finally:
             if lock is not None:
                 lock.close()
+        job.meta.has_audio = info.has_audio
+        await self._keep_last_frame(job, dest)
         now = time.time()
         record_bill(job.meta)  # what it was billed, at the price kept with it (issue 16)
         facts = saving.sidecar_facts(job, info, now)
@@ -145,6 +147,20 @@ class SaveStage:
             await self._save(job)
         else:
             await self._set(job, final_state, **changes)
+
+    async def _keep_last_frame(self, job: Job, video: Path) -> None:
+        """Save the service's last frame beside ``video`` when the task gave one; a failure
+        is a notice (the video is what was paid for)."""
+        url = job.meta.last_frame_url
+        if not url:
+            return
+        try:
+            http = await self._get_download_http()
+            saved = await asyncio.to_thread(last_frame.save_last_frame, url, video, http)
+        except last_frame.LastFrameUnavailable as exc:
+            self._emit(JobNotice(job.id or 0, f"the last frame image was not saved: {exc}"))
+            return
+        job.meta.last_frame_path = str(saved)
 
     async def _finalize(
         self, job: Job, part: Path, dest: Path, request: OutputPlan, finished_before: bool
@@ -240,7 +256,9 @@ class SaveStage:
                 f"the file name template cannot be used: {exc.reason}; fix filename_template "
                 "in the config file (`jimeng-tui locate` shows where)"
             ) from exc
-        return unique_path(self.settings.output_dir, stem, ".mp4", also=(".json", ".source.mp4"))
+        return unique_path(
+            self.settings.output_dir, stem, ".mp4", also=(".json", ".source.mp4", last_frame.SUFFIX)
+        )
 
     def _link_stale(self, job: Job) -> bool:
         fetched = job.url_fetched_at or 0.0
@@ -275,6 +293,7 @@ class SaveStage:
             await self._fail(job, None, f"the service says the task is {status_word(view)!r}")
             return False
         job.video_url, job.url_fetched_at = view.video_url, time.time()
+        job.meta.last_frame_url = view.last_frame_url or job.meta.last_frame_url
         await self._save(job)
         self._emit(JobNotice(job.id or 0, why))
         return True

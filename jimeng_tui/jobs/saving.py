@@ -206,6 +206,9 @@ def sidecar_facts(job: Job, info: MediaInfo, now: float) -> dict[str, Any]:
             "size_bytes": info.size_bytes,
         },
         "source_path": job.source_path,
+        "has_audio": info.has_audio,
+        "last_frame": job.meta.last_frame_path,
+        "usage_tokens": job.meta.usage_tokens,
     }
 
 

@@ -16,7 +16,7 @@ from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.events import JobNotice
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs import saving
-from jimeng_tui.jobs.remote import error_code, request_of, status_word
+from jimeng_tui.jobs.remote import CANCELLED_ON_SERVICE, error_code, request_of, status_word
 from jimeng_tui.jobs.save_stage import _jitter
 from jimeng_tui.services.base import (
     Outcome,
@@ -166,6 +166,7 @@ class SubmitStage:
             if view.usage_tokens is not None:  # what the service counted (Ark's tokens)
                 job.meta.usage_tokens = view.usage_tokens
             if status is RemoteStatus.SUCCEEDED and view.video_url and view.failure is None:
+                job.meta.last_frame_url = view.last_frame_url  # saved beside the video
                 await self._set(
                     job,
                     S.DONE,
@@ -173,7 +174,9 @@ class SubmitStage:
                     url_fetched_at=time.time(),
                     finished_at=time.time(),
                 )
-            elif status in (RemoteStatus.SUCCEEDED, RemoteStatus.FAILED, RemoteStatus.CANCELLED):
+            elif status is RemoteStatus.CANCELLED:  # `jimeng-tui cancel`, or the web console
+                await self._set(job, S.CANCELLED, error_message=CANCELLED_ON_SERVICE)
+            elif status in (RemoteStatus.SUCCEEDED, RemoteStatus.FAILED):
                 ended = view.failure
                 code = error_code(ended) if ended else None
                 message = ended.message if ended else f"the task ended {status_word(view)}"

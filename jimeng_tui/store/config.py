@@ -142,12 +142,19 @@ class ServeConfig:
 
 
 @dataclass
+class McpConfig:
+    # the bearer token of `jimeng-tui mcp --http` ("" = --new-token / --token-file / env only)
+    token: str = field(default="", repr=False)
+
+
+@dataclass
 class Config:
     credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
     defaults: DefaultsConfig = field(default_factory=DefaultsConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    mcp: McpConfig = field(default_factory=McpConfig)
     budget: BudgetConfig = field(default_factory=BudgetConfig)
     prices: PricesConfig = field(default_factory=PricesConfig)
     # binding id → key, e.g. {"generate": "ctrl+g"}
@@ -383,7 +390,7 @@ def _section_dict(obj: Any, section: str, rules: ExtraRules) -> dict[str, Any]:
 def config_to_dict(config: Config, rules: ExtraRules | None = None) -> dict[str, Any]:
     """The TOML document for ``config`` (validated; raises ConfigError for a bad value)."""
     doc: dict[str, Any] = dict(config.extra.get("", {}))
-    for section in ("credentials", "defaults", "network", "notify", "serve", "budget"):
+    for section in ("credentials", "defaults", "network", "notify", "serve", "mcp", "budget"):
         body = _section_dict(getattr(config, section), section, rules or {})
         body.update({k: v for k, v in config.extra.get(section, {}).items() if k not in body})
         doc[section] = body

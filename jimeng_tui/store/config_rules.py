@@ -21,7 +21,7 @@ from jimeng_tui.domain.errors import JimengError
 SECRET_SETTING = "credentials.secret_key"
 # settings whose value is never shown, in any message
 SECRET_SETTINGS: frozenset[str] = frozenset(
-    {SECRET_SETTING, "credentials.ark_api_key", "serve.token"}
+    {SECRET_SETTING, "credentials.ark_api_key", "serve.token", "mcp.token"}
 )
 MAX_CONCURRENCY_LIMIT = 100
 MAX_RETRIES = 20
@@ -220,6 +220,7 @@ RULES: dict[str, dict[str, Callable[[Any], Any]]] = {
         "after_seconds": _positive_number("seconds", zero_ok=True),
     },
     "serve": {"token": _key},
+    "mcp": {"token": _key},
     # caps in the [prices] currency
     "budget": {
         "daily": _positive_number("0 = no cap", zero_ok=True),
@@ -233,6 +234,7 @@ SECTIONS: tuple[str, ...] = (
     "network",
     "notify",
     "serve",
+    "mcp",
     "budget",
     "keys",
     "prices",

@@ -12,7 +12,7 @@ from pathlib import Path
 import av
 
 from jimeng_tui.domain.job import Job
-from jimeng_tui.jobs.media import MediaError, temp_path
+from jimeng_tui.jobs.media import MediaError, save_png
 
 LAST_FRAME_SUFFIX = ".last-frame.png"
 
@@ -51,13 +51,7 @@ def save_last_frame(video: Path, dest: Path) -> Path:
             image = last.to_image()  # type: ignore[no-untyped-call]
     except av.FFmpegError as exc:
         raise MediaError(f"{video.name} could not be decoded: {exc}") from exc
-    tmp = temp_path(dest)
-    try:
-        image.save(tmp, format="PNG")
-        tmp.replace(dest)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return dest
+    return save_png(image, dest)
 
 
 __all__ = ["last_frame_file", "last_frame_of", "save_last_frame"]

@@ -165,3 +165,17 @@ def test_help_shows_the_client_set_up():
     done = subprocess.run([EXE, "mcp", "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.startswith("usage: jimeng-tui mcp")
     assert '"mcpServers"' in done.stdout and "--new-token" in done.stdout
+
+
+async def test_the_token_can_come_from_the_config_file(tmp_path, write_config):
+    """``[mcp] token`` in config.toml is enough off loopback; a wrong token is still refused."""
+    write_config(f'[mcp]\ntoken = "{TOKEN}"\n')
+    with http_server(tmp_path, "--host", "0.0.0.0") as url:
+        async with httpx.AsyncClient() as raw:
+            hello = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+            wrong = {"Authorization": "Bearer wrong-token-wrong-token-wrong"}
+            assert (await raw.post(url, json=hello, headers=wrong)).status_code == 401
+        async with http_session(url, TOKEN) as session:
+            tools = {t.name for t in (await session.list_tools()).tools}
+    assert "generate" in tools
+    assert TOKEN not in (tmp_path / "mcp-http-stderr.log").read_text("utf-8")

@@ -12,6 +12,8 @@ COMMAND_ARGS = {
     "batch": ["x.jsonl"],
     "story": ["run", "film.toml"],
     "status": ["1"],
+    "cancel": ["1"],
+    "tasks": ["adopt", "cgt-1"],
     "wait": ["1"],
     "resume": [],
     "history": [],

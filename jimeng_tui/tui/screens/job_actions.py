@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.tui.screens.main import MainScreen
 from jimeng_tui.tui.screens.main_actions import RETRYABLE
@@ -64,8 +65,18 @@ class JobActionsMixin:
         if job.is_final:
             self.notify(f"Job {job.id} has already ended ({job.state.value}).")
             return
-        self.engine.runner.cancel(job.id)
-        self.notify(f"Job {job.id} cancelled. The service may still finish the task.")
+        self.run_worker(self._cancel_job(job.id), group="cancel")
+
+    async def _cancel_job(self: Any, job_id: int) -> None:
+        """On the service when it allows it (a queued Seedance task), else here only; the
+        engine's ``cancel_remote`` decides and says what happened."""
+        try:
+            outcome = await self.engine.runner.cancel_remote(job_id)
+        except JimengError as exc:
+            self.notify(f"Job {job_id} was not cancelled: {exc}", severity="error")
+            return
+        text = outcome.message[:1].upper() + outcome.message[1:] + "."
+        self.notify(text, severity="information" if outcome.cancelled else "warning")
 
     def action_load_job(self: Any) -> None:
         job = self._need_job()
