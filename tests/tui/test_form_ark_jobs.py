@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Select
+from textual.widgets import Checkbox, Select
 from tui_support import wait_engine, wait_for
 
 from jimeng_tui.domain.job import JobState
@@ -16,7 +16,9 @@ S = JobState
 SEEDANCE_2 = "doubao-seedance-2-0-260128"
 
 
-async def seedance_job_from_the_form(pilot, prompt: str = "a lighthouse in a storm"):
+async def seedance_job_from_the_form(
+    pilot, prompt: str = "a lighthouse in a storm", *, sound: bool = False
+):
     """Choose Seedance 2.0, type ``prompt``, Ctrl+G; returns the job once it is saved."""
     app = pilot.app
     await wait_engine(pilot)
@@ -25,6 +27,7 @@ async def seedance_job_from_the_form(pilot, prompt: str = "a lighthouse in a sto
     form.query_one("#model", Select).value = SEEDANCE_2
     await pilot.pause()
     form.query_one("#duration", Select).value = 4
+    form.query_one("#generate_audio", Checkbox).value = sound
     form.focus_prompt()
     await pilot.press(*prompt, "ctrl+g")
     await wait_for(pilot, lambda: len(app.jobs) == 1, 10, "the job")
@@ -36,14 +39,21 @@ async def seedance_job_from_the_form(pilot, prompt: str = "a lighthouse in a sto
 async def test_a_seedance_job_from_the_form_runs_to_a_saved_file(sandbox_app, sandbox):
     app = sandbox_app()
     async with app.run_test(size=(140, 45)) as pilot:
-        job = await seedance_job_from_the_form(pilot)
+        job = await seedance_job_from_the_form(pilot, sound=True)
         notes = [n.message for n in app._notifications]
+        # the details: its tokens, and the service's last frame (saved beside it) as a thumbnail
+        details = app.main.details
+        await wait_for(pilot, lambda: bool(details.query("#poster .caption")), 10, "last frame")
+        assert f"- Tokens: {job.meta.usage_tokens:,}" in details.markdown_text
+        assert "- Sound: ♪ in the file" in details.markdown_text
+        assert app.main.queue.get_cell(str(job.id), "mode").plain == "seedance-2.0\n4 s · 24 fps ♪"
     assert (job.mode, job.prompt, job.meta.service) == (
         SEEDANCE_2,
         "a lighthouse in a storm",
         "ark",
     )
     assert job.meta.usage_tokens and job.meta.usage_tokens > 0
+    assert job.meta.last_frame_path and Path(job.meta.last_frame_path).is_file()
     assert Path(job.path).stat().st_size > 0
     assert [b["model"] for b in sandbox.ark_created_bodies()] == [SEEDANCE_2]
     assert sandbox.submitted_bodies() == []  # nothing went to Jimeng 3.0
