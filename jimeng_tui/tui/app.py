@@ -44,7 +44,7 @@ from jimeng_tui.tui.system import system_open
 
 if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
-    from jimeng_tui.services.jimeng.request import GenerationRequest
+    from jimeng_tui.services.base import BuiltRequest
 
 S = JobState
 STARTED_AT = time.perf_counter()  # for the time-to-ready log line
@@ -102,7 +102,7 @@ class JimengApp(
         self.want_sandbox = sandbox
         self.typeahead = typeahead  # typed before the app took the terminal
         self._early_keys: list[events.Key] = []
-        self._waiting_requests: list[GenerationRequest] = []
+        self._waiting_requests: list[BuiltRequest] = []
         self.engine_factory = engine_factory or default_engine_factory
         self.clock = clock
         self.opener = opener
@@ -306,13 +306,8 @@ class JimengApp(
 
     @on(PosterReady)
     def _poster_ready(self, message: PosterReady) -> None:
-        if not self.main_ready:
-            return
-        if message.image is None:
-            return
-        self.posters[message.job_id] = message.image
-        if self.main.details.job_id == message.job_id:
-            self.main.details.set_poster(message.image)
+        if self.main_ready and message.image is not None:
+            self.picture_ready(message)  # job_view.py
 
     # ------------------------------------------------------------------ generate
     def action_generate(self) -> None:
@@ -333,11 +328,11 @@ class JimengApp(
             return
         self._create_and_drive(message.request, from_form=True)
 
-    def start_job(self, request: GenerationRequest) -> None:
+    def start_job(self, request: BuiltRequest) -> None:
         """Create and run a job from outside the form (the history screen's re-run)."""
         self._create_and_drive(request, from_form=False)
 
-    def load_request(self, request: GenerationRequest) -> None:
+    def load_request(self, request: BuiltRequest) -> None:
         """Put a request's parameters into the form, ready to edit."""
         self.main.load_request(request)
 
@@ -351,7 +346,7 @@ class JimengApp(
             return
         self.push_screen(HistoryScreen(self.engine, opener=self.opener))
 
-    def _create_and_drive(self, request: GenerationRequest, *, from_form: bool) -> None:
+    def _create_and_drive(self, request: BuiltRequest, *, from_form: bool) -> None:
         self.run_worker(
             self._create_job(request, from_form=from_form),
             name="create",
@@ -359,16 +354,15 @@ class JimengApp(
             exit_on_error=False,
         )
 
-    async def _create_job(self, request: GenerationRequest, *, from_form: bool) -> Job | None:
+    async def _create_job(self, request: BuiltRequest, *, from_form: bool) -> Job | None:
         from jimeng_tui.domain.errors import JimengError, ValidationError
-        from jimeng_tui.services.jimeng.errors import ImageError
         from jimeng_tui.tui.budget_question import show_refusal
 
         engine = self.engine
         assert engine is not None
         try:
             job = await engine.runner.create(request)
-        except (ValidationError, ImageError) as exc:
+        except ValidationError as exc:  # a service's ImageError is one too
             show_refusal(self, exc, request, from_form=from_form)  # past a cap: send anyway?
             return None
         except JimengError as exc:

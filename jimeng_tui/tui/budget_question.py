@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
 from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.pricing import BudgetExceeded
 
+if TYPE_CHECKING:
+    from jimeng_tui.services.base import BuiltRequest
 
-def show_refusal(app: Any, exc: Any, request: Any, *, from_form: bool) -> None:
+
+def show_refusal(app: Any, exc: Any, request: BuiltRequest, *, from_form: bool) -> None:
     """A create refused before anything was sent: past a budget cap, the question (Send
     anyway); else the reason by the form's field (from the form) or in a toast."""
     if ask_over_budget(app, exc, request):
@@ -22,7 +25,7 @@ def show_refusal(app: Any, exc: Any, request: Any, *, from_form: bool) -> None:
         app.notify(str(exc), title="Cannot run", severity="error")
 
 
-def ask_over_budget(app: Any, exc: Exception, request: Any) -> bool:
+def ask_over_budget(app: Any, exc: Exception, request: BuiltRequest) -> bool:
     """When ``exc`` is a budget refusal: ask whether to send ``request`` anyway (on yes, create
     and drive it) and return True; False for any other error."""
     from jimeng_tui.tui.screens.paid_guard import PaidConfirmScreen
@@ -48,7 +51,7 @@ def ask_over_budget(app: Any, exc: Exception, request: Any) -> bool:
     return True
 
 
-async def _send(app: Any, request: Any) -> None:
+async def _send(app: Any, request: BuiltRequest) -> None:
     engine = app.engine
     job = await engine.runner.create(request, meta=JobMeta(over_budget=True))
     app._show_job(job)

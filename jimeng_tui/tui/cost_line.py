@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
+if TYPE_CHECKING:
+    from jimeng_tui.services.base import BuiltRequest
 
-def cost_line(app: Any, requests: Sequence[Any]) -> str:
+
+def cost_line(app: Any, requests: Sequence[BuiltRequest]) -> str:
     """A paragraph for the paid-action confirmation ("" when nothing can be said)."""
     from jimeng_tui.domain.errors import JimengError
-    from jimeng_tui.pricing import PriceBook, describe_total, estimate_request
+    from jimeng_tui.pricing import PriceBook, describe_total, estimate
+    from jimeng_tui.services import registry
 
     config = getattr(getattr(getattr(app, "engine", None), "loaded", None), "config", None)
     book = PriceBook.from_config(config) if config is not None else PriceBook()
     try:
-        estimates = [estimate_request(r, book) for r in requests]
-    except (JimengError, AttributeError, TypeError, ValueError):
+        estimates = [
+            estimate(r.summary, registry.find_model(r.summary.model)[0], book) for r in requests
+        ]
+    except (JimengError, TypeError, ValueError):
         return ""  # a request no service knows: the confirmation says what it can without it
     said = describe_total(estimates).removeprefix("cost ")  # "unknown (…)" or "≈ 1.50 CNY (…)"
     return f"\n\nEstimated cost: {escape(said)}"  # the dialog reads markup: "[prices]" stays

@@ -202,4 +202,4 @@ class FormMemoryMixin:
             for area in self.screen_stack[0].query("#prompt"):
                 remember = getattr(area, "remember", None)
                 if remember is not None:
-                    remember(message.request.prompt)
+                    remember(message.request.summary.prompt)

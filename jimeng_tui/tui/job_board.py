@@ -41,6 +41,7 @@ class JobBoard:
         self.notices: dict[int, list[str]] = {}
         self.progress: dict[int, tuple[int, int | None]] = {}
         self.posters: dict[int, Any] = {}
+        self.last_frames: dict[int, Any] = {}  # the service's last frame (Seedance), a PIL image
         self._seen_state: dict[int, JobState] = {}
 
     def show(self, job: Job) -> Shown:
@@ -69,12 +70,19 @@ class JobBoard:
     def add_notice(self, job_id: int, text: str) -> None:
         self.notices.setdefault(job_id, []).append(text)
 
-    def facts(self, job_id: int) -> tuple[Job, Any, Any, Any] | None:
-        """The job, its progress, notices and poster: what the details dialog shows."""
+    def facts(self, job_id: int) -> tuple[Job, Any, Any, Any, Any] | None:
+        """The job, its progress, notices, poster and last frame: what the details dialog
+        shows."""
         job = self.jobs.get(job_id)
         if job is None:
             return None
-        return job, self.progress.get(job_id), self.notices.get(job_id), self.posters.get(job_id)
+        return (
+            job,
+            self.progress.get(job_id),
+            self.notices.get(job_id),
+            self.posters.get(job_id),
+            self.last_frames.get(job_id),
+        )
 
 
 def announcement(job: Job) -> Announcement | None:

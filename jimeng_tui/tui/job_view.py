@@ -116,15 +116,48 @@ class JobViewMixin:
         )
         if job.state is S.SAVED and job.id in self.posters:
             details.set_poster(self.posters[job.id])
+        if job.id in self.board.last_frames:
+            details.set_last_frame(self.board.last_frames[job.id])
 
     def _make_poster(self: Any, job: Job) -> None:
         self._make_filmstrip(job)  # previews.py: the frames under the details
+        self._show_last_frame(job)
         if job.id in self.posters:
             self.main.details.set_poster(self.posters[job.id])
             return
         if not job.path or self.engine is None:
             return
         self._poster_worker(job.id, Path(job.path), self.engine.paths.cache_dir)
+
+    def picture_ready(self: Any, message: PosterReady) -> None:
+        """A poster (or a Seedance job's last frame) made in a thread: keep it, show it."""
+        details = self.main.details
+        if message.last_frame:
+            self.board.last_frames[message.job_id] = message.image
+            if details.job_id == message.job_id:
+                details.set_last_frame(message.image)
+            return
+        self.posters[message.job_id] = message.image
+        if details.job_id == message.job_id:
+            details.set_poster(message.image)
+
+    def _show_last_frame(self: Any, job: Job) -> None:
+        """The service's last frame (a Seedance job's PNG beside the video) under the poster."""
+        if job.id in self.board.last_frames:
+            self.main.details.set_last_frame(self.board.last_frames[job.id])
+        elif job.meta.last_frame_path and job.id is not None:
+            self._last_frame_worker(job.id, Path(job.meta.last_frame_path))
+
+    @work(thread=True, group="posters", exit_on_error=False)
+    def _last_frame_worker(self: Any, job_id: int, path: Path) -> None:
+        image = None
+        with contextlib.suppress(Exception):  # gone or unreadable: the details say its path
+            from PIL import Image
+
+            with Image.open(path) as img:
+                img.thumbnail((320, 320))
+                image = img.convert("RGB")
+        self.post_message(PosterReady(job_id, image, last_frame=True))
 
     @work(thread=True, group="posters", exit_on_error=False)
     def _poster_worker(self: Any, job_id: int, video: Path, cache_dir: Path) -> None:

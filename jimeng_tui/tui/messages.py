@@ -66,8 +66,9 @@ class ThrottleUpdated(Message):
 
 @dataclass(eq=False)
 class GenerateRequested(Message):
-    """The form asks for a generation (already validated): ``request`` is the service's own
-    request object, opaque here."""
+    """The form asks for a generation (already validated): ``request`` is what
+    ``jobs.request_builder.build_request`` made of the form, for the model's service (a
+    ``services.base.BuiltRequest``: named only, the widgets import no service)."""
 
     request: Any
 
@@ -82,7 +83,9 @@ class BrowseRequested(Message):
 
 @dataclass(eq=False)
 class PosterReady(Message):
-    """A poster frame for a saved job was made (``image`` is a PIL image or None)."""
+    """A poster frame for a saved job was made (``image`` is a PIL image or None);
+    ``last_frame``: the service's own last frame (Seedance) instead of the poster."""
 
     job_id: int
     image: Any
+    last_frame: bool = False

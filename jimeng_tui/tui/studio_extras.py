@@ -7,7 +7,6 @@ from typing import Any
 
 from textual.app import App
 
-from jimeng_tui.services.jimeng.catalog import DEFAULT_API_URL
 from jimeng_tui.tui.form_memory import FormMemoryMixin
 from jimeng_tui.tui.previews import PreviewMixin
 from jimeng_tui.tui.quitting import QuittingMixin
@@ -45,6 +44,8 @@ class StudioExtras(StudioHelpMixin, FormMemoryMixin, QuittingMixin, PreviewMixin
         network = self.engine.loaded.config.network if self.engine else None
 
         async def test(access: str, secret: str) -> Any:
+            # Jimeng 3.0's own keys (the first-run dialog's test): no other service has them
+            from jimeng_tui.services.jimeng.catalog import DEFAULT_API_URL
             from jimeng_tui.services.jimeng.credentials_check import check_connection
             from jimeng_tui.services.jimeng.signing import Credentials
 

@@ -73,7 +73,7 @@ async def test_fill_form_and_run_a_job_to_a_saved_file(sandbox_app):
         await pilot.press("l")  # load its parameters into the form
         prompt = form.query_one("#prompt", TextArea)
         await wait_for(pilot, lambda: app.focused is prompt, 5, "the form loaded")
-        assert form.build_request().seed == 42
+        assert form.build_request().params["seed"] == 42
         await pilot.press("f4", "d")  # dismiss: gone from the queue, still in the history
         await wait_for(pilot, lambda: job.id not in app.jobs, 5, "the job dismissed")
         assert app.engine.history.get(job.id) is not None

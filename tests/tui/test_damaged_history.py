@@ -9,7 +9,7 @@ import pytest
 from history_damage import damage, full_disk, make_history
 from tui_support import wait_engine, wait_for
 
-from jimeng_tui.services.jimeng.request import GenerationRequest
+from jimeng_tui.domain.request import VideoInput
 from jimeng_tui.store.paths import app_paths
 from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.screens.confirm import QuitNoticeScreen
@@ -69,7 +69,7 @@ async def _generate_with_config(sandbox_app, config_text: str, image: str | None
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_engine(pilot)
         if image is not None:
-            app.load_request(GenerationRequest(prompt="x", mode="i2v_first_720p"))
+            app.main.form.load_input(VideoInput(prompt="x", model="i2v_first_720p"))
             app.main.form.set_image("first_image", image)
             await pilot.pause()
         app.main.form.query_one("#prompt").text = "A red kite over the sea"

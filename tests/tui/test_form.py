@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Input, Select
 from tui_support import wait_for
 
-from jimeng_tui.services.jimeng.request import GenerationRequest
+from jimeng_tui.domain.request import VideoInput
+from jimeng_tui.jobs.request_builder import build_request
 from jimeng_tui.tui.app import JimengApp
 from jimeng_tui.tui.screens.main import MainScreen
 
@@ -33,8 +36,9 @@ async def test_recamera_needs_a_template_and_shows_why():
         form.query_one("#camera_template", Select).value = "dynamic_orbit"
         await pilot.pause()
         request = form.submit()
-        assert request is not None and request.camera_template == "dynamic_orbit"
-        assert request.camera_strength == "medium" and request.aspect_ratio is None
+        assert request is not None and request.params["camera_template"] == "dynamic_orbit"
+        assert request.params["camera_strength"] == "medium"
+        assert request.params["aspect_ratio"] is None
         await pilot.pause()
         # no engine yet in this test: the app keeps the request for when it connects
         assert any("starts as soon as" in n.message for n in app._notifications)
@@ -44,19 +48,22 @@ async def test_load_request_round_trips_and_counter_counts():
     app = JimengApp(start_engine=False)
     async with app.run_test(size=(80, 24)) as pilot:
         form = app.main.form
-        original = GenerationRequest(
-            prompt="The flower opens",
-            mode="i2v_first_tail_720p",
-            duration=10,
-            fps=30,
-            first_image="/tmp/a.png",
-            last_image="/tmp/b.png",
-            seed=7,
+        original = build_request(
+            VideoInput(
+                prompt="The flower opens",
+                model="i2v_first_tail_720p",
+                duration=10,
+                fps=30,
+                first_image="/tmp/a.png",
+                last_image="/tmp/b.png",
+                seed=7,
+            ),
+            base_dir=Path.cwd(),
         )
         app.load_request(original)
         await pilot.pause()
         assert str(form.query_one("#counter").render()) == "16 / 800"
-        assert form.build_request() == original
+        assert form.build_request().params == original.params
         assert "converted from 24 to 30 fps" in str(form.query_one("#conform-note").render())
         # over the limit: the counter turns red and Generate says why
         form.query_one("#prompt").load_text("x" * 801)
@@ -70,8 +77,16 @@ async def test_load_request_round_trips_and_counter_counts():
 async def test_what_arrives_before_the_rows_mount_is_applied_when_they_do():
     """The rows under the prompt mount one frame after it (a quicker first screen); a job
     loaded, an image picked or Generate pressed in that frame waits for them, in order."""
-    request = GenerationRequest(
-        prompt="a lighthouse at dusk", mode="i2v_first_720p", duration=10, fps=30, seed=3
+    request = build_request(
+        VideoInput(
+            prompt="a lighthouse at dusk",
+            model="i2v_first_720p",
+            duration=10,
+            fps=30,
+            first_image="https://example.invalid/loaded.jpg",  # then a picked one replaces it
+            seed=3,
+        ),
+        base_dir=Path.cwd(),
     )
     seen: dict[str, bool] = {}
 
@@ -96,7 +111,7 @@ async def test_what_arrives_before_the_rows_mount_is_applied_when_they_do():
         assert form.query_one("#mode", Select).value == "i2v_first_720p"
         assert form.query_one("#duration", Select).value == 10
         assert form.query_one("#first_image", Input).value == "https://example.invalid/first.jpg"
-        assert form.build_request().first_image == "https://example.invalid/first.jpg"
+        assert form.build_request().params["first_image"] == "https://example.invalid/first.jpg"
         # Generate was pressed before the rows existed: it still reached the app
         await wait_for(
             pilot,

@@ -13,7 +13,7 @@ from PIL import Image
 from tui_support import wait_for
 
 from jimeng_tui.domain.job import Job, JobState
-from jimeng_tui.services.jimeng.request import GenerationRequest
+from jimeng_tui.domain.request import VideoInput
 from jimeng_tui.store.history import History
 from jimeng_tui.store.paths import app_paths
 from jimeng_tui.tui.app import JimengApp
@@ -31,12 +31,12 @@ async def test_a_form_job_with_a_relative_image_resumes_from_another_folder(
     async with app.run_test(size=(140, 45)) as pilot:
         form = app.main.form
         await wait_for(pilot, lambda: form.fields_ready, what="the form's rows")
-        app.load_request(GenerationRequest(prompt="x", mode="i2v_first_720p"))
+        form.load_input(VideoInput(prompt="x", model="i2v_first_720p"))
         form.set_image("first_image", "still.jpg")
         form.query_one("#prompt").load_text("the harbour at dawn")
         await pilot.pause()
         request = form.build_request()
-    assert request.first_image == str(started_in / "still.jpg")
+    assert request.params["first_image"] == str(started_in / "still.jpg")
 
     # the job as the app writes it, queued; then `resume` from another folder sends it
     db = app_paths(os.environ).history_db
@@ -45,10 +45,10 @@ async def test_a_form_job_with_a_relative_image_resumes_from_another_folder(
             Job(
                 id=None,
                 created_at=time.time(),
-                prompt=request.prompt,
-                mode=request.mode,
-                req_key=request.mode_info.req_key,
-                params=request.to_params(),
+                prompt=request.summary.prompt,
+                mode=request.summary.model,
+                req_key=request.summary.wire_model,
+                params=dict(request.params),
                 state=JobState.QUEUED,
             )
         )

@@ -391,8 +391,8 @@ async def test_load_into_form_hands_the_request_to_the_app_and_closes(engine):
         await pilot.press("l")
         await wait_for(pilot, lambda: not isinstance(app.screen, HistoryScreen), 5, "closing")
         (request,) = app.loaded
-        assert request == GenerationRequest.from_params(job.params)
-        assert request.seed == 99 and request.duration == 10
+        assert request.service == "jimeng3" and request.params == job.params
+        assert request.params["seed"] == 99 and request.summary.duration_s == 10
 
 
 async def test_favourite_open_and_copy(engine, tmp_path):

@@ -29,7 +29,7 @@ def test_board_tracks_jobs_and_says_when_one_ends() -> None:
     board.set_progress(7, 10, 100)
     board.add_notice(7, "converted")
     board.add_notice(7, "trimmed")
-    assert board.facts(7) == (saved, (10, 100), ["converted", "trimmed"], None)
+    assert board.facts(7) == (saved, (10, 100), ["converted", "trimmed"], None, None)
 
     board.remove(7)
     assert board.get(7) is None and board.facts(7) is None

@@ -143,13 +143,21 @@ def test_the_config_keeps_confirm_paid_and_refuses_nonsense(tmp_path):
 
 
 def test_the_summary_counts_several_generations():
-    from jimeng_tui.services.jimeng.request import GenerationRequest
+    from pathlib import Path
 
-    one = GenerationRequest(prompt="a", duration=4, fps=30)
-    text = paid_summary([one, one, GenerationRequest(prompt="b", mode="t2v_1080p")])
-    assert text.startswith("3 new generations:")
+    from jimeng_tui.domain.request import VideoInput
+    from jimeng_tui.jobs.request_builder import build_request
+
+    def built(**fields):
+        return build_request(VideoInput(**fields), base_dir=Path.cwd())
+
+    one = built(prompt="a", model="t2v_720p", duration=4, fps=30)
+    seedance = built(prompt="c", model="seedance-2.0", duration=6, options={"generate_audio": True})
+    text = paid_summary([one, one, built(prompt="b", model="t2v_1080p"), seedance])
+    assert text.startswith("4 new generations:")
     assert "2 × t2v_720p · 4 s at 30 fps (the service renders 5 s at 24 fps)" in text
     assert "1 × t2v_1080p · 5 s at 24 fps" in text
+    assert "1 × seedance-2.0 · 6 s at 24 fps, 720p, with sound" in text
 
 
 async def test_an_action_letter_acts_on_the_job_it_was_pressed_on():

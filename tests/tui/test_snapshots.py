@@ -210,7 +210,8 @@ def test_job_details_dialog(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_paid_confirmation(snap_compare, size):
     """r on a job: what a re-run sends and that it is billed, before anything is sent."""
-    from jimeng_tui.services.jimeng.request import GenerationRequest
+    from jimeng_tui.domain.request import VideoInput
+    from jimeng_tui.jobs.request_builder import build_request
     from jimeng_tui.tui.screens.paid_guard import confirm_paid
 
     app = make_app()
@@ -221,7 +222,12 @@ def test_paid_confirmation(snap_compare, size):
             app,
             title="Re-run job 1?",
             what="Send job 1 (saved) again as a new job, with the same parameters and seed.",
-            requests=[GenerationRequest(prompt="a", duration=4, fps=30)],
+            requests=[
+                build_request(
+                    VideoInput(prompt="a", model="t2v_720p", duration=4, fps=30),
+                    base_dir=Path.cwd(),
+                )
+            ],
             proceed=lambda: None,
         )
         await pilot.pause(0.2)

@@ -11,6 +11,7 @@ from jimeng_tui.domain.job import Job, JobState
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FROZEN_NOW = 1_764_000_000.0  # 2025-11-24 16:00:00 UTC
+SEEDANCE_2 = "doubao-seedance-2-0-260128"
 
 
 def fast_engine_factory(server, *, poll_interval: float = 0.1) -> Callable[..., object]:
@@ -136,3 +137,50 @@ def sample_jobs() -> list[Job]:
             created_at=FROZEN_NOW - 2,
         ),
     ]
+
+
+def seedance_job(job_id: int | None, folder: Path, *, last_frame: bool = True) -> Job:
+    """A saved Seedance 2.0 job with sound, its tokens, and its last frame (a PNG written in
+    ``folder``, beside the "video"), as the engine records one."""
+    from PIL import Image
+
+    from jimeng_tui.domain.meta import JobMeta
+
+    video = folder / "lighthouse.mp4"
+    video.write_bytes(b"not read here")
+    frame = folder / "lighthouse.last.png"
+    if last_frame:
+        Image.new("RGB", (320, 180), (200, 60, 30)).save(frame)
+    return Job(
+        id=job_id,
+        created_at=FROZEN_NOW - 120,
+        updated_at=FROZEN_NOW - 10,
+        submitted_at=FROZEN_NOW - 118,
+        finished_at=FROZEN_NOW - 20,
+        saved_at=FROZEN_NOW - 10,
+        prompt="a lighthouse in a storm, waves breaking",
+        mode=SEEDANCE_2,
+        req_key=SEEDANCE_2,
+        params={
+            "prompt": "a lighthouse in a storm, waves breaking",
+            "model": SEEDANCE_2,
+            "duration": 8,
+            "fps": 24,
+            "resolution": "720p",
+            "ratio": "16:9",
+            "seed": None,
+            "generate_audio": True,
+        },
+        state=JobState.SAVED,
+        task_id="cgt-20261207-lighthouse",
+        video_url="https://example.invalid/lighthouse.mp4",
+        path=str(video),
+        duration_s=8.0,
+        fps=24.0,
+        meta=JobMeta(
+            service="ark",
+            usage_tokens=173_700,
+            has_audio=True,
+            last_frame_path=str(frame) if last_frame else None,
+        ),
+    )

@@ -1,10 +1,7 @@
 """Between the prompt form and the engine: which services' models the form offers (those the
 session has credentials for; every registered one in the sandbox), and the form's
-``VideoInput`` turned into the request a job runs.
-
-``request_fields`` is the one adapter to today's Jimeng-only request builder; once
-``jobs.request_builder.build_request`` takes a ``VideoInput`` it goes, and ``build_from_form``
-calls the builder directly.
+``VideoInput`` turned into the request a job runs (``jobs.request_builder.build_request``, the
+one path every face takes: a ``BuiltRequest`` of whichever service the model belongs to).
 """
 
 from __future__ import annotations
@@ -19,7 +16,7 @@ from jimeng_tui.domain.request import VideoInput
 from jimeng_tui.services import registry
 
 if TYPE_CHECKING:
-    from jimeng_tui.jobs.request_builder import RequestFields
+    from jimeng_tui.services.base import BuiltRequest
 
 # registry name → (whether the credentials allow it, how to add them: one line on the form)
 SERVICE_ACCESS: dict[str, tuple[Callable[[Any], bool], str]] = {
@@ -57,48 +54,19 @@ def offered_services(credentials: Any, *, sandbox: bool) -> tuple[tuple[Capabili
     return tuple(usable), " ".join(hints)
 
 
-def request_fields(video: VideoInput) -> RequestFields:
-    """The form's input as today's request builder takes it (Jimeng 3.0's fields)."""
-    from jimeng_tui.jobs.request_builder import RequestFields
-
-    caps, model = registry.find_model(video.model)
-    if caps.service != "jimeng3":
-        raise ValidationError(
-            "model", f"{model.label} cannot run yet: this version sends Jimeng 3.0 jobs only"
-        )
-    given: dict[str, Any] = {
-        "duration": video.duration,
-        "fps": video.fps,
-        "seed": video.seed,
-        "camera_template": video.options.get("camera_template"),
-        "camera_strength": video.options.get("camera_strength"),
-    }
-    return RequestFields(
-        prompt=video.prompt,
-        mode=model.id,
-        aspect_ratio=video.ratio,
-        first_image=video.first_image,
-        last_image=video.last_image,
-        image_fields=(video.image_fields[0], video.image_fields[1]),
-        **{name: value for name, value in given.items() if value is not None},
-    )
-
-
-def build_from_form(video: VideoInput) -> Any:
-    """The validated request for the form's input (ValidationError names the field); image
-    paths are made absolute against the working folder, as the CLI does."""
+def build_from_form(video: VideoInput, *, default_model: str = "") -> BuiltRequest:
+    """The validated request for the form's input, of the chosen model's service
+    (ValidationError names the field); image paths are made absolute against the working
+    folder, as the CLI does."""
     from jimeng_tui.jobs.request_builder import build_request
 
-    return build_request(request_fields(video), base_dir=Path.cwd()).request
+    return build_request(video, base_dir=Path.cwd(), default_model=default_model)
 
 
-def video_input_of(request: Any) -> VideoInput:
-    """A past job's request as the form's input (to load it into the form): a service's
-    request (``to_params()``) or a ``BuiltRequest`` (``params``), of any service."""
-    params = getattr(request, "params", None)
-    if not isinstance(params, Mapping):
-        params = request.to_params()
-    return video_input_from_params(params)
+def video_input_of(request: BuiltRequest) -> VideoInput:
+    """A past job's request (a ``BuiltRequest`` of any service) as the form's input, to load it
+    into the form."""
+    return video_input_from_params(request.params)
 
 
 def video_input_from_params(params: Mapping[str, Any]) -> VideoInput:

@@ -37,6 +37,7 @@ from textual.worker import get_current_worker
 
 from jimeng_tui.domain.job import Job
 from jimeng_tui.tui.commands import ActionCommands
+from jimeng_tui.tui.model_names import fitted_model_name
 from jimeng_tui.tui.screens.history_actions import HistoryActionsMixin
 from jimeng_tui.tui.screens.history_detail_pane import HistoryDetailPaneMixin
 from jimeng_tui.tui.screens.history_dialogs import DeleteJobScreen, ExportScreen
@@ -232,7 +233,9 @@ class HistoryScreen(
         yield Static("History", id="hs-title")
         yield HistoryFilters(modes=mode_names(), id="hs-filters")
         with Container(id="hs-body"):
-            yield HistoryTable(id="hs-table")
+            table = HistoryTable(id="hs-table")
+            table.model_name = fitted_model_name  # seedance-2.0, not doubao-seedance-2-0-260128
+            yield table
             yield HistoryDetail(mode_labels=mode_labels(), id="hs-detail")
         yield KeyFooter()
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from textual import work
 
-from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.domain.errors import JimengError, ValidationError
 from jimeng_tui.domain.job import Job, JobState
-from jimeng_tui.services.jimeng.request import GenerationRequest
+from jimeng_tui.jobs.request_builder import rerun_request
+from jimeng_tui.services.base import BuiltRequest
 from jimeng_tui.store.history import HistoryQuery
 from jimeng_tui.tui.screens.history_dialogs import DeleteJobScreen, ExportScreen
 from jimeng_tui.tui.screens.history_files import delete_job_files, job_files
@@ -86,10 +87,11 @@ class HistoryActionsMixin(HistoryHost):
     def action_search(self) -> None:
         self.filters.focus_search()
 
-    def _request(self, job: Job) -> GenerationRequest | None:
+    def _request(self, job: Job) -> BuiltRequest | None:
+        """The job's request, rebuilt by its own service (Jimeng 3.0 or Seedance)."""
         try:
-            return GenerationRequest.from_params(dict(job.params))
-        except (TypeError, ValueError) as exc:
+            return rerun_request(job)
+        except (TypeError, ValueError, ValidationError) as exc:
             self.notify(f"Cannot rebuild job {job.id}'s request: {exc}", severity="error")
             return None
 
@@ -108,7 +110,7 @@ class HistoryActionsMixin(HistoryHost):
             proceed=partial(self._send_rerun, job, request),
         )
 
-    def _send_rerun(self, job: Job, request: GenerationRequest) -> None:
+    def _send_rerun(self, job: Job, request: BuiltRequest) -> None:
         start = getattr(self.app, "start_job", None)
         if callable(start):
             start(request)
@@ -122,7 +124,7 @@ class HistoryActionsMixin(HistoryHost):
             exit_on_error=False,
         )
 
-    async def _create_and_drive(self, source: Job, request: GenerationRequest) -> None:
+    async def _create_and_drive(self, source: Job, request: BuiltRequest) -> None:
         runner = self.engine.runner
         try:
             job = await runner.create(request)

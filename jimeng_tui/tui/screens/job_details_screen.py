@@ -16,12 +16,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 
 from jimeng_tui.domain.job import Job
+from jimeng_tui.tui.model_names import model_label
 from jimeng_tui.tui.service_text import error_advice
 from jimeng_tui.tui.widgets.job_details import JobDetails
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 
-# (job, download progress, notices, poster image) for a job id, or None once it is gone
-JobFacts = tuple[Job, tuple[int, int | None] | None, list[str] | None, Any]
+# (job, download progress, notices, poster image, last frame image) for a job id, or None
+# once it is gone
+JobFacts = tuple[Job, tuple[int, int | None] | None, list[str] | None, Any, Any]
 
 
 class JobDetailsScreen(ModalScreen[None]):
@@ -38,7 +40,7 @@ class JobDetailsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="job-details-dialog", classes="dialog") as box:
             box.border_title = f"Job {self.job_id}"
-            yield JobDetails(advice=error_advice, id="job-details-full")
+            yield JobDetails(advice=error_advice, model_label=model_label, id="job-details-full")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -53,14 +55,16 @@ class JobDetailsScreen(ModalScreen[None]):
         facts = self._facts(self.job_id)
         if facts is None:
             return
-        job, progress, notices, poster = facts
-        shown = (job.state, job.updated_at, job.path, progress, len(notices or ()), poster)
-        if shown == self._shown:
+        job, progress, notices, poster, last_frame = facts
+        shown = (job.state, job.updated_at, job.path, progress, len(notices or ()))
+        if (*shown, poster, last_frame) == self._shown:
             return
-        self._shown = shown
+        self._shown = (*shown, poster, last_frame)
         self.details.show_job(job, progress=progress, notices=notices)
         if poster is not None:
             self.details.set_poster(poster)
+        if last_frame is not None:
+            self.details.set_last_frame(last_frame)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -125,12 +125,13 @@ class MainScreen(Screen[None]):
         yield KeyFooter()
 
     def _build_panels(self) -> Widget:
+        from jimeng_tui.tui.model_names import model_label, short_model_name
         from jimeng_tui.tui.service_text import error_advice
         from jimeng_tui.tui.widgets.job_details import JobDetails
         from jimeng_tui.tui.widgets.job_queue import JobQueue
 
-        self._queue = JobQueue(id="queue", clock=self._clock)
-        self._details = JobDetails(advice=error_advice, id="details")
+        self._queue = JobQueue(id="queue", clock=self._clock, model_name=short_model_name)
+        self._details = JobDetails(advice=error_advice, model_label=model_label, id="details")
         return Vertical(self._queue, self._details, id="right")
 
     def _panels_mounted(self, _: Widget) -> None:

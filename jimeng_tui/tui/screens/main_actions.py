@@ -90,11 +90,12 @@ class PaidJobActionsMixin:
 
     def request_of(self: Any, job: Job) -> Any:
         """The job's request rebuilt from its parameters (None, with a message, if it cannot)."""
+        from jimeng_tui.domain.errors import ValidationError
         from jimeng_tui.jobs.request_builder import rerun_request
 
         try:
-            return rerun_request(job)
-        except (TypeError, ValueError) as exc:
+            return rerun_request(job)  # by the job's own service (Jimeng 3.0 or Seedance)
+        except (TypeError, ValueError, ValidationError) as exc:
             self.notify(f"Cannot rebuild job {job.id}'s request: {exc}", severity="error")
             return None
 

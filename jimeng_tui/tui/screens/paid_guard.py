@@ -14,24 +14,35 @@ from typing import Any
 
 from textual.binding import Binding
 
-from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.domain.errors import ValidationError
+from jimeng_tui.services import registry
+from jimeng_tui.services.base import BuiltRequest
 from jimeng_tui.tui.cost_line import cost_line
+from jimeng_tui.tui.model_names import short_model_name
 from jimeng_tui.tui.screens.confirm import ConfirmScreen
 
 
-def describe_request(request: Any) -> str:
-    """``t2v_720p · 5 s at 24 fps`` plus what the service really renders when it differs."""
-    text = f"{request.mode} · {request.duration} s at {request.fps} fps"
+def describe_request(request: BuiltRequest) -> str:
+    """``t2v_720p · 5 s at 24 fps`` (``seedance-2.0 · 8 s at 24 fps, 720p, with sound``) plus
+    what the service really renders when it differs."""
+    summary = request.summary
+    seconds, fps = summary.duration_s, summary.fps
+    text = f"{short_model_name(summary.model)} · {seconds} s at {fps} fps"
+    if summary.params.get("resolution"):
+        text += f", {summary.params['resolution']}"
+    if summary.params.get("generate_audio"):
+        text += ", with sound"
     try:
-        native = catalog.native_seconds(catalog.native_frames_for(int(request.duration)))
-    except (TypeError, ValueError):
+        model = registry.find_model(summary.model)[1]
+    except ValidationError:
         return text
-    if native != request.duration or request.fps != catalog.NATIVE_FPS:
-        text += f" (the service renders {native} s at {catalog.NATIVE_FPS} fps)"
+    if model.needs_conform(seconds, fps):
+        native = model.native_duration_for(seconds)
+        text += f" (the service renders {native} s at {model.native_fps} fps)"
     return text
 
 
-def paid_summary(requests: Sequence[Any]) -> str:
+def paid_summary(requests: Sequence[BuiltRequest]) -> str:
     """One line per kind of generation, with a count when there are several."""
     counts = Counter(describe_request(r) for r in requests)
     if len(requests) == 1:
@@ -60,7 +71,7 @@ def confirm_paid(
     *,
     title: str,
     what: str,
-    requests: Sequence[Any],
+    requests: Sequence[BuiltRequest],
     proceed: Callable[[], None],
     warning: str = "",
 ) -> None:

@@ -34,6 +34,8 @@ PARAM_LABELS: dict[str, str] = {
     "duration": "Duration",
     "fps": "FPS",
     "aspect_ratio": "Ratio",
+    "ratio": "Ratio",
+    "generate_audio": "Sound asked",
     "first_image": "First frame",
     "last_image": "Last frame",
     "camera_template": "Camera move",
@@ -101,9 +103,14 @@ def _block_markdown(job: Job) -> str:
 def _params(job: Job, mode_labels: Mapping[str, str]) -> list[str]:
     params = job.params or {}
     label = mode_labels.get(job.mode)
-    lines = [f"- Mode: `{job.mode}`" + (f" — {label}" if label else "")]
+    word = "Mode" if job.meta.service_name == "jimeng3" else "Model"  # Seedance: a model
+    lines = [f"- {word}: `{job.mode}`" + (f" — {label}" if label else "")]
+    if job.meta.usage_tokens is not None:
+        lines.append(f"- Tokens: {job.meta.usage_tokens:,}")
+    if job.meta.has_audio is not None:
+        lines.append(f"- Sound: {'♪ in the file' if job.meta.has_audio else 'none'}")
     for key, value in {**params, "output": job.meta.output}.items():
-        if key in ("prompt", "mode") or key.startswith("_"):
+        if key in ("prompt", "mode", "model") or key.startswith("_"):
             continue  # "_request_body" and the like: internal copies of the above
         if value is None or value == "" or isinstance(value, dict | list):
             continue
@@ -112,6 +119,8 @@ def _params(job: Job, mode_labels: Mapping[str, str]) -> list[str]:
             value = "random" if value in (-1, None) else value
         elif key == "duration":
             value = f"{value} s"
+        elif isinstance(value, bool):  # a model's yes/no option (Seedance's sound, watermark)
+            value = "yes" if value else "no"
         lines.append(f"- {label}: {_md_escape(str(value))}")
     return lines
 

@@ -98,11 +98,15 @@ class HistoryFilters(Horizontal):
             self.values = values
             self.typing = typing
 
-    def __init__(self, *, modes: tuple[str, ...] = (), **kwargs: Any) -> None:
-        """``modes``: the mode names to filter by (the screen reads them from the services)."""
+    def __init__(self, *, modes: tuple[str | tuple[str, str], ...] = (), **kwargs: Any) -> None:
+        """``modes``: the models to filter by, each a model id or (what to show, model id)
+        (the screen reads them from the services)."""
         super().__init__(**kwargs)
         self._values = FilterValues()
-        self._mode_choices = (("Any mode", ""), *((m, m) for m in modes))
+        self._mode_choices = (
+            ("Any mode", ""),
+            *((m, m) if isinstance(m, str) else m for m in modes),
+        )
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search prompts (any language)…", id="hf-search", compact=True)

@@ -77,6 +77,7 @@ class HistoryTable(TableKeysMixin, ScrollView, can_focus=True):
 
     # The DataTable's look (Textual 8), under this widget's names.
     DEFAULT_CSS = TABLE_CSS
+    model_name: Any = staticmethod(lambda model, width: model)  # the screen's: fitted_model_name
 
     class _RowMessage(Message):
         def __init__(self, table: HistoryTable, cursor_row: int, row_key: str) -> None:
@@ -206,7 +207,7 @@ class HistoryTable(TableKeysMixin, ScrollView, can_focus=True):
             cells.append([(pad, ""), (text[:2], "bold yellow"), (text[2:] + pad, prompt_style)])
         else:
             cells.append([(pad + fit(prompt_plain(job), w_prompt) + pad, prompt_style)])
-        cells.append([(pad + fit(job.mode, w_mode) + pad, "")])
+        cells.append([(pad + fit(self.model_name(job.mode, w_mode), w_mode) + pad, "")])
         cells.append([(pad + fit(length_cell(job), w_length) + pad, "")])
         icon, icon_style, label = status_parts(job)
         status = fit(f"{icon} {label}", w_status)

@@ -6,7 +6,7 @@ made in a thread; nothing here reads files or the network.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,10 +32,10 @@ class ErrorAdvice:
     retry_helps: bool = False  # a new attempt may succeed
 
 
-ErrorLookup = Callable[[int], "ErrorAdvice | None"]
+ErrorLookup = Callable[[int | str], "ErrorAdvice | None"]  # Jimeng's numbers, Ark's words
 
 
-def no_advice(code: int) -> ErrorAdvice | None:
+def no_advice(code: int | str) -> ErrorAdvice | None:
     return None
 
 
@@ -67,18 +67,62 @@ def _fallback_success_block(job: Job) -> str:
     )
 
 
-def _params_lines(job: Job) -> list[str]:
+ModelLabel = Callable[[str], str]  # model id → "Seedance 2.0" (the screen's, from the services)
+
+
+def _model_line(job: Job, model_label: ModelLabel) -> str:
+    """Jimeng 3.0's mode by its name (as the original skill says it); another service's model
+    by its label and id."""
+    if job.meta.service_name == "jimeng3":
+        return f"- Mode: {job.mode}"
+    label = model_label(job.mode)
+    return f"- Model: {label} ({job.mode})" if label != job.mode else f"- Model: {job.mode}"
+
+
+def _sound_text(job: Job) -> str | None:
+    asked = bool(job.params.get("generate_audio"))
+    if job.meta.has_audio is True:
+        return "♪ in the file"
+    if job.meta.has_audio is False and asked:
+        return "asked for, but the file has none"
+    return "♪ asked for" if asked else None
+
+
+def _ark_lines(job: Job, model_label: ModelLabel) -> list[str]:
+    """What a Seedance job has beyond Jimeng 3.0's block: its model, tokens, sound, last
+    frame (nothing for a Jimeng 3.0 job)."""
+    # the block's Mode line gives the id: here its label
+    label = model_label(job.mode)
+    lines = [] if job.meta.service_name == "jimeng3" or label == job.mode else [f"- Model: {label}"]
+    if job.meta.usage_tokens is not None:
+        lines.append(f"- Tokens: {job.meta.usage_tokens:,}")
+    sound = _sound_text(job)
+    if sound:
+        lines.append(f"- Sound: {sound}")
+    if job.meta.last_frame_path:
+        lines.append(f"- Last frame saved: {job.meta.last_frame_path}")
+    return lines
+
+
+def _params_lines(job: Job, model_label: ModelLabel = str) -> list[str]:
     p = job.params
-    lines = [f"- Prompt: {job.prompt or '(none)'}", f"- Mode: {job.mode}"]
+    lines = [f"- Prompt: {job.prompt or '(none)'}", _model_line(job, model_label)]
     if p.get("duration"):
         lines.append(f"- Duration: {p['duration']} s at {p.get('fps', 24)} fps")
-    if p.get("aspect_ratio"):
-        lines.append(f"- Ratio: {p['aspect_ratio']}")
+    if p.get("resolution"):
+        lines.append(f"- Resolution: {p['resolution']}")
+    if p.get("aspect_ratio") or p.get("ratio"):
+        lines.append(f"- Ratio: {p.get('aspect_ratio') or p.get('ratio')}")
+    if p.get("reference_images"):
+        lines.append(f"- Reference images: {len(p['reference_images'])}")
     for key, label in (("first_image", "First frame"), ("last_image", "Last frame")):
         if p.get(key):
             lines.append(f"- {label}: {p[key]}")
     if p.get("camera_template"):
         lines.append(f"- Camera: {p['camera_template']} ({p.get('camera_strength')})")
+    sound = _sound_text(job)
+    if sound:
+        lines.append(f"- Sound: {sound}")
     seed = p.get("seed", -1)
     lines.append(f"- Seed: {'random' if seed in (-1, None) else seed}")
     if job.task_id:
@@ -91,21 +135,28 @@ def _time(ts: float | None) -> str:
 
 
 def details_markdown(
-    job: Job, notices: list[str] | None = None, advice: ErrorLookup = no_advice
+    job: Job,
+    notices: list[str] | None = None,
+    advice: ErrorLookup = no_advice,
+    model_label: ModelLabel = str,
 ) -> str:
-    """Markdown for one job in any state; ``advice`` explains a failed job's error code."""
+    """Markdown for one job in any state; ``advice`` explains a failed job's error code,
+    ``model_label`` names a model."""
     notices = notices or []
     if job.state is S.SAVED:
         text = _success_block(job)
         # Markdown joins lines of one paragraph; keep the block's line breaks visible.
         text = text.replace(":**\n[", ":**\n\n[").replace(")\n**", ")\n\n**")
         text = text.replace("Info:**\n-", "Info:**\n\n-")
+        extra = _ark_lines(job, model_label)
+        if extra:
+            text += "\n" + "\n".join(extra)
         if job.task_id:
             text += f"\n\nTask id {job.task_id}"
         if job.source_path:
             text += f"\n\nService's own file: {job.source_path}"
     elif job.state is S.FAILED:
-        info = advice(job.error_code if isinstance(job.error_code, int) else 0)
+        info = advice(job.error_code) if job.error_code is not None else None
         title = info.title if info else "Failed"
         head = f"## ✗ {job.error_code} · {title}" if job.error_code else f"## ✗ {title}"
         parts = [head]
@@ -114,7 +165,7 @@ def details_markdown(
             parts += ["", message]
         if job.task_id:
             parts += ["", f"Task id {job.task_id}"]
-        parts += ["", f"What to do: {_what_to_do(job, info)}", "", *_params_lines(job)]
+        parts += ["", f"What to do: {_what_to_do(job, info)}", "", *_params_lines(job, model_label)]
         text = "\n".join(parts)
     elif job.state is S.SUBMIT_UNKNOWN:
         text = "\n".join(
@@ -126,7 +177,7 @@ def details_markdown(
                 "What to do: it was not sent again (a duplicate would be charged). Check the "
                 "Volcengine console; re-run (r) only if no task was created.",
                 "",
-                *_params_lines(job),
+                *_params_lines(job, model_label),
             ]
         )
     elif job.state is S.SAVE_FAILED:
@@ -139,7 +190,7 @@ def details_markdown(
                 "What to do: fix the cause, then retry (t): the video is fetched again from the "
                 "same task, nothing is submitted again.",
                 "",
-                *_params_lines(job),
+                *_params_lines(job, model_label),
             ]
         )
     elif job.state is S.EXPIRED:
@@ -153,16 +204,17 @@ def details_markdown(
                 "",
                 "What to do: re-run it (r) with the same parameters.",
                 "",
-                *_params_lines(job),
+                *_params_lines(job, model_label),
             ]
         )
     elif job.state is S.CANCELLED:
-        text = "\n".join(["## ⊘ Cancelled", "", *_params_lines(job)])
+        text = "\n".join(["## ⊘ Cancelled", "", *_params_lines(job, model_label)])
     else:
         head = f"## {state_word(job.state).capitalize()}…"
         since = _time(job.submitted_at)
         text = "\n".join(
-            [head, "", *_params_lines(job)] + ([f"- Submitted at {since}"] if since else [])
+            [head, "", *_params_lines(job, model_label)]
+            + ([f"- Submitted at {since}"] if since else [])
         )
     if notices:
         text += "\n\n" + "\n".join(f"> {n}" for n in notices[-4:])
@@ -187,17 +239,22 @@ class JobDetails(VerticalScroll):
 
     BORDER_TITLE = "Details"
 
-    def __init__(self, *, advice: ErrorLookup = no_advice, **kwargs: Any) -> None:
-        """``advice``: error code → what the service's error table says (from the screen)."""
+    def __init__(
+        self, *, advice: ErrorLookup = no_advice, model_label: ModelLabel = str, **kwargs: Any
+    ) -> None:
+        """``advice``: error code → what the service's error table says; ``model_label``: a
+        model id → its label (both from the screen)."""
         super().__init__(**kwargs)
         self.advice = advice
+        self.model_label = model_label
         self.job_id: int | None = None
         self._markdown_text = ""
         self._flush_pending = False
         self._markdown: Any = None  # the block (Markdown), beside the poster, once shown
         self._poster: Container | None = None
         self._poster_image: Any = None  # the newest image asked for (None: no poster)
-        self._poster_shown: Any = None
+        self._last_frame_image: Any = None  # the service's last frame (Seedance), under it
+        self._poster_shown: Any = (None, None)
         self._poster_waiting = False
 
     def compose(self) -> ComposeResult:
@@ -206,14 +263,14 @@ class JobDetails(VerticalScroll):
         # delay the first screen, where no job is selected yet.
         yield Static(EMPTY, id="details-empty")
 
-    def _body(self, text: str, poster: Any = None) -> None:
-        """Mount the block showing ``text``, and beside it the poster holder (hidden when
-        ``poster`` is None)."""
+    def _body(self, text: str, pictures: Sequence[Any] = ()) -> None:
+        """Mount the block showing ``text``, and beside it the poster holder with
+        ``pictures`` (hidden when there are none)."""
         from textual.widgets import Markdown
 
         self._markdown = Markdown(text, id="details-md", open_links=True)
-        self._poster = Container(*([poster] if poster is not None else []), id="poster")
-        self._poster.display = poster is not None
+        self._poster = Container(*pictures, id="poster")
+        self._poster.display = bool(pictures)
         self.mount(Horizontal(self._markdown, self._poster, id="details-body"))
         self.query_one("#details-empty").display = False
 
@@ -252,7 +309,7 @@ class JobDetails(VerticalScroll):
     ) -> None:
         changed_job = (job.id if job else None) != self.job_id
         self.job_id = job.id if job else None
-        text = details_markdown(job, notices, self.advice) if job else EMPTY
+        text = details_markdown(job, notices, self.advice, self.model_label) if job else EMPTY
         if text != self._markdown_text:
             self._markdown_text = text
             # Coalesce bursts (many jobs created at once): render the latest text once.
@@ -266,6 +323,7 @@ class JobDetails(VerticalScroll):
         if downloading:
             self.set_progress(*(progress or (0, None)))
         if changed_job:
+            self._last_frame_image = None
             self.set_poster(None)
             self.set_filmstrip(None)
         self.border_subtitle = f"job {job.id} · {state_word(job.state)}" if job is not None else ""
@@ -283,6 +341,12 @@ class JobDetails(VerticalScroll):
         self._poster_image = image
         self._apply_poster()
 
+    def set_last_frame(self, image: Any) -> None:
+        """Show the service's last frame (a PIL image) under the poster, captioned; None
+        hides it."""
+        self._last_frame_image = image
+        self._apply_poster()
+
     def _apply_poster(self) -> None:
         holder = self._poster
         if holder is not None and not holder.is_mounted:  # the block was created this frame
@@ -290,23 +354,23 @@ class JobDetails(VerticalScroll):
                 self._poster_waiting = True
                 self.call_after_refresh(self._poster_holder_mounted)
             return
-        image = self._poster_image
-        if image is self._poster_shown:
+        wanted = (self._poster_image, self._last_frame_image)
+        if wanted[0] is self._poster_shown[0] and wanted[1] is self._poster_shown[1]:
             return
-        self._poster_shown = image
-        widget = None
-        if image is not None:
-            widget = poster_widget(image)
-            if widget is None:
-                widget = Static(halfblock_text(image, width=24), classes="halfblock")
+        self._poster_shown = wanted
+        widgets = []
+        if wanted[0] is not None:
+            widgets.append(_image_widget(wanted[0]))
+        if wanted[1] is not None:
+            widgets += [Static("last frame", classes="caption"), _image_widget(wanted[1])]
         if holder is None:
-            if widget is not None:
-                self._body(self._markdown_text, poster=widget)
+            if widgets:
+                self._body(self._markdown_text, widgets)
             return
         holder.remove_children()
-        holder.display = widget is not None
-        if widget is not None:
-            holder.mount(widget)
+        holder.display = bool(widgets)
+        if widgets:
+            holder.mount(*widgets)
 
     def set_filmstrip(self, images: list[Any] | None) -> None:
         """Show evenly spaced frames of the saved video under the block (None: hide them)."""
@@ -320,6 +384,14 @@ class JobDetails(VerticalScroll):
 
 
 POSTER_COLS = 24
+
+
+def _image_widget(image: Any) -> Any:
+    """The terminal's own image where it draws them, else coloured half blocks."""
+    widget = poster_widget(image)
+    if widget is None:
+        widget = Static(halfblock_text(image, width=POSTER_COLS), classes="halfblock")
+    return widget
 
 
 def poster_widget(image: Any) -> Any:

@@ -25,6 +25,8 @@ from jimeng_tui.jobs.display import excerpt, state_word
 from jimeng_tui.jobs.display import size as fmt_size
 from jimeng_tui.tui.typing_guard import TypingGuard
 
+ModelName = Callable[[str], str]  # model id → the name shown (the screen's, from the services)
+
 S = JobState
 
 ACTIVE_REMOTE = frozenset({S.SUBMITTING, S.IN_QUEUE, S.GENERATING})
@@ -32,7 +34,7 @@ COLUMNS = (  # key, label, least width (the prompt takes what the others leave)
     ("id", "#", 1),
     ("status", "Status", 19),  # "◌ queued at service"
     ("time", "Time", 5),
-    ("mode", "Mode", 12),  # "5 s · 24 fps"; wider for a longer mode name, never cut
+    ("mode", "Mode", 12),  # "5 s · 24 fps"; wider for a longer model name, never cut
     ("prompt", "Prompt · result", 20),
 )
 PROMPT_MIN = 20
@@ -110,25 +112,38 @@ def time_text(job: Job, now: float, typical: float | None) -> Text:
     return text
 
 
-def column_widths(room: int, jobs: Iterable[Job], padding: int = 1) -> dict[str, int]:
-    """Each column as wide as its content needs (the mode's whole name, the largest job
+def column_widths(
+    room: int, jobs: Iterable[Job], padding: int = 1, model_name: ModelName = str
+) -> dict[str, int]:
+    """Each column as wide as its content needs (the model's whole short name, the largest job
     number); the prompt takes the rest of ``room`` (the table's inner width) and never less
     than PROMPT_MIN (the table scrolls sideways below that)."""
     widths = {key: least for key, _, least in COLUMNS}
     for job in jobs:
         widths["id"] = max(widths["id"], len(str(job.id)))
-        widths["mode"] = max(widths["mode"], len(job.mode))
+        widest = max(len(line) for line in mode_text(job, model_name).plain.split("\n"))
+        widths["mode"] = max(widths["mode"], widest)
     fixed = sum(w for key, w in widths.items() if key != "prompt")
     widths["prompt"] = max(PROMPT_MIN, room - fixed - 2 * padding * len(COLUMNS))
     return widths
 
 
-def mode_text(job: Job) -> Text:
-    mode = job.mode  # whole: a cut name (i2v_first_tail…) no longer says which mode it is
+def has_sound(job: Job) -> bool:
+    """The saved file has a sound track (or, before it is measured, sound was asked for)."""
+    if job.meta.has_audio is not None:
+        return job.meta.has_audio
+    return bool(job.params.get("generate_audio"))
+
+
+def mode_text(job: Job, model_name: ModelName = str) -> Text:
+    """The model's short name (``t2v_720p``, ``seedance-2.0``: whole, a cut name no longer
+    says which model it is); its length, frame rate and ♪ (sound) under it."""
     duration, fps = job.params.get("duration"), job.params.get("fps")
-    text = Text(mode)
+    text = Text(model_name(job.mode))
     if duration:
         text.append(f"\n{duration} s · {fps or 24} fps", style="dim")
+    if has_sound(job):
+        text.append(" ♪" if duration else "\n♪")
     return text
 
 
@@ -177,9 +192,18 @@ class JobQueue(DataTable[Any]):
         Binding("d,delete", "app.dismiss_job", "Dismiss", id="dismiss_job"),
     ]
 
-    def __init__(self, *, clock: Callable[[], float] = time.time, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.time,
+        model_name: ModelName = str,
+        **kwargs: Any,
+    ) -> None:
+        """``model_name``: model id → its short name (from the screen: widgets import no
+        service)."""
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self.clock = clock
+        self.model_name = model_name
         self.jobs: dict[int, Job] = {}
         self.progress: dict[int, tuple[int, int | None]] = {}
         self.typical: dict[str, float | None] = {}
@@ -213,7 +237,7 @@ class JobQueue(DataTable[Any]):
             "id": job.id,
             "status": status_text(job, progress),
             "time": time_text(job, now, self.typical.get(job.mode)),
-            "mode": mode_text(job),
+            "mode": mode_text(job, self.model_name),
             "prompt": prompt_text(job, progress),
         }
 
@@ -228,7 +252,10 @@ class JobQueue(DataTable[Any]):
         if not self.columns:
             return
         widths = column_widths(
-            self.scrollable_content_region.width, self.jobs.values(), self.cell_padding
+            self.scrollable_content_region.width,
+            self.jobs.values(),
+            self.cell_padding,
+            self.model_name,
         )
         changed = False
         for key, width in widths.items():
