@@ -141,7 +141,7 @@ class SubmitStage:
         await self._set(job, S.SUBMIT_UNKNOWN, error_message=message)
         extra = await way_out(self.service_for(job), self.history, job, sent_at=sent_at)
         if extra:
-            job.error_message = f"{message}. {extra}"
+            job.error_message = f"{message.rstrip('. ')}. {extra}"
             await self._save(job)
 
     async def _poll(self, job: Job) -> None:
