@@ -22,6 +22,7 @@ from jimeng_tui.cli.errors import (
     UsageError,
     error_line,
 )
+from jimeng_tui.cli.follow_routed import routed_attach, routed_owner, routed_status
 from jimeng_tui.cli.hints import print_interrupted_json, resume_hint, sandbox_flag
 from jimeng_tui.cli.output import job_json, print_json
 from jimeng_tui.cli.results import failure_headline, report_final
@@ -64,12 +65,9 @@ def _mode_for_task(
 
 
 def _check_task_id(task_id: str) -> str:
-    task_id = task_id.strip()
-    if not task_id.isdigit():
-        raise UsageError(
-            f"{task_id!r} is not a task id (task ids are long decimal numbers)", field="task_id"
-        )
-    return task_id
+    from jimeng_tui.cli.follow_routed import check_task_id
+
+    return check_task_id(task_id)
 
 
 def cmd_status(ns: argparse.Namespace) -> int:
@@ -79,6 +77,9 @@ def cmd_status(ns: argparse.Namespace) -> int:
     async def body(session: Session) -> int:
         engine = session.engine
         assert engine is not None
+        routed = routed_owner(engine, task_id, ns.mode)
+        if routed is not None:
+            return await routed_status(session, ns, task_id, *routed)
         job, mode = _mode_for_task(engine, task_id, ns.mode, ns.command)
         session.require_credentials()
         client = _client(engine)
@@ -139,7 +140,11 @@ def cmd_wait(ns: argparse.Namespace) -> int:
     async def body(session: Session) -> int:
         engine = session.engine
         assert engine is not None
-        job, mode = _mode_for_task(engine, task_id, ns.mode, ns.command)
+        routed = routed_owner(engine, task_id, ns.mode)
+        if routed is not None:
+            job, mode = routed[0], ""
+        else:
+            job, mode = _mode_for_task(engine, task_id, ns.mode, ns.command)
         if job is not None and job.is_final:
             if output is not None and job.state is JobState.SAVED:
                 raise UsageError(
@@ -148,7 +153,9 @@ def cmd_wait(ns: argparse.Namespace) -> int:
                 )
             return report_final(ns, job)
         session.require_credentials(job.meta.service_name if job is not None else None)
-        if job is None:
+        if job is None and routed is not None:
+            job = await routed_attach(session, task_id, routed[1])
+        elif job is None:
             await _check_task_exists(engine, task_id, mode)
             job = await engine.runner.attach(task_id, mode)
         if output is not None:

@@ -54,7 +54,11 @@ class CliParser(argparse.ArgumentParser):
 
 def add_task_arguments(parser: argparse.ArgumentParser) -> None:
     """TASK_ID and --mode, for the commands that reattach to a task by its id."""
-    parser.add_argument("task_id", metavar="TASK_ID", help="the task id (a long decimal string)")
+    parser.add_argument(
+        "task_id",
+        metavar="TASK_ID",
+        help="the task id (Jimeng 3.0: a long decimal string; Seedance: cgt-…)",
+    )
     parser.add_argument(
         "--mode",
         choices=catalog.MODE_NAMES,

@@ -107,6 +107,9 @@ class Capabilities:
     url_ttl_s: float = 3600
     error_hints: tuple[tuple[str, str], ...] = ()  # (error code, what the user can do)
     prices: PriceTable | None = None  # the service's dated price table (issue 16)
+    # The shape of the service's task ids (a full-match regex): routes `status`/`wait TASK`
+    # of a task the history does not know to the service that can own it.
+    task_id_pattern: str | None = None
 
     def error_hint(self, code: str) -> str | None:
         """What to do about ``code``, else about its family (Ark's ``Family.Detail`` codes,

@@ -34,6 +34,11 @@ def success_block(job: Job, link: str | None = None) -> str:
 
 def failure_hint(job: Job) -> str:
     """What the user can do about a job that did not end with a saved file."""
+    if job.state is JobState.SUBMIT_UNKNOWN and "tasks adopt" in (job.error_message or ""):
+        return (  # the message names the tasks to adopt (jobs/unknown_submit.py)
+            "The submit was sent but no answer came. It was not sent again (a duplicate would "
+            "be billed): adopt its task as said above."
+        )
     if job.state is JobState.SUBMIT_UNKNOWN:
         return (
             "The submit was sent but no answer came, so a task may exist and be billed. "

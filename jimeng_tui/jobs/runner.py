@@ -283,10 +283,10 @@ class Runner(SubmitStage, SaveStage, CancelStage, AttachStage):
                     holds_slot = await self._submit(job)
                 elif job.state is S.SUBMITTING:
                     # A previous process died between sending and hearing back.
-                    await self._set(
+                    await self._submit_unknown(
                         job,
-                        S.SUBMIT_UNKNOWN,
-                        error_message="the program stopped while the submit was in flight",
+                        "the program stopped while the submit was in flight",
+                        job.updated_at or job.created_at,
                     )
                 elif job.state in (S.IN_QUEUE, S.GENERATING):
                     await self._poll(job)

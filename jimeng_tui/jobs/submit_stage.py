@@ -18,6 +18,7 @@ from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs import saving
 from jimeng_tui.jobs.remote import CANCELLED_ON_SERVICE, error_code, request_of, status_word
 from jimeng_tui.jobs.save_stage import _jitter
+from jimeng_tui.jobs.unknown_submit import way_out
 from jimeng_tui.services.base import (
     Outcome,
     RemoteStatus,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from jimeng_tui.domain.events import Event
     from jimeng_tui.jobs.throttle import Throttle
     from jimeng_tui.services.base import Service
+    from jimeng_tui.store.history import History
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,9 @@ class SubmitStage:
         def throttle_for(self, job: Job) -> Throttle: ...
 
         _bodies: dict[int, WireBody]
+        history: History
+
+        async def _save(self, job: Job, *, must_land: bool = False) -> None: ...
 
         async def _set(
             self, job: Job, state: JobState, *, must_land: bool = False, **changes: Any
@@ -75,6 +80,7 @@ class SubmitStage:
             self._bodies[job.id] = body
         await throttle.acquire_task()
         await throttle.acquire_request()
+        sent_at = time.time()
         job.meta.sent_body = body.redacted  # for the sidecar, without image data
         job.meta.endpoint = service.endpoint  # where the task is held
         await self._set(job, S.SUBMITTING)
@@ -84,7 +90,7 @@ class SubmitStage:
             throttle.release_task(ended=False)  # no task of ours is running
             if not isinstance(exc, JimengError):
                 raise
-            await self._refused(job, service.classify(exc, during_submit=True))
+            await self._refused(job, service.classify(exc, during_submit=True), sent_at)
             return False
         job.meta.refusals = 0
         now = time.time()
@@ -104,11 +110,11 @@ class SubmitStage:
         log.info("job %s submitted: task %s (%s)", job.id, result.task_id, result.sent_body)
         return True
 
-    async def _refused(self, job: Job, failure: ServiceFailure) -> None:
+    async def _refused(self, job: Job, failure: ServiceFailure, sent_at: float) -> None:
         """After a submit that made no task (or may have made one: never sent again)."""
         assert job.id is not None
         if failure.outcome is Outcome.UNKNOWN:
-            await self._set(job, S.SUBMIT_UNKNOWN, error_message=failure.message)
+            await self._submit_unknown(job, failure.message, sent_at)
             return
         code = error_code(failure)
         if failure.outcome not in RESEND:
@@ -128,6 +134,15 @@ class SubmitStage:
             )
         else:
             await asyncio.sleep(_jitter(min(30.0, 0.5 * 2**refusals)))
+
+    async def _submit_unknown(self, job: Job, message: str, sent_at: float) -> None:
+        """submit_unknown, with the way out where the service lists its tasks: the tasks
+        made around ``sent_at`` that the history does not know (adopt one, or send again)."""
+        await self._set(job, S.SUBMIT_UNKNOWN, error_message=message)
+        extra = await way_out(self.service_for(job), self.history, job, sent_at=sent_at)
+        if extra:
+            job.error_message = f"{message.rstrip('. ')}. {extra}"
+            await self._save(job)
 
     async def _poll(self, job: Job) -> None:
         """Poll until the task leaves in_queue/generating, without overlapping polls."""

@@ -38,6 +38,22 @@ class StudioExtras(StudioHelpMixin, FormMemoryMixin, QuittingMixin, PreviewMixin
         if not isinstance(self.screen, StoryboardScreen):
             self.push_screen(StoryboardScreen(self.engine))
 
+    def action_service_tasks(self: Any) -> None:
+        """The Service tasks screen: the account's recent tasks; adopt one (never a submit)."""
+        from jimeng_tui.tui.screens.service_tasks import ServiceTasksScreen
+
+        if self.engine is None:
+            self.notify("Still connecting — try again in a moment.", severity="warning")
+            return
+        if isinstance(self.screen, ServiceTasksScreen):
+            return
+
+        def adopted(job: Any) -> None:
+            self._show_job(job)
+            self._drive(job.id)
+
+        self.push_screen(ServiceTasksScreen(self.engine, adopted=adopted))
+
     def connection_tester(self: Any) -> Any:
         """For the first-run dialog: (access, secret) → a ConnectionCheck against the live
         service of the config (one status query for a made-up task: nothing is created)."""

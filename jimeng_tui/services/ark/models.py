@@ -309,4 +309,5 @@ ARK_CAPS = Capabilities(
     url_ttl_s=URL_TTL_S,
     error_hints=ERROR_HINTS,
     prices=ARK_PRICES,
+    task_id_pattern=r"cgt-[0-9A-Za-z_-]+",  # e.g. cgt-20250331175019-68d9t [contract examples]
 )

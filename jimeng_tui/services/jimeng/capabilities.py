@@ -77,4 +77,5 @@ JIMENG_CAPS = Capabilities(
     url_ttl_s=catalog.VIDEO_URL_LIFETIME_S,
     error_hints=tuple((str(code), info.hint) for code, info in BUSINESS_ERRORS.items()),
     prices=JIMENG_PRICES,
+    task_id_pattern=r"[0-9]+",  # long decimal strings
 )
