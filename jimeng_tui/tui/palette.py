@@ -39,6 +39,7 @@ APP_PALETTE: tuple[PaletteEntry, ...] = (
     PaletteEntry("focus_jobs", "Go to job list", "Move the focus to the job list", key="f4"),
     PaletteEntry("focus_form", "Go to prompt", "Move the focus to the prompt", key="f4"),
     PaletteEntry("history", "History", "Search, re-run, re-download and export past generations"),
+    PaletteEntry("spend", "Spend", "What generations cost: per day (bars), month and model"),
     PaletteEntry("storyboard", "Storyboard", "Chain shots from a storyboard file into one film"),
     PaletteEntry("export_history", "Export history", "Write past generations to CSV or JSON"),
     PaletteEntry("settings", "Settings", "Credentials, defaults, output folder, network"),
