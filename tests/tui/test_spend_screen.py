@@ -32,3 +32,15 @@ async def test_the_spend_screen_shows_a_saved_jobs_cost_per_day_month_and_model(
     day, month, model = text.split("Per ")[1:]
     assert "1.50" in day and bar(1.5, 1.5) in day  # one day: a full bar
     assert "1.50" in month and "t2v_720p" in model and "1.50" in model
+
+
+async def test_dollar_on_the_history_screen_opens_the_spend_screen(sandbox_app):
+    app = sandbox_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_engine(pilot)
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HistoryScreen", 5, "history")
+        await pilot.press("dollar_sign")
+        await wait_for(pilot, lambda: isinstance(app.screen, SpendScreen), 5, "the Spend screen")
+        await wait_for(pilot, lambda: "Per model" in app.screen.text, 10, "the ledger")
+        assert "no jobs in this period: nothing spent" in app.screen.text
