@@ -46,7 +46,11 @@ def test_json_from_history_rows_round_trips(history, tmp_path):
     out = tmp_path / "all.json"
     assert export_jobs(rows, out) == 2
     back = json.loads(out.read_text(encoding="utf-8"))
-    assert back == rows  # the same dicts: params a dict, hashes a list, favourite a bool
+    # the same dicts (params a dict, hashes a list, favourite a bool) and the cost fields
+    costs = [{k: row.pop(k) for k in ("cost", "currency", "tokens")} for row in back]
+    assert back == rows
+    failed = next(i for i, row in enumerate(rows) if row["state"] == "failed")
+    assert costs[failed] == {"cost": 0.0, "currency": None, "tokens": None}  # not billed
     assert "一只猫" in out.read_text(encoding="utf-8")  # not \\u-escaped
 
 

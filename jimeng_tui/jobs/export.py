@@ -32,6 +32,7 @@ from typing import Any, TextIO
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.job import Job
 from jimeng_tui.domain.meta import JobMeta
+from jimeng_tui.jobs.export_cost import COST_COLUMNS, cost_cells
 from jimeng_tui.jobs.export_lines import CSV_SELECT, csv_cells_maker, json_line, local_time
 from jimeng_tui.store.history import History, HistoryQuery
 
@@ -74,6 +75,10 @@ def row_dict(item: Job | Mapping[str, Any]) -> dict[str, Any]:
         out["image_hashes"] = []
     if "favourite" in out:
         out["favourite"] = bool(out["favourite"])
+    if "state" in out and "cost" not in out:  # the cost fields follow the Job's (issue 16)
+        meta = out.get("meta")
+        costs = cost_cells(str(out["state"]), meta, out.get("task_id") is not None)
+        out.update(zip(COST_COLUMNS, costs, strict=True))
     return out
 
 
@@ -113,7 +118,8 @@ CSV_SOURCES: tuple[tuple[str, str], ...] = (
     ("image_sha256", "image_hashes"),
     ("other_parameters", "params.*"),  # any other user parameter, as JSON (normally empty)
 )
-CSV_COLUMNS: tuple[str, ...] = tuple(column for column, _ in CSV_SOURCES)
+# the cost columns (export_cost.py) come last, after every column exports had before them
+CSV_COLUMNS: tuple[str, ...] = (*(column for column, _ in CSV_SOURCES), *COST_COLUMNS)
 _TIMES = frozenset({"created_at", "submitted_at", "finished_at", "saved_at"})
 _NAMED_PARAMS = frozenset(
     {"prompt", "mode", *(s.split(".", 1)[1] for _, s in CSV_SOURCES if s.startswith("params."))}
@@ -149,6 +155,7 @@ def csv_row(row: dict[str, Any]) -> list[Any]:
         else:
             value = row.get(source)
         cells.append(_csv_cell(value))
+    cells.extend(_csv_cell(row.get(column)) for column in COST_COLUMNS)
     return cells
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from jimeng_tui.domain.job import JOB_FIELDS
+from jimeng_tui.jobs.export_cost import COST_COLUMNS, cost_cells_from_text
 
 _STORED_JSON = {"params": "{}", "image_hashes": "[]", "meta": "{}"}  # and their empty values
 # json.dumps with arguments builds a new encoder per call; one encoder serves every row
@@ -25,6 +26,7 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
 _ENCODE_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 _RAW_DECODE = json.JSONDecoder().raw_decode
 _FAVOURITE = JOB_FIELDS.index("favourite")
+_STATE, _META, _TASK = (JOB_FIELDS.index(name) for name in ("state", "meta", "task_id"))
 
 
 # Each stored JSON column is encoded as NaN (which SQLite never returns: it stores NULL) and
@@ -40,7 +42,10 @@ def json_line(row: tuple[Any, ...] | list[Any]) -> str:
     values[_FAVOURITE] = bool(values[_FAVOURITE])
     for index, _, _, _ in _STORED_AT:
         values[index] = math.nan
-    line = _ENCODE(dict(zip(JOB_FIELDS, values, strict=True)))
+    fields = dict(zip(JOB_FIELDS, values, strict=True))
+    costs = cost_cells_from_text(row[_STATE], row[_META], row[_TASK] is not None)
+    fields.update(zip(COST_COLUMNS, costs, strict=True))
+    line = _ENCODE(fields)
     for index, marker, key, empty in _STORED_AT:
         line = line.replace(marker, key + (row[index] or empty), 1)
     return line
@@ -185,6 +190,7 @@ def csv_cells_maker(named_params: frozenset[str]) -> Callable[[tuple[Any, ...]],
             duration_s, fps, width, height, size_bytes, error_code, error_message,
             "true" if favourite else "false", video_url, hashes,
             _ENCODE_SORTED(other) if other else None,
+            *cost_cells_from_text(state, meta_text, task_id is not None),
         ]  # fmt: skip
 
     return cells

@@ -14,11 +14,11 @@ if TYPE_CHECKING:
 def cost_line(app: Any, requests: Sequence[BuiltRequest]) -> str:
     """A paragraph for the paid-action confirmation ("" when nothing can be said)."""
     from jimeng_tui.domain.errors import JimengError
-    from jimeng_tui.pricing import PriceBook, describe_total, estimate
+    from jimeng_tui.pricing import describe_total, estimate
     from jimeng_tui.services import registry
+    from jimeng_tui.tui.form_estimate import price_book
 
-    config = getattr(getattr(getattr(app, "engine", None), "loaded", None), "config", None)
-    book = PriceBook.from_config(config) if config is not None else PriceBook()
+    book = price_book(app)
     try:
         estimates = [
             estimate(r.summary, registry.find_model(r.summary.model)[0], book) for r in requests

@@ -89,3 +89,11 @@ class PosterReady(Message):
     job_id: int
     image: Any
     last_frame: bool = False
+
+
+class FormChanged(Message):
+    """The prompt form's model, length, resolution or options changed: the screen re-estimates
+    the request's cost. A newer one replaces an older one still waiting."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FormChanged)

@@ -44,6 +44,7 @@ APP_PALETTE: tuple[PaletteEntry, ...] = (
         "Service tasks",
         "The account's Seedance tasks of the last 7 days; adopt one the history does not know",
     ),
+    PaletteEntry("spend", "Spend", "What generations cost: per day (bars), month and model"),
     PaletteEntry("storyboard", "Storyboard", "Chain shots from a storyboard file into one film"),
     PaletteEntry("export_history", "Export history", "Write past generations to CSV or JSON"),
     PaletteEntry("settings", "Settings", "Credentials, defaults, output folder, network"),

@@ -54,6 +54,12 @@ class StudioExtras(StudioHelpMixin, FormMemoryMixin, QuittingMixin, PreviewMixin
 
         self.push_screen(ServiceTasksScreen(self.engine, adopted=adopted))
 
+    def action_spend(self: Any) -> None:
+        """The Spend screen: a bar per day, totals per month and per model."""
+        from jimeng_tui.tui.spend_view import open_spend
+
+        open_spend(self)
+
     def connection_tester(self: Any) -> Any:
         """For the first-run dialog: (access, secret) → a ConnectionCheck against the live
         service of the config (one status query for a made-up task: nothing is created)."""

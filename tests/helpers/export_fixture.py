@@ -4,6 +4,9 @@ Its CSV and JSON exports as written by the export before it streamed (main at ac
 America/New_York) are kept in tests/fixtures/export_before.{csv,json}; rebuild them with
 
     TZ=America/New_York PYTHONPATH=<old checkout> python tests/helpers/export_fixture.py OUT_DIR
+
+Since issue 16 the fixtures end with the cost columns (cost, currency, tokens), appended to the
+old bytes: every earlier column is unchanged (test_export_stream.py checks that too).
 """
 
 from __future__ import annotations

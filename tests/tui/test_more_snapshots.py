@@ -67,3 +67,31 @@ def test_quitting_screen(snap_compare, size):
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_spend_screen(snap_compare, size):
+    """The Spend screen with a fixed ledger (a real one would move with today's date)."""
+    from jimeng_tui.store.spend import SpendLine, SpendReport
+    from jimeng_tui.store.spend_chart import render
+    from jimeng_tui.tui.screens.spend import SpendScreen
+
+    app = make_app()
+    days = [
+        SpendLine("2026-12-05", billed=4.5, jobs=3),
+        SpendLine("2026-12-06", billed=12.02, maybe=1.5, jobs=6),
+        SpendLine("2026-12-07", billed=1.5, pending=5.01, unknown=1, jobs=3),
+    ]
+    total = SpendLine("total", billed=18.02, pending=5.01, maybe=1.5, unknown=1, jobs=12)
+    text = "Per day, the last 30 days\n" + "\n".join(render(SpendReport("CNY", "day", days, total)))
+
+    async def run_before(pilot):
+        await ready(pilot)
+        live_header(app)
+        screen = SpendScreen()
+        app.push_screen(screen)
+        await pilot.pause()
+        screen.show(text)
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -185,6 +185,7 @@ class HistoryScreen(
         Binding("x,delete", "delete", "Delete", id="history.delete", tooltip="Delete the entry"),
         Binding("e", "export", "Export", id="history.export", tooltip="Filtered rows → JSON/CSV"),
         Binding("s", "sort", "Sort", id="history.sort", tooltip="Date or duration order"),
+        Binding("dollar_sign", "app.spend", "Spend", id="history.spend", show=False),
     ]
 
     def __init__(

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from jimeng_tui.domain.capabilities import Capabilities
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
+from jimeng_tui.tui.messages import FormChanged
 from jimeng_tui.tui.screens.form_request import build_from_form, offered_services, video_input_of
 from jimeng_tui.tui.typing_guard import TypedIntoList
 from jimeng_tui.tui.widgets.deferred import Deferred
@@ -172,6 +173,7 @@ class MainScreen(Screen[None]):
         services, hint = offered_services(config.credentials, sandbox=sandbox)
         self.form.set_services(services, hint)
         self.form.apply_defaults(FormDefaults.from_config(config.defaults))
+        self.post_message(FormChanged())  # the config's [prices] are in force now
 
     def load_request(self, request: Any) -> None:
         """Put a past job's request into the form, ready to edit."""
@@ -203,6 +205,21 @@ class MainScreen(Screen[None]):
             self.form.focus_prompt()
         else:
             queue.focus()
+
+    def on_form_changed(self, _: FormChanged) -> None:
+        """Re-estimate the form's request (the prompt does not change the price: a blank one
+        still gets an estimate)."""
+        from dataclasses import replace
+
+        from jimeng_tui.tui.form_estimate import form_estimate_text
+
+        form = self.form
+
+        def build() -> Any:
+            video = form.video_input()
+            return build_from_form(replace(video, prompt=video.prompt.strip() or "estimate"))
+
+        form.set_estimate(form_estimate_text(self.app, build))
 
     def on_typed_into_list(self, message: TypedIntoList) -> None:
         """Text typed while the job list had the focus: it was meant for the prompt."""

@@ -223,6 +223,7 @@ class FormFields(Vertical):
                 tooltip="blank = random; the same number repeats a result",
             )
             yield Button("Generate", id="generate", variant="primary", compact=True)
+        yield _note("estimate-note", "")  # the request's cost, handed in by the screen
 
     def _image_row(self, field: str, label: str, *, enabled: bool) -> ComposeResult:
         """An image path or URL, and its Browse button (``browse-<field>``)."""

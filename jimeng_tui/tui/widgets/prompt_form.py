@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
 from jimeng_tui.domain.capabilities import Capabilities, ModelCaps
 from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.domain.request import VideoInput
-from jimeng_tui.tui.messages import BrowseRequested, GenerateRequested
+from jimeng_tui.tui.messages import BrowseRequested, FormChanged, GenerateRequested
 from jimeng_tui.tui.widgets.deferred import Deferred
 from jimeng_tui.tui.widgets.form_fields import (
     START_DURATION,
@@ -194,6 +195,7 @@ class PromptForm(ModelFields):
                 self.notify(f"{model.label}: {'; '.join(dropped)}.", title="Model", timeout=6)
         self.query_one(PromptCounter).limit = model.prompt_max_chars
         self._refresh_mode_rules()
+        self.post_message(FormChanged())
 
     # ------------------------------------------------------------- live rules
     @on(TextArea.Changed, "#prompt")
@@ -215,6 +217,13 @@ class PromptForm(ModelFields):
             self._clear_error(event.input.id)
         if event.input.id in IMAGE_FIELDS:
             self._refresh_mode_rules()
+        if self._fields_ready and event.input.id != "seed":
+            self.post_message(FormChanged())
+
+    @on(Checkbox.Changed)
+    def _flag_changed(self, _: Checkbox.Changed) -> None:
+        if self._fields_ready:  # sound on/off changes the price
+            self.post_message(FormChanged())
 
     @on(Input.Submitted)
     def _input_submitted(self, event: Input.Submitted) -> None:
@@ -266,6 +275,12 @@ class PromptForm(ModelFields):
         if str(note.render()) != text:
             note.update(text)
         note.set_class(bool(text), "-shown")
+
+    def set_estimate(self, text: str) -> None:
+        """The line under the fields with the request's cost (the screen computes it); plain
+        text ("[prices]" is not markup)."""
+        if self._fields_ready:
+            self._note("estimate-note", escape(text))
 
     def set_hint(self, text: str) -> None:
         """The line under the model saying how to add the services not offered."""
