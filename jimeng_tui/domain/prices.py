@@ -180,6 +180,15 @@ class JobCost:
     status: str  # SETTLED | PENDING | MAYBE
 
 
+def cost_text(cost: JobCost) -> str:
+    """One job's cost for a details line: "5.01 CNY (billed)", or why it is not known."""
+    if cost.amount is None:
+        return "unknown (no price for it: `jimeng-tui spend --prices`)"
+    if cost.amount == 0:
+        return "nothing (not billed)"
+    return f"{cost.amount:.2f} {cost.currency} ({cost.status})".replace("  ", " ")
+
+
 def job_cost(
     state: str,
     meta: Mapping[str, Any],

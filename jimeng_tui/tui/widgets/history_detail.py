@@ -19,6 +19,7 @@ from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Markdown, Static
 
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.domain.prices import cost_text, job_cost
 from jimeng_tui.jobs.display import number as fmt_number
 from jimeng_tui.jobs.display import size as fmt_size
 from jimeng_tui.jobs.report import failure_lines, success_block
@@ -107,6 +108,13 @@ def _params(job: Job, mode_labels: Mapping[str, str]) -> list[str]:
     lines = [f"- {word}: `{job.mode}`" + (f" — {label}" if label else "")]
     if job.meta.usage_tokens is not None:
         lines.append(f"- Tokens: {job.meta.usage_tokens:,}")
+    cost = job_cost(
+        str(job.state),
+        job.meta.to_json(),
+        service=job.meta.service_name,
+        has_task=job.task_id is not None,
+    )
+    lines.append(f"- Cost: {cost_text(cost)}")  # the ledger's figure for this job (issue 16)
     if job.meta.has_audio is not None:
         lines.append(f"- Sound: {'♪ in the file' if job.meta.has_audio else 'none'}")
     for key, value in {**params, "output": job.meta.output}.items():
