@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -73,11 +74,15 @@ def cached_frames(video: Path, cache_dir: Path, count: int, kind: str = "strip")
         return names
     info = probe(video)
     images = decode_frames(video, frame_times(info.duration_s, count))
-    staging = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    # one staging folder per thread: the studio and History may make the same strip at once
+    staging = folder.with_name(f".{folder.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     for i, image in enumerate(images):
         image.save(staging / names[i].name, format="PNG")
+    if all(path.exists() for path in names):  # another thread finished first: keep theirs
+        shutil.rmtree(staging, ignore_errors=True)
+        return names
     shutil.rmtree(folder, ignore_errors=True)
     try:
         os.replace(staging, folder)

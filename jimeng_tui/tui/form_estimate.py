@@ -24,6 +24,8 @@ def price_book(app: Any) -> Any:
 def form_estimate_text(app: Any, build: Any) -> str:
     """ "≈ 5.01 CNY · 1280×720 … × 46.00 CNY/1M tokens (third-party price)", "cost unknown: …",
     or "" when ``build()`` (the form's request) does not validate."""
+    from textual.css.query import QueryError
+
     from jimeng_tui.pricing import estimate
     from jimeng_tui.services import registry
 
@@ -31,7 +33,8 @@ def form_estimate_text(app: Any, build: Any) -> str:
         request = build()
         caps = registry.find_model(request.summary.model)[0]
         found = estimate(request.summary, caps, price_book(app))
-    except (JimengError, TypeError, ValueError, AttributeError):
+    except (JimengError, TypeError, ValueError, AttributeError, QueryError):
+        # QueryError: a field not mounted yet while the form swaps a model's fields
         return ""
     if found.amount is None:
         return f"cost unknown: {found.why}"

@@ -37,7 +37,8 @@ def make_filmstrip(host: Any, job: Job, cache_dir: Path, show: Any) -> None:
         host.app.call_from_thread(done, images)
 
     def done(images: list[Any]) -> None:
-        strips[job_id] = images
+        if images:  # an empty strip (not decodable now) is asked for again next time
+            strips[job_id] = images
         while len(strips) > KEPT:
             strips.popitem(last=False)
         show(images)
