@@ -194,6 +194,9 @@ def test_job_details_dialog(snap_compare, size):
 
     async def run_before(pilot):
         await jobs_shown(pilot, select=2)
+        # The main screen's own details pane settles first: it shows behind the dialog.
+        await wait_until(pilot, lambda: markdown_ready(app, "What to do"))
+        await pilot.pause(0.1)
         await pilot.press("enter")
         await wait_until(
             pilot,
