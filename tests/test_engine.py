@@ -225,7 +225,8 @@ async def test_a_task_id_answered_as_the_app_quits_is_still_recorded(sandbox, en
 
 
 async def test_cancel_stops_tracking(sandbox_factory, engine_for):
-    sandbox = sandbox_factory(speed=2)
+    # A long queue: on a loaded machine a short one could pass before the loop below saw it.
+    sandbox = sandbox_factory(speed=2, queue_seconds=120)
     engine = engine_for(sandbox)
     job = await engine.runner.create(GenerationRequest(prompt="never mind"))
     driving = asyncio.create_task(engine.runner.drive(job.id))
