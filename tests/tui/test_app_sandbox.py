@@ -170,7 +170,7 @@ async def test_a_rate_limited_burst_still_completes(sandbox_factory):
             await pilot.press("ctrl+g")
             await pilot.pause(0.05)
         await wait_for(pilot, lambda: len(app.jobs) == 6, 10, "six jobs")
-        await wait_for(pilot, lambda: len(saved_jobs(app)) == 6, 60, "all six saved")
+        await wait_for(pilot, lambda: len(saved_jobs(app)) == 6, 180, "all six saved")
         codes = [r.get("code") for r in server.requests]
         assert 50430 in codes, codes  # the sandbox did push back
         assert len(server.submitted_bodies()) >= 6
