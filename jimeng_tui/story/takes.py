@@ -97,7 +97,7 @@ def order_takes(
         if after is None:
             raise TakeRefused(
                 f"shot {index} starts on shot {index - 1}'s last frame, and shot {index - 1} "
-                "has no saved video yet; run the storyboard first (story run FILE)"
+                "has no saved video yet; run the storyboard first"
             )
         first = str(last_frame_of(after))
     used = {shot.seed} | {j.params.get("seed") for j in p.earlier if j.params}

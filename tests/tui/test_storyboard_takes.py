@@ -46,6 +46,17 @@ async def test_retake_a_shot_keep_an_alternative_and_the_film_and_chain_follow_i
         story = {"$.extra.story.path": str(board.resolve())}
         original = engine.history.find_meta(story)[0]  # shot 1's job
 
+        # right after the run, a chained shot can be re-taken (from shot 1's keeper): asked,
+        # and Don't send sends nothing
+        app.screen.query_one("#story-shots").move_cursor(row=1)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TakeCountScreen), 5, "how many")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmScreen), 10, "pay?")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, StoryboardScreen), 5, "back")
+        assert len(sandbox.submitted_bodies()) == 3
+
         # t on shot 1: how many? (nothing sent) → the paid confirmation (nothing sent) → Send
         app.screen.query_one("#story-shots").move_cursor(row=0)
         await pilot.press("t")

@@ -14,6 +14,7 @@ after a paid confirmation). The rules are ``jimeng_tui/story/takes.py``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -218,7 +219,7 @@ class StoryboardScreen(Screen[None]):
         )
         text = (
             f"How many alternatives of shot {n} (1 to {MAX_TAKES})? Each is a new generation "
-            f"with another seed; {start}You choose the keeper after. Enter: next (asks before "
+            f"with another seed. {start}You choose the keeper after. Enter: next (asks before "
             "sending), Esc: cancel."
         )
 
@@ -319,6 +320,7 @@ class StoryboardScreen(Screen[None]):
             self.say(f"[b red]Not kept:[/] {exc}")
             return
         await self._replan()
+        self.run_state = None  # the statuses are the new plan's
         self._fill()
         self.query_one("#story-shots", DataTable).move_cursor(row=index - 1)
         if kept.remake:
@@ -441,6 +443,8 @@ class StoryboardScreen(Screen[None]):
         finally:
             ticker.stop()
             self.running = False
+            with contextlib.suppress(Exception):  # the screen may be closing
+                await self._replan()  # the keepers and takes as the run left them (t, Enter)
 
     def action_close(self) -> None:
         if self.running:
