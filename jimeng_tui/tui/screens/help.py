@@ -121,10 +121,10 @@ def _key_table(rows: list[KeyRow]) -> Table:
 INPUT_WORDS = {
     InputKind.TEXT: "text",
     InputKind.FIRST_FRAME: "first frame",
-    InputKind.FIRST_LAST: "first + last frame",
-    InputKind.REFERENCE_IMAGES: "reference images",
-    InputKind.REFERENCE_VIDEO: "reference video",
-    InputKind.REFERENCE_AUDIO: "reference sound",
+    InputKind.FIRST_LAST: "first+last",
+    InputKind.REFERENCE_IMAGES: "ref. images",
+    InputKind.REFERENCE_VIDEO: "ref. video",
+    InputKind.REFERENCE_AUDIO: "ref. sound",
 }
 
 
@@ -151,14 +151,14 @@ def _modes_table(typical: Mapping[str, float | None]) -> Table:
     table.add_column("model", style="bold", no_wrap=True, min_width=12)
     table.add_column("what goes in")
     table.add_column("lengths", no_wrap=True)
-    table.add_column("wait (your history)", no_wrap=True)
+    table.add_column("typical wait", no_wrap=True)
     for caps in registry.all_capabilities():
         table.add_row(Text(caps.label, style="bold underline"), "", "", "")
         for model in caps.models:
             name = short_model_name(model.id)
             if model.retired:
                 name += " (retiring)"
-            wait = fmt_wait(typical.get(model.id))
+            wait = fmt_wait(typical.get(model.id)).removeprefix("typically ")
             table.add_row(name, model_inputs(model), model_lengths(model), wait)
     return table
 
@@ -224,7 +224,7 @@ class HelpScreen(ModalScreen[None]):
                     yield Static(_key_table(rows))
                 yield Static("Models and modes", classes="help-heading")
                 yield Static(_modes_table(content.typical), id="help-modes")
-                yield Static("Lengths: what you wait for", classes="help-heading")
+                yield Static("Jimeng 3.0 lengths: what you wait for", classes="help-heading")
                 yield Static(_lengths_text(), id="help-lengths")
                 if content.locations:
                     yield Static(

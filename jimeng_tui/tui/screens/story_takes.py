@@ -118,7 +118,8 @@ class TakesScreen(CompareScreen, inherit_bindings=False):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="compare") as box:
-            box.border_title = f"Shot {self.shot}: {len(self.jobs)} takes"
+            count = len(self.jobs)
+            box.border_title = f"Shot {self.shot}: {count} take{'s' if count != 1 else ''}"
             box.border_subtitle = "◀ ▶ choose · Enter keep · Esc back"
             with Horizontal(id="compare-takes"):
                 for n, job in enumerate(self.jobs):

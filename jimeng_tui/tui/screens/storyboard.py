@@ -161,7 +161,7 @@ class StoryboardScreen(Screen[None]):
         if taking:
             jobs = [self.engine.history.get(i) for i in taking]
             done = sum(1 for j in jobs if j is not None and j.state == "saved")
-            return f"re-takes: {done} of {len(taking)} saved"
+            return f"re-takes {done}/{len(taking)} saved"
         word = PLAN_WORDS[str(p.action)]
         if p.after_other_take:
             return f"{word} (new keeper before)"
@@ -191,7 +191,7 @@ class StoryboardScreen(Screen[None]):
         """The Status column only (the cursor stays where it is)."""
         table: DataTable[str] = self.query_one("#story-shots", DataTable)
         for p in self.plans:
-            table.update_cell(str(p.shot.index), "status", self._status(p))
+            table.update_cell(str(p.shot.index), "status", self._status(p), update_width=True)
 
     # ------------------------------------------------------------------ re-takes
     def _cursor_plan(self) -> ShotPlan | None:
