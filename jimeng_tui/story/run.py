@@ -88,7 +88,8 @@ class StoryRun:
         if p.action is Action.SKIP:
             return self._done(ShotResult(shot, SAVED, p.saved, earlier=True))
         if p.action is Action.BLOCKED:
-            latest = p.earlier[-1] if p.earlier else None
+            ordinary = [j for j in p.earlier if not story_plan.is_take(j)]  # not a re-take
+            latest = ordinary[-1] if ordinary else None
             return self._done(ShotResult(shot, FAILED, latest, earlier=True, message=p.reason))
         if p.action is Action.RESUME:
             jobs = p.resume_jobs

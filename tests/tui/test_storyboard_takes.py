@@ -111,15 +111,21 @@ async def test_retake_a_shot_keep_an_alternative_and_the_film_and_chain_follow_i
     first2, _ = first_and_last(shot2.path)
     assert mean_difference(first2, last_kept) < SAME_PICTURE
 
-    # a restart keeps the keeper: every shot reused, nothing asked or sent, the same film
-    again = HostApp(engine, board)
-    async with again.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: len(statuses(again)) == 3, 10, "the plan")
-        assert statuses(again)[0] == "saved before · 3 takes"
-        assert statuses(again)[1:] == ["saved before · 2 takes", "saved before"]
-        await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: "Film saved" in summary(again), 30, "the film")
-        assert film.name in summary(again)
+    # a restart (the engine closed, a new one on the same history) keeps the keeper: every
+    # shot reused, nothing asked or sent, the same film
+    await engine.aclose()
+    restarted = open_engine(sandbox=sandbox, env={**os.environ})
+    try:
+        again = HostApp(restarted, board)
+        async with again.run_test(size=(140, 45)) as pilot:
+            await wait_for(pilot, lambda: len(statuses(again)) == 3, 10, "the plan")
+            assert statuses(again)[0] == "saved before · 3 takes"
+            assert statuses(again)[1:] == ["saved before · 2 takes", "saved before"]
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: "Film saved" in summary(again), 30, "the film")
+            assert film.name in summary(again)
+    finally:
+        await restarted.aclose()
     assert len(sandbox.submitted_bodies()) == 6
 
 
