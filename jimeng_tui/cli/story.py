@@ -18,7 +18,9 @@ DESCRIPTION = (
     "waits for it and starts on its last frame. When every shot is saved they are joined into "
     "one MP4 (cuts or crossfades) with a sidecar JSON listing every shot and its task. Running "
     "the file again reuses saved shots, follows running ones and never sends a submit twice; "
-    "after editing a shot, that shot and the shots chained from it are made again, no others."
+    "after editing a shot, that shot and the shots chained from it are made again, no others. "
+    "A shot can be re-taken (alternatives with other seeds) and one of its videos kept: the "
+    "film is joined from the keepers."
 )
 EPILOG = """\
 the file (see assets/storyboard-sample.toml and the README's "Storyboards"):
@@ -51,7 +53,7 @@ DEFAULT_TAKES = 2
 def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
     p = sub.add_parser(
         "story",
-        help="run a storyboard: chained shots joined into one film",
+        help="run a storyboard: chained shots joined into one film; re-take a shot, keep one",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=formatter,

@@ -376,8 +376,8 @@ class StoryboardScreen(Screen[None]):
     def action_run_story(self) -> None:
         from jimeng_tui.tui.screens.confirm import ConfirmScreen
 
-        if self.running:
-            self.notify("The storyboard is already running.")
+        if self.running or self.taking:
+            self.notify("The storyboard or a re-take is already running.")
             return
         if self.board is None or not self.plans:
             self.notify("Load a storyboard without errors first.", severity="warning")
@@ -447,10 +447,10 @@ class StoryboardScreen(Screen[None]):
                 await self._replan()  # the keepers and takes as the run left them (t, Enter)
 
     def action_close(self) -> None:
-        if self.running:
+        if self.running or self.taking:
             self.notify(
-                "The storyboard is running; wait for it to end (if you quit, shots on the "
-                "service resume at the next start and a new run reuses them).",
+                "The storyboard or a re-take is running; wait for it to end (if you quit, jobs "
+                "on the service resume at the next start and a new run reuses them).",
                 severity="warning",
             )
             return
