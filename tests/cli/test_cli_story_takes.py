@@ -112,6 +112,10 @@ def test_dry_run_lists_each_shot_what_it_reuses_and_regenerates_and_the_total(
     write_config("[prices]\nt2v_720p = 1.5\ni2v_first_720p = 2.0\n")
     shots = [dict(s) for s in CHAIN]
     board = write_board(tmp_path / "film.toml", shots)
+    fresh = cli("story", "run", str(board), "--dry-run")
+    assert fresh.returncode == 0, fresh
+    assert "estimated total: 5.00 CNY for 3 shots to submit" in fresh.stdout
+    assert sandbox_server.submitted_bodies() == []  # a dry run sends nothing
     assert cli("story", "run", str(board)).returncode == 0
     shots[0]["prompt"] = "Dusk over the harbour"  # shot 1 changes; shot 2 chains from it
     write_board(board, shots)
