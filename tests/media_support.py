@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import av
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 WIDTH, HEIGHT, SOURCE_FPS = 320, 180, 24
 
@@ -33,3 +33,20 @@ def make_video(
         for packet in stream.encode(None):
             container.mux(packet)
     return path
+
+
+def frames(path: Path | str) -> list[Image.Image]:
+    with av.open(str(path)) as container:
+        return [f.to_image() for f in container.decode(container.streams.video[0])]
+
+
+def first_and_last(path: Path | str) -> tuple[Image.Image, Image.Image]:
+    images = frames(path)
+    return images[0], images[-1]
+
+
+def mean_difference(a: Image.Image, b: Image.Image) -> float:
+    """Mean absolute difference per pixel and channel (0-255), ``b`` resized to ``a``."""
+    b = b.convert("RGB").resize(a.size)
+    diff = ImageChops.difference(a.convert("RGB"), b)
+    return sum(ImageStat.Stat(diff).mean) / 3

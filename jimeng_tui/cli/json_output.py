@@ -21,7 +21,7 @@ from typing import Any
 
 from jimeng_tui.cli.text import json_safe
 
-JSON_COMMANDS = ("generate", "batch", "status", "wait", "cancel", "tasks")
+JSON_COMMANDS = ("generate", "batch", "status", "wait", "cancel", "tasks", "story")
 
 
 class _Outcome:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
 from dataclasses import replace
@@ -26,12 +25,14 @@ from jimeng_tui.cli.errors import (
     UsageError,
 )
 from jimeng_tui.cli.running import Session, run_jobs
+from jimeng_tui.cli.story_json import run_json
+from jimeng_tui.cli.story_report import retry_failed
 from jimeng_tui.cli.text import printable
 from jimeng_tui.domain.events import JobNotice
 from jimeng_tui.domain.job import Job
-from jimeng_tui.jobs.display import clock, excerpt
-from jimeng_tui.story.board import BoardFileError, Shot, Storyboard, read_board
-from jimeng_tui.story.plan import Action, ShotPlan, plan
+from jimeng_tui.jobs.display import clock
+from jimeng_tui.story.board import BoardFileError, Storyboard, read_board
+from jimeng_tui.story.plan import Action, plan
 
 
 def load_board(value: str) -> Storyboard:
@@ -41,7 +42,11 @@ def load_board(value: str) -> Storyboard:
         raise UsageError(str(exc)) from None
 
 
-def report_errors(board: Storyboard) -> int:
+def report_errors(board: Storyboard, as_json: bool = False) -> int:
+    if as_json:
+        from jimeng_tui.cli.story_json import board_errors_json
+
+        board_errors_json(board)
     print(
         f"{PROG}: error: {board.path}: {len(board.errors)} error(s); nothing was submitted",
         file=sys.stderr,
@@ -51,31 +56,20 @@ def report_errors(board: Storyboard) -> int:
     return EXIT_USAGE
 
 
-def describe(shot: Shot) -> str:
-    start = {"previous": "from the previous shot", "none": "text only"}.get(
-        shot.start, f"from {shot.start}"
-    )
-    parts = [shot.model, f"{shot.length} s", start]
-    if shot.end_image:
-        parts.append(f"ends on {shot.end_image}")
-    parts.append(json.dumps(excerpt(shot.prompt, 50), ensure_ascii=False))
-    return " · ".join(parts)
-
-
-def retry_failed(ns: argparse.Namespace) -> bool:
-    return bool(ns.retry_failed or ns.sandbox)
-
-
 def cmd_story_run(ns: argparse.Namespace) -> int:
     started = time.monotonic()
     output_dir = check_output_dir(ns.output_dir)
     if ns.again and ns.retry_failed:
         raise UsageError("--again already sends every shot; leave out --retry-failed")
+    if ns.targets:
+        raise UsageError(f"story run takes no SHOT ({' '.join(ns.targets)}); see story retake")
     board = load_board(ns.file)
     if board.errors:
-        return report_errors(board)
+        return report_errors(board, ns.json)
     if ns.dry_run:
-        return dry_run(ns, board)
+        from jimeng_tui.cli.story_report import report
+
+        return report(ns, board, dry=True)
     from jimeng_tui.jobs.batch import BatchBusy, BatchFile, batch_lock
     from jimeng_tui.store.paths import ensure_private_dir
 
@@ -90,64 +84,6 @@ def cmd_story_run(ns: argparse.Namespace) -> int:
             f"another jimeng-tui is running this storyboard (pid {exc.pid or '?'}); nothing was "
             "submitted. Wait for it to finish (two runs at once could pay for a shot twice)"
         ) from None
-
-
-def dry_run(ns: argparse.Namespace, board: Storyboard) -> int:
-    from jimeng_tui.store.history import History
-
-    db, _ = _history_scope(ns)
-    earlier: list[Job] = []
-    if db.exists():
-        history = History(db)
-        try:
-            earlier = history.find_meta(board.history_matches())
-        finally:
-            history.close()
-    plans = plan(board, earlier, retry_failed=retry_failed(ns), again=ns.again)
-    print(printable(f"storyboard {board.path}: {board.title!r}, {len(plans)} shots"))
-    counts: dict[Action, int] = {}
-    regenerate = []
-    for p in plans:
-        counts[p.action] = counts.get(p.action, 0) + 1
-        verb = {
-            Action.RUN: "would submit",
-            Action.RESUME: "would follow its running job",
-            Action.SKIP: "already saved",
-            Action.BLOCKED: "would not send",
-        }[p.action]
-        why = _why(p, plans)
-        if p.action is Action.RUN and why:
-            regenerate.append(p.shot.index)
-        print(printable(f"shot {p.shot.index}: {verb}{why}: {describe(p.shot)}"))
-        if p.reason:
-            print(printable(f"  {p.reason}"))
-        if p.action is Action.SKIP and p.saved is not None:
-            print(printable(f"  reused: job {p.saved.id}, {p.saved.path}"))
-    seconds = sum(s.length for s in board.shots)
-    changed = f" (regenerated: shot {', '.join(map(str, regenerate))})" if regenerate else ""
-    print(
-        f"dry run: {counts.get(Action.RUN, 0)} would be submitted{changed}, "
-        f"{counts.get(Action.SKIP, 0)} reused, {counts.get(Action.RESUME, 0)} followed, "
-        f"{counts.get(Action.BLOCKED, 0)} not sent again; then joined into one film of about "
-        f"{seconds} s; nothing was sent"
-    )
-    return EXIT_OK
-
-
-def _why(p: ShotPlan, plans: list[ShotPlan]) -> str:
-    if p.action is not Action.RUN:
-        return ""
-    before = plans[p.shot.index - 2] if p.shot.index > 1 else None
-    if (
-        p.shot.chained
-        and before is not None
-        and before.action is Action.RUN
-        and (before.changed or _why(before, plans))
-    ):
-        return f" (made again: it starts from shot {before.shot.index}, which is made again)"
-    if p.changed:
-        return " (changed since the last run)"
-    return ""
 
 
 class StoryProgress(BatchProgress):
@@ -255,16 +191,21 @@ class StoryCommand:
                 if unknown
                 else "fix the cause and run the same command again (saved shots are reused)"
             )
-            print(
-                f"{PROG}: error: {len(unsaved)} of {len(results)} shots have no video: shot "
-                f"{listed}; nothing was joined; {advice}",
-                file=sys.stderr,
+            message = (
+                f"{len(unsaved)} of {len(results)} shots have no video: shot {listed}; nothing "
+                f"was joined; {advice}"
             )
+            print(f"{PROG}: error: {message}", file=sys.stderr)
+            if self.ns.json:
+                run_json(board, results, None, EXIT_FAILED, message)
             return EXIT_FAILED
         jobs = [results[s.index].job for s in board.shots]
         output = engine.runner.settings.output_dir
         film = await asyncio.to_thread(make_film, board, [j for j in jobs if j], output)
         made = "joined" if film.made_now else "joined earlier"
+        if self.ns.json:
+            run_json(board, results, film, EXIT_OK)
+            return EXIT_OK
         print(
             printable(
                 f"film {made}: {film.path} ({film.frames} frames, {film.duration_s:.2f} s at "

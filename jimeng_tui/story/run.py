@@ -88,7 +88,8 @@ class StoryRun:
         if p.action is Action.SKIP:
             return self._done(ShotResult(shot, SAVED, p.saved, earlier=True))
         if p.action is Action.BLOCKED:
-            latest = p.earlier[-1] if p.earlier else None
+            ordinary = [j for j in p.earlier if not story_plan.is_take(j)]  # not a re-take
+            latest = ordinary[-1] if ordinary else None
             return self._done(ShotResult(shot, FAILED, latest, earlier=True, message=p.reason))
         if p.action is Action.RESUME:
             jobs = p.resume_jobs
@@ -99,6 +100,7 @@ class StoryRun:
                 self.say(f"shot {shot.index}: following job {job.id} ({where}) from an earlier run")
             return self._done(await self._drive(shot, jobs))
         first: str | None = None
+        after: int | None = None
         if shot.chained:
             before = self._tasks[shot.index - 1]
             await asyncio.wait([before])  # never cancels the shot before
@@ -108,10 +110,11 @@ class StoryRun:
                 return self._done(ShotResult(shot, NOT_STARTED, message=why))
             try:
                 first = str(await asyncio.to_thread(last_frame_of, prev.job))
+                after = prev.job.id
             except JimengError as exc:
                 return self._done(ShotResult(shot, FAILED, message=str(exc)))
         # shielded: a Ctrl-C must not leave a row this run does not know about
-        making = asyncio.create_task(self._create(shot, first))
+        making = asyncio.create_task(self._create(shot, first, after))
         try:
             job = await asyncio.shield(making)
         except asyncio.CancelledError:
@@ -121,8 +124,8 @@ class StoryRun:
             return self._done(ShotResult(shot, FAILED, message=f"{exc} (nothing was sent)"))
         return self._done(await self._drive(shot, [job]))
 
-    async def _create(self, shot: Shot, first: str | None) -> Job:
-        meta = JobMeta(extra={story_plan.STORY_KEY: story_plan.origin(self.board, shot)})
+    async def _create(self, shot: Shot, first: str | None, after: int | None) -> Job:
+        meta = JobMeta(extra={story_plan.STORY_KEY: story_plan.origin(self.board, shot, after)})
         fields = shot.video_input(self.board.fps, first)
         async with self._create_lock:
             self.creating = shot

@@ -83,7 +83,7 @@ class StudioExtras(StudioHelpMixin, FormMemoryMixin, QuittingMixin, PreviewMixin
 def help_content(app: App[Any]) -> Any:
     """What the help screen shows for ``app``'s current screen (reads the history for the
     typical waits: the app's side of the help, not the screen's)."""
-    from jimeng_tui.services.jimeng.catalog import MODES
+    from jimeng_tui.services import registry
     from jimeng_tui.tui.screens.help import HelpContent, class_keys, screen_keys
     from jimeng_tui.tui.screens.main import MainScreen
 
@@ -103,7 +103,7 @@ def help_content(app: App[Any]) -> Any:
     if engine is not None:
         from jimeng_tui.tui.widgets.job_queue import typical_seconds
 
-        for name in MODES:
+        for name in (m.id for caps in registry.all_capabilities() for m in caps.models):
             try:
                 samples = engine.history.recent_generation_seconds(name)
             except Exception:  # the help shows without the figures

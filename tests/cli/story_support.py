@@ -6,10 +6,11 @@ import json
 import re
 from pathlib import Path
 
-import av
-from PIL import Image, ImageChops, ImageStat
+from media_support import first_and_last, frames, mean_difference
 
 from jimeng_tui.store.paths import app_paths
+
+__all__ = ["first_and_last", "frames", "mean_difference"]  # shared with the TUI tests
 
 
 def write_board(path: Path, shots: list[dict], **defaults) -> Path:
@@ -22,23 +23,6 @@ def write_board(path: Path, shots: list[dict], **defaults) -> Path:
         lines += [f"{key} = {json.dumps(value)}" for key, value in shot.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def frames(path: Path | str) -> list[Image.Image]:
-    with av.open(str(path)) as container:
-        return [f.to_image() for f in container.decode(container.streams.video[0])]
-
-
-def first_and_last(path: Path | str) -> tuple[Image.Image, Image.Image]:
-    images = frames(path)
-    return images[0], images[-1]
-
-
-def mean_difference(a: Image.Image, b: Image.Image) -> float:
-    """Mean absolute difference per pixel and channel (0-255), ``b`` resized to ``a``."""
-    b = b.convert("RGB").resize(a.size)
-    diff = ImageChops.difference(a.convert("RGB"), b)
-    return sum(ImageStat.Stat(diff).mean) / 3
 
 
 def film_of(stdout: str) -> Path:

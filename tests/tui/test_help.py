@@ -93,3 +93,27 @@ async def test_f1_in_settings_lists_the_dialog_keys(sandbox_app):
         assert "F10" in text and "Save" in text and "Cancel" in text
         await pilot.press("escape")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "SettingsScreen", 5, "back")
+
+
+async def test_the_help_lists_every_model_of_every_service_from_the_registry(sandbox_app):
+    """Jimeng 3.0's modes and Seedance's models, with what goes in and the lengths offered, as
+    the services' capabilities say (nothing written twice)."""
+    from jimeng_tui.services import registry
+    from jimeng_tui.tui.model_names import short_model_name
+
+    app = sandbox_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_engine(pilot)
+        text = await open_help(pilot, "f1")
+    assert "Jimeng 3.0" in text and "Seedance" in text
+    for caps in registry.all_capabilities():
+        assert caps.label in text
+        for model in caps.models:
+            assert short_model_name(model.id) in text, model.id
+    seedance = registry.find_model("seedance-2.0")[1]
+    low, high = min(seedance.durations), max(seedance.durations)
+    lines = text.splitlines()
+    at = next(n for n, line in enumerate(lines) if "seedance-2.0 " in line)
+    row = " ".join(lines[at : at + 3])  # "what goes in" wraps
+    assert "first frame" in row and "sound" in row and f"{low}–{high} s" in row, row
+    assert "Any mode" not in text

@@ -17,7 +17,10 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from jimeng_tui.domain.capabilities import InputKind, ModelCaps
+from jimeng_tui.services import registry
 from jimeng_tui.services.jimeng import catalog
+from jimeng_tui.tui.model_names import short_model_name
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 
 FUNCTION_KEY = re.compile(r"f\d{1,2}")
@@ -115,13 +118,48 @@ def _key_table(rows: list[KeyRow]) -> Table:
     return table
 
 
+INPUT_WORDS = {
+    InputKind.TEXT: "text",
+    InputKind.FIRST_FRAME: "first frame",
+    InputKind.FIRST_LAST: "first+last",
+    InputKind.REFERENCE_IMAGES: "ref. images",
+    InputKind.REFERENCE_VIDEO: "ref. video",
+    InputKind.REFERENCE_AUDIO: "ref. sound",
+}
+
+
+def model_inputs(model: ModelCaps) -> str:
+    """What goes in, as the registry says: ``text, first frame; sound``."""
+    words = [INPUT_WORDS.get(kind, str(kind)) for kind in InputKind if kind in model.inputs]
+    text = ", ".join(words)
+    if any(o.name == "generate_audio" for o in model.options):
+        text += "; sound"
+    return text
+
+
+def model_lengths(model: ModelCaps) -> str:
+    seconds = sorted(model.durations)
+    if len(seconds) > 3 and seconds == list(range(seconds[0], seconds[-1] + 1)):
+        return f"{seconds[0]}–{seconds[-1]} s"
+    return ", ".join(str(n) for n in seconds) + " s"
+
+
 def _modes_table(typical: Mapping[str, float | None]) -> Table:
+    """Every model of every registered service (Jimeng 3.0's modes, Seedance's models), read
+    from the registry: what goes in, the lengths offered, the typical wait here."""
     table = Table(box=None, show_header=True, padding=(0, 1))
-    table.add_column("mode", style="bold", no_wrap=True, min_width=12)
+    table.add_column("model", style="bold", no_wrap=True, min_width=12)
     table.add_column("what goes in")
-    table.add_column("wait (your history)", no_wrap=True)
-    for mode in catalog.MODES.values():
-        table.add_row(mode.name, mode.inputs, fmt_wait(typical.get(mode.name)))
+    table.add_column("lengths", no_wrap=True)
+    table.add_column("typical wait", no_wrap=True)
+    for caps in registry.all_capabilities():
+        table.add_row(Text(caps.label, style="bold underline"), "", "", "")
+        for model in caps.models:
+            name = short_model_name(model.id)
+            if model.retired:
+                name += " (retiring)"
+            wait = fmt_wait(typical.get(model.id)).removeprefix("typically ")
+            table.add_row(name, model_inputs(model), model_lengths(model), wait)
     return table
 
 
@@ -184,9 +222,9 @@ class HelpScreen(ModalScreen[None]):
                 for heading, rows in content.more_keys.items():
                     yield Static(heading, classes="help-heading")
                     yield Static(_key_table(rows))
-                yield Static("Modes", classes="help-heading")
+                yield Static("Models and modes", classes="help-heading")
                 yield Static(_modes_table(content.typical), id="help-modes")
-                yield Static("Lengths: what you wait for", classes="help-heading")
+                yield Static("Jimeng 3.0 lengths: what you wait for", classes="help-heading")
                 yield Static(_lengths_text(), id="help-lengths")
                 if content.locations:
                     yield Static(

@@ -4,11 +4,17 @@ The same rules as ``jimeng-tui story run`` (``jimeng_tui/story``): every shot is
 anything is sent; a run asks first when it would submit a shot (no single key spends money);
 saved shots are reused and the film is joined when every shot is saved. Each shot is an ordinary
 job, so it also shows in the studio's queue and in History.
+
+Re-takes (``t`` on a shot): alternatives with other seeds, after asking how many and the paid
+confirmation; Enter on a shot shows its videos side by side, and keeping one rebuilds the film
+from the keepers (a shot chained from it is made again from the new keeper's last frame only
+after a paid confirmation). The rules are ``jimeng_tui/story/takes.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -40,6 +46,8 @@ class StoryboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[Any]] = [
         Binding("escape", "close", "Back", id="story.close"),
         Binding("ctrl+r", "run_story", "Run…", id="story.run"),
+        Binding("t", "retake", "Re-take…", id="story.retake"),
+        Binding("enter", "takes", "Takes", id="story.takes", show=True),
     ]
     DEFAULT_CSS = """
     StoryboardScreen { layout: vertical; }
@@ -57,6 +65,7 @@ class StoryboardScreen(Screen[None]):
         self.plans: list[ShotPlan] = []
         self.run_state: StoryRun | None = None
         self.running = False
+        self.taking: dict[int, list[int]] = {}  # shot → the re-takes being made (job ids)
 
     def compose(self) -> ComposeResult:
         yield Static("Storyboard", id="story-title")
@@ -93,7 +102,6 @@ class StoryboardScreen(Screen[None]):
     @work(exclusive=True, group="story-load", exit_on_error=False)
     async def load(self, value: str) -> None:
         from jimeng_tui.story.board import BoardFileError, read_board
-        from jimeng_tui.story.plan import plan
 
         if self.running:
             self.notify("The storyboard is running; wait for it to end.", severity="warning")
@@ -113,11 +121,18 @@ class StoryboardScreen(Screen[None]):
             listed = "\n".join(f"  {e}" for e in board.errors[:6])
             self.say(f"[b red]{len(board.errors)} error(s); nothing can be sent:[/]\n{listed}")
             return
-        earlier = await asyncio.to_thread(self.engine.history.find_meta, board.history_matches())
-        self.plans = plan(board, earlier, retry_failed=self.engine.is_sandbox)
+        await self._replan()
         self._fill()
         self.query_one("#story-shots", DataTable).focus()
         self.say(self._plan_summary())
+
+    async def _replan(self) -> None:
+        from jimeng_tui.story.plan import plan
+
+        board = self.board
+        assert board is not None
+        earlier = await asyncio.to_thread(self.engine.history.find_meta, board.history_matches())
+        self.plans = plan(board, earlier, retry_failed=self.engine.is_sandbox)
 
     def _plan_summary(self) -> str:
         counts: dict[str, int] = {}
@@ -127,7 +142,8 @@ class StoryboardScreen(Screen[None]):
         return (
             f"{len(self.plans)} shots, about {seconds} s: {counts.get('run', 0)} to submit, "
             f"{counts.get('skip', 0)} saved before, {counts.get('resume', 0)} to follow, "
-            f"{counts.get('blocked', 0)} not sent again. Ctrl+R runs it (asks first)."
+            f"{counts.get('blocked', 0)} not sent again. Ctrl+R runs it (asks first); "
+            "t re-takes the shot under the cursor, Enter shows its takes."
         )
 
     def _status(self, p: ShotPlan) -> str:
@@ -141,7 +157,16 @@ class StoryboardScreen(Screen[None]):
                     job = self.engine.history.get(job_id)
                     if job is not None:
                         return str(job.state).replace("_", " ")
+        taking = self.taking.get(n)
+        if taking:
+            jobs = [self.engine.history.get(i) for i in taking]
+            done = sum(1 for j in jobs if j is not None and j.state == "saved")
+            return f"re-takes {done}/{len(taking)} saved"
         word = PLAN_WORDS[str(p.action)]
+        if p.after_other_take:
+            return f"{word} (new keeper before)"
+        if len(p.takes) > 1:
+            word += f" · {len(p.takes)} takes"
         return f"{word} (changed)" if p.changed else word
 
     def _fill(self) -> None:
@@ -166,14 +191,193 @@ class StoryboardScreen(Screen[None]):
         """The Status column only (the cursor stays where it is)."""
         table: DataTable[str] = self.query_one("#story-shots", DataTable)
         for p in self.plans:
-            table.update_cell(str(p.shot.index), "status", self._status(p))
+            table.update_cell(str(p.shot.index), "status", self._status(p), update_width=True)
+
+    # ------------------------------------------------------------------ re-takes
+    def _cursor_plan(self) -> ShotPlan | None:
+        if self.board is None or not self.plans:
+            self.notify("Load a storyboard without errors first.", severity="warning")
+            return None
+        row = self.query_one("#story-shots", DataTable).cursor_row
+        return self.plans[row] if 0 <= row < len(self.plans) else None
+
+    def action_retake(self) -> None:
+        from jimeng_tui.story.takes import MAX_TAKES
+        from jimeng_tui.tui.screens.story_takes import TakeCountScreen
+
+        p = self._cursor_plan()
+        if p is None:
+            return
+        if self.running or self.taking:
+            self.notify("Wait for the run or the re-takes to end.", severity="warning")
+            return
+        n = p.shot.index
+        start = (
+            f"They start on the last frame of shot {n - 1}'s keeper, like the shot does. "
+            if p.shot.chained
+            else ""
+        )
+        text = (
+            f"How many alternatives of shot {n} (1 to {MAX_TAKES})? Each is a new generation "
+            f"with another seed. {start}You choose the keeper after. Enter: next (asks before "
+            "sending), Esc: cancel."
+        )
+
+        def counted(count: int | None) -> None:
+            if count:
+                self._order_takes(n, count)
+
+        self.app.push_screen(TakeCountScreen(n, text, MAX_TAKES), counted)
+
+    @work(exclusive=True, group="story-takes", exit_on_error=False)
+    async def _order_takes(self, index: int, count: int) -> None:
+        from jimeng_tui.domain.errors import JimengError
+        from jimeng_tui.story.takes import TakeRefused, order_takes
+        from jimeng_tui.tui.screens.paid_guard import confirm_paid
+
+        board = self.board
+        assert board is not None
+        try:
+            order = await asyncio.to_thread(order_takes, board, self.plans, index, count)
+            requests = order.requests()
+        except (TakeRefused, JimengError) as exc:
+            self.say(f"[b red]Shot {index}: no re-take:[/] {exc}")
+            return
+        seeds = ", ".join(map(str, order.seeds))
+        confirm_paid(
+            self.app,
+            title=f"Re-take shot {index}",
+            what=f"Make {count} alternative(s) of shot {index} (seeds {seeds}).",
+            requests=requests,
+            proceed=lambda: self._start(self._make_takes, order),
+        )
+
+    @work(exclusive=True, group="story-takes", exit_on_error=False)
+    async def _make_takes(self, order: Any) -> None:
+        from jimeng_tui.domain.errors import JimengError
+        from jimeng_tui.story.takes import drive_takes, submit_takes
+
+        index = order.shot.index
+        ticker = self.set_interval(REFRESH_S, self._refresh)
+        try:
+            try:
+                jobs = await submit_takes(self.engine, order)
+            except JimengError as exc:
+                self.say(f"[b red]Shot {index}: nothing was sent:[/] {exc}")
+                return
+            self.taking[index] = [j.id for j in jobs if j.id is not None]
+            self.say(f"Shot {index}: making {len(jobs)} re-take(s)…")
+            finals = await drive_takes(self.engine, jobs)
+        finally:
+            self.taking.pop(index, None)
+            ticker.stop()
+        await self._replan()
+        self._refresh()
+        saved = sum(1 for j in finals if j.state == "saved")
+        self.say(
+            f"Shot {index}: {saved} of {len(finals)} re-take(s) saved. Enter on the shot shows "
+            "its takes side by side; keep one to rebuild the film from the keepers."
+        )
+        if saved:
+            self._show_takes(self.plans[index - 1])
+
+    @on(DataTable.RowSelected, "#story-shots")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_takes()
+
+    def action_takes(self) -> None:
+        p = self._cursor_plan()
+        if p is None:
+            return
+        if not p.takes:
+            self.notify(f"Shot {p.shot.index} has no saved video yet.", severity="warning")
+            return
+        self._show_takes(p)
+
+    def _show_takes(self, p: ShotPlan) -> None:
+        from jimeng_tui.tui.screens.story_takes import TakesScreen
+
+        keeper = p.keeper.id if p.keeper is not None else None
+        cache = self.engine.paths.cache_dir
+        index = p.shot.index
+
+        def keep(job_id: int) -> None:
+            self._keep(index, job_id)
+
+        self.app.push_screen(TakesScreen(index, p.takes, keeper, cache, keep))
+
+    @work(exclusive=True, group="story-keep", exit_on_error=False)
+    async def _keep(self, index: int, job_id: int) -> None:
+        from jimeng_tui.story.takes import TakeRefused, keep_take
+
+        board = self.board
+        assert board is not None
+        history = self.engine.history
+        try:
+            kept = await asyncio.to_thread(keep_take, history, board, self.plans, index, job_id)
+        except TakeRefused as exc:
+            self.say(f"[b red]Not kept:[/] {exc}")
+            return
+        await self._replan()
+        self.run_state = None  # the statuses are the new plan's
+        self._fill()
+        self.query_one("#story-shots", DataTable).move_cursor(row=index - 1)
+        if kept.remake:
+            self._ask_remake(index, kept.remake)
+            return
+        self.say(f"Shot {index}: job {job_id} is the keeper now; joining the film…")
+        self.action_run_story()
+
+    def _ask_remake(self, index: int, remake: list[int]) -> None:
+        from jimeng_tui.tui.screens.paid_guard import confirm_paid
+
+        board = self.board
+        assert board is not None
+        listed = ", ".join(map(str, remake))
+        self.say(
+            f"Shot {index} has a new keeper. Shot {listed} starts on its last frame and was made "
+            "from the earlier take: the next run (Ctrl+R) makes it again from the new keeper, or "
+            f"keep shot {remake[0]}'s old video (Enter on it) to leave it as it is."
+        )
+        requests = self._run_requests()
+        confirm_paid(
+            self.app,
+            title=f"Shot {index}: new keeper",
+            what=(
+                f"Shot {listed} starts on shot {index}'s last frame. Make it again from the new "
+                "keeper's last frame, so the chain follows the keeper? Then the film is joined "
+                "from the keepers. (Don't send: it stays to be made at the next run.)"
+            ),
+            requests=requests,
+            proceed=lambda: self._start(self._run),
+        )
+
+    @staticmethod
+    def _start(worker: Any, *args: Any) -> None:
+        """Start a ``@work`` method from a callback that expects nothing back."""
+        worker(*args)
+
+    def _run_requests(self) -> list[Any]:
+        from jimeng_tui.jobs.request_builder import build_request
+        from jimeng_tui.story.board import CHAINED_STAND_IN
+
+        board = self.board
+        assert board is not None
+        out = []
+        for p in self.plans:
+            if str(p.action) == "run":
+                stand_in = str(board.folder / CHAINED_STAND_IN) if p.shot.chained else None
+                fields = p.shot.video_input(board.fps, stand_in)
+                out.append(build_request(fields, base_dir=board.folder))
+        return out
 
     # ------------------------------------------------------------------ running
     def action_run_story(self) -> None:
         from jimeng_tui.tui.screens.confirm import ConfirmScreen
 
-        if self.running:
-            self.notify("The storyboard is already running.")
+        if self.running or self.taking:
+            self.notify("The storyboard or a re-take is already running.")
             return
         if self.board is None or not self.plans:
             self.notify("Load a storyboard without errors first.", severity="warning")
@@ -239,12 +443,14 @@ class StoryboardScreen(Screen[None]):
         finally:
             ticker.stop()
             self.running = False
+            with contextlib.suppress(Exception):  # the screen may be closing
+                await self._replan()  # the keepers and takes as the run left them (t, Enter)
 
     def action_close(self) -> None:
-        if self.running:
+        if self.running or self.taking:
             self.notify(
-                "The storyboard is running; wait for it to end (if you quit, shots on the "
-                "service resume at the next start and a new run reuses them).",
+                "The storyboard or a re-take is running; wait for it to end (if you quit, jobs "
+                "on the service resume at the next start and a new run reuses them).",
                 severity="warning",
             )
             return

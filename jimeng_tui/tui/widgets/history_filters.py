@@ -62,7 +62,7 @@ class FilterValues:
 
 
 class HistoryFilters(Horizontal):
-    """Search as you type, status, mode, date range and favourites."""
+    """Search as you type, status, model (of every service), date range and favourites."""
 
     DEFAULT_CSS = """
     HistoryFilters {
@@ -104,7 +104,7 @@ class HistoryFilters(Horizontal):
         super().__init__(**kwargs)
         self._values = FilterValues()
         self._mode_choices = (
-            ("Any mode", ""),
+            ("Any model", ""),
             *((m, m) if isinstance(m, str) else m for m in modes),
         )
 
