@@ -14,7 +14,7 @@ from typing import Any
 from jimeng_tui.domain.capabilities import Capabilities
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.services.ark import body as ark_body
-from jimeng_tui.services.ark.client import ArkClient, RetrySettings
+from jimeng_tui.services.ark.client import ArkClient
 from jimeng_tui.services.ark.codec import summary
 from jimeng_tui.services.ark.errors import ArkApiError, CreateOutcomeUnknown, error_info
 from jimeng_tui.services.ark.models import ARK_CAPS, SERVICE_NAME
@@ -30,6 +30,7 @@ from jimeng_tui.services.base import (
     TransportError,
     WireBody,
 )
+from jimeng_tui.services.http import client_settings
 
 STATUSES: dict[str, RemoteStatus] = {s.value: s for s in RemoteStatus}
 LIST_PAGE_SIZE = 100  # 1–500 [M-PT]
@@ -110,12 +111,7 @@ class ArkService:
         if client is None:
             if target is None:
                 raise ValueError("ArkService needs a target or a client")
-            client = ArkClient(
-                target.credentials.get("api_key", ""),
-                base_url=target.base_url,
-                timeout=target.timeout_s,
-                retry=RetrySettings(attempts=max(1, target.retries)),
-            )
+            client = ArkClient(target.credentials.get("api_key", ""), **client_settings(target))
         self.client = client
 
     def __repr__(self) -> str:

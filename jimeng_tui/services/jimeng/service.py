@@ -23,8 +23,10 @@ from jimeng_tui.services.base import (
     TaskView,
     WireBody,
 )
+from jimeng_tui.services.http import client_settings
+from jimeng_tui.services.images import body_with_images
 from jimeng_tui.services.jimeng.capabilities import JIMENG_CAPS, SERVICE_NAME
-from jimeng_tui.services.jimeng.client import JimengClient, RetrySettings, http_transport
+from jimeng_tui.services.jimeng.client import JimengClient, http_transport
 from jimeng_tui.services.jimeng.codec import summarize
 from jimeng_tui.services.jimeng.errors import (
     BUSINESS_ERRORS,
@@ -84,9 +86,7 @@ class JimengService:
                     target.credentials.get("access_key", ""),
                     target.credentials.get("secret_key", ""),
                 ),
-                base_url=target.base_url,
-                timeout=target.timeout_s,
-                retry=RetrySettings(attempts=max(1, target.retries)),
+                **client_settings(target),
             )
         self.client = client
         self._http = http  # for fetching image URLs mixed with files; made when first needed
@@ -114,12 +114,7 @@ class JimengService:
         req.validate()
         images = await prepare_images(req, http=self._get_http())
         body = build_submit_body(req, images)
-        return WireBody(
-            body,
-            image_hashes=[img.sha256 for img in images],
-            notices=[notice for img in images for notice in img.notices],
-            redacted=redact_body(body),
-        )
+        return body_with_images(body, images, redact_body(body))
 
     async def submit(self, body: Mapping[str, object]) -> Submitted:
         result = await self.client.submit(dict(body))
