@@ -60,7 +60,7 @@ async def pause_before(retry: RetrySettings, attempt: int) -> None:
         await asyncio.sleep(retry.delay(attempt - 1))
 
 
-def http_url(base_url: str, what: str) -> httpx.URL:
+def checked_url(base_url: str, what: str) -> httpx.URL:
     """``base_url`` parsed; JimengError naming ``what`` ("The API URL") if it is not http(s)."""
     url = httpx.URL(base_url)
     if url.scheme not in ("http", "https") or not url.host:

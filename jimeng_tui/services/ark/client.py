@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.services import http
 from jimeng_tui.services.ark.errors import (
     ArkApiError,
     CreateOutcomeUnknown,
@@ -28,19 +29,7 @@ from jimeng_tui.services.ark.errors import (
 )
 from jimeng_tui.services.ark.models import DEFAULT_API_URL
 from jimeng_tui.services.base import Outcome, TransportError
-from jimeng_tui.services.http import (
-    DEFAULT_RETRY,
-    NOT_SENT,
-    UNSENDABLE,
-    USER_AGENT,
-    RetrySettings,
-    cannot_send,
-    describe,
-    gave_up,
-    http_url,
-    no_answer,
-    pause_before,
-)
+from jimeng_tui.services.http import DEFAULT_RETRY, RetrySettings
 
 __all__ = ["ArkClient", "Created", "RetrySettings"]
 TASKS_PATH = "/contents/generations/tasks"
@@ -67,7 +56,7 @@ class ArkClient:
         transport: httpx.AsyncBaseTransport | None = None,
         on_limit: Callable[[Outcome], None] | None = None,
     ) -> None:
-        http_url(base_url, "Ark URL")
+        http.checked_url(base_url, "Ark URL")
         self.base_url = base_url.rstrip("/")
         self.retry = retry
         self.on_limit = on_limit
@@ -78,7 +67,7 @@ class ArkClient:
             headers={
                 "Authorization": f"Bearer {api_key}",
                 "Accept": "application/json",
-                "User-Agent": USER_AGENT,
+                "User-Agent": http.USER_AGENT,
             },
         )
 
@@ -133,17 +122,17 @@ class ArkClient:
         attempts = max(1, self.retry.attempts)
         last: JimengError | None = None
         for attempt in range(attempts):
-            await pause_before(self.retry, attempt)
+            await http.pause_before(self.retry, attempt)
             try:
                 extra: dict[str, Any] = {"json": {}} if method == "DELETE" else {}
                 response = await self._http.request(
                     method, self._url(task_id), params=params, **extra
                 )
                 return self._answer(response)
-            except UNSENDABLE as exc:
-                raise cannot_send(self.base_url, exc) from None
+            except http.UNSENDABLE as exc:
+                raise http.cannot_send(self.base_url, exc) from None
             except httpx.TransportError as exc:
-                last = no_answer(what, self.base_url, exc)
+                last = http.no_answer(what, self.base_url, exc)
             except _Unreadable as exc:
                 last = TransportError(f"The {what} got {exc}.", sent=True)
             except ArkApiError as exc:
@@ -151,7 +140,7 @@ class ArkClient:
                     raise
                 last = exc
         assert last is not None
-        raise gave_up(last, attempts)
+        raise http.gave_up(last, attempts)
 
     # ---- the four calls ---------------------------------------------------------------
 
@@ -161,22 +150,22 @@ class ArkClient:
         headers = {"Content-Type": "application/json"}
         attempts = max(1, self.retry.attempts)
         for attempt in range(attempts):
-            await pause_before(self.retry, attempt)
+            await http.pause_before(self.retry, attempt)
             try:
                 response = await self._http.post(self._url(), content=content, headers=headers)
-            except NOT_SENT as exc:
+            except http.NOT_SENT as exc:
                 if attempt + 1 < attempts:
                     continue
                 raise TransportError(
-                    f"Could not connect to {self.base_url} ({describe(exc)}); the create was "
+                    f"Could not connect to {self.base_url} ({http.describe(exc)}); the create was "
                     f"not sent (tried {attempts} times).",
                     sent=False,
                 ) from None
-            except UNSENDABLE as exc:
-                raise cannot_send(self.base_url, exc) from None
+            except http.UNSENDABLE as exc:
+                raise http.cannot_send(self.base_url, exc) from None
             except httpx.TransportError as exc:
                 raise CreateOutcomeUnknown(
-                    f"The create to {self.base_url} failed after sending ({describe(exc)})"
+                    f"The create to {self.base_url} failed after sending ({http.describe(exc)})"
                 ) from None
             try:
                 answer = self._answer(response)

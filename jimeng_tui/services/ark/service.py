@@ -11,7 +11,6 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from jimeng_tui.domain.capabilities import Capabilities
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.services.ark import body as ark_body
 from jimeng_tui.services.ark.client import ArkClient
@@ -31,16 +30,11 @@ from jimeng_tui.services.base import (
     WireBody,
 )
 from jimeng_tui.services.http import client_settings
+from jimeng_tui.services.service_base import ServiceBase
 
 STATUSES: dict[str, RemoteStatus] = {s.value: s for s in RemoteStatus}
 LIST_PAGE_SIZE = 100  # 1–500 [M-PT]
 LIST_MAX_PAGES = 500  # page_num 1–500 [M-PT]
-
-
-def _request(request: object) -> ArkRequest:
-    if not isinstance(request, ArkRequest):
-        raise TypeError(f"Ark takes an ArkRequest, not {type(request).__name__}")
-    return request
 
 
 def _text(value: object) -> str | None:
@@ -102,10 +96,13 @@ def task_view(answer: Mapping[str, Any]) -> TaskView:
     )
 
 
-class ArkService:
+class ArkService(ServiceBase[ArkRequest]):
     """The ``Service`` for Seedance models on Ark."""
 
     name = SERVICE_NAME
+    caps = ARK_CAPS
+    request_type = ArkRequest
+    client: ArkClient
 
     def __init__(self, target: Target | None = None, *, client: ArkClient | None = None) -> None:
         if client is None:
@@ -117,25 +114,12 @@ class ArkService:
     def __repr__(self) -> str:
         return f"ArkService({self.client!r})"
 
-    @property
-    def endpoint(self) -> str:
-        return self.client.base_url
-
-    def capabilities(self) -> Capabilities:
-        return ARK_CAPS
-
-    def request_from_params(self, params: Mapping[str, object]) -> ArkRequest:
-        return ArkRequest.from_params(params)
-
     def summary(self, request: object) -> RequestSummary:
-        return summary(_request(request))
-
-    def validate(self, request: object) -> None:
-        _request(request).validate()
+        return summary(self.checked(request))
 
     async def build_body(self, request: object) -> WireBody:
         """Image preflight to Ark's limits (ImageError says why) and the exact create body."""
-        return await ark_body.build_body(_request(request))
+        return await ark_body.build_body(self.checked(request))
 
     async def submit(self, body: Mapping[str, object]) -> Submitted:
         created = await self.client.create(dict(body))

@@ -20,19 +20,8 @@ from typing import Any, TypeVar
 import httpx
 
 from jimeng_tui.domain.errors import JimengError
-from jimeng_tui.services.http import (
-    DEFAULT_RETRY,
-    NOT_SENT,
-    UNSENDABLE,
-    USER_AGENT,
-    RetrySettings,
-    cannot_send,
-    describe,
-    gave_up,
-    http_url,
-    no_answer,
-    pause_before,
-)
+from jimeng_tui.services import http
+from jimeng_tui.services.http import DEFAULT_RETRY, RetrySettings
 from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.services.jimeng.errors import (
     SUCCESS_CODE,
@@ -112,7 +101,7 @@ class JimengClient:
         transport: httpx.AsyncBaseTransport | None = None,
         on_limit: Callable[[int], None] | None = None,
     ):
-        url = http_url(base_url, "API URL")
+        url = http.checked_url(base_url, "API URL")
         self._credentials = credentials
         self.base_url = base_url
         self.retry = retry
@@ -162,7 +151,7 @@ class JimengClient:
             credentials=self._credentials,
             now=self._clock(),
         )
-        headers["User-Agent"] = USER_AGENT
+        headers["User-Agent"] = http.USER_AGENT
         async with self._request_slots:
             return await self._http.post(
                 self._url.copy_with(params=query), content=content, headers=headers
@@ -226,23 +215,23 @@ class JimengClient:
         last: JimengError | None = None
         not_sent = "; the request was not sent." if lost is not None else "."
         for attempt in range(attempts):
-            await pause_before(self.retry, attempt)
+            await http.pause_before(self.retry, attempt)
             try:
                 response = await self._post(action, body)
-            except NOT_SENT as exc:
+            except http.NOT_SENT as exc:
                 last = TransportError(
-                    f"Could not connect to {self.base_url} ({describe(exc)}){not_sent}",
+                    f"Could not connect to {self.base_url} ({http.describe(exc)}){not_sent}",
                     sent=False,
                 )
                 continue
-            except UNSENDABLE as exc:
-                raise cannot_send(self.base_url, exc) from None
+            except http.UNSENDABLE as exc:
+                raise http.cannot_send(self.base_url, exc) from None
             except httpx.TransportError as exc:
                 if lost is not None:
                     raise lost(
-                        f"Submit to {self.base_url} failed after sending ({describe(exc)})"
+                        f"Submit to {self.base_url} failed after sending ({http.describe(exc)})"
                     ) from None
-                last = no_answer(what, self.base_url, exc)  # sent: NOT_SENT is caught above
+                last = http.no_answer(what, self.base_url, exc)  # sent: NOT_SENT is caught above
                 continue
             try:
                 return read(self._parse(response))
@@ -259,7 +248,7 @@ class JimengClient:
                     raise
                 last = exc
         assert last is not None
-        raise gave_up(last, attempts)
+        raise http.gave_up(last, attempts)
 
     # ---- the two actions --------------------------------------------------------------
 

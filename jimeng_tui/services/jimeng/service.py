@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping, Sequence
 
 import httpx
 
-from jimeng_tui.domain.capabilities import Capabilities
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.services.base import (
     Outcome,
@@ -40,6 +39,7 @@ from jimeng_tui.services.jimeng.errors import (
 from jimeng_tui.services.jimeng.images import prepare_images
 from jimeng_tui.services.jimeng.request import GenerationRequest, build_submit_body, redact_body
 from jimeng_tui.services.jimeng.signing import Credentials
+from jimeng_tui.services.service_base import ServiceBase
 
 # The service's status words → the interface's.
 STATUSES: dict[str, RemoteStatus] = {
@@ -60,16 +60,13 @@ OUTCOME_OF_RETRY: dict[Retry, Outcome] = {
 }
 
 
-def _request(request: object) -> GenerationRequest:
-    if not isinstance(request, GenerationRequest):
-        raise TypeError(f"Jimeng 3.0 takes a GenerationRequest, not {type(request).__name__}")
-    return request
-
-
-class JimengService:
+class JimengService(ServiceBase[GenerationRequest]):
     """The ``Service`` for Jimeng Video 3.0 (registered as ``jimeng3``)."""
 
     name = SERVICE_NAME
+    caps = JIMENG_CAPS
+    request_type = GenerationRequest
+    client: JimengClient
 
     def __init__(
         self,
@@ -92,25 +89,12 @@ class JimengService:
         self._http = http  # for fetching image URLs mixed with files; made when first needed
         self._own_http = http is None
 
-    @property
-    def endpoint(self) -> str:
-        return self.client.base_url
-
-    def capabilities(self) -> Capabilities:
-        return JIMENG_CAPS
-
-    def request_from_params(self, params: Mapping[str, object]) -> GenerationRequest:
-        return GenerationRequest.from_params(dict(params))
-
     def summary(self, request: object) -> RequestSummary:
-        return summarize(_request(request))
-
-    def validate(self, request: object) -> None:
-        _request(request).validate()
+        return summarize(self.checked(request))
 
     async def build_body(self, request: object) -> WireBody:
         """Image preflight (ImageError says why an image cannot go) and the exact submit body."""
-        req = _request(request)
+        req = self.checked(request)
         req.validate()
         images = await prepare_images(req, http=self._get_http())
         body = build_submit_body(req, images)
@@ -122,7 +106,7 @@ class JimengService:
         return Submitted(result.task_id, result.request_id or None, redacted)
 
     async def query(self, task_id: str, request: object) -> TaskView:
-        result = await self.client.get_result(_request(request).mode_info.req_key, task_id)
+        result = await self.client.get_result(self.checked(request).mode_info.req_key, task_id)
         status = STATUSES.get(result.status)
         failure = None
         if status is None:
