@@ -198,6 +198,24 @@ def frames_at_rate(
         yield current
 
 
+def encode_frame(
+    out: av.container.OutputContainer,
+    vs: av.VideoStream,
+    frame: av.VideoFrame,
+    index: int,
+    fps: int,
+) -> None:
+    """Encode ``frame`` as frame number ``index`` of a ``fps`` stream and write its packets (the
+    encoder picks the frame type)."""
+    from av.video.frame import PictureType
+
+    frame.pts = index
+    frame.time_base = Fraction(1, fps)
+    frame.pict_type = PictureType.NONE
+    for packet in vs.encode(frame):
+        out.mux(packet)
+
+
 def conform(source: Path, dest: Path, *, duration_s: float, fps: int) -> MediaInfo:
     """Write ``dest``: ``source`` trimmed to ``duration_s`` at exactly ``fps`` (H.264, yuv420p).
 
@@ -207,7 +225,6 @@ def conform(source: Path, dest: Path, *, duration_s: float, fps: int) -> MediaIn
     Returns what the written file holds (probed after writing).
     """
     import av
-    from av.video.frame import PictureType
 
     source, dest = Path(source), Path(dest)
     if fps <= 0 or duration_s <= 0:
@@ -241,11 +258,7 @@ def conform(source: Path, dest: Path, *, duration_s: float, fps: int) -> MediaIn
                 )
                 timed = frames_at_rate(frames, src_rate, fps, out_count, hold_last=False)
                 for i, current in enumerate(timed):
-                    current.pts = i
-                    current.time_base = Fraction(1, fps)
-                    current.pict_type = PictureType.NONE
-                    for packet in vs.encode(current):
-                        out.mux(packet)
+                    encode_frame(out, vs, current, i, fps)
                     written += 1
                 for packet in vs.encode(None):
                     out.mux(packet)

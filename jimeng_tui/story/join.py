@@ -17,7 +17,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-from av.video.frame import PictureType
 from PIL import Image
 
 from jimeng_tui.jobs.media import (
@@ -25,6 +24,7 @@ from jimeng_tui.jobs.media import (
     PRESET,
     MediaError,
     MediaInfo,
+    encode_frame,
     frames_at_rate,
     probe,
     temp_path,
@@ -145,11 +145,7 @@ def _write_pictures(
     def emit(image: Image.Image) -> None:
         nonlocal index
         frame = av.VideoFrame.from_image(image).reformat(format="yuv420p")  # type: ignore[no-untyped-call]
-        frame.pts = index
-        frame.time_base = Fraction(1, fps)
-        frame.pict_type = PictureType.NONE
-        for packet in vs.encode(frame):
-            out.mux(packet)
+        encode_frame(out, vs, frame, index, fps)
         index += 1
 
     held: list[Image.Image] = []  # the end of the shot before, to blend into this one
