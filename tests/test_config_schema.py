@@ -150,3 +150,15 @@ def test_the_fixture_is_the_full_text_read_back():
     assert data["network"]["timeout"] == 12.0
     assert data["credentials"]["future_key"] == "kept"
     assert data["future_table"] == {"x": "y"}
+
+
+def test_the_forms_defaults_mirror_the_schema():
+    """The form keeps its own copy of the [defaults] it shows (so the first screen does not load
+    the config store); each of its fields must start where the schema's setting does."""
+    from jimeng_tui.tui.widgets.form_fields import FormDefaults
+
+    form = FormDefaults()
+    for item in dataclasses.fields(FormDefaults):
+        setting = config_schema.SETTINGS[f"defaults.{item.name}"]
+        assert getattr(form, item.name) == setting.default, item.name
+        assert getattr(form, item.name).__class__ is setting.type
