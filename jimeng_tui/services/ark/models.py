@@ -89,15 +89,43 @@ def _seconds(first: int, last: int) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class Family:
-    """What the models of one generation share (a row names only what it changes)."""
+    """What the models of one generation share; a row adds its id, alias and label and names
+    only what it changes."""
 
-    inputs: frozenset[InputKind]
-    resolutions: tuple[str, ...]
-    seconds: tuple[int, int]
-    options: tuple[Option, ...]
-    facts: ArkFacts = ArkFacts()
-    ratios: tuple[str, ...] = RATIOS
-    max_reference_images: int = 0
+    caps: ModelCaps  # without id, label and aliases
+    facts: ArkFacts
+
+
+def _family(
+    *,
+    inputs: set[InputKind],
+    resolutions: tuple[str, ...],
+    seconds: tuple[int, int],
+    options: tuple[Option, ...],
+    facts: ArkFacts = ArkFacts(),
+    ratios: tuple[str, ...] = RATIOS,
+    max_reference_images: int = 0,
+) -> Family:
+    durations = _seconds(*seconds)
+    caps = ModelCaps(
+        id="",
+        label="",
+        inputs=frozenset(inputs),
+        durations=durations,
+        native_durations=durations,
+        fps=FPS_CHOICES,
+        native_fps=NATIVE_FPS,
+        ratios=ratios,
+        resolutions=resolutions,
+        max_reference_images=max_reference_images,
+        options=(*options, ENDPOINT),
+        # No source gives a prompt limit: this only bounds the form's field (not enforced).
+        prompt_max_chars=4000,
+    )
+    return Family(caps, facts)
+
+
+_CAPS_FIELDS = frozenset(f.name for f in dataclasses.fields(ModelCaps))
 
 
 def _model(
@@ -109,36 +137,17 @@ def _model(
     sources: Mapping[str, str],
     **changes: Any,
 ) -> ArkModel:
-    """A row: ``family`` with ``changes`` (its own fields or ``ArkFacts``'), ``sources`` added
-    to the family's."""
-    own = {k: v for k, v in changes.items() if k in _FAMILY_FIELDS}
-    row = dataclasses.replace(family, **own)
+    """A row: ``family`` with ``changes`` (``ModelCaps`` or ``ArkFacts`` fields), and
+    ``sources`` added to the family's."""
+    own = {k: v for k, v in changes.items() if k in _CAPS_FIELDS}
+    caps = dataclasses.replace(family.caps, id=model_id, label=label, aliases=(alias,), **own)
     facts = dataclasses.replace(
-        row.facts,
-        sources={**sources, **row.facts.sources},
+        family.facts,
+        sources={**sources, **family.facts.sources},
         **{k: v for k, v in changes.items() if k not in own},
-    )
-    durations = _seconds(*row.seconds)
-    caps = ModelCaps(
-        id=model_id,
-        label=label,
-        aliases=(alias,),
-        inputs=row.inputs,
-        durations=durations,
-        native_durations=durations,
-        fps=FPS_CHOICES,
-        native_fps=NATIVE_FPS,
-        ratios=row.ratios,
-        resolutions=row.resolutions,
-        max_reference_images=row.max_reference_images,
-        options=(*row.options, ENDPOINT),
-        # No source gives a prompt limit: this only bounds the form's field (not enforced).
-        prompt_max_chars=4000,
     )
     return ArkModel(caps, facts)
 
-
-_FAMILY_FIELDS = frozenset(f.name for f in dataclasses.fields(Family))
 
 T, F, FL, REF = (
     InputKind.TEXT,
@@ -149,16 +158,16 @@ T, F, FL, REF = (
 ALL_RES = ("480p", "720p", "1080p")
 
 NO_ADAPTIVE = tuple(r for r in RATIOS if r != ADAPTIVE)
-SEEDANCE_2 = Family(
-    inputs=frozenset({T, F, FL, REF}),
+SEEDANCE_2 = _family(
+    inputs={T, F, FL, REF},
     resolutions=ALL_RES,
     seconds=(4, 15),
     options=(GENERATE_AUDIO, CAMERA_FIXED, WATERMARK),
     max_reference_images=9,
     facts=ArkFacts(has_sound=True, auto_duration=True, reference_videos=3, reference_audios=3),
 )
-SEEDANCE_1_0 = Family(
-    inputs=frozenset({T, F, FL}),
+SEEDANCE_1_0 = _family(
+    inputs={T, F, FL},
     resolutions=ALL_RES,
     seconds=(2, 12),
     options=(CAMERA_FIXED, WATERMARK),
@@ -203,8 +212,8 @@ MODELS: tuple[ArkModel, ...] = (
         "doubao-seedance-1-5-pro-251215",
         "seedance-1.5-pro",
         "Seedance 1.5 pro",
-        Family(
-            inputs=frozenset({T, F, FL}),
+        _family(
+            inputs={T, F, FL},
             resolutions=ALL_RES,
             seconds=(4, 12),
             options=(GENERATE_AUDIO, DRAFT, CAMERA_FIXED, WATERMARK),
