@@ -44,12 +44,10 @@ class ConfigError(JimengError):
         path: Path | None = None,
     ):
         super().__init__(message)
-        self.key = key
-        self.env_var = env_var
-        self.line = line
-        self.column = column
-        self.allowed = allowed
-        self.path = path
+        # what is wrong: the setting ("network.timeout"), the variable that set it, what may be
+        self.key, self.env_var, self.allowed = key, env_var, allowed
+        # where: the file, and the value's line and column in it (1-based)
+        self.path, self.line, self.column = path, line, column
 
 
 # ---------------------------------------------------------------------------------------------
