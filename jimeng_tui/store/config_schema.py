@@ -248,8 +248,9 @@ class Setting:
 
 def _schema() -> tuple[Setting, ...]:
     found: list[Setting] = []
+    sections = get_type_hints(Config)
     for section in dataclasses.fields(Config):
-        kind = get_type_hints(Config)[section.name]
+        kind = sections[section.name]
         if not (isinstance(kind, type) and dataclasses.is_dataclass(kind)):
             continue
         types = get_type_hints(kind)
