@@ -27,6 +27,20 @@ def test_home_puts_everything_under_one_folder(isolated_home):
     assert paths.history_db == isolated_home / "data" / "history.sqlite3"
     assert paths.log_file == isolated_home / "logs" / "jimeng-tui.log"
     assert set(paths.as_dict()) >= {"config_file", "history_db", "videos_dir", "log_file"}
+    # `jimeng-tui locate` lists them in this order, each as its path
+    home = str(isolated_home)
+    assert list(paths.as_dict().items()) == [
+        ("config_dir", f"{home}/config"),
+        ("config_file", f"{home}/config/config.toml"),
+        ("data_dir", f"{home}/data"),
+        ("history_db", f"{home}/data/history.sqlite3"),
+        ("sandbox_history_db", f"{home}/data/sandbox-history.sqlite3"),
+        ("sandbox_tasks_file", f"{home}/data/sandbox-tasks.json"),
+        ("cache_dir", f"{home}/cache"),
+        ("log_dir", f"{home}/logs"),
+        ("log_file", f"{home}/logs/jimeng-tui.log"),
+        ("videos_dir", f"{home}/videos"),
+    ]
 
 
 def test_nothing_is_created(isolated_home):

@@ -191,6 +191,9 @@ def test_recamera_needs_template_and_strength():
     assert "weak, medium, strong" in str(err)
     err = error_of(valid_request("i2v_recamera_720p", camera_strength="extreme"))
     assert err.field == "camera_strength"
+    assert "mode i2v_recamera_720p needs a camera strength, not 'extreme'" in str(err)
+    err = error_of(valid_request("i2v_recamera_720p", camera_template="zoom"))
+    assert "mode i2v_recamera_720p needs a camera template, not 'zoom'" in str(err)
 
 
 @pytest.mark.parametrize("name", ["camera_template", "camera_strength"])

@@ -8,6 +8,7 @@ know is kept in ``JobMeta.extra`` under its old name, never dropped.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,13 +35,7 @@ class BatchOrigin:
     repeat: int = 0  # 0 for the first line with this fingerprint, 1 for the second, ...
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "sha256": self.sha256,
-            "line": self.line,
-            "request": self.request,
-            "repeat": self.repeat,
-        }
+        return dataclasses.asdict(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> BatchOrigin:

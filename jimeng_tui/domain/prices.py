@@ -9,6 +9,7 @@ A price nobody could source is ``None``: "unknown", shown as such, never guessed
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,14 +44,10 @@ class Price:
         return f"{self.amount:.2f} {self.currency}/video"
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "amount": self.amount,
-            "unit": self.unit,
-            "currency": self.currency,
-            "source": self.source,
-            "date": self.date,
-            "third_party": self.third_party,
-        }
+        """Every field but the note (a remark for the screen, not part of the record)."""
+        data = dataclasses.asdict(self)
+        del data["note"]
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Price | None:

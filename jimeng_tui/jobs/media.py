@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from jimeng_tui.domain.errors import JimengError
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
 
 # Smaller than this cannot be a video (an empty body, an HTML error page cut short, ...).
+FrameT = TypeVar("FrameT")
 MIN_VIDEO_BYTES = 1024
 
 CRF = 18
@@ -176,6 +177,45 @@ def _source_frames(
         raise MediaError(f"Decoding {Path(container.name).name} failed: {exc}.") from exc
 
 
+def frames_at_rate(
+    frames: Iterator[FrameT], src_rate: Fraction, fps: int, count: int, *, hold_last: bool
+) -> Iterator[FrameT]:
+    """Up to ``count`` frames at ``fps`` from ``frames`` (at ``src_rate``): each is the source
+    frame showing at its time, repeated or dropped as the two rates need. When the source runs
+    out, its last frame is held (``hold_last``) or the output ends there."""
+    current: FrameT | None = None
+    index = -1  # index of `current` among the source frames
+    for i in range(count):
+        wanted = math.floor(Fraction(i, fps) * src_rate)
+        while index < wanted:
+            nxt = next(frames, None)
+            if nxt is None:
+                break
+            index += 1
+            current = nxt
+        if current is None or (index < wanted and not hold_last):
+            return
+        yield current
+
+
+def encode_frame(
+    out: av.container.OutputContainer,
+    vs: av.VideoStream,
+    frame: av.VideoFrame,
+    index: int,
+    fps: int,
+) -> None:
+    """Encode ``frame`` as frame number ``index`` of a ``fps`` stream and write its packets (the
+    encoder picks the frame type)."""
+    from av.video.frame import PictureType
+
+    frame.pts = index
+    frame.time_base = Fraction(1, fps)
+    frame.pict_type = PictureType.NONE
+    for packet in vs.encode(frame):
+        out.mux(packet)
+
+
 def conform(source: Path, dest: Path, *, duration_s: float, fps: int) -> MediaInfo:
     """Write ``dest``: ``source`` trimmed to ``duration_s`` at exactly ``fps`` (H.264, yuv420p).
 
@@ -185,7 +225,6 @@ def conform(source: Path, dest: Path, *, duration_s: float, fps: int) -> MediaIn
     Returns what the written file holds (probed after writing).
     """
     import av
-    from av.video.frame import PictureType
 
     source, dest = Path(source), Path(dest)
     if fps <= 0 or duration_s <= 0:
@@ -213,24 +252,13 @@ def conform(source: Path, dest: Path, *, duration_s: float, fps: int) -> MediaIn
                 # every stream is added before the first packet is written
                 audio = _audio_copier(source, out, sound) if src_info.has_audio else None
 
-                frames = _source_frames(src, stream)
-                current: av.VideoFrame | None = None
-                index = -1  # index of `current` among decoded source frames
-                for i in range(out_count):
-                    wanted = math.floor(Fraction(i, fps) * src_rate)
-                    while index < wanted:
-                        nxt = next(frames, None)
-                        if nxt is None:
-                            break
-                        index += 1
-                        current = nxt.reformat(width=width, height=height, format="yuv420p")
-                    if index < wanted or current is None:
-                        break  # the source ran out
-                    current.pts = i
-                    current.time_base = Fraction(1, fps)
-                    current.pict_type = PictureType.NONE
-                    for packet in vs.encode(current):
-                        out.mux(packet)
+                frames = (
+                    frame.reformat(width=width, height=height, format="yuv420p")
+                    for frame in _source_frames(src, stream)
+                )
+                timed = frames_at_rate(frames, src_rate, fps, out_count, hold_last=False)
+                for i, current in enumerate(timed):
+                    encode_frame(out, vs, current, i, fps)
                     written += 1
                 for packet in vs.encode(None):
                     out.mux(packet)

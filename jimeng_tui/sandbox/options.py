@@ -36,6 +36,16 @@ FAULT_RATES: tuple[str, ...] = (
 )
 
 
+class _Scaled:
+    """A read-only duration in real seconds: the named setting divided by ``speed``."""
+
+    def __init__(self, setting: str) -> None:
+        self.setting = setting
+
+    def __get__(self, options: SandboxOptions, owner: type | None = None) -> float:
+        return float(getattr(options, self.setting)) / options.speed
+
+
 @dataclass
 class SandboxOptions:
     """Everything the sandbox can be told. Durations are service seconds, divided by ``speed``."""
@@ -99,29 +109,12 @@ class SandboxOptions:
         return f"SandboxOptions({inner}, secret_key='***', ark_api_key='***')"
 
     # Scaled durations (real seconds).
-    @property
-    def queue_s(self) -> float:
-        return self.queue_seconds / self.speed
-
-    @property
-    def generate_s(self) -> float:
-        return self.generate_seconds / self.speed
-
-    @property
-    def link_s(self) -> float:
-        return self.link_lifetime_s / self.speed
-
-    @property
-    def task_s(self) -> float:
-        return self.task_lifetime_s / self.speed
-
-    @property
-    def ark_link_s(self) -> float:
-        return self.ark_link_lifetime_s / self.speed
-
-    @property
-    def ark_task_s(self) -> float:
-        return self.ark_task_lifetime_s / self.speed
+    queue_s = _Scaled("queue_seconds")
+    generate_s = _Scaled("generate_seconds")
+    link_s = _Scaled("link_lifetime_s")
+    task_s = _Scaled("task_lifetime_s")
+    ark_link_s = _Scaled("ark_link_lifetime_s")
+    ark_task_s = _Scaled("ark_task_lifetime_s")
 
     def keys(self) -> dict[str, str]:
         """Every access key the gateway accepts, with its secret."""

@@ -11,6 +11,7 @@ import base64
 import binascii
 import io
 import json
+from collections.abc import Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,12 +111,18 @@ def mode_for(body: dict[str, Any]) -> catalog.Mode:
     return mode
 
 
+def _mode_of_action(body: dict[str, Any], known: Set[str], action: str) -> catalog.Mode:
+    """The body's mode (``req_key``), once every field it has is one of ``action``'s."""
+    mode = mode_for(body)
+    unknown = sorted(set(body) - known)
+    if unknown:
+        raise Invalid(unknown[0], f"is not a field of {action}")
+    return mode
+
+
 def check_submit(body: dict[str, Any]) -> SubmitInfo:
     """Everything that needs no image bytes. Raises Invalid or Rejected (text review)."""
-    mode = mode_for(body)
-    unknown = sorted(set(body) - SUBMIT_FIELDS)
-    if unknown:
-        raise Invalid(unknown[0], "is not a field of CVSync2AsyncSubmitTask")
+    mode = _mode_of_action(body, SUBMIT_FIELDS, "CVSync2AsyncSubmitTask")
 
     urls = body.get("image_urls")
     datas = body.get("binary_data_base64")
@@ -293,10 +300,7 @@ class QueryInfo:
 
 
 def check_query(body: dict[str, Any]) -> QueryInfo:
-    mode = mode_for(body)
-    unknown = sorted(set(body) - QUERY_FIELDS)
-    if unknown:
-        raise Invalid(unknown[0], "is not a field of CVSync2AsyncGetResult")
+    mode = _mode_of_action(body, QUERY_FIELDS, "CVSync2AsyncGetResult")
     task_id = body.get("task_id")
     if task_id is None:
         raise Invalid("task_id", "is required")

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from jimeng_tui.domain.capabilities import ImageLimits
 from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.localfiles import FileTooLarge, NotARegularFile, read_regular_file
+from jimeng_tui.services.base import WireBody
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -114,6 +115,18 @@ class PreparedImage:
             f"PreparedImage(source={self.source!r}, url={self.url!r}, data={size}, "
             f"width={self.width}, height={self.height}, notices={self.notices!r})"
         )
+
+
+def body_with_images(
+    body: dict[str, object], images: list[PreparedImage], redacted: dict[str, object]
+) -> WireBody:
+    """A built body with the hashes and notices of the images it carries."""
+    return WireBody(
+        body,
+        image_hashes=[image.sha256 for image in images],
+        notices=[notice for image in images for notice in image.notices],
+        redacted=redacted,
+    )
 
 
 def image_format(data: bytes) -> str:

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from jimeng_tui.services.jimeng import catalog
-from jimeng_tui.store import config_rules
+from jimeng_tui.store import config_schema
 from jimeng_tui.store.config import Config, LoadedConfig
 from jimeng_tui.store.config import load_config as load_config_file
 from jimeng_tui.store.config import save_config as save_config_file
-from jimeng_tui.store.config_rules import BadValue, file_error, one_of
+from jimeng_tui.store.config_rules import BadValue, one_of
+from jimeng_tui.store.config_schema import file_error
 from jimeng_tui.store.paths import AppPaths
 
 
@@ -50,7 +51,7 @@ _CHOICES: dict[str, Callable[[Any], Any]] = {
     "defaults.camera_template": one_of(catalog.CAMERA_TEMPLATES, empty_ok=True),
     "defaults.camera_strength": one_of(catalog.CAMERA_STRENGTHS),
 }
-assert set(_CHOICES) == set(config_rules.SERVICE_CHOICES)
+assert set(_CHOICES) == set(config_schema.SERVICE_CHOICES)
 
 
 def validate_defaults(loaded: LoadedConfig) -> LoadedConfig:
@@ -76,7 +77,7 @@ def load_config(paths: AppPaths, env: Mapping[str, str] = os.environ) -> LoadedC
 def validate_setting(setting: str, value: Any) -> Any:
     """The clean value for ``setting`` ("defaults.duration"), or ConfigError naming the setting
     and the allowed values (the settings screen checks each field with this)."""
-    return config_rules.validate_setting(setting, value, _CHOICES.get(setting))
+    return config_schema.validate_setting(setting, value, _CHOICES.get(setting))
 
 
 def save_config(config: Config, paths: AppPaths) -> Path:

@@ -13,7 +13,6 @@ The secret key never appears in a repr, a warning or an error.
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 import re
 import tempfile
@@ -28,147 +27,29 @@ import tomli_w
 
 from jimeng_tui.localfiles import read_regular_file
 from jimeng_tui.store.aside import move_aside
-from jimeng_tui.store.config_cost import BudgetConfig, PricesConfig, parse_prices, prices_to_dict
-from jimeng_tui.store.config_rules import (
-    DEFAULT_API_URL,
-    DEFAULT_ARK_URL,
-    RULES,
-    SECTIONS,
-    BadValue,
-    describe,
-    file_error,
-    locate,
-)
-from jimeng_tui.store.config_rules import ENV_OVERRIDES as ENV_OVERRIDES
+from jimeng_tui.store.config_cost import parse_prices, prices_to_dict
 from jimeng_tui.store.config_rules import MAX_CONCURRENCY_LIMIT as MAX_CONCURRENCY_LIMIT
 from jimeng_tui.store.config_rules import MAX_RETRIES as MAX_RETRIES
-from jimeng_tui.store.config_rules import SECRET_SETTING as SECRET_SETTING
-from jimeng_tui.store.config_rules import SECRET_SETTINGS as SECRET_SETTINGS
+from jimeng_tui.store.config_rules import BadValue, locate
 from jimeng_tui.store.config_rules import ConfigError as ConfigError
-from jimeng_tui.store.config_rules import validate_setting as validate_setting
+from jimeng_tui.store.config_schema import ENV_OVERRIDES as ENV_OVERRIDES
+from jimeng_tui.store.config_schema import RULES, SAVED_SECTIONS, SECTIONS, file_error, shown
+from jimeng_tui.store.config_schema import SECRET_SETTING as SECRET_SETTING
+from jimeng_tui.store.config_schema import SECRET_SETTINGS as SECRET_SETTINGS
+from jimeng_tui.store.config_schema import BudgetConfig as BudgetConfig
+from jimeng_tui.store.config_schema import Config as Config
+from jimeng_tui.store.config_schema import CredentialsConfig as CredentialsConfig
+from jimeng_tui.store.config_schema import DefaultsConfig as DefaultsConfig
+from jimeng_tui.store.config_schema import McpConfig as McpConfig
+from jimeng_tui.store.config_schema import NetworkConfig as NetworkConfig
+from jimeng_tui.store.config_schema import NotifyConfig as NotifyConfig
+from jimeng_tui.store.config_schema import PricesConfig as PricesConfig
+from jimeng_tui.store.config_schema import ServeConfig as ServeConfig
+from jimeng_tui.store.config_schema import mask_key as mask_key
+from jimeng_tui.store.config_schema import validate_setting as validate_setting
 from jimeng_tui.store.paths import AppPaths, ensure_private_dir
 
 CONFIG_MAX_BYTES = 1_000_000
-
-
-def mask_key(key: str) -> str:
-    """A key shown safely: ``"AKLT…7F2Q"`` → ``"AK…7F2Q"``; short keys show less, empty → ``""``."""
-    key = key.strip()
-    if not key:
-        return ""
-    if len(key) >= 12:
-        return f"{key[:2]}…{key[-4:]}"
-    if len(key) >= 6:
-        return f"…{key[-2:]}"
-    return "…"
-
-
-# ---------------------------------------------------------------------------------------------
-# The settings
-
-
-@dataclass
-class CredentialsConfig:
-    access_key: str = ""
-    secret_key: str = field(default="", repr=False)
-    ark_api_key: str = field(default="", repr=False)  # Ark (Seedance): a Bearer API key
-
-    def masked_access_key(self) -> str:
-        return mask_key(self.access_key)
-
-    def masked_ark_api_key(self) -> str:
-        return mask_key(self.ark_api_key)
-
-    @property
-    def complete(self) -> bool:
-        """Jimeng 3.0's pair is set."""
-        return bool(self.access_key.strip() and self.secret_key.strip())
-
-    @property
-    def has_ark(self) -> bool:
-        return bool(self.ark_api_key.strip())
-
-    def __repr__(self) -> str:
-        secret = "'***'" if self.secret_key else "''"
-        ark = "'***'" if self.ark_api_key else "''"
-        return (
-            f"CredentialsConfig(access_key={self.masked_access_key()!r}, secret_key={secret}, "
-            f"ark_api_key={ark})"
-        )
-
-    __str__ = __repr__
-
-
-@dataclass
-class DefaultsConfig:
-    # the model the form and `generate` start from: a model id or alias of any service;
-    # "" = Jimeng 3.0's `mode` below when its keys are set, else the first Ark model
-    model: str = ""
-    # Jimeng 3.0's defaults (a test checks them against its catalog)
-    mode: str = "t2v_720p"
-    duration: int = 5
-    fps: int = 24
-    aspect_ratio: str = "16:9"
-    camera_template: str = ""
-    camera_strength: str = "medium"
-    output_dir: str = ""  # empty → AppPaths.videos_dir
-    filename_template: str = "{date}_{slug}_{task_id}"
-    confirm_paid: bool = True  # ask before a key press re-runs or retries a (paid) generation
-
-
-@dataclass
-class NetworkConfig:
-    api_url: str = DEFAULT_API_URL
-    ark_url: str = DEFAULT_ARK_URL
-    timeout: float = 300.0
-    poll_interval: float = 5.0
-    max_poll_attempts: int = 120
-    max_concurrency: int = 5
-    retries: int = 4
-
-
-@dataclass
-class NotifyConfig:
-    # how a job's end is signalled: auto (from the terminal), osc9, osc777, osc99, desktop
-    # (notify-send), bell or none; `generate`/`batch` only after running `after_seconds`
-    method: str = "auto"
-    after_seconds: float = 30.0
-
-
-@dataclass
-class ServeConfig:
-    # the password of `jimeng-tui serve` on a non-loopback address ("" = a new one each start)
-    token: str = field(default="", repr=False)
-
-
-@dataclass
-class McpConfig:
-    # the bearer token of `jimeng-tui mcp --http` ("" = --new-token / --token-file / env only)
-    token: str = field(default="", repr=False)
-
-
-@dataclass
-class Config:
-    credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
-    defaults: DefaultsConfig = field(default_factory=DefaultsConfig)
-    network: NetworkConfig = field(default_factory=NetworkConfig)
-    notify: NotifyConfig = field(default_factory=NotifyConfig)
-    serve: ServeConfig = field(default_factory=ServeConfig)
-    mcp: McpConfig = field(default_factory=McpConfig)
-    budget: BudgetConfig = field(default_factory=BudgetConfig)
-    prices: PricesConfig = field(default_factory=PricesConfig)
-    # binding id → key, e.g. {"generate": "ctrl+g"}
-    keys: dict[str, str] = field(default_factory=dict)
-    # Keys this version does not know, kept so that saving does not lose them:
-    # section → {key: value} ("" holds unknown top-level keys and tables).
-    extra: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def has_credentials(self) -> bool:
-        return self.credentials.complete
-
-    def copy(self) -> Config:
-        return copy.deepcopy(self)
 
 
 @dataclass
@@ -376,11 +257,9 @@ def _section_dict(obj: Any, section: str, rules: ExtraRules) -> dict[str, Any]:
             out[f.name] = rule(value)
         except BadValue as bad:
             setting = f"{section}.{f.name}"
-            what = (
-                setting if setting in SECRET_SETTINGS else f"{setting} = {describe(value, setting)}"
-            )
             raise ConfigError(
-                f"Cannot save the settings: {what} {bad.reason}; allowed: {bad.allowed}.",
+                f"Cannot save the settings: {shown(setting, value)} {bad.reason}; "
+                f"allowed: {bad.allowed}.",
                 key=setting,
                 allowed=bad.allowed,
             ) from None
@@ -390,7 +269,7 @@ def _section_dict(obj: Any, section: str, rules: ExtraRules) -> dict[str, Any]:
 def config_to_dict(config: Config, rules: ExtraRules | None = None) -> dict[str, Any]:
     """The TOML document for ``config`` (validated; raises ConfigError for a bad value)."""
     doc: dict[str, Any] = dict(config.extra.get("", {}))
-    for section in ("credentials", "defaults", "network", "notify", "serve", "mcp", "budget"):
+    for section in SAVED_SECTIONS:
         body = _section_dict(getattr(config, section), section, rules or {})
         body.update({k: v for k, v in config.extra.get(section, {}).items() if k not in body})
         doc[section] = body

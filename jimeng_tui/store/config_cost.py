@@ -19,27 +19,15 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.store.config_rules import BadValue, file_error
+from jimeng_tui.store.config_rules import BadValue
+from jimeng_tui.store.config_schema import DEFAULT_CURRENCY as DEFAULT_CURRENCY
+from jimeng_tui.store.config_schema import BudgetConfig as BudgetConfig
+from jimeng_tui.store.config_schema import PricesConfig, file_error
 
-DEFAULT_CURRENCY = "CNY"
 _CURRENCY_RE = re.compile(r"[A-Za-z][A-Za-z0-9 ._-]{0,15}")
-
-
-@dataclass
-class PricesConfig:
-    currency: str = DEFAULT_CURRENCY
-    # "<model id or alias>" or "<model>:<variant>" → amount (per 1M tokens, or per video)
-    overrides: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class BudgetConfig:
-    daily: float = 0.0  # 0 = no cap
-    monthly: float = 0.0
 
 
 def price_amount(value: Any) -> float:

@@ -1,4 +1,5 @@
-"""The rules of ``config.toml``: one check per setting, and where a key is in the file text.
+"""The rules of ``config.toml``: the checks a setting names in ``store.config_schema``, and
+where a key is in the file text.
 
 A rule returns the clean value or raises :class:`BadValue` (reason, allowed). The choices that
 depend on a service (mode, duration, fps, aspect ratio, camera) are only shape-checked here: the
@@ -18,11 +19,6 @@ from urllib.parse import urlsplit
 
 from jimeng_tui.domain.errors import JimengError
 
-SECRET_SETTING = "credentials.secret_key"
-# settings whose value is never shown, in any message
-SECRET_SETTINGS: frozenset[str] = frozenset(
-    {SECRET_SETTING, "credentials.ark_api_key", "serve.token", "mcp.token"}
-)
 MAX_CONCURRENCY_LIMIT = 100
 MAX_RETRIES = 20
 DEFAULT_API_URL = "https://visual.volcengineapi.com"  # Jimeng 3.0's; a test checks it matches
@@ -48,12 +44,10 @@ class ConfigError(JimengError):
         path: Path | None = None,
     ):
         super().__init__(message)
-        self.key = key
-        self.env_var = env_var
-        self.line = line
-        self.column = column
-        self.allowed = allowed
-        self.path = path
+        # what is wrong: the setting ("network.timeout"), the variable that set it, what may be
+        self.key, self.env_var, self.allowed = key, env_var, allowed
+        # where: the file, and the value's line and column in it (1-based)
+        self.path, self.line, self.column = path, line, column
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,7 +65,7 @@ def _choices(values: tuple[Any, ...]) -> str:
     return ", ".join(str(v) for v in values)
 
 
-def _string(value: Any, allowed: str = "a string") -> str:
+def plain_string(value: Any, allowed: str = "a string") -> str:
     if not isinstance(value, str):
         raise BadValue("must be a string", allowed)
     return value
@@ -95,7 +89,7 @@ def one_of(values: tuple[Any, ...], *, empty_ok: bool = False) -> Callable[[Any]
     return rule
 
 
-def _positive_number(what: str, *, zero_ok: bool = False) -> Callable[[Any], float]:
+def positive_number(what: str, *, zero_ok: bool = False) -> Callable[[Any], float]:
     allowed = f"a number of 0 or more ({what})" if zero_ok else f"a number greater than 0 ({what})"
 
     def rule(value: Any) -> float:
@@ -114,7 +108,7 @@ def _positive_number(what: str, *, zero_ok: bool = False) -> Callable[[Any], flo
     return rule
 
 
-def _whole_number(low: int, high: int | None) -> Callable[[Any], int]:
+def whole_number(low: int, high: int | None) -> Callable[[Any], int]:
     allowed = (
         f"a whole number from {low} to {high}" if high is not None else f"a whole number ≥ {low}"
     )
@@ -136,7 +130,7 @@ def _whole_number(low: int, high: int | None) -> Callable[[Any], int]:
     return rule
 
 
-def _boolean(value: Any) -> bool:
+def boolean(value: Any) -> bool:
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
     if not isinstance(value, bool):
@@ -144,7 +138,7 @@ def _boolean(value: Any) -> bool:
     return value
 
 
-def _api_url(value: Any) -> str:
+def http_url(value: Any) -> str:
     allowed = "an http:// or https:// URL, e.g. " + DEFAULT_API_URL
     if not isinstance(value, str):
         raise BadValue("must be a string", allowed)
@@ -158,11 +152,11 @@ def _api_url(value: Any) -> str:
     return text.rstrip("/")
 
 
-def _key(value: Any) -> str:
-    return _string(value, "a string").strip()
+def trimmed_string(value: Any) -> str:
+    return plain_string(value, "a string").strip()
 
 
-def _template(value: Any) -> str:
+def file_name_template(value: Any) -> str:
     allowed = 'a non-empty file name template such as "{date}_{slug}_{task_id}"'
     if not isinstance(value, str) or not value.strip():
         raise BadValue("must be a non-empty string", allowed)
@@ -175,100 +169,11 @@ def _template(value: Any) -> str:
     return value
 
 
-def _service_choice(value: Any) -> Any:
+def service_choice(value: Any) -> Any:
     """Kept as written: whether it is one of the service's choices is the session's check
-    (``SERVICE_CHOICES``), with the same message and position as the store's own rules."""
+    (``config_schema.SERVICE_CHOICES``), with the same message and position as the store's
+    own rules."""
     return value
-
-
-# The [defaults] settings whose allowed values come from the service's table.
-SERVICE_CHOICES: tuple[str, ...] = (
-    "defaults.model",
-    "defaults.mode",
-    "defaults.duration",
-    "defaults.fps",
-    "defaults.aspect_ratio",
-    "defaults.camera_template",
-    "defaults.camera_strength",
-)
-
-RULES: dict[str, dict[str, Callable[[Any], Any]]] = {
-    "credentials": {"access_key": _key, "secret_key": _key, "ark_api_key": _key},
-    "defaults": {
-        "model": _service_choice,
-        "mode": _service_choice,
-        "duration": _service_choice,
-        "fps": _service_choice,
-        "aspect_ratio": _service_choice,
-        "camera_template": _service_choice,
-        "camera_strength": _service_choice,
-        "output_dir": _string,
-        "filename_template": _template,
-        "confirm_paid": _boolean,
-    },
-    "network": {
-        "api_url": _api_url,
-        "ark_url": _api_url,
-        "timeout": _positive_number("seconds"),
-        "poll_interval": _positive_number("seconds"),
-        "max_poll_attempts": _whole_number(1, None),
-        "max_concurrency": _whole_number(1, MAX_CONCURRENCY_LIMIT),
-        "retries": _whole_number(0, MAX_RETRIES),
-    },
-    "notify": {
-        "method": one_of(NOTIFY_METHODS),
-        "after_seconds": _positive_number("seconds", zero_ok=True),
-    },
-    "serve": {"token": _key},
-    "mcp": {"token": _key},
-    # caps in the [prices] currency
-    "budget": {
-        "daily": _positive_number("0 = no cap", zero_ok=True),
-        "monthly": _positive_number("0 = no cap", zero_ok=True),
-    },
-}
-# [prices] is free-form (a key per model): store.config_cost checks it
-SECTIONS: tuple[str, ...] = (
-    "credentials",
-    "defaults",
-    "network",
-    "notify",
-    "serve",
-    "mcp",
-    "budget",
-    "keys",
-    "prices",
-)
-
-
-def validate_setting(setting: str, value: Any, rule: Callable[[Any], Any] | None = None) -> Any:
-    """The clean value for ``setting`` ("section.key", e.g. "defaults.duration"), or ConfigError
-    naming the setting and the allowed values (a settings form checks each field with this).
-    ``rule`` replaces the store's own (the session's check of a service's choices)."""
-    section, _, key = setting.partition(".")
-    rule = rule or RULES.get(section, {}).get(key)
-    if rule is None:
-        raise ConfigError(f"Unknown setting {setting}.", key=setting)
-    try:
-        return rule(value)
-    except BadValue as bad:
-        what = setting if setting in SECRET_SETTINGS else f"{setting} = {describe(value, setting)}"
-        raise ConfigError(
-            f"{what} {bad.reason}; allowed: {bad.allowed}.", key=setting, allowed=bad.allowed
-        ) from None
-
-
-ENV_OVERRIDES: dict[str, str] = {
-    "VOLC_ACCESSKEY": "credentials.access_key",
-    "VOLC_SECRETKEY": "credentials.secret_key",
-    "JIMENG_VIDEO_API_URL": "network.api_url",
-    "ARK_API_KEY": "credentials.ark_api_key",  # the official Ark SDK's names
-    "ARK_BASE_URL": "network.ark_url",
-    "JIMENG_TUI_SERVE_TOKEN": "serve.token",
-    "JIMENG_VIDEO_API_TIMEOUT": "network.timeout",
-    "JIMENG_VIDEO_POLL_INTERVAL": "network.poll_interval",
-    "JIMENG_VIDEO_MAX_POLL_ATTEMPTS": "network.max_poll_attempts",
-}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,26 +221,3 @@ def locate(text: str, section: str, key: str | None) -> tuple[int | None, int | 
         column = found.end() - (text.rfind("\n", 0, found.start()) + 1) + 1
         return lineno, column
     return None, None
-
-
-def describe(value: Any, setting: str) -> str:
-    if setting in SECRET_SETTINGS:
-        return "(hidden)"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…"
-
-
-def file_error(
-    path: Path, text: str, section: str, key: str | None, value: Any, bad: BadValue
-) -> ConfigError:
-    setting = section if key is None else f"{section}.{key}"
-    line, column = locate(text, section, key)
-    where = f" (line {line}, column {column})" if line is not None else ""
-    what = setting if setting in SECRET_SETTINGS else f"{setting} = {describe(value, setting)}"
-    message = (
-        f"{path}{where}: {what} {bad.reason}; allowed: {bad.allowed}. "
-        f"Fix the file or delete the line to use the default."
-    )
-    return ConfigError(
-        message, key=setting, line=line, column=column, allowed=bad.allowed, path=path
-    )

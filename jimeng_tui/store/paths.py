@@ -52,18 +52,22 @@ class AppPaths:
 
     def as_dict(self) -> dict[str, str]:
         """Every location by name, for ``jimeng-tui locate`` (human or ``--json``)."""
-        return {
-            "config_dir": str(self.config_dir),
-            "config_file": str(self.config_file),
-            "data_dir": str(self.data_dir),
-            "history_db": str(self.history_db),
-            "sandbox_history_db": str(self.sandbox_history_db),
-            "sandbox_tasks_file": str(self.sandbox_tasks_file),
-            "cache_dir": str(self.cache_dir),
-            "log_dir": str(self.log_dir),
-            "log_file": str(self.log_file),
-            "videos_dir": str(self.videos_dir),
-        }
+        return {name: str(getattr(self, name)) for name in LOCATIONS}
+
+
+# every location ``as_dict`` names, in the order ``jimeng-tui locate`` lists them
+LOCATIONS: tuple[str, ...] = (
+    "config_dir",
+    "config_file",
+    "data_dir",
+    "history_db",
+    "sandbox_history_db",
+    "sandbox_tasks_file",
+    "cache_dir",
+    "log_dir",
+    "log_file",
+    "videos_dir",
+)
 
 
 def app_paths(env: Mapping[str, str] = os.environ) -> AppPaths:

@@ -11,17 +11,24 @@ Blocking: call through ``asyncio.to_thread``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import av
-from av.video.frame import PictureType
 from PIL import Image
 
-from jimeng_tui.jobs.media import CRF, PRESET, MediaError, MediaInfo, probe, temp_path
+from jimeng_tui.jobs.media import (
+    CRF,
+    PRESET,
+    MediaError,
+    MediaInfo,
+    encode_frame,
+    frames_at_rate,
+    probe,
+    temp_path,
+)
 
 AUDIO_RATE = 48_000
 AUDIO_LAYOUT = "stereo"
@@ -49,20 +56,7 @@ def _frames_at(path: Path, fps: int) -> Iterator[av.VideoFrame]:
     count = round(Fraction(info.frames) / src_rate * fps)
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        decoded = container.decode(stream)
-        current = None
-        index = -1
-        for i in range(count):
-            wanted = math.floor(Fraction(i, fps) * src_rate)
-            while index < wanted:
-                nxt = next(decoded, None)
-                if nxt is None:
-                    break
-                index += 1
-                current = nxt
-            if current is None:
-                return
-            yield current
+        yield from frames_at_rate(container.decode(stream), src_rate, fps, count, hold_last=True)
 
 
 def frame_count_at(path: Path, fps: int) -> int:
@@ -151,11 +145,7 @@ def _write_pictures(
     def emit(image: Image.Image) -> None:
         nonlocal index
         frame = av.VideoFrame.from_image(image).reformat(format="yuv420p")  # type: ignore[no-untyped-call]
-        frame.pts = index
-        frame.time_base = Fraction(1, fps)
-        frame.pict_type = PictureType.NONE
-        for packet in vs.encode(frame):
-            out.mux(packet)
+        encode_frame(out, vs, frame, index, fps)
         index += 1
 
     held: list[Image.Image] = []  # the end of the shot before, to blend into this one

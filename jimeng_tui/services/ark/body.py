@@ -18,7 +18,12 @@ from jimeng_tui.services.ark.errors import ImageError
 from jimeng_tui.services.ark.models import IMAGE_LIMITS
 from jimeng_tui.services.ark.request import IMAGE_FIELDS, ArkRequest
 from jimeng_tui.services.base import WireBody
-from jimeng_tui.services.images import PreparedImage, data_url, prepare_image
+from jimeng_tui.services.images import (
+    PreparedImage,
+    body_with_images,
+    data_url,
+    prepare_image,
+)
 
 ROLE_FIRST, ROLE_LAST, ROLE_REFERENCE = "first_frame", "last_frame", "reference_image"
 
@@ -98,9 +103,4 @@ async def build_body(request: ArkRequest) -> WireBody:
     request.validate()
     images = await prepare_images(request)
     body = create_body(request, images)
-    return WireBody(
-        body,
-        image_hashes=[image.sha256 for image in images],
-        notices=[notice for image in images for notice in image.notices],
-        redacted=redact_body(body),
-    )
+    return body_with_images(body, images, redact_body(body))

@@ -12,9 +12,7 @@ deletes are retried with backoff on 5xx, 429 and transport errors.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import httpx
 
 from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.services import http
 from jimeng_tui.services.ark.errors import (
     ArkApiError,
     CreateOutcomeUnknown,
@@ -30,33 +29,16 @@ from jimeng_tui.services.ark.errors import (
 )
 from jimeng_tui.services.ark.models import DEFAULT_API_URL
 from jimeng_tui.services.base import Outcome, TransportError
+from jimeng_tui.services.http import DEFAULT_RETRY, RetrySettings
 
+__all__ = ["ArkClient", "Created", "RetrySettings"]
 TASKS_PATH = "/contents/generations/tasks"
-USER_AGENT = "jimeng-tui/0.1"
-# Failures that prove the request never left this machine.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-@dataclass(frozen=True)
-class RetrySettings:
-    attempts: int = 4  # total tries, the first included
-    base_delay: float = 0.5
-    max_delay: float = 8.0
-
-    def delay(self, retry_number: int) -> float:
-        """Full jitter: uniform in [0, min(max_delay, base_delay * 2**retry_number)]."""
-        return random.uniform(0.0, min(self.max_delay, self.base_delay * (2**retry_number)))
 
 
 @dataclass(frozen=True)
 class Created:
     task_id: str
     request_id: str | None
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class _Unreadable(Exception):
@@ -70,13 +52,11 @@ class ArkClient:
         *,
         base_url: str = DEFAULT_API_URL,
         timeout: float = 300.0,
-        retry: RetrySettings = RetrySettings(),
+        retry: RetrySettings = DEFAULT_RETRY,
         transport: httpx.AsyncBaseTransport | None = None,
         on_limit: Callable[[Outcome], None] | None = None,
     ) -> None:
-        url = httpx.URL(base_url)
-        if url.scheme not in ("http", "https") or not url.host:
-            raise JimengError(f"The Ark URL {base_url!r} is not an http(s) URL.")
+        http.checked_url(base_url, "Ark URL")
         self.base_url = base_url.rstrip("/")
         self.retry = retry
         self.on_limit = on_limit
@@ -87,7 +67,7 @@ class ArkClient:
             headers={
                 "Authorization": f"Bearer {api_key}",
                 "Accept": "application/json",
-                "User-Agent": USER_AGENT,
+                "User-Agent": http.USER_AGENT,
             },
         )
 
@@ -142,23 +122,17 @@ class ArkClient:
         attempts = max(1, self.retry.attempts)
         last: JimengError | None = None
         for attempt in range(attempts):
-            if attempt:
-                await asyncio.sleep(self.retry.delay(attempt - 1))
+            await http.pause_before(self.retry, attempt)
             try:
                 extra: dict[str, Any] = {"json": {}} if method == "DELETE" else {}
                 response = await self._http.request(
                     method, self._url(task_id), params=params, **extra
                 )
                 return self._answer(response)
-            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-                raise TransportError(
-                    f"Cannot send to {self.base_url}: {_describe(exc)}", sent=False
-                ) from None
+            except http.UNSENDABLE as exc:
+                raise http.cannot_send(self.base_url, exc) from None
             except httpx.TransportError as exc:
-                last = TransportError(
-                    f"The {what} to {self.base_url} got no answer ({_describe(exc)}).",
-                    sent=not isinstance(exc, NOT_SENT),
-                )
+                last = http.no_answer(what, self.base_url, exc)
             except _Unreadable as exc:
                 last = TransportError(f"The {what} got {exc}.", sent=True)
             except ArkApiError as exc:
@@ -166,9 +140,7 @@ class ArkClient:
                     raise
                 last = exc
         assert last is not None
-        if isinstance(last, TransportError):
-            raise TransportError(f"{last} Tried {attempts} times.", sent=last.sent)
-        raise last
+        raise http.gave_up(last, attempts)
 
     # ---- the four calls ---------------------------------------------------------------
 
@@ -178,25 +150,22 @@ class ArkClient:
         headers = {"Content-Type": "application/json"}
         attempts = max(1, self.retry.attempts)
         for attempt in range(attempts):
-            if attempt:
-                await asyncio.sleep(self.retry.delay(attempt - 1))
+            await http.pause_before(self.retry, attempt)
             try:
                 response = await self._http.post(self._url(), content=content, headers=headers)
-            except NOT_SENT as exc:
+            except http.NOT_SENT as exc:
                 if attempt + 1 < attempts:
                     continue
                 raise TransportError(
-                    f"Could not connect to {self.base_url} ({_describe(exc)}); the create was "
+                    f"Could not connect to {self.base_url} ({http.describe(exc)}); the create was "
                     f"not sent (tried {attempts} times).",
                     sent=False,
                 ) from None
-            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-                raise TransportError(
-                    f"Cannot send to {self.base_url}: {_describe(exc)}", sent=False
-                ) from None
+            except http.UNSENDABLE as exc:
+                raise http.cannot_send(self.base_url, exc) from None
             except httpx.TransportError as exc:
                 raise CreateOutcomeUnknown(
-                    f"The create to {self.base_url} failed after sending ({_describe(exc)})"
+                    f"The create to {self.base_url} failed after sending ({http.describe(exc)})"
                 ) from None
             try:
                 answer = self._answer(response)

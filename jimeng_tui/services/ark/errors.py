@@ -203,12 +203,8 @@ class ArkApiError(JimengError):
         error_type: str = "",
         request_id: str | None = None,
     ) -> None:
-        self.http_status = http_status
-        self.code = code
-        self.message = message
-        self.param = param
-        self.error_type = error_type
-        self.request_id = request_id
+        self.http_status, self.code, self.message = http_status, code, message  # the answer
+        self.param, self.error_type, self.request_id = param, error_type, request_id
         info = error_info(code)
         self.hint = info.hint if info else ""
         text = f"HTTP {http_status} {code}: {message}" if message else f"HTTP {http_status} {code}"

@@ -13,8 +13,10 @@ the ``-1`` auto length, the ``frames`` grid, reference videos and sounds) live i
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from jimeng_tui.domain.capabilities import Capabilities, ImageLimits, InputKind, ModelCaps, Option
 from jimeng_tui.services.ark.errors import ERROR_HINTS
@@ -85,24 +87,29 @@ def _seconds(first: int, last: int) -> tuple[int, ...]:
     return tuple(range(first, last + 1))
 
 
-def _model(
-    model_id: str,
-    alias: str,
-    label: str,
+@dataclass(frozen=True)
+class Family:
+    """What the models of one generation share; a row adds its id, alias and label and names
+    only what it changes."""
+
+    caps: ModelCaps  # without id, label and aliases
+    facts: ArkFacts
+
+
+def _family(
     *,
     inputs: set[InputKind],
     resolutions: tuple[str, ...],
     seconds: tuple[int, int],
     options: tuple[Option, ...],
-    facts: ArkFacts,
+    facts: ArkFacts = ArkFacts(),
     ratios: tuple[str, ...] = RATIOS,
     max_reference_images: int = 0,
-) -> ArkModel:
+) -> Family:
     durations = _seconds(*seconds)
     caps = ModelCaps(
-        id=model_id,
-        label=label,
-        aliases=(alias,),
+        id="",
+        label="",
         inputs=frozenset(inputs),
         durations=durations,
         native_durations=durations,
@@ -115,6 +122,30 @@ def _model(
         # No source gives a prompt limit: this only bounds the form's field (not enforced).
         prompt_max_chars=4000,
     )
+    return Family(caps, facts)
+
+
+_CAPS_FIELDS = frozenset(f.name for f in dataclasses.fields(ModelCaps))
+
+
+def _model(
+    model_id: str,
+    alias: str,
+    label: str,
+    family: Family,
+    *,
+    sources: Mapping[str, str],
+    **changes: Any,
+) -> ArkModel:
+    """A row: ``family`` with ``changes`` (``ModelCaps`` or ``ArkFacts`` fields), and
+    ``sources`` added to the family's."""
+    own = {k: v for k, v in changes.items() if k in _CAPS_FIELDS}
+    caps = dataclasses.replace(family.caps, id=model_id, label=label, aliases=(alias,), **own)
+    facts = dataclasses.replace(
+        family.facts,
+        sources={**sources, **family.facts.sources},
+        **{k: v for k, v in changes.items() if k not in own},
+    )
     return ArkModel(caps, facts)
 
 
@@ -126,164 +157,127 @@ T, F, FL, REF = (
 )
 ALL_RES = ("480p", "720p", "1080p")
 
+NO_ADAPTIVE = tuple(r for r in RATIOS if r != ADAPTIVE)
+SEEDANCE_2 = _family(
+    inputs={T, F, FL, REF},
+    resolutions=ALL_RES,
+    seconds=(4, 15),
+    options=(GENERATE_AUDIO, CAMERA_FIXED, WATERMARK),
+    max_reference_images=9,
+    facts=ArkFacts(has_sound=True, auto_duration=True, reference_videos=3, reference_audios=3),
+)
+SEEDANCE_1_0 = _family(
+    inputs={T, F, FL},
+    resolutions=ALL_RES,
+    seconds=(2, 12),
+    options=(CAMERA_FIXED, WATERMARK),
+    facts=ArkFacts(frames=(29, 289), sources={"resolutions": "M-GP", "durations": "2–12 s: M-GP"}),
+)
+
 MODELS: tuple[ArkModel, ...] = (
     _model(
         "doubao-seedance-2-0-260128",
         "seedance-2.0",
         "Seedance 2.0",
-        inputs={T, F, FL, REF},
-        resolutions=ALL_RES,
-        seconds=(4, 15),
-        options=(GENERATE_AUDIO, CAMERA_FIXED, WATERMARK),
-        max_reference_images=9,
-        facts=ArkFacts(
-            has_sound=True,
-            auto_duration=True,
-            reference_videos=3,
-            reference_audios=3,
-            sources={
-                "id": "3P-FK; CLI examples; M-PT",
-                "inputs": "M-CW (frames); M-PT example (reference_image); refs ≤ 9: 3P geelark "
-                "(unverified)",
-                "resolutions": "civitai, together.ai, cometapi; 1080p conflicting (crazyrouter "
-                "2026-06-18 says not public): unverified",
-                "durations": "4–15 s, -1: civitai, together.ai, anyfast",
-                "default_resolution": "unverified (720p as in the M-PT example)",
-                "camera_fixed": "PY/GO field; accepted by 2.0 unverified",
-                "generate_audio": "PY/GO; M-PT example",
-                "references video/audio": "3P geelark (unverified); not offered",
-            },
-        ),
+        SEEDANCE_2,
+        sources={
+            "id": "3P-FK; CLI examples; M-PT",
+            "inputs": "M-CW (frames); M-PT example (reference_image); refs ≤ 9: 3P geelark "
+            "(unverified)",
+            "resolutions": "civitai, together.ai, cometapi; 1080p conflicting (crazyrouter "
+            "2026-06-18 says not public): unverified",
+            "durations": "4–15 s, -1: civitai, together.ai, anyfast",
+            "default_resolution": "unverified (720p as in the M-PT example)",
+            "camera_fixed": "PY/GO field; accepted by 2.0 unverified",
+            "generate_audio": "PY/GO; M-PT example",
+            "references video/audio": "3P geelark (unverified); not offered",
+        },
     ),
     _model(
         "doubao-seedance-2-0-fast-260128",
         "seedance-2.0-fast",
         "Seedance 2.0 fast",
-        inputs={T, F, FL, REF},
+        SEEDANCE_2,
         resolutions=("480p", "720p"),
-        seconds=(4, 15),
-        options=(GENERATE_AUDIO, CAMERA_FIXED, WATERMARK),
-        max_reference_images=9,
-        facts=ArkFacts(
-            has_sound=True,
-            auto_duration=True,
-            reference_videos=3,
-            reference_audios=3,
-            sources={
-                "id": "3P aiid/apidog",
-                "inputs": "as 2.0 (unverified for fast)",
-                "resolutions": "civitai, cometapi",
-                "durations": "4–15 s, -1: civitai, cometapi",
-                "default_resolution": "unverified",
-                "camera_fixed": "accepted by 2.0 fast unverified",
-            },
-        ),
+        sources={
+            "id": "3P aiid/apidog",
+            "inputs": "as 2.0 (unverified for fast)",
+            "resolutions": "civitai, cometapi",
+            "durations": "4–15 s, -1: civitai, cometapi",
+            "default_resolution": "unverified",
+            "camera_fixed": "accepted by 2.0 fast unverified",
+        },
     ),
     _model(
         "doubao-seedance-1-5-pro-251215",
         "seedance-1.5-pro",
         "Seedance 1.5 pro",
-        inputs={T, F, FL},
-        resolutions=ALL_RES,
-        seconds=(4, 12),
-        options=(GENERATE_AUDIO, DRAFT, CAMERA_FIXED, WATERMARK),
-        facts=ArkFacts(
-            has_sound=True,
-            auto_duration=True,
-            sources={
-                "id": "3P-FK; CLI examples",
-                "inputs": "M-CW; 3P-ISS (first+last with roles)",
-                "resolutions": "M-GP; 3P-FK",
-                "durations": "4–12 s, -1: 3P-FK node limits; M-GP",
-                "default_resolution": "720p: M-GP",
-                "default_ratio": "adaptive: M-GP (without an image 16:9 is sent, 3P-FK)",
-                "draft": "PY/GO; used with 1.5 pro by 3P-FK",
-                "generate_audio": "302.ai",
-            },
+        _family(
+            inputs={T, F, FL},
+            resolutions=ALL_RES,
+            seconds=(4, 12),
+            options=(GENERATE_AUDIO, DRAFT, CAMERA_FIXED, WATERMARK),
+            facts=ArkFacts(has_sound=True, auto_duration=True),
         ),
+        sources={
+            "id": "3P-FK; CLI examples",
+            "inputs": "M-CW; 3P-ISS (first+last with roles)",
+            "resolutions": "M-GP; 3P-FK",
+            "durations": "4–12 s, -1: 3P-FK node limits; M-GP",
+            "default_resolution": "720p: M-GP",
+            "default_ratio": "adaptive: M-GP (without an image 16:9 is sent, 3P-FK)",
+            "draft": "PY/GO; used with 1.5 pro by 3P-FK",
+            "generate_audio": "302.ai",
+        },
     ),
     _model(
         "doubao-seedance-1-0-pro-250528",
         "seedance-1.0-pro",
         "Seedance 1.0 pro",
-        inputs={T, F, FL},
-        resolutions=ALL_RES,
-        seconds=(2, 12),
-        options=(CAMERA_FIXED, WATERMARK),
-        facts=ArkFacts(
-            default_resolution="1080p",
-            frames=(29, 289),
-            sources={
-                "id": "3P-FK; Volcengine VideoPilot doc",
-                "inputs": "M-CW",
-                "resolutions": "M-GP",
-                "durations": "2–12 s: M-GP",
-                "default_resolution": "1080p: M-GP",
-                "frames": "3P-FK 25+4n (unverified); not offered",
-            },
-        ),
+        SEEDANCE_1_0,
+        default_resolution="1080p",
+        sources={
+            "id": "3P-FK; Volcengine VideoPilot doc",
+            "inputs": "M-CW",
+            "default_resolution": "1080p: M-GP",
+            "frames": "3P-FK 25+4n (unverified); not offered",
+        },
     ),
     _model(
         "doubao-seedance-1-0-pro-fast-251015",
         "seedance-1.0-pro-fast",
         "Seedance 1.0 pro fast",
-        inputs={T, F, FL},
-        resolutions=ALL_RES,
-        seconds=(2, 12),
-        options=(CAMERA_FIXED, WATERMARK),
-        facts=ArkFacts(
-            default_resolution="1080p",
-            frames=(29, 289),
-            sources={
-                "id": "3P-FK",
-                "inputs": "3P-FK 1.0 node (first+last unverified for fast)",
-                "resolutions": "M-GP",
-                "durations": "2–12 s: M-GP",
-                "default_resolution": "1080p: M-GP",
-            },
-        ),
+        SEEDANCE_1_0,
+        default_resolution="1080p",
+        sources={
+            "id": "3P-FK",
+            "inputs": "3P-FK 1.0 node (first+last unverified for fast)",
+            "default_resolution": "1080p: M-GP",
+        },
     ),
     _model(
         "doubao-seedance-1-0-lite-t2v-250428",
         "seedance-1.0-lite-t2v",
         "Seedance 1.0 lite (text)",
-        inputs={T},
-        resolutions=ALL_RES,
-        seconds=(2, 12),
-        options=(CAMERA_FIXED, WATERMARK),
-        ratios=tuple(r for r in RATIOS if r != ADAPTIVE),  # no image to take a ratio from
-        facts=ArkFacts(
-            frames=(29, 289),
-            sources={
-                "id": "3P-FK",
-                "inputs": "M-CW, 3P-FK",
-                "resolutions": "M-GP",
-                "durations": "2–12 s: M-GP",
-                "default_resolution": "720p: M-GP",
-            },
-        ),
+        SEEDANCE_1_0,
+        inputs=frozenset({T}),
+        ratios=NO_ADAPTIVE,  # no image to take a ratio from
+        sources={"id": "3P-FK", "inputs": "M-CW, 3P-FK", "default_resolution": "720p: M-GP"},
     ),
     _model(
         "doubao-seedance-1-0-lite-i2v-250428",
         "seedance-1.0-lite-i2v",
         "Seedance 1.0 lite (image)",
-        inputs={F, FL, REF},
-        resolutions=ALL_RES,
-        seconds=(2, 12),
-        options=(CAMERA_FIXED, WATERMARK),
+        SEEDANCE_1_0,
+        inputs=frozenset({F, FL, REF}),
         max_reference_images=4,
-        facts=ArkFacts(
-            frames=(29, 289),
-            references_resolutions=("480p", "720p"),
-            references_ratios=tuple(r for r in RATIOS if r != ADAPTIVE),
-            sources={
-                "id": "3P-FK",
-                "inputs": "M-CW; references 1–4, not 1080p, no adaptive: 3P replicate, 3P-FK",
-                "resolutions": "M-GP",
-                "durations": "2–12 s: M-GP",
-                "default_resolution": "720p: M-GP",
-            },
-        ),
+        references_resolutions=("480p", "720p"),
+        references_ratios=NO_ADAPTIVE,
+        sources={
+            "id": "3P-FK",
+            "inputs": "M-CW; references 1–4, not 1080p, no adaptive: 3P replicate, 3P-FK",
+            "default_resolution": "720p: M-GP",
+        },
     ),
 )
 

@@ -121,11 +121,5 @@ def meter(model: ModelCaps, params: Mapping[str, Any]) -> Metered:
     return Metered(tokens, tuple(variant), "; ".join([why.replace(",", " "), *notes]))
 
 
-ARK_PRICES = PriceTable(
-    service="ark",
-    date=TABLE_DATE,
-    currency=CURRENCY,
-    unit=PER_MILLION_TOKENS,
-    prices=PRICES,
-    meter=meter,
-)
+# (service, date, currency, unit, prices, meter)
+ARK_PRICES = PriceTable("ark", TABLE_DATE, CURRENCY, PER_MILLION_TOKENS, PRICES, meter)

@@ -11,10 +11,9 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from jimeng_tui.domain.capabilities import Capabilities
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.services.ark import body as ark_body
-from jimeng_tui.services.ark.client import ArkClient, RetrySettings
+from jimeng_tui.services.ark.client import ArkClient
 from jimeng_tui.services.ark.codec import summary
 from jimeng_tui.services.ark.errors import ArkApiError, CreateOutcomeUnknown, error_info
 from jimeng_tui.services.ark.models import ARK_CAPS, SERVICE_NAME
@@ -30,16 +29,12 @@ from jimeng_tui.services.base import (
     TransportError,
     WireBody,
 )
+from jimeng_tui.services.http import client_settings
+from jimeng_tui.services.service_base import ServiceBase
 
 STATUSES: dict[str, RemoteStatus] = {s.value: s for s in RemoteStatus}
 LIST_PAGE_SIZE = 100  # 1–500 [M-PT]
 LIST_MAX_PAGES = 500  # page_num 1–500 [M-PT]
-
-
-def _request(request: object) -> ArkRequest:
-    if not isinstance(request, ArkRequest):
-        raise TypeError(f"Ark takes an ArkRequest, not {type(request).__name__}")
-    return request
 
 
 def _text(value: object) -> str | None:
@@ -101,45 +96,30 @@ def task_view(answer: Mapping[str, Any]) -> TaskView:
     )
 
 
-class ArkService:
+class ArkService(ServiceBase[ArkRequest]):
     """The ``Service`` for Seedance models on Ark."""
 
     name = SERVICE_NAME
+    caps = ARK_CAPS
+    request_type = ArkRequest
+    client: ArkClient
 
     def __init__(self, target: Target | None = None, *, client: ArkClient | None = None) -> None:
         if client is None:
             if target is None:
                 raise ValueError("ArkService needs a target or a client")
-            client = ArkClient(
-                target.credentials.get("api_key", ""),
-                base_url=target.base_url,
-                timeout=target.timeout_s,
-                retry=RetrySettings(attempts=max(1, target.retries)),
-            )
+            client = ArkClient(target.credentials.get("api_key", ""), **client_settings(target))
         self.client = client
 
     def __repr__(self) -> str:
         return f"ArkService({self.client!r})"
 
-    @property
-    def endpoint(self) -> str:
-        return self.client.base_url
-
-    def capabilities(self) -> Capabilities:
-        return ARK_CAPS
-
-    def request_from_params(self, params: Mapping[str, object]) -> ArkRequest:
-        return ArkRequest.from_params(params)
-
     def summary(self, request: object) -> RequestSummary:
-        return summary(_request(request))
-
-    def validate(self, request: object) -> None:
-        _request(request).validate()
+        return summary(self.checked(request))
 
     async def build_body(self, request: object) -> WireBody:
         """Image preflight to Ark's limits (ImageError says why) and the exact create body."""
-        return await ark_body.build_body(_request(request))
+        return await ark_body.build_body(self.checked(request))
 
     async def submit(self, body: Mapping[str, object]) -> Submitted:
         created = await self.client.create(dict(body))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from typing import Any, TypeVar
 import httpx
 
 from jimeng_tui.domain.errors import JimengError
+from jimeng_tui.services import http
+from jimeng_tui.services.http import DEFAULT_RETRY, RetrySettings
 from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.services.jimeng.errors import (
     SUCCESS_CODE,
@@ -35,9 +36,6 @@ from jimeng_tui.services.jimeng.signing import Credentials, sign_request
 LIMIT_CODES = frozenset({50429, 50430})
 # Codes a request may be retried on by the client itself (50430 is the runner's to handle).
 RETRY_CODES = frozenset({50429, 50500, 50501})
-# Failures that prove the request never left this machine.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-USER_AGENT = "jimeng-tui/0.1"
 T = TypeVar("T")
 
 
@@ -74,18 +72,6 @@ class TaskResult:
     raw: dict[str, Any] = field(repr=False)
 
 
-@dataclass(frozen=True)
-class RetrySettings:
-    attempts: int = 4  # total tries, the first included
-    base_delay: float = 0.5
-    max_delay: float = 8.0
-
-    def delay(self, retry_number: int) -> float:
-        """Full jitter: uniform in [0, min(max_delay, base_delay * 2**retry_number)]."""
-        cap = min(self.max_delay, self.base_delay * (2**retry_number))
-        return random.uniform(0.0, max(0.0, cap))
-
-
 class _AskAgain(Exception):
     """An answer that is not final (a status query without a status): ask again."""
 
@@ -103,11 +89,6 @@ class _NoJson(Exception):
         super().__init__(detail)
 
 
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
 class JimengClient:
     def __init__(
         self,
@@ -115,14 +96,12 @@ class JimengClient:
         *,
         base_url: str = catalog.DEFAULT_API_URL,
         timeout: float = 300.0,
-        retry: RetrySettings = RetrySettings(),
+        retry: RetrySettings = DEFAULT_RETRY,
         clock: Callable[[], datetime] = utc_now,
         transport: httpx.AsyncBaseTransport | None = None,
         on_limit: Callable[[int], None] | None = None,
     ):
-        url = httpx.URL(base_url)
-        if url.scheme not in ("http", "https") or not url.host:
-            raise JimengError(f"The API URL {base_url!r} is not an http(s) URL.")
+        url = http.checked_url(base_url, "API URL")
         self._credentials = credentials
         self.base_url = base_url
         self.retry = retry
@@ -172,7 +151,7 @@ class JimengClient:
             credentials=self._credentials,
             now=self._clock(),
         )
-        headers["User-Agent"] = USER_AGENT
+        headers["User-Agent"] = http.USER_AGENT
         async with self._request_slots:
             return await self._http.post(
                 self._url.copy_with(params=query), content=content, headers=headers
@@ -215,9 +194,6 @@ class JimengClient:
         data = answer.get("data")
         return {"data": data if isinstance(data, dict) else {}, "answer": answer}
 
-    async def _backoff(self, retry_number: int) -> None:
-        await asyncio.sleep(self.retry.delay(retry_number))
-
     # ---- the two actions --------------------------------------------------------------
 
     async def _call(
@@ -239,28 +215,23 @@ class JimengClient:
         last: JimengError | None = None
         not_sent = "; the request was not sent." if lost is not None else "."
         for attempt in range(attempts):
-            if attempt:
-                await self._backoff(attempt - 1)
+            await http.pause_before(self.retry, attempt)
             try:
                 response = await self._post(action, body)
-            except NOT_SENT as exc:
+            except http.NOT_SENT as exc:
                 last = TransportError(
-                    f"Could not connect to {self.base_url} ({_describe(exc)}){not_sent}",
+                    f"Could not connect to {self.base_url} ({http.describe(exc)}){not_sent}",
                     sent=False,
                 )
                 continue
-            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-                raise TransportError(
-                    f"Cannot send to {self.base_url}: {_describe(exc)}", sent=False
-                ) from None
+            except http.UNSENDABLE as exc:
+                raise http.cannot_send(self.base_url, exc) from None
             except httpx.TransportError as exc:
                 if lost is not None:
                     raise lost(
-                        f"Submit to {self.base_url} failed after sending ({_describe(exc)})"
+                        f"Submit to {self.base_url} failed after sending ({http.describe(exc)})"
                     ) from None
-                last = TransportError(
-                    f"The {what} to {self.base_url} got no answer ({_describe(exc)}).", sent=True
-                )
+                last = http.no_answer(what, self.base_url, exc)  # sent: NOT_SENT is caught above
                 continue
             try:
                 return read(self._parse(response))
@@ -277,9 +248,7 @@ class JimengClient:
                     raise
                 last = exc
         assert last is not None
-        if isinstance(last, TransportError):
-            raise TransportError(f"{last} Tried {attempts} times.", sent=last.sent)
-        raise last
+        raise http.gave_up(last, attempts)
 
     # ---- the two actions --------------------------------------------------------------
 

@@ -177,12 +177,8 @@ class ServiceError(JimengError):
         retry: Retry = Retry.NO,
         hint: str = "",
     ):
-        self.code = code
-        self.message = message
-        self.http_status = http_status
-        self.request_id = request_id
-        self.retry = retry
-        self.hint = hint
+        self.code, self.message, self.http_status = code, message, http_status  # the answer
+        self.request_id, self.retry, self.hint = request_id, retry, hint
         text = f"{code} {message}"
         if hint:
             text += f" — {hint}"

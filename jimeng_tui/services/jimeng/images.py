@@ -12,6 +12,7 @@ URL is downloaded and preflighted like a file.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import TYPE_CHECKING
 
 from jimeng_tui.services import images as shared
@@ -126,13 +127,9 @@ async def prepare_images(
         if url and mixed:
             raw = await _fetch(source, field, http)
             image = await asyncio.to_thread(preflight_bytes, raw, source=source, field=field)
-            image = PreparedImage(
-                source=image.source,
+            image = dataclasses.replace(
+                image,
                 url=None,
-                data=image.data,
-                sha256=image.sha256,
-                width=image.width,
-                height=image.height,
                 notices=(
                     "downloaded the URL to send it as data with the other, local image",
                     *image.notices,

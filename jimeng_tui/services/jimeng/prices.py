@@ -35,11 +35,5 @@ def meter(model: ModelCaps, params: Mapping[str, Any]) -> Metered:
     return Metered(1, (f"{native}s",), why)
 
 
-JIMENG_PRICES = PriceTable(
-    service="jimeng3",
-    date=TABLE_DATE,
-    currency=CURRENCY,
-    unit=PER_VIDEO,
-    prices=PRICES,
-    meter=meter,
-)
+# (service, date, currency, unit, prices, meter)
+JIMENG_PRICES = PriceTable("jimeng3", TABLE_DATE, CURRENCY, PER_VIDEO, PRICES, meter)

@@ -126,20 +126,17 @@ class GenerationRequest:
                     "aspect_ratio", f"mode {mode.name} takes no aspect ratio: {why}"
                 )
         if mode.camera:
-            if self.camera_template not in catalog.CAMERA_TEMPLATES:
-                raise ValidationError(
-                    "camera_template",
-                    f"mode {mode.name} needs a camera template"
-                    + (f", not {self.camera_template!r}" if self.camera_template else ""),
-                    catalog.CAMERA_TEMPLATES,
-                )
-            if self.camera_strength not in catalog.CAMERA_STRENGTHS:
-                raise ValidationError(
-                    "camera_strength",
-                    f"mode {mode.name} needs a camera strength"
-                    + (f", not {self.camera_strength!r}" if self.camera_strength else ""),
-                    catalog.CAMERA_STRENGTHS,
-                )
+            for name, value, choices in (
+                ("camera_template", self.camera_template, catalog.CAMERA_TEMPLATES),
+                ("camera_strength", self.camera_strength, catalog.CAMERA_STRENGTHS),
+            ):
+                if value not in choices:
+                    raise ValidationError(
+                        name,
+                        f"mode {mode.name} needs a {name.replace('_', ' ')}"
+                        + (f", not {value!r}" if value else ""),
+                        choices,
+                    )
         else:
             for name in ("camera_template", "camera_strength"):
                 if getattr(self, name):

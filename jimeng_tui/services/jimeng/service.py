@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping, Sequence
 
 import httpx
 
-from jimeng_tui.domain.capabilities import Capabilities
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.services.base import (
     Outcome,
@@ -23,8 +22,10 @@ from jimeng_tui.services.base import (
     TaskView,
     WireBody,
 )
+from jimeng_tui.services.http import client_settings
+from jimeng_tui.services.images import body_with_images
 from jimeng_tui.services.jimeng.capabilities import JIMENG_CAPS, SERVICE_NAME
-from jimeng_tui.services.jimeng.client import JimengClient, RetrySettings, http_transport
+from jimeng_tui.services.jimeng.client import JimengClient, http_transport
 from jimeng_tui.services.jimeng.codec import summarize
 from jimeng_tui.services.jimeng.errors import (
     BUSINESS_ERRORS,
@@ -38,6 +39,7 @@ from jimeng_tui.services.jimeng.errors import (
 from jimeng_tui.services.jimeng.images import prepare_images
 from jimeng_tui.services.jimeng.request import GenerationRequest, build_submit_body, redact_body
 from jimeng_tui.services.jimeng.signing import Credentials
+from jimeng_tui.services.service_base import ServiceBase
 
 # The service's status words → the interface's.
 STATUSES: dict[str, RemoteStatus] = {
@@ -58,16 +60,13 @@ OUTCOME_OF_RETRY: dict[Retry, Outcome] = {
 }
 
 
-def _request(request: object) -> GenerationRequest:
-    if not isinstance(request, GenerationRequest):
-        raise TypeError(f"Jimeng 3.0 takes a GenerationRequest, not {type(request).__name__}")
-    return request
-
-
-class JimengService:
+class JimengService(ServiceBase[GenerationRequest]):
     """The ``Service`` for Jimeng Video 3.0 (registered as ``jimeng3``)."""
 
     name = SERVICE_NAME
+    caps = JIMENG_CAPS
+    request_type = GenerationRequest
+    client: JimengClient
 
     def __init__(
         self,
@@ -84,42 +83,22 @@ class JimengService:
                     target.credentials.get("access_key", ""),
                     target.credentials.get("secret_key", ""),
                 ),
-                base_url=target.base_url,
-                timeout=target.timeout_s,
-                retry=RetrySettings(attempts=max(1, target.retries)),
+                **client_settings(target),
             )
         self.client = client
         self._http = http  # for fetching image URLs mixed with files; made when first needed
         self._own_http = http is None
 
-    @property
-    def endpoint(self) -> str:
-        return self.client.base_url
-
-    def capabilities(self) -> Capabilities:
-        return JIMENG_CAPS
-
-    def request_from_params(self, params: Mapping[str, object]) -> GenerationRequest:
-        return GenerationRequest.from_params(dict(params))
-
     def summary(self, request: object) -> RequestSummary:
-        return summarize(_request(request))
-
-    def validate(self, request: object) -> None:
-        _request(request).validate()
+        return summarize(self.checked(request))
 
     async def build_body(self, request: object) -> WireBody:
         """Image preflight (ImageError says why an image cannot go) and the exact submit body."""
-        req = _request(request)
+        req = self.checked(request)
         req.validate()
         images = await prepare_images(req, http=self._get_http())
         body = build_submit_body(req, images)
-        return WireBody(
-            body,
-            image_hashes=[img.sha256 for img in images],
-            notices=[notice for img in images for notice in img.notices],
-            redacted=redact_body(body),
-        )
+        return body_with_images(body, images, redact_body(body))
 
     async def submit(self, body: Mapping[str, object]) -> Submitted:
         result = await self.client.submit(dict(body))
@@ -127,7 +106,7 @@ class JimengService:
         return Submitted(result.task_id, result.request_id or None, redacted)
 
     async def query(self, task_id: str, request: object) -> TaskView:
-        result = await self.client.get_result(_request(request).mode_info.req_key, task_id)
+        result = await self.client.get_result(self.checked(request).mode_info.req_key, task_id)
         status = STATUSES.get(result.status)
         failure = None
         if status is None:

@@ -22,30 +22,41 @@ from jimeng_tui.services.jimeng.capabilities import JIMENG_CAPS
 from jimeng_tui.services.jimeng.credentials_check import access_key_problem, secret_key_problem
 from jimeng_tui.session.config import validate_setting
 from jimeng_tui.store.config import ConfigError
+from jimeng_tui.store.config_schema import SETTINGS
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
 from jimeng_tui.tui.screens.first_run import ark_key_problem
 from jimeng_tui.tui.screens.settings_notify import NOTIFY_LABELS, NOTIFY_NOTE, notify_fields
 from jimeng_tui.tui.widgets.key_footer import KeyFooter
 from jimeng_tui.tui.widgets.model_choice import mode_options
 
-NUMBER_FIELDS: dict[str, type] = {
-    "network.timeout": float,
-    "network.poll_interval": float,
-    "network.max_poll_attempts": int,
-    "network.max_concurrency": int,
-    "network.retries": int,
-}
-TEXT_FIELDS = (
-    ("credentials.access_key", "Access key", ""),
-    ("defaults.output_dir", "Output folder", ""),
-    ("defaults.filename_template", "File name", "{date}_{slug}_{task_id}"),
-    ("network.api_url", "API URL", catalog.DEFAULT_API_URL),
-    ("network.timeout", "Timeout (s)", "300"),
-    ("network.poll_interval", "Poll every (s)", "5"),
-    ("network.max_poll_attempts", "Max polls", "120"),
-    ("network.max_concurrency", "Max running", "5"),
-    ("network.retries", "Retries", "4"),
+
+def _placeholder(setting: str) -> str:
+    """The setting's default, as the field shows it when empty ("300", not "300.0")."""
+    default = SETTINGS[setting].default
+    return f"{default:g}" if isinstance(default, float) else str(default)
+
+
+# (setting, label, placeholder: its default from the config schema)
+TEXT_FIELDS = tuple(
+    (setting, label, _placeholder(setting))
+    for setting, label in (
+        ("credentials.access_key", "Access key"),
+        ("defaults.output_dir", "Output folder"),
+        ("defaults.filename_template", "File name"),
+        ("network.api_url", "API URL"),
+        ("network.timeout", "Timeout (s)"),
+        ("network.poll_interval", "Poll every (s)"),
+        ("network.max_poll_attempts", "Max polls"),
+        ("network.max_concurrency", "Max running"),
+        ("network.retries", "Retries"),
+    )
 )
+# the typed fields read as numbers before their rule checks them (the schema's type)
+NUMBER_FIELDS: dict[str, type] = {
+    setting: SETTINGS[setting].type
+    for setting, _label, _placeholder in TEXT_FIELDS
+    if SETTINGS[setting].type in (int, float)
+}
 SELECT_FIELDS: dict[str, list[tuple[str, Any]]] = {
     "defaults.mode": mode_options(JIMENG_CAPS.models),
     "defaults.duration": [(f"{d} s", d) for d in catalog.DURATIONS],
