@@ -98,20 +98,8 @@ def video_input(args: GenerateArgs, *, default_model: str) -> VideoInput:
     """The service-neutral input; ValidationError naming the parameter to fix."""
     _, model = registry.find_model(_model_name(args, default_model))
     _check_fields(args, model)
-    return VideoInput(
-        prompt=args.prompt,
-        model=model.id,
-        duration=args.duration,
-        fps=args.fps,
-        ratio=args.aspect_ratio,
-        resolution=args.resolution,
-        first_image=args.image,
-        last_image=args.tail_image,
-        reference_images=tuple(args.reference_images),
-        seed=args.seed,
-        options=dict(args.options),
-        image_fields=IMAGE_FIELDS,
-    )
+    chosen = {"model": model.id, "options": dict(args.options), "image_fields": IMAGE_FIELDS}
+    return VideoInput.from_mapping(vars(args), **chosen)
 
 
 def fingerprint(fields: VideoInput) -> str:

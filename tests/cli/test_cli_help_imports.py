@@ -32,9 +32,9 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def _probe(args, env):
+def _probe(args, env, probe=PROBE):
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, *args],
+        [sys.executable, "-c", probe, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -153,14 +153,48 @@ def test_history_loads_no_event_loop_network_or_media(args, sandbox_server, tmp_
         " in ('asyncio', 'httpx', 'av', 'PIL') and sys.modules[m] is not None",
     )
     args = [a.format(tmp=tmp_path) for a in args]
-    proc = subprocess.run(
-        [sys.executable, "-c", probe, *args],
-        env=sandbox_env(sandbox_server),
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-    )
+    proc, loaded = _probe(args, sandbox_env(sandbox_server), probe)
     assert proc.returncode == 0, proc.stderr
-    marker = [ln for ln in proc.stderr.splitlines() if ln.startswith("TEXTUAL-MODULES ")]
-    assert json.loads(marker[-1].split(" ", 1)[1]) == []
+    assert loaded == []
+
+
+# Every command's own modules (its parser's and its run's), from the command table.
+COMMAND_MODULES = {
+    "generate": {"jimeng_tui.cli.generate", "jimeng_tui.cli.generation_options"},
+    "batch": {"jimeng_tui.cli.batch"},
+    "status": {"jimeng_tui.cli.follow"},
+    "history": {"jimeng_tui.cli.history"},
+    "doctor": {"jimeng_tui.cli.doctor"},
+    "mcp": {"jimeng_tui.cli.mcp"},
+    "serve": {"jimeng_tui.cli.serve"},
+    "spend": {"jimeng_tui.cli.spend"},
+    "story": {"jimeng_tui.cli.story"},
+    "cancel": {"jimeng_tui.cli.cancel"},
+    "tasks": {"jimeng_tui.cli.tasks"},
+}
+
+
+@pytest.mark.parametrize(
+    ("args", "own", "expected"),
+    [
+        (["history", "--search", "cat"], "history", {"jimeng_tui.cli.history"}),
+        (["generate", "--help"], "generate", {"jimeng_tui.cli.generation_options"}),
+        (["cancel", "--help"], "cancel", {"jimeng_tui.cli.cancel"}),
+    ],
+)
+def test_a_command_loads_its_own_modules_only(args, own, expected, sandbox_server):
+    """Only the named command's parser is built and only its module runs: `history --search`
+    starts without generate's options or the services' tables (issue 20: a search from process
+    start against the sqlite3 CLI), and `generate --help` without the other commands."""
+    probe = PROBE.replace(
+        "m.split('.')[0].startswith('textual')", "m.startswith(('jimeng_tui.', 'textual'))"
+    )
+    proc, modules = _probe(args, sandbox_env(sandbox_server), probe)
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(modules)
+    assert expected <= loaded
+    others = set().union(*(mods for name, mods in COMMAND_MODULES.items() if name != own))
+    assert loaded & others == set()
+    assert not [m for m in loaded if m.startswith("textual")]
+    if own == "history":
+        assert "jimeng_tui.services.registry" not in loaded
