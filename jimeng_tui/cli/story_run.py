@@ -14,9 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.cli.batch import _history_scope
 from jimeng_tui.cli.batch_run import BatchProgress
-from jimeng_tui.cli.checks import check_output_dir
 from jimeng_tui.cli.errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -25,6 +23,7 @@ from jimeng_tui.cli.errors import (
     PROG,
     UsageError,
 )
+from jimeng_tui.cli.file_runs import earlier_jobs, output_dir_for, retry_failed, run_locked
 from jimeng_tui.cli.running import Session, run_jobs
 from jimeng_tui.cli.text import printable
 from jimeng_tui.domain.events import JobNotice
@@ -32,6 +31,11 @@ from jimeng_tui.domain.job import Job
 from jimeng_tui.jobs.display import clock, excerpt
 from jimeng_tui.story.board import BoardFileError, Shot, Storyboard, read_board
 from jimeng_tui.story.plan import Action, ShotPlan, plan
+
+BUSY = (
+    "another jimeng-tui is running this storyboard (pid {pid}); nothing was submitted. Wait for "
+    "it to finish (two runs at once could pay for a shot twice)"
+)
 
 
 def load_board(value: str) -> Storyboard:
@@ -62,47 +66,23 @@ def describe(shot: Shot) -> str:
     return " · ".join(parts)
 
 
-def retry_failed(ns: argparse.Namespace) -> bool:
-    return bool(ns.retry_failed or ns.sandbox)
-
-
 def cmd_story_run(ns: argparse.Namespace) -> int:
     started = time.monotonic()
-    output_dir = check_output_dir(ns.output_dir)
-    if ns.again and ns.retry_failed:
-        raise UsageError("--again already sends every shot; leave out --retry-failed")
+    output_dir = output_dir_for(ns, again="sends every shot")
     board = load_board(ns.file)
     if board.errors:
         return report_errors(board)
     if ns.dry_run:
         return dry_run(ns, board)
-    from jimeng_tui.jobs.batch import BatchBusy, BatchFile, batch_lock
-    from jimeng_tui.store.paths import ensure_private_dir
+    from jimeng_tui.jobs.batch import BatchFile
 
-    scope, data_dir = _history_scope(ns)
-    ensure_private_dir(data_dir)
     identity = BatchFile(path=board.path, sha256=board.sha256, kind="story")
-    try:
-        with batch_lock(data_dir / "locks" / "story", identity, scope):
-            return StoryCommand(ns, board, output_dir, started).run()
-    except BatchBusy as exc:
-        raise UsageError(
-            f"another jimeng-tui is running this storyboard (pid {exc.pid or '?'}); nothing was "
-            "submitted. Wait for it to finish (two runs at once could pay for a shot twice)"
-        ) from None
+    run = StoryCommand(ns, board, output_dir, started).run
+    return run_locked(ns, "locks/story", identity, run, BUSY)
 
 
 def dry_run(ns: argparse.Namespace, board: Storyboard) -> int:
-    from jimeng_tui.store.history import History
-
-    db, _ = _history_scope(ns)
-    earlier: list[Job] = []
-    if db.exists():
-        history = History(db)
-        try:
-            earlier = history.find_meta(board.history_matches())
-        finally:
-            history.close()
+    earlier = earlier_jobs(ns, board.history_matches())
     plans = plan(board, earlier, retry_failed=retry_failed(ns), again=ns.again)
     print(printable(f"storyboard {board.path}: {board.title!r}, {len(plans)} shots"))
     counts: dict[Action, int] = {}
