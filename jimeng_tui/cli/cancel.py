@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from jimeng_tui.cli.commands import ParserSpec
-from jimeng_tui.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, error_line
+from jimeng_tui.cli.errors import EXIT_FAILED, EXIT_OK, UsageError, error_line
 from jimeng_tui.cli.flags import JSON_FLAG, Flag, flag_adder
 
 HELP = "cancel a job (a queued Seedance task on the service; Jimeng 3.0: here only)"
@@ -35,10 +35,9 @@ PARSER = ParserSpec(HELP, DESCRIPTION, EPILOG, flag_adder((None, (ID_ARGUMENT, J
 
 def cmd_cancel(ns: argparse.Namespace) -> int:
     from jimeng_tui.cli.hints import sandbox_flag
-    from jimeng_tui.cli.running import Session, run_jobs
+    from jimeng_tui.cli.running import Session, run_engine_command
 
     wanted = ns.id.strip()
-    ns.quiet = True
 
     async def body(session: Session) -> int:
         from jimeng_tui.cli.output import job_json, print_json
@@ -69,7 +68,7 @@ def cmd_cancel(ns: argparse.Namespace) -> int:
             print(error_line(printable(outcome.message)), file=sys.stderr)
         return EXIT_OK if outcome.cancelled else EXIT_FAILED
 
-    return run_jobs(ns, body, interrupted=lambda session: EXIT_INTERRUPTED)
+    return run_engine_command(ns, body, quiet=True)
 
 
 __all__ = ["PARSER", "cmd_cancel"]

@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from jimeng_tui.cli.commands import ParserSpec
-from jimeng_tui.cli.errors import EXIT_INTERRUPTED, EXIT_OK, UsageError
+from jimeng_tui.cli.errors import EXIT_OK, UsageError
 from jimeng_tui.cli.flags import Flag, flag_adder
 
 HELP = "the account's recent Seedance tasks; adopt one the history does not know"
@@ -44,7 +44,7 @@ PARSER = ParserSpec(HELP, DESCRIPTION, EPILOG, flag_adder((None, TASKS_FLAGS)))
 
 
 def cmd_tasks(ns: argparse.Namespace) -> int:
-    from jimeng_tui.cli.running import Session, run_jobs
+    from jimeng_tui.cli.running import Session, run_engine_command
 
     if ns.action == "adopt" and not (ns.task_id or "").strip():
         raise UsageError("tasks adopt needs the TASK_ID (`jimeng-tui tasks` lists them)")
@@ -52,14 +52,13 @@ def cmd_tasks(ns: argparse.Namespace) -> int:
         raise UsageError("--job goes with `tasks adopt TASK_ID`", field="job")
     if ns.action is None and ns.task_id:
         raise UsageError(f"unexpected {ns.task_id!r}: did you mean `jimeng-tui tasks adopt ID`?")
-    ns.quiet = ns.action is None or ns.json
 
     async def body(session: Session) -> int:
         if ns.action == "adopt":
             return await _adopt(session, ns)
         return await _list(session, ns)
 
-    return run_jobs(ns, body, interrupted=lambda session: EXIT_INTERRUPTED)
+    return run_engine_command(ns, body, quiet=ns.action is None or ns.json)
 
 
 async def _list(session: Any, ns: argparse.Namespace) -> int:
