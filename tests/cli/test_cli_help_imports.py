@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 from cli_support import sandbox_env
@@ -198,3 +199,35 @@ def test_a_command_loads_its_own_modules_only(args, own, expected, sandbox_serve
     assert not [m for m in loaded if m.startswith("textual")]
     if own == "history":
         assert "jimeng_tui.services.registry" not in loaded
+
+
+def test_an_english_history_table_needs_no_cell_width_table(sandbox_server):
+    """`history --search` over English prompts draws its table without loading Rich's cell
+    widths (printable ASCII takes one cell a character); a Chinese prompt still gets them (two
+    cells a character), and both tables line up."""
+    from jimeng_tui.domain.job import Job, JobState
+    from jimeng_tui.store.history import History
+    from jimeng_tui.store.paths import app_paths
+
+    db = app_paths().history_db
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with History(db) as history:
+        for prompt in ("A cat on a velvet sofa", "A cat in the rain, very long " * 4, "一只猫"):
+            params = {"prompt": prompt, "mode": "t2v_720p"}
+            made = dict(created_at=time.time(), req_key="jimeng_t2v_v30", params=params)
+            history.add(Job(id=None, prompt=prompt, mode="t2v_720p", state=JobState.SAVED, **made))
+    probe = PROBE.replace(
+        "m.split('.')[0].startswith('textual')", "m.split('.')[0] in ('rich', 'textual')"
+    )
+    english, loaded = _probe(["history", "--search", "cat"], sandbox_env(sandbox_server), probe)
+    assert english.returncode == 0, english.stderr
+    assert loaded == []
+    chinese, loaded = _probe(["history", "--search", "猫"], sandbox_env(sandbox_server), probe)
+    assert chinese.returncode == 0, chinese.stderr
+    assert "rich.cells" in loaded
+    from jimeng_tui.cli.text import cells
+
+    assert "A cat in the rain, very long A cat in the rain,…  -" in english.stdout
+    for table in (english.stdout, chinese.stdout):
+        head, *rows = table.splitlines()
+        assert rows and all(cells(row[: row.rindex("-")]) == head.index("PATH") for row in rows)
