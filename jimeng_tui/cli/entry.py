@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from jimeng_tui.cli import errors
 from jimeng_tui.cli import json_output as cli_json
 from jimeng_tui.cli.commands import run_command
-from jimeng_tui.cli.parser import build_parser, first_command
+from jimeng_tui.cli.parser import asks_help, build_parser, first_command
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     command = first_command(args_list)
     cli_json.start(command, args_list)
-    parser = build_parser(command)
+    parser = build_parser(command, help_lines=asks_help(args_list))
     ns = parser.parse_args(args_list)
     return cli_json.finish(_main(ns))
 

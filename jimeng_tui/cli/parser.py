@@ -44,9 +44,11 @@ class CliParser(argparse.ArgumentParser):
         self.exit(cli_json.finish(EXIT_USAGE, message))
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None, *, help_lines: bool = True) -> argparse.ArgumentParser:
     """The parser for ``command``'s command line: that command's parser alone when it is one of
-    the table's, every command's name and help line otherwise (``--help``, a mistyped name)."""
+    the table's, else every command's name, with its help line when ``help_lines`` (for
+    ``jimeng-tui --help``: it imports every command's parser module; the app's start, --version
+    and a mistyped name need the names only)."""
     fmt = argparse.RawDescriptionHelpFormatter
     parser = CliParser(prog=PROG, description=DESCRIPTION, formatter_class=fmt)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -61,7 +63,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.description = _filled(DESCRIPTION)
     parser.epilog = ENVIRONMENT_HELP + "\n" + EXIT_HELP + "\n" + EXAMPLES
     for name in COMMANDS:
-        _add_command(sub, name, fmt)
+        if help_lines:
+            _add_command(sub, name, fmt)
+        else:
+            sub.add_parser(name)
     return parser
 
 
@@ -79,6 +84,12 @@ def _add_command(sub: Any, name: str, fmt: type[argparse.HelpFormatter]) -> Pars
 
 def _filled(description: str) -> str:
     return description if "\n" in description else textwrap.fill(description, 88)
+
+
+def asks_help(argv: Sequence[str]) -> bool:
+    """-h or --help among the options (before a ``--``)."""
+    options = argv[: list(argv).index("--")] if "--" in argv else argv
+    return any(arg in ("-h", "--help") for arg in options)
 
 
 def first_command(argv: Sequence[str]) -> str | None:

@@ -181,12 +181,14 @@ COMMAND_MODULES = {
         (["history", "--search", "cat"], "history", {"jimeng_tui.cli.history"}),
         (["generate", "--help"], "generate", {"jimeng_tui.cli.generation_options"}),
         (["cancel", "--help"], "cancel", {"jimeng_tui.cli.cancel"}),
+        (["--version"], None, set()),  # and the app's start: the names of the commands only
     ],
 )
 def test_a_command_loads_its_own_modules_only(args, own, expected, sandbox_server):
     """Only the named command's parser is built and only its module runs: `history --search`
     starts without generate's options or the services' tables (issue 20: a search from process
-    start against the sqlite3 CLI), and `generate --help` without the other commands."""
+    start against the sqlite3 CLI), `generate --help` without the other commands, and
+    `--version` (or the app) without any."""
     probe = PROBE.replace(
         "m.split('.')[0].startswith('textual')", "m.startswith(('jimeng_tui.', 'textual'))"
     )
@@ -197,6 +199,8 @@ def test_a_command_loads_its_own_modules_only(args, own, expected, sandbox_serve
     others = set().union(*(mods for name, mods in COMMAND_MODULES.items() if name != own))
     assert loaded & others == set()
     assert not [m for m in loaded if m.startswith("textual")]
+    if own is None:
+        assert {"jimeng_tui.cli.job_parsers", "jimeng_tui.cli.history_parsers"} & loaded == set()
     if own == "history":
         assert "jimeng_tui.services.registry" not in loaded
 
