@@ -1,6 +1,6 @@
 """``jimeng-tui doctor``: check the history file, and rebuild it from what a damaged one holds.
 
-Imported when the parser is built (only ``add_parser`` runs then: keep the top of this module
+Imported when its parser is built (only ``PARSER`` is read then: keep the top of this module
 cheap); the check itself loads the store. The work is done by ``store/salvage.py``.
 """
 

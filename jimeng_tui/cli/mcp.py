@@ -1,6 +1,6 @@
 """``jimeng-tui mcp``: the agent server (an MCP server on the job queue, ``jimeng_tui/agent``).
 
-Imported when the parser is built (only ``add_parser`` runs then: the top stays cheap); the
+Imported when its parser is built (``PARSER``, from the command table: the top stays cheap); the
 server, the engine and the MCP SDK load when the command runs.
 """
 

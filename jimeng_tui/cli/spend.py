@@ -1,7 +1,7 @@
 """``jimeng-tui spend``: what the jobs cost, per day, month or model, with a bar per line; and
 ``--prices``: every price in force with its source and date.
 
-Cheap to import (the parser reads ``add_parser``); the store is imported when it runs.
+Cheap to import (the parser reads ``PARSER``); the store is imported when it runs.
 """
 
 from __future__ import annotations
