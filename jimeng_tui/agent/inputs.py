@@ -30,15 +30,17 @@ class GenerateArgs:
     prompt: str = ""
     model: str | None = None
     mode: str | None = None  # Jimeng 3.0's name for the model (the CLI's --mode)
+    seed: int | None = None
+    options: Mapping[str, OptionValue] = field(default_factory=dict)
+    # the video's shape
     duration: int | None = None
     fps: int | None = None
     aspect_ratio: str | None = None
     resolution: str | None = None
+    # images: files or URLs
+    reference_images: Sequence[str] = ()
     image: str | None = None
     tail_image: str | None = None
-    reference_images: Sequence[str] = ()
-    seed: int | None = None
-    options: Mapping[str, OptionValue] = field(default_factory=dict)
 
 
 def check_seconds(name: str, value: float | None, *, default: float = 0) -> float:
