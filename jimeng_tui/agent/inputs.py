@@ -30,15 +30,17 @@ class GenerateArgs:
     prompt: str = ""
     model: str | None = None
     mode: str | None = None  # Jimeng 3.0's name for the model (the CLI's --mode)
+    seed: int | None = None
+    options: Mapping[str, OptionValue] = field(default_factory=dict)
+    # the video's shape
     duration: int | None = None
     fps: int | None = None
     aspect_ratio: str | None = None
     resolution: str | None = None
+    # images: files or URLs
+    reference_images: Sequence[str] = ()
     image: str | None = None
     tail_image: str | None = None
-    reference_images: Sequence[str] = ()
-    seed: int | None = None
-    options: Mapping[str, OptionValue] = field(default_factory=dict)
 
 
 def check_seconds(name: str, value: float | None, *, default: float = 0) -> float:
@@ -98,20 +100,8 @@ def video_input(args: GenerateArgs, *, default_model: str) -> VideoInput:
     """The service-neutral input; ValidationError naming the parameter to fix."""
     _, model = registry.find_model(_model_name(args, default_model))
     _check_fields(args, model)
-    return VideoInput(
-        prompt=args.prompt,
-        model=model.id,
-        duration=args.duration,
-        fps=args.fps,
-        ratio=args.aspect_ratio,
-        resolution=args.resolution,
-        first_image=args.image,
-        last_image=args.tail_image,
-        reference_images=tuple(args.reference_images),
-        seed=args.seed,
-        options=dict(args.options),
-        image_fields=IMAGE_FIELDS,
-    )
+    chosen = {"model": model.id, "options": dict(args.options), "image_fields": IMAGE_FIELDS}
+    return VideoInput.from_mapping(vars(args), **chosen)
 
 
 def fingerprint(fields: VideoInput) -> str:

@@ -11,18 +11,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-from jimeng_tui.cli.batch_run import BatchRun, retry_failed
-from jimeng_tui.cli.checks import check_output_dir
+from jimeng_tui.cli.batch_run import BatchRun
 from jimeng_tui.cli.cost import BatchCosts, estimate_json
 from jimeng_tui.cli.errors import EXIT_OK, EXIT_USAGE, PROG, UsageError
+from jimeng_tui.cli.file_runs import earlier_jobs, output_dir_for, retry_failed, run_locked
 from jimeng_tui.cli.output import print_json_line
 from jimeng_tui.cli.text import json_safe, printable
-from jimeng_tui.domain.job import Job
 from jimeng_tui.jobs import batch as batchfile
 from jimeng_tui.jobs.batch import Action, BatchFile, BatchLine
 from jimeng_tui.jobs.display import excerpt
@@ -39,6 +37,12 @@ def load_batch(ns: argparse.Namespace) -> BatchFile:
         raise UsageError(str(exc)) from None
     asyncio.run(batchfile.preflight(batch))
     return batch
+
+
+BUSY = (
+    "{busy}; nothing was submitted. Wait for it to finish (running the file twice at once could "
+    "pay for a line twice)"
+)
 
 
 def report_bad_lines(ns: argparse.Namespace, batch: BatchFile) -> int:
@@ -69,14 +73,6 @@ def report_bad_lines(ns: argparse.Namespace, batch: BatchFile) -> int:
     return EXIT_USAGE
 
 
-def _history_scope(ns: argparse.Namespace) -> tuple[Path, Path]:
-    """(the history this run uses, the folder for its lock files)."""
-    from jimeng_tui.store.paths import app_paths
-
-    paths = app_paths(os.environ)
-    return (paths.sandbox_history_db if ns.sandbox else paths.history_db), paths.data_dir
-
-
 def describe_request(line: BatchLine) -> str:
     summary, given = line.built.summary, line.fields
     parts = [summary.model, f"{summary.duration_s} s at {summary.fps} fps"]
@@ -84,14 +80,13 @@ def describe_request(line: BatchLine) -> str:
     ratio = given.ratio or sent.get("aspect_ratio") or sent.get("ratio")
     if isinstance(ratio, str):
         parts.append(ratio)
-    if given.resolution:
-        parts.append(given.resolution)
-    if given.first_image:
-        parts.append(f"first frame {given.first_image}")
-    if given.last_image:
-        parts.append(f"last frame {given.last_image}")
-    if given.reference_images:
-        parts.append(f"reference images {', '.join(given.reference_images)}")
+    labelled = (
+        ("", given.resolution),
+        ("first frame ", given.first_image),
+        ("last frame ", given.last_image),
+        ("reference images ", ", ".join(given.reference_images)),
+    )
+    parts.extend(f"{label}{value}" for label, value in labelled if value)
     parts.extend(f"{name} {value}" for name, value in given.options.items())
     if given.seed is not None and given.seed != -1:
         parts.append(f"seed {given.seed}")
@@ -107,40 +102,19 @@ def describe_request(line: BatchLine) -> str:
 
 def cmd_batch(ns: argparse.Namespace) -> int:
     started = time.monotonic()
-    output_dir = check_output_dir(ns.output_dir)
-    if ns.again and ns.retry_failed:
-        raise UsageError("--again already submits every line; leave out --retry-failed")
+    output_dir = output_dir_for(ns, again="submits every line")
     batch = load_batch(ns)
     if batch.errors:
         return report_bad_lines(ns, batch)
     if ns.dry_run:
         return dry_run(ns, batch)
-    from jimeng_tui.store.paths import ensure_private_dir
-
-    scope, data_dir = _history_scope(ns)
-    ensure_private_dir(data_dir)
-    try:
-        with batchfile.batch_lock(data_dir / "locks", batch, scope):
-            return BatchRun(ns, batch, output_dir, started).run()
-    except batchfile.BatchBusy as exc:
-        raise UsageError(
-            f"{exc}; nothing was submitted. Wait for it to finish (running the file twice at "
-            "once could pay for a line twice)"
-        ) from None
+    run = BatchRun(ns, batch, output_dir, started).run
+    return run_locked(ns, "locks", batch, run, BUSY)
 
 
 def dry_run(ns: argparse.Namespace, batch: BatchFile) -> int:
     """Print what a run would do and send, line by line; send and write nothing."""
-    from jimeng_tui.store.history import History
-
-    db, _ = _history_scope(ns)
-    earlier: list[Job] = []
-    if db.exists():
-        history = History(db)
-        try:
-            earlier = history.find_meta(batch.history_matches())
-        finally:
-            history.close()
+    earlier = earlier_jobs(ns, batch.history_matches())
     plans = batchfile.plan(batch, earlier, retry_failed=retry_failed(ns), again=ns.again)
     out = sys.stdout
     counts: dict[str, int] = {}

@@ -10,12 +10,13 @@ import argparse
 import asyncio
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jimeng_tui.cli.cost import apply_cost_flags
 from jimeng_tui.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, PROG
+from jimeng_tui.cli.file_runs import retry_failed
 from jimeng_tui.cli.hints import sandbox_flag
 from jimeng_tui.cli.output import Progress, job_json, print_json_line
 from jimeng_tui.cli.results import failure_advice, failure_headline
@@ -54,12 +55,6 @@ class LineResult:
     message: str | None = None
 
 
-def retry_failed(ns: argparse.Namespace) -> bool:
-    """Sandbox lines that failed are always run again: nothing is billed, and the tasks of an
-    earlier embedded emulator died with it."""
-    return bool(ns.retry_failed or ns.sandbox)
-
-
 class BatchProgress(Progress):
     """The status line counts jobs by state; a job's notices name its line."""
 
@@ -87,24 +82,22 @@ class BatchProgress(Progress):
         return f"{spinner} {self.WORD} {clock(time.time() - self.started)}: " + " · ".join(parts)
 
 
+@dataclass(eq=False)
 class BatchRun:
     """One run of a checked file: plan against the history, then drive every line."""
 
-    def __init__(
-        self, ns: argparse.Namespace, batch: BatchFile, output_dir: Path | None, started: float
-    ):
-        self.ns = ns
-        self.batch = batch
-        self.output_dir = output_dir
-        self.started = started
-        self.results: dict[int, LineResult] = {}  # by line number
-        self.jobs_of: dict[int, list[int]] = {}  # line number → ids of the jobs driven now
-        self.line_of: dict[int, BatchLine] = {}  # job id → line (shared with the progress)
-        self.announced: set[int] = set()  # jobs whose task id was reported
-        self.creating: BatchLine | None = None
-        self.submitted = 0
-        self.session: Session | None = None
-        self.summary_printed = False
+    ns: argparse.Namespace
+    batch: BatchFile
+    output_dir: Path | None
+    started: float
+    results: dict[int, LineResult] = field(default_factory=dict)  # by line number
+    jobs_of: dict[int, list[int]] = field(default_factory=dict)  # line → ids of jobs driven now
+    line_of: dict[int, BatchLine] = field(default_factory=dict)  # job id → line (the progress's)
+    announced: set[int] = field(default_factory=set)  # jobs whose task id was reported
+    creating: BatchLine | None = None
+    submitted: int = 0
+    session: Session | None = None
+    summary_printed: bool = False
 
     @property
     def progress(self) -> Progress:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
-from jimeng_tui.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, error_line
+from jimeng_tui.cli.commands import ParserSpec
+from jimeng_tui.cli.errors import EXIT_FAILED, EXIT_OK, UsageError, error_line
+from jimeng_tui.cli.flags import JSON_FLAG, Flag, flag_adder
 
+HELP = "cancel a job (a queued Seedance task on the service; Jimeng 3.0: here only)"
 DESCRIPTION = (
     "Cancel a job, by its job id (as history shows it) or its task id. Seedance (Ark) cancels "
     "a queued task on the service (nothing is billed) and refuses a running one; Jimeng 3.0 "
@@ -27,24 +29,15 @@ EPILOG = (
 )
 
 
-def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
-    cp = sub.add_parser(
-        "cancel",
-        help="cancel a job (a queued Seedance task on the service; Jimeng 3.0: here only)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=formatter,
-    )
-    cp.add_argument("id", metavar="ID", help="a job id or a task id")
-    cp.add_argument("--json", action="store_true", help="print one JSON object")
+ID_ARGUMENT = Flag("id", metavar="ID", help="a job id or a task id")
+PARSER = ParserSpec(HELP, DESCRIPTION, EPILOG, flag_adder((None, (ID_ARGUMENT, JSON_FLAG))))
 
 
 def cmd_cancel(ns: argparse.Namespace) -> int:
     from jimeng_tui.cli.hints import sandbox_flag
-    from jimeng_tui.cli.running import Session, run_jobs
+    from jimeng_tui.cli.running import Session, run_engine_command
 
     wanted = ns.id.strip()
-    ns.quiet = True
 
     async def body(session: Session) -> int:
         from jimeng_tui.cli.output import job_json, print_json
@@ -75,7 +68,7 @@ def cmd_cancel(ns: argparse.Namespace) -> int:
             print(error_line(printable(outcome.message)), file=sys.stderr)
         return EXIT_OK if outcome.cancelled else EXIT_FAILED
 
-    return run_jobs(ns, body, interrupted=lambda session: EXIT_INTERRUPTED)
+    return run_engine_command(ns, body, quiet=True)
 
 
-__all__ = ["add_parser", "cmd_cancel"]
+__all__ = ["PARSER", "cmd_cancel"]

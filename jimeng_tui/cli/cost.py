@@ -1,8 +1,8 @@
 """Cost on the command line (issue 16): ``--dry-run``, ``--over-budget`` and ``--max-cost`` for
 ``generate`` and ``batch``, estimates before paying, and the budget as it stands.
 
-Cheap to import (the parser reads ``add_cost_options``); the rest imports what it needs when it
-runs. Each command hooks in with one call: ``add_cost_options(parser)``, ``apply_cost_flags(ns,
+Cheap to import (the parser reads ``cost_flags``); the rest imports what it needs when it
+runs. Each command hooks in with one call: ``cost_flags()``, ``apply_cost_flags(ns,
 engine)`` once the engine is open, ``dry_run_generate(...)``, ``BatchCosts`` in batch's dry run.
 """
 
@@ -13,6 +13,8 @@ import math
 import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from jimeng_tui.cli.flags import Flag, FlagGroup
 
 if TYPE_CHECKING:
     from jimeng_tui.domain.prices import Estimate
@@ -30,29 +32,30 @@ def _amount(text: str) -> float:
     return value
 
 
-def add_cost_options(p: argparse.ArgumentParser, *, dry_run: bool = True) -> None:
+def cost_flags(*, dry_run: bool = True) -> FlagGroup:
     """``--dry-run`` (unless the command has its own), ``--over-budget``, ``--max-cost``."""
-    c = p.add_argument_group("cost options")
-    if dry_run:
-        c.add_argument(
+    flags = (
+        Flag(
             "--dry-run",
             action="store_true",
             help="check the request, print its estimated cost and the exact body that would be "
             "sent; send nothing (exit 0)",
-        )
-    c.add_argument(
-        "--over-budget",
-        action="store_true",
-        help="send even if it passes a [budget] cap or --max-cost (recorded on the job)",
+        ),
+        Flag(
+            "--over-budget",
+            action="store_true",
+            help="send even if it passes a [budget] cap or --max-cost (recorded on the job)",
+        ),
+        Flag(
+            "--max-cost",
+            type=_amount,
+            metavar="AMOUNT",
+            default=None,
+            help="refuse (send nothing more) once this run's estimated cost would pass AMOUNT, "
+            "in your [prices] currency; a batch stops submitting new lines there",
+        ),
     )
-    c.add_argument(
-        "--max-cost",
-        type=_amount,
-        metavar="AMOUNT",
-        default=None,
-        help="refuse (send nothing more) once this run's estimated cost would pass AMOUNT, in "
-        "your [prices] currency; a batch stops submitting new lines there",
-    )
+    return "cost options", flags if dry_run else flags[1:]
 
 
 def apply_cost_flags(ns: argparse.Namespace, engine: Engine, *, batch: bool = False) -> None:

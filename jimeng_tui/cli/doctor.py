@@ -1,6 +1,6 @@
 """``jimeng-tui doctor``: check the history file, and rebuild it from what a damaged one holds.
 
-Imported when the parser is built (only ``add_parser`` runs then: keep the top of this module
+Imported when its parser is built (only ``PARSER`` is read then: keep the top of this module
 cheap); the check itself loads the store. The work is done by ``store/salvage.py``.
 """
 
@@ -13,6 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from jimeng_tui.cli.commands import ParserSpec
+from jimeng_tui.cli.flags import JSON_FLAG, Flag, flag_adder
+
+HELP = "check the history database; rebuild a damaged one"
 DESCRIPTION = (
     "Check the history database with SQLite's integrity check and say what is still readable. "
     "With --rebuild, a damaged history is replaced by a new one built from what can still be "
@@ -33,21 +37,13 @@ examples:
 """
 
 
-def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
-    doc = sub.add_parser(
-        "doctor",
-        help="check the history database; rebuild a damaged one",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=formatter,
-    )
-    doc.add_argument(
-        "--rebuild",
-        action="store_true",
-        help="when the history is damaged: build a new one from what is still readable and "
-        "keep the damaged file aside (history.sqlite3.damaged-TIME)",
-    )
-    doc.add_argument("--json", action="store_true", help="print one JSON object")
+REBUILD_FLAG = Flag(
+    "--rebuild",
+    action="store_true",
+    help="when the history is damaged: build a new one from what is still readable and keep "
+    "the damaged file aside (history.sqlite3.damaged-TIME)",
+)
+PARSER = ParserSpec(HELP, DESCRIPTION, EPILOG, flag_adder((None, (REBUILD_FLAG, JSON_FLAG))))
 
 
 def cmd_doctor(ns: argparse.Namespace) -> int:
@@ -160,4 +156,4 @@ def _print_json(payload: dict[str, Any]) -> None:
     print(json.dumps(payload, ensure_ascii=False, indent=2))
 
 
-__all__ = ["add_parser", "cmd_doctor"]
+__all__ = ["PARSER", "cmd_doctor"]

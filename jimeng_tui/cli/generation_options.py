@@ -11,14 +11,13 @@ serves every service.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import replace
 
 from jimeng_tui.cli.errors import UsageError
+from jimeng_tui.cli.flags import Flag, FlagGroup
 from jimeng_tui.cli.help_text import join
 from jimeng_tui.domain.capabilities import Option
-from jimeng_tui.domain.request import OptionValue, VideoInput
+from jimeng_tui.domain.request import FLAT_NAMES, OptionValue, VideoInput
 from jimeng_tui.services import registry
 from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.session.services import register_builtin
@@ -28,23 +27,7 @@ IMAGE_FIELDS = ("image", "image", "reference_image")
 
 
 # VideoInput's names → the flags' (a codec may name either)
-INPUT_NAMES = {
-    "ratio": "aspect_ratio",
-    "first_image": "image",
-    "last_image": "tail_image",
-    "reference_images": "reference_image",
-}
-
-
-@dataclass(frozen=True)
-class Flag:
-    flag: str
-    dest: str
-    metavar: str | None
-    help: str
-    type: Callable[[str], Any] | None = None
-    choices: tuple[Any, ...] | None = None
-    action: str | None = None  # "append", "store_true"
+INPUT_NAMES = {field: flag for flag, field in FLAT_NAMES.items()}
 
 
 def _model_ids() -> list[str]:
@@ -165,19 +148,9 @@ def generation_flags() -> tuple[Flag, ...]:
     return (*common_flags(), *(_option_flag(o) for o in model_options().values()))
 
 
-def add_generation_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("generation options")
-    for flag in generation_flags():
-        kwargs: dict[str, Any] = {"dest": flag.dest, "default": None, "help": flag.help}
-        if flag.action is not None:
-            kwargs["action"] = flag.action
-        if flag.action != "store_true":
-            kwargs["metavar"] = flag.metavar
-        if flag.type is not None:
-            kwargs["type"] = flag.type
-        if flag.choices is not None:
-            kwargs["choices"] = flag.choices
-        group.add_argument(flag.flag, **kwargs)
+def generation_group() -> FlagGroup:
+    """The generation options (an option not given is None: the model's default applies)."""
+    return "generation options", [replace(flag, default=None) for flag in generation_flags()]
 
 
 def chosen_model(ns: argparse.Namespace) -> str:
@@ -199,19 +172,8 @@ def video_input(ns: argparse.Namespace, model: str) -> VideoInput:
         value = getattr(ns, option.name, None)
         if value is not None:
             options[option.name] = value
-    return VideoInput(
-        prompt=ns.prompt,
-        model=model,
-        duration=ns.duration,
-        fps=ns.fps,
-        ratio=ns.aspect_ratio,
-        resolution=ns.resolution,
-        first_image=ns.image,
-        last_image=ns.tail_image,
-        reference_images=tuple(ns.reference_image or ()),
-        seed=ns.seed,
-        options=options,
-        image_fields=IMAGE_FIELDS,
+    return VideoInput.from_mapping(
+        vars(ns), model=model, options=options, image_fields=IMAGE_FIELDS
     )
 
 
@@ -236,9 +198,9 @@ def model_lines(title: str = "models (--model; --mode for Jimeng 3.0):") -> str:
 
 
 __all__ = [
-    "add_generation_options",
     "chosen_model",
     "generation_flags",
+    "generation_group",
     "model_lines",
     "option_flag",
     "video_input",

@@ -75,11 +75,13 @@ def _query(ns: argparse.Namespace):
 
 def _model_id(value: str | None) -> str | None:
     """--model/--mode's model id (an alias names its model); UsageError for an unknown one."""
-    from jimeng_tui.domain.errors import ValidationError
-    from jimeng_tui.services import registry
-
     if value is None:
         return None
+    from jimeng_tui.domain.errors import ValidationError
+    from jimeng_tui.services import registry
+    from jimeng_tui.session.services import register_builtin
+
+    register_builtin()  # only here (and for exports): a plain search reads no services' tables
     try:
         return registry.find_model(value)[1].id
     except ValidationError as exc:
@@ -107,6 +109,9 @@ def cmd_history(ns: argparse.Namespace) -> int:
     paths = app_paths(os.environ)
     db = paths.sandbox_history_db if ns.sandbox else paths.history_db
     if export is not None:
+        from jimeng_tui.session.services import register_builtin
+
+        register_builtin()  # the cost columns read the models' prices
         query.limit = ns.limit  # an export has every match unless --limit says otherwise
         count = write_export(export[0], History(db) if db.exists() else None, query)
         print(f"{PROG}: wrote {count} job(s) to {export[0]}", file=sys.stderr)

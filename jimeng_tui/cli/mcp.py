@@ -1,6 +1,6 @@
 """``jimeng-tui mcp``: the agent server (an MCP server on the job queue, ``jimeng_tui/agent``).
 
-Imported when the parser is built (only ``add_parser`` runs then: the top stays cheap); the
+Imported when its parser is built (``PARSER``, from the command table: the top stays cheap); the
 server, the engine and the MCP SDK load when the command runs.
 """
 
@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
 
+from jimeng_tui.cli.commands import ParserSpec
 from jimeng_tui.cli.errors import UsageError
+from jimeng_tui.cli.flags import Flag, flag_adder
 from jimeng_tui.sandbox.argtypes import port
 
+HELP = "serve agents over the Model Context Protocol (stdio, or --http)"
 DESCRIPTION = (
     "Serve jimeng-tui to AI agents over the Model Context Protocol: tools to list models, "
     "generate (with an idempotency key, so a retried call never pays twice), wait for, list, "
@@ -39,40 +41,34 @@ examples:
 """
 
 
-def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
-    p = sub.add_parser(
-        "mcp",
-        help="serve agents over the Model Context Protocol (stdio, or --http)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=formatter,
-    )
-    g = p.add_argument_group("transport")
-    g.add_argument(
+TRANSPORT_FLAGS = (
+    Flag(
         "--http",
         type=port,
         metavar="PORT",
         default=None,
         help="serve streamable HTTP on PORT (0 picks a free one) instead of stdio",
-    )
-    g.add_argument(
+    ),
+    Flag(
         "--host",
         metavar="ADDRESS",
         default=None,
         help="listen on ADDRESS instead of 127.0.0.1 (needs a bearer token; with --http)",
-    )
-    g.add_argument(
+    ),
+    Flag(
         "--token-file",
         metavar="FILE",
         default=None,
         help="the bearer token HTTP clients must send: the file's first line (default: "
         "$JIMENG_TUI_MCP_TOKEN, else [mcp] token in config.toml)",
-    )
-    g.add_argument(
+    ),
+    Flag(
         "--new-token",
         action="store_true",
         help="make a random bearer token for this run and print it once on stderr",
-    )
+    ),
+)
+PARSER = ParserSpec(HELP, DESCRIPTION, EPILOG, flag_adder(("transport", TRANSPORT_FLAGS)))
 
 
 def _configured() -> str:
@@ -124,4 +120,4 @@ def cmd_mcp(ns: argparse.Namespace) -> int:
         raise
 
 
-__all__ = ["add_parser", "cmd_mcp"]
+__all__ = ["PARSER", "cmd_mcp"]

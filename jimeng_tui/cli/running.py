@@ -143,6 +143,15 @@ def run_jobs(
         progress.stop()
 
 
+def run_engine_command(
+    ns: argparse.Namespace, body: Callable[[Session], Awaitable[int]], *, quiet: bool
+) -> int:
+    """A command that asks the engine one thing (``cancel``, ``tasks``): ``body`` on one
+    engine, with no progress line when ``quiet``; Ctrl-C → 130."""
+    ns.quiet = quiet
+    return run_jobs(ns, body, interrupted=lambda session: EXIT_INTERRUPTED)
+
+
 def is_tty(stream: Any) -> bool:
     try:
         return stream.isatty()

@@ -15,8 +15,11 @@ import secrets
 import shlex
 import socket
 import sys
-from typing import Any
 
+from jimeng_tui.cli.commands import ParserSpec
+from jimeng_tui.cli.flags import Flag, flag_adder
+
+HELP = "serve the studio to a web browser (textual-serve)"
 DESCRIPTION = (
     "Serve the studio to a web browser. Every browser tab runs its own jimeng-tui process on "
     "this machine (same history, same files, same job claims as the terminal app). Bound to "
@@ -35,27 +38,22 @@ examples:
 LOOPBACK_NAMES = ("localhost", "ip6-localhost")
 
 
-def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
-    sv = sub.add_parser(
-        "serve",
-        help="serve the studio to a web browser (textual-serve)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=formatter,
-    )
-    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    sv.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
-    sv.add_argument(
+SERVE_FLAGS = (
+    Flag("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)"),
+    Flag("--port", type=int, default=8000, help="port to listen on (8000)"),
+    Flag(
         "--token",
         default=None,
         help="the token browsers must give (default: [serve] token, else a new one; "
         "always required off loopback)",
-    )
-    sv.add_argument(
+    ),
+    Flag(
         "--public-url",
         default=None,
         help="the address browsers use, when a proxy is in front (e.g. https://studio.example.com)",
-    )
+    ),
+)
+PARSER = ParserSpec(HELP, DESCRIPTION, EPILOG, flag_adder((None, SERVE_FLAGS)))
 
 
 def is_loopback(host: str) -> bool:

@@ -1,7 +1,7 @@
 """``jimeng-tui spend``: what the jobs cost, per day, month or model, with a bar per line; and
 ``--prices``: every price in force with its source and date.
 
-Cheap to import (the parser reads ``add_parser``); the store is imported when it runs.
+Cheap to import (the parser reads ``PARSER``); the store is imported when it runs.
 """
 
 from __future__ import annotations
@@ -11,9 +11,13 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
+from jimeng_tui.cli.commands import ParserSpec
+from jimeng_tui.cli.flags import JSON_FLAG, Flag, flag_adder
+
 if TYPE_CHECKING:
     pass
 
+HELP = "what your generations cost, per day, month or model (and the prices in force)"
 DESCRIPTION = (
     "What your generations cost, from the history: billed for finished jobs (Seedance: the "
     "tokens the service reported × the price kept with the job; Jimeng 3.0: the price of the "
@@ -36,22 +40,13 @@ def _date(text: str) -> float:
     return time.mktime((*parsed[:3], 0, 0, 0, 0, 0, -1))
 
 
-def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
-    sp = sub.add_parser(
-        "spend",
-        help="what your generations cost, per day, month or model (and the prices in force)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=formatter,
-    )
-    sp.add_argument(
-        "--since", type=_date, metavar="DATE", default=None, help="from DATE (YYYY-MM-DD) on"
-    )
-    sp.add_argument(
-        "--by", choices=("day", "month", "model"), default="day", help="one line per (day)"
-    )
-    sp.add_argument("--prices", action="store_true", help="list the prices in force instead")
-    sp.add_argument("--json", action="store_true", help="print one JSON object")
+SPEND_FLAGS = (
+    Flag("--since", type=_date, metavar="DATE", default=None, help="from DATE (YYYY-MM-DD) on"),
+    Flag("--by", choices=("day", "month", "model"), default="day", help="one line per (day)"),
+    Flag("--prices", action="store_true", help="list the prices in force instead"),
+    JSON_FLAG,
+)
+PARSER = ParserSpec(HELP, DESCRIPTION, EPILOG, flag_adder((None, SPEND_FLAGS)))
 
 
 def unknown_price_keys() -> list[str]:

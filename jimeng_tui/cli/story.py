@@ -10,8 +10,10 @@ for a shot twice. Cheap to import (the parser imports it); the run is ``cli/stor
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
+from jimeng_tui.cli.commands import ParserSpec
+
+HELP = "run a storyboard: chained shots joined into one film; re-take a shot, keep one"
 DESCRIPTION = (
     "Run a storyboard: an ordered list of shots (a TOML file), each an ordinary job. Shots that "
     "start from an image or from text run at once; a shot that starts from the previous one "
@@ -50,14 +52,7 @@ ACTIONS = ("run", "status", "retake", "keep")
 DEFAULT_TAKES = 2
 
 
-def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
-    p = sub.add_parser(
-        "story",
-        help="run a storyboard: chained shots joined into one film; re-take a shot, keep one",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=formatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=ACTIONS, metavar="ACTION", help="run, status, retake or keep")
     p.add_argument("file", metavar="FILE", help="the storyboard (TOML)")
     p.add_argument(
@@ -95,6 +90,9 @@ def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
     o.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
 
 
+PARSER = ParserSpec(HELP, DESCRIPTION, EPILOG, add_arguments)  # cli/commands.py's table
+
+
 def cmd_story(ns: argparse.Namespace) -> int:
     if ns.action in ("retake", "keep", "status"):
         from jimeng_tui.cli.story_takes import cmd_story_takes
@@ -105,4 +103,4 @@ def cmd_story(ns: argparse.Namespace) -> int:
     return cmd_story_run(ns)
 
 
-__all__ = ["add_parser", "cmd_story"]
+__all__ = ["PARSER", "cmd_story"]

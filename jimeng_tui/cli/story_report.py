@@ -13,8 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.cli.batch import _history_scope
 from jimeng_tui.cli.errors import EXIT_OK
+from jimeng_tui.cli.file_runs import earlier_jobs as earlier_file_jobs
+from jimeng_tui.cli.file_runs import retry_failed
 from jimeng_tui.cli.story_json import job_json
 from jimeng_tui.cli.text import printable
 from jimeng_tui.domain.job import Job
@@ -41,21 +42,8 @@ def describe(shot: Shot) -> str:
     return " · ".join(parts)
 
 
-def retry_failed(ns: argparse.Namespace) -> bool:
-    return bool(ns.retry_failed or ns.sandbox)
-
-
 def earlier_jobs(ns: argparse.Namespace, board: Storyboard) -> list[Job]:
-    from jimeng_tui.store.history import History
-
-    db, _ = _history_scope(ns)
-    if not db.exists():
-        return []
-    history = History(db)
-    try:
-        return history.find_meta(board.history_matches())
-    finally:
-        history.close()
+    return earlier_file_jobs(ns, board.history_matches())
 
 
 def why_again(p: ShotPlan, plans: list[ShotPlan]) -> str:

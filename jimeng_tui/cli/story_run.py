@@ -13,9 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from jimeng_tui.cli.batch import _history_scope
 from jimeng_tui.cli.batch_run import BatchProgress
-from jimeng_tui.cli.checks import check_output_dir
 from jimeng_tui.cli.errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -24,15 +22,20 @@ from jimeng_tui.cli.errors import (
     PROG,
     UsageError,
 )
+from jimeng_tui.cli.file_runs import output_dir_for, retry_failed, run_locked
 from jimeng_tui.cli.running import Session, run_jobs
 from jimeng_tui.cli.story_json import run_json
-from jimeng_tui.cli.story_report import retry_failed
 from jimeng_tui.cli.text import printable
 from jimeng_tui.domain.events import JobNotice
 from jimeng_tui.domain.job import Job
 from jimeng_tui.jobs.display import clock
 from jimeng_tui.story.board import BoardFileError, Storyboard, read_board
 from jimeng_tui.story.plan import Action, plan
+
+BUSY = (
+    "another jimeng-tui is running this storyboard (pid {pid}); nothing was submitted. Wait for "
+    "it to finish (two runs at once could pay for a shot twice)"
+)
 
 
 def load_board(value: str) -> Storyboard:
@@ -58,9 +61,7 @@ def report_errors(board: Storyboard, as_json: bool = False) -> int:
 
 def cmd_story_run(ns: argparse.Namespace) -> int:
     started = time.monotonic()
-    output_dir = check_output_dir(ns.output_dir)
-    if ns.again and ns.retry_failed:
-        raise UsageError("--again already sends every shot; leave out --retry-failed")
+    output_dir = output_dir_for(ns, again="sends every shot")
     if ns.targets:
         raise UsageError(f"story run takes no SHOT ({' '.join(ns.targets)}); see story retake")
     board = load_board(ns.file)
@@ -70,20 +71,11 @@ def cmd_story_run(ns: argparse.Namespace) -> int:
         from jimeng_tui.cli.story_report import report
 
         return report(ns, board, dry=True)
-    from jimeng_tui.jobs.batch import BatchBusy, BatchFile, batch_lock
-    from jimeng_tui.store.paths import ensure_private_dir
+    from jimeng_tui.jobs.batch import BatchFile
 
-    scope, data_dir = _history_scope(ns)
-    ensure_private_dir(data_dir)
     identity = BatchFile(path=board.path, sha256=board.sha256, kind="story")
-    try:
-        with batch_lock(data_dir / "locks" / "story", identity, scope):
-            return StoryCommand(ns, board, output_dir, started).run()
-    except BatchBusy as exc:
-        raise UsageError(
-            f"another jimeng-tui is running this storyboard (pid {exc.pid or '?'}); nothing was "
-            "submitted. Wait for it to finish (two runs at once could pay for a shot twice)"
-        ) from None
+    run = StoryCommand(ns, board, output_dir, started).run
+    return run_locked(ns, "locks/story", identity, run, BUSY)
 
 
 class StoryProgress(BatchProgress):

@@ -59,11 +59,11 @@ def cmd_story_takes(ns: argparse.Namespace) -> int:
 
 
 def keep(ns: argparse.Namespace, board: Storyboard, index: int, job_id: int) -> int:
-    from jimeng_tui.cli.batch import _history_scope
+    from jimeng_tui.cli.file_runs import history_scope
     from jimeng_tui.store.history import History
     from jimeng_tui.story.takes import TakeRefused, keep_take
 
-    db, _ = _history_scope(ns)
+    db, _ = history_scope(ns)
     plans = plan(board, earlier_jobs(ns, board))
     if not db.exists():
         raise UsageError(f"shot {index}: no video yet; run the storyboard first (story run FILE)")

@@ -11,8 +11,11 @@ import sys
 import time
 from typing import Any
 
-from jimeng_tui.cli.errors import EXIT_INTERRUPTED, EXIT_OK, UsageError
+from jimeng_tui.cli.commands import ParserSpec
+from jimeng_tui.cli.errors import EXIT_OK, UsageError
+from jimeng_tui.cli.flags import Flag, flag_adder
 
+HELP = "the account's recent Seedance tasks; adopt one the history does not know"
 DESCRIPTION = (
     "List the account's tasks of the last 7 days on the services that can list them "
     "(Seedance/Ark), newest first, with whether the history knows each. A task it does not "
@@ -26,27 +29,22 @@ EPILOG = (
 )
 
 
-def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
-    tp = sub.add_parser(
-        "tasks",
-        help="the account's recent Seedance tasks; adopt one the history does not know",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=formatter,
-    )
-    tp.add_argument("action", nargs="?", choices=("adopt",), help="adopt TASK_ID")
-    tp.add_argument("task_id", nargs="?", metavar="TASK_ID", help="the task to adopt")
-    tp.add_argument(
+TASKS_FLAGS = (
+    Flag("action", nargs="?", choices=("adopt",), help="adopt TASK_ID"),
+    Flag("task_id", nargs="?", metavar="TASK_ID", help="the task to adopt"),
+    Flag(
         "--job",
         type=int,
         metavar="JOB_ID",
         help="adopt into this submit_unknown job (its create made the task): it keeps its prompt",
-    )
-    tp.add_argument("--json", action="store_true", help="print JSON")
+    ),
+    Flag("--json", action="store_true", help="print JSON"),
+)
+PARSER = ParserSpec(HELP, DESCRIPTION, EPILOG, flag_adder((None, TASKS_FLAGS)))
 
 
 def cmd_tasks(ns: argparse.Namespace) -> int:
-    from jimeng_tui.cli.running import Session, run_jobs
+    from jimeng_tui.cli.running import Session, run_engine_command
 
     if ns.action == "adopt" and not (ns.task_id or "").strip():
         raise UsageError("tasks adopt needs the TASK_ID (`jimeng-tui tasks` lists them)")
@@ -54,14 +52,13 @@ def cmd_tasks(ns: argparse.Namespace) -> int:
         raise UsageError("--job goes with `tasks adopt TASK_ID`", field="job")
     if ns.action is None and ns.task_id:
         raise UsageError(f"unexpected {ns.task_id!r}: did you mean `jimeng-tui tasks adopt ID`?")
-    ns.quiet = ns.action is None or ns.json
 
     async def body(session: Session) -> int:
         if ns.action == "adopt":
             return await _adopt(session, ns)
         return await _list(session, ns)
 
-    return run_jobs(ns, body, interrupted=lambda session: EXIT_INTERRUPTED)
+    return run_engine_command(ns, body, quiet=ns.action is None or ns.json)
 
 
 async def _list(session: Any, ns: argparse.Namespace) -> int:
@@ -146,4 +143,4 @@ async def _adopt(session: Any, ns: argparse.Namespace) -> int:
     return report_final(ns, job)
 
 
-__all__ = ["add_parser", "cmd_tasks"]
+__all__ = ["PARSER", "cmd_tasks"]

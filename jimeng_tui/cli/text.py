@@ -3,8 +3,9 @@
 A prompt is stored and sent exactly as typed, but printed with its control characters escaped
 (``\\x1b``, ``\\x07``, ``\\u202e``): a prompt must not move the cursor, clear the screen or set
 the terminal's title. Columns are measured in terminal cells, not characters (a Chinese
-character takes two cells). Rich's cell measurement is imported only by the commands that
-draw a table, so ``generate`` and ``batch`` stay quick to start.
+character takes two cells). Rich's cell measurement is imported only for text that is not
+printable ASCII (one cell a character), so ``generate``, ``batch`` and an English ``history``
+stay quick to start.
 """
 
 from __future__ import annotations
@@ -42,8 +43,18 @@ def one_line(text: str) -> str:
     return printable(" ".join(text.split()), one_line=True)
 
 
+ELLIPSIS = "…"  # where excerpt cuts: one cell
+
+
+def _one_cell_each(text: str) -> bool:
+    """Printable ASCII (and the ellipsis): one cell a character, no need for Rich's table."""
+    return text.replace(ELLIPSIS, "").isascii() and text.isprintable()
+
+
 def cells(text: str) -> int:
     """How many terminal cells ``text`` takes."""
+    if _one_cell_each(text):
+        return len(text)
     from rich.cells import cell_len
 
     return cell_len(text)
@@ -56,8 +67,10 @@ def pad(text: str, width: int) -> str:
 
 def excerpt(text: str, width: int) -> str:
     """At most ``width`` cells of ``text``, with an ellipsis when cut."""
-    from rich.cells import set_cell_size
-
     if cells(text) <= width:
         return text
-    return set_cell_size(text, max(1, width - 1)).rstrip(" ") + "…"
+    if _one_cell_each(text):
+        return text[: max(1, width - 1)].rstrip(" ") + ELLIPSIS
+    from rich.cells import set_cell_size
+
+    return set_cell_size(text, max(1, width - 1)).rstrip(" ") + ELLIPSIS

@@ -9,9 +9,19 @@ knows one service: a service-specific field travels in ``options`` under its ``O
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 OptionValue = str | int | bool
+
+# The faces' flat names (generate's options, the agent's parameters) → VideoInput's fields; the
+# other flat names are the fields' own (prompt, duration, fps, resolution, seed, ...).
+FLAT_NAMES = {
+    "aspect_ratio": "ratio",
+    "image": "first_image",
+    "tail_image": "last_image",
+    "reference_image": "reference_images",
+}
 
 
 @dataclass(frozen=True)
@@ -35,5 +45,20 @@ class VideoInput:
     # --reference-image; a batch line's keys; the form's fields)
     image_fields: tuple[str, str, str] = ("first_image", "last_image", "reference_image")
 
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], **chosen: Any) -> VideoInput:
+        """The input from a flat mapping of a face's names (``FLAT_NAMES``: ``aspect_ratio``,
+        ``image``, ``tail_image``, ``reference_image``, or the fields' own names); a ``None``
+        value is "not given", other keys are left out; ``chosen`` sets fields as they are
+        (the model a face resolved, its options, its image field names)."""
+        known = {f.name for f in fields(cls)}
+        given = {
+            FLAT_NAMES.get(key, key): value
+            for key, value in values.items()
+            if value is not None and FLAT_NAMES.get(key, key) in known
+        }
+        given["reference_images"] = tuple(given.get("reference_images") or ())
+        return cls(**(given | chosen))
 
-__all__ = ["OptionValue", "VideoInput"]
+
+__all__ = ["FLAT_NAMES", "OptionValue", "VideoInput"]

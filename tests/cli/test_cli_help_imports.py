@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 from cli_support import sandbox_env
@@ -32,9 +33,9 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def _probe(args, env):
+def _probe(args, env, probe=PROBE):
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, *args],
+        [sys.executable, "-c", probe, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -153,14 +154,84 @@ def test_history_loads_no_event_loop_network_or_media(args, sandbox_server, tmp_
         " in ('asyncio', 'httpx', 'av', 'PIL') and sys.modules[m] is not None",
     )
     args = [a.format(tmp=tmp_path) for a in args]
-    proc = subprocess.run(
-        [sys.executable, "-c", probe, *args],
-        env=sandbox_env(sandbox_server),
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-    )
+    proc, loaded = _probe(args, sandbox_env(sandbox_server), probe)
     assert proc.returncode == 0, proc.stderr
-    marker = [ln for ln in proc.stderr.splitlines() if ln.startswith("TEXTUAL-MODULES ")]
-    assert json.loads(marker[-1].split(" ", 1)[1]) == []
+    assert loaded == []
+
+
+# Every command's own modules (its parser's and its run's), from the command table.
+COMMAND_MODULES = {
+    "generate": {"jimeng_tui.cli.generate", "jimeng_tui.cli.generation_options"},
+    "batch": {"jimeng_tui.cli.batch"},
+    "status": {"jimeng_tui.cli.follow"},
+    "history": {"jimeng_tui.cli.history"},
+    "doctor": {"jimeng_tui.cli.doctor"},
+    "mcp": {"jimeng_tui.cli.mcp"},
+    "serve": {"jimeng_tui.cli.serve"},
+    "spend": {"jimeng_tui.cli.spend"},
+    "story": {"jimeng_tui.cli.story"},
+    "cancel": {"jimeng_tui.cli.cancel"},
+    "tasks": {"jimeng_tui.cli.tasks"},
+}
+
+
+@pytest.mark.parametrize(
+    ("args", "own", "expected"),
+    [
+        (["history", "--search", "cat"], "history", {"jimeng_tui.cli.history"}),
+        (["generate", "--help"], "generate", {"jimeng_tui.cli.generation_options"}),
+        (["cancel", "--help"], "cancel", {"jimeng_tui.cli.cancel"}),
+        (["--version"], None, set()),  # and the app's start: the names of the commands only
+    ],
+)
+def test_a_command_loads_its_own_modules_only(args, own, expected, sandbox_server):
+    """Only the named command's parser is built and only its module runs: `history --search`
+    starts without generate's options or the services' tables (issue 20: a search from process
+    start against the sqlite3 CLI), `generate --help` without the other commands, and
+    `--version` (or the app) without any."""
+    probe = PROBE.replace(
+        "m.split('.')[0].startswith('textual')", "m.startswith(('jimeng_tui.', 'textual'))"
+    )
+    proc, modules = _probe(args, sandbox_env(sandbox_server), probe)
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(modules)
+    assert expected <= loaded
+    others = set().union(*(mods for name, mods in COMMAND_MODULES.items() if name != own))
+    assert loaded & others == set()
+    assert not [m for m in loaded if m.startswith("textual")]
+    if own is None:
+        assert {"jimeng_tui.cli.job_parsers", "jimeng_tui.cli.history_parsers"} & loaded == set()
+    if own == "history":
+        assert "jimeng_tui.services.registry" not in loaded
+
+
+def test_an_english_history_table_needs_no_cell_width_table(sandbox_server):
+    """`history --search` over English prompts draws its table without loading Rich's cell
+    widths (printable ASCII takes one cell a character); a Chinese prompt still gets them (two
+    cells a character), and both tables line up."""
+    from jimeng_tui.domain.job import Job, JobState
+    from jimeng_tui.store.history import History
+    from jimeng_tui.store.paths import app_paths
+
+    db = app_paths().history_db
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with History(db) as history:
+        for prompt in ("A cat on a velvet sofa", "A cat in the rain, very long " * 4, "一只猫"):
+            params = {"prompt": prompt, "mode": "t2v_720p"}
+            made = dict(created_at=time.time(), req_key="jimeng_t2v_v30", params=params)
+            history.add(Job(id=None, prompt=prompt, mode="t2v_720p", state=JobState.SAVED, **made))
+    probe = PROBE.replace(
+        "m.split('.')[0].startswith('textual')", "m.split('.')[0] in ('rich', 'textual')"
+    )
+    english, loaded = _probe(["history", "--search", "cat"], sandbox_env(sandbox_server), probe)
+    assert english.returncode == 0, english.stderr
+    assert loaded == []
+    chinese, loaded = _probe(["history", "--search", "猫"], sandbox_env(sandbox_server), probe)
+    assert chinese.returncode == 0, chinese.stderr
+    assert "rich.cells" in loaded
+    from jimeng_tui.cli.text import cells
+
+    assert "A cat in the rain, very long A cat in the rain,…  -" in english.stdout
+    for table in (english.stdout, chinese.stdout):
+        head, *rows = table.splitlines()
+        assert rows and all(cells(row[: row.rindex("-")]) == head.index("PATH") for row in rows)

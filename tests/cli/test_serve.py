@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cli_support import history_jobs, no_account_env
+from cli_support import history_jobs, no_account_env, wait_for
 
 CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser"))), None)
 DRIVER = shutil.which("chromedriver")
@@ -34,6 +34,14 @@ window.WebSocket = function (url, protocols) {
 };
 window.WebSocket.prototype = NativeSocket.prototype;
 """
+
+
+def answer_to(url: str) -> httpx.Response | None:
+    """The server's answer, or None while it is not listening yet (for ``wait_for``)."""
+    try:
+        return httpx.get(url, timeout=2)
+    except httpx.HTTPError:
+        return None
 
 
 def free_port() -> int:
@@ -56,15 +64,7 @@ def serving(exe: str, *args: str):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(url + "/static/css/xterm.css", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("the server did not start")
+        wait_for(lambda: answer_to(url + "/static/css/xterm.css"), 30, 0.1)  # it has started
         yield url, proc
     finally:
         os.killpg(proc.pid, 15)
@@ -184,10 +184,7 @@ def test_a_browser_runs_a_job_to_saved(exe, tmp_path):
             terminal.send_keys("o")
             saved = Path(jobs[0].path)
             got = downloads / saved.name
-            deadline = time.monotonic() + 20
-            while not (got.exists() and got.stat().st_size == saved.stat().st_size):
-                assert time.monotonic() < deadline, list(downloads.iterdir())
-                time.sleep(0.2)
+            wait_for(lambda: got.exists() and got.stat().st_size == saved.stat().st_size, 20, 0.2)
             assert got.read_bytes() == saved.read_bytes()
         (tmp_path / "browser.png").write_bytes(png)
         image = Image.open(io.BytesIO(png)).convert("RGB")
@@ -220,14 +217,7 @@ def test_off_loopback_a_token_is_made_and_required(exe):
         rest = "".join(proc.stdout.readline() for _ in range(3))
         assert "TLS" in rest and "--public-url https://" in rest and "ssh -L" in rest
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                answer = httpx.get(base + "/", timeout=2)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline
-                time.sleep(0.1)
+        answer = wait_for(lambda: answer_to(base + "/"), 20, 0.1)
         assert answer.status_code == 401 and "?token=" in answer.text
         assert httpx.get(base + "/?token=wrong").status_code == 401
         assert httpx.get(base + "/download/x").status_code == 401
