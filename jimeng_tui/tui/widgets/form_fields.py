@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Static
 
 from jimeng_tui.domain.capabilities import ModelCaps
+from jimeng_tui.tui.widgets.form_select import FormSelect
 from jimeng_tui.tui.widgets.model_choice import (
     PROMPT_RECOMMENDED_SHARE,
     ModelEntry,
@@ -138,7 +139,7 @@ class FormFields(Vertical):
         )
         with Horizontal(classes="row", id="model-row"):
             yield Label("Model", classes="field-label")
-            yield Select(
+            yield FormSelect(
                 [(e.label, e.key) for e in self._entries],
                 id="model",
                 value=entry.key,
@@ -148,7 +149,7 @@ class FormFields(Vertical):
             resolutions = model.resolutions or ("",)
             hide_res = "" if len(resolutions) > 1 else " -hidden"
             yield Label("Resolution", classes="inline-label" + hide_res, id="resolution-label")
-            yield Select(
+            yield FormSelect(
                 [(r, r) for r in resolutions],
                 id="resolution",
                 value=resolutions[0],
@@ -158,7 +159,7 @@ class FormFields(Vertical):
             )
         with Horizontal(classes="row" + ("" if is_mode else " -hidden"), id="mode-row"):
             yield Label("Mode", classes="field-label")
-            yield Select(
+            yield FormSelect(
                 mode_options(entry.models),
                 id="mode",
                 value=model.id,
@@ -168,7 +169,7 @@ class FormFields(Vertical):
         yield _note("service-hint", self._hint)
         with Horizontal(classes="row"):
             yield Label("Duration", classes="field-label")
-            yield Select(
+            yield FormSelect(
                 [(f"{s} s", s) for s in model.durations],
                 id="duration",
                 value=duration,
@@ -176,7 +177,7 @@ class FormFields(Vertical):
                 compact=True,
             )
             yield Label("FPS", classes="inline-label", id="fps-label")
-            yield Select(
+            yield FormSelect(
                 [(str(f), f) for f in model.fps],
                 id="fps",
                 value=fps,
@@ -185,7 +186,7 @@ class FormFields(Vertical):
             )
             yield Label("Ratio", classes="inline-label")
             ratios = model.ratios or (START_RATIO,)
-            yield Select(
+            yield FormSelect(
                 [(r, r) for r in ratios],
                 id="aspect_ratio",
                 value=pick(d.aspect_ratio, ratios, START_RATIO),
