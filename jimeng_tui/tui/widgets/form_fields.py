@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from jimeng_tui.domain.capabilities import ModelCaps
+from jimeng_tui.tui.widgets.form_button import FormButton
 from jimeng_tui.tui.widgets.form_select import FormSelect
 from jimeng_tui.tui.widgets.model_choice import (
     PROMPT_RECOMMENDED_SHARE,
@@ -202,7 +203,7 @@ class FormFields(Vertical):
         with Horizontal(classes="row -hidden", id="reference-row"):
             yield Label("Refs", classes="field-label")
             yield Input(placeholder="reference images", id="reference_images", compact=True)
-            yield Button("Browse", id="browse-reference_images", classes="browse", compact=True)
+            yield FormButton("Browse", id="browse-reference_images", classes="browse", compact=True)
         yield Horizontal(
             Label("Options", classes="field-label"), classes="row -hidden", id="choice-options"
         )
@@ -223,7 +224,7 @@ class FormFields(Vertical):
                 compact=True,
                 tooltip="blank = random; the same number repeats a result",
             )
-            yield Button("Generate", id="generate", variant="primary", compact=True)
+            yield FormButton("Generate", id="generate", variant="primary", compact=True)
         yield _note("estimate-note", "")  # the request's cost, handed in by the screen
 
     def _image_row(self, field: str, label: str, *, enabled: bool) -> ComposeResult:
@@ -237,7 +238,7 @@ class FormFields(Vertical):
                 compact=True,
                 disabled=not enabled,
             )
-            yield Button(
+            yield FormButton(
                 "Browse",
                 id=f"browse-{field}",
                 classes="browse",
