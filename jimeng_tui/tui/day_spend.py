@@ -6,10 +6,11 @@ on the history); the header widget only shows the text it is given.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jimeng_tui.store.config import Config
-from jimeng_tui.store.spend import PeriodSpend
+if TYPE_CHECKING:  # the first screen does not import the config store and the spend ledger
+    from jimeng_tui.store.config import Config
+    from jimeng_tui.store.spend import PeriodSpend
 
 
 def day_spend_text(spent: PeriodSpend, config: Config) -> str:

@@ -1,5 +1,6 @@
 """What starting loads: PyAV and Pillow (and textual-image, which brings Pillow) wait until a
-video or image is touched; httpx's command-line client is never loaded. Each was imported
+video or image is touched; httpx's command-line client and trio (httpcore's optional backend)
+are never loaded. Each was imported
 while the first screen was being drawn and cost start-up time a user waits through."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import os
 import subprocess
 import sys
 
-MEDIA = ("av", "PIL", "textual_image", "click", "httpx._main")
+MEDIA = ("av", "PIL", "textual_image", "click", "httpx._main", "trio")
 
 # The app in a fresh process, headless, with its real engine (live, keys set, no network
 # needed to open it): once the whole screen is up and the engine is in, it reports what was

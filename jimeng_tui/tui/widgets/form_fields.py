@@ -10,9 +10,11 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Input, Static
 
 from jimeng_tui.domain.capabilities import ModelCaps
+from jimeng_tui.tui.widgets.form_button import FormButton
+from jimeng_tui.tui.widgets.form_select import FormSelect
 from jimeng_tui.tui.widgets.model_choice import (
     PROMPT_RECOMMENDED_SHARE,
     ModelEntry,
@@ -63,6 +65,13 @@ def pick(value: Any, offered: tuple[Any, ...], start: Any) -> Any:
     if value in offered:
         return value
     return start if start in offered else offered[0]
+
+
+class FieldLabel(Static):
+    """A field's name beside it: Textual's ``Label`` without the rules of its variants (the
+    first screen then parses no Label stylesheet: the form was its only user there)."""
+
+    DEFAULT_CSS = "FieldLabel { width: auto; height: auto; min-height: 1; }"
 
 
 def _note(note_id: str, text: str) -> Static:
@@ -137,8 +146,8 @@ class FormFields(Vertical):
             model, is_mode=is_mode, has_first_image=False, duration=duration, fps=fps
         )
         with Horizontal(classes="row", id="model-row"):
-            yield Label("Model", classes="field-label")
-            yield Select(
+            yield FieldLabel("Model", classes="field-label")
+            yield FormSelect(
                 [(e.label, e.key) for e in self._entries],
                 id="model",
                 value=entry.key,
@@ -147,8 +156,8 @@ class FormFields(Vertical):
             )
             resolutions = model.resolutions or ("",)
             hide_res = "" if len(resolutions) > 1 else " -hidden"
-            yield Label("Resolution", classes="inline-label" + hide_res, id="resolution-label")
-            yield Select(
+            yield FieldLabel("Resolution", classes="inline-label" + hide_res, id="resolution-label")
+            yield FormSelect(
                 [(r, r) for r in resolutions],
                 id="resolution",
                 value=resolutions[0],
@@ -157,8 +166,8 @@ class FormFields(Vertical):
                 classes=hide_res.strip(),
             )
         with Horizontal(classes="row" + ("" if is_mode else " -hidden"), id="mode-row"):
-            yield Label("Mode", classes="field-label")
-            yield Select(
+            yield FieldLabel("Mode", classes="field-label")
+            yield FormSelect(
                 mode_options(entry.models),
                 id="mode",
                 value=model.id,
@@ -167,25 +176,25 @@ class FormFields(Vertical):
             )
         yield _note("service-hint", self._hint)
         with Horizontal(classes="row"):
-            yield Label("Duration", classes="field-label")
-            yield Select(
+            yield FieldLabel("Duration", classes="field-label")
+            yield FormSelect(
                 [(f"{s} s", s) for s in model.durations],
                 id="duration",
                 value=duration,
                 allow_blank=False,
                 compact=True,
             )
-            yield Label("FPS", classes="inline-label", id="fps-label")
-            yield Select(
+            yield FieldLabel("FPS", classes="inline-label", id="fps-label")
+            yield FormSelect(
                 [(str(f), f) for f in model.fps],
                 id="fps",
                 value=fps,
                 allow_blank=False,
                 compact=True,
             )
-            yield Label("Ratio", classes="inline-label")
+            yield FieldLabel("Ratio", classes="inline-label")
             ratios = model.ratios or (START_RATIO,)
-            yield Select(
+            yield FormSelect(
                 [(r, r) for r in ratios],
                 id="aspect_ratio",
                 value=pick(d.aspect_ratio, ratios, START_RATIO),
@@ -199,21 +208,21 @@ class FormFields(Vertical):
         yield from self._image_row("last_image", "Last", enabled=takes_last(model))
         yield _note("image-note", rules["image-note"])
         with Horizontal(classes="row -hidden", id="reference-row"):
-            yield Label("Refs", classes="field-label")
+            yield FieldLabel("Refs", classes="field-label")
             yield Input(placeholder="reference images", id="reference_images", compact=True)
-            yield Button("Browse", id="browse-reference_images", classes="browse", compact=True)
+            yield FormButton("Browse", id="browse-reference_images", classes="browse", compact=True)
         yield Horizontal(
-            Label("Options", classes="field-label"), classes="row -hidden", id="choice-options"
+            FieldLabel("Options", classes="field-label"), classes="row -hidden", id="choice-options"
         )
         # the yes/no options two to a line: four of them are wider than the form at 80 columns
         yield Horizontal(
-            Label("", classes="field-label"),
+            FieldLabel("", classes="field-label"),
             Container(id="flags"),
             classes="row -hidden",
             id="flag-options",
         )
         with Horizontal(classes="row"):
-            yield Label("Seed", classes="field-label")
+            yield FieldLabel("Seed", classes="field-label")
             yield Input(
                 placeholder="random",
                 id="seed",
@@ -222,21 +231,21 @@ class FormFields(Vertical):
                 compact=True,
                 tooltip="blank = random; the same number repeats a result",
             )
-            yield Button("Generate", id="generate", variant="primary", compact=True)
+            yield FormButton("Generate", id="generate", variant="primary", compact=True)
         yield _note("estimate-note", "")  # the request's cost, handed in by the screen
 
     def _image_row(self, field: str, label: str, *, enabled: bool) -> ComposeResult:
         """An image path or URL, and its Browse button (``browse-<field>``)."""
         what = field.removesuffix("_image")
         with Horizontal(classes="row"):
-            yield Label(label, classes="field-label")
+            yield FieldLabel(label, classes="field-label")
             yield Input(
                 placeholder=f"{what} frame: path or URL",
                 id=field,
                 compact=True,
                 disabled=not enabled,
             )
-            yield Button(
+            yield FormButton(
                 "Browse",
                 id=f"browse-{field}",
                 classes="browse",

@@ -8,10 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from textual.containers import Vertical
-from textual.widgets import Checkbox, Input, Label, Select
+from textual.widgets import Checkbox, Input, Select
 
 from jimeng_tui.domain.capabilities import ModelCaps
-from jimeng_tui.tui.widgets.form_fields import START_DURATION, START_FPS, START_RATIO, pick
+from jimeng_tui.tui.widgets.form_fields import (
+    START_DURATION,
+    START_FPS,
+    START_RATIO,
+    FieldLabel,
+    pick,
+)
 from jimeng_tui.tui.widgets.form_options import is_flag, offer_choices, option_widget
 from jimeng_tui.tui.widgets.model_choice import (
     ModelEntry,
@@ -128,4 +134,4 @@ class ModelFields(Vertical):
         rows[True].set_class(not flags, "-hidden")
         rows[False].set_class(not choices, "-hidden")
         # the flags' row has no label of its own when the choices' row is above it
-        rows[True].query_one(".field-label", Label).update("" if choices else "Options")
+        rows[True].query_one(".field-label", FieldLabel).update("" if choices else "Options")

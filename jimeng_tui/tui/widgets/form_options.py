@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Input, Select
 from jimeng_tui.domain.capabilities import Option
 from jimeng_tui.domain.errors import ValidationError
 from jimeng_tui.domain.request import OptionValue
+from jimeng_tui.tui.widgets.form_select import FormSelect
 
 
 class FlagBox(Checkbox):
@@ -40,7 +41,7 @@ def option_widget(option: Option, value: OptionValue | None) -> Widget:
     if is_flag(option):
         return FlagBox(option.label, bool(value), id=option.name, compact=True, classes="opt")
     if option.choices:
-        return Select(
+        return FormSelect(
             [(choice_label(c), c) for c in option.choices],
             id=option.name,
             prompt=option.label,
