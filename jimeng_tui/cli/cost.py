@@ -206,11 +206,19 @@ class BatchCosts:
 
         return f"  estimate: {describe(est)}"
 
-    def total_text(self, ns: argparse.Namespace) -> str:
+    def total_text(self, ns: argparse.Namespace, noun: tuple[str, str] = ("line", "lines")) -> str:
+        """``estimated total: 12.00 CNY for 3 lines (1 of unknown cost not included)``; with no
+        price known at all it says so instead of a total of zero."""
         from jimeng_tui.domain.prices import money
 
-        text = f"estimated total: {money(self.total, self.currency or 'CNY')} for {self.lines} "
-        text += "line" if self.lines == 1 else "lines"
+        what = f"{self.lines} {noun[0] if self.lines == 1 else noun[1]}"
+        if self.lines and self.unknown == self.lines:
+            return (
+                f"estimated total: unknown for {what}: no price is known for "
+                f"{'it' if self.lines == 1 else 'any of them'} (set [prices] in config.toml; "
+                'README, "Cost")'
+            )
+        text = f"estimated total: {money(self.total, self.currency or 'CNY')} for {what}"
         if self.unknown:
             text += f" ({self.unknown} of unknown cost not included)"
         words, _ = budget_words(ns, self.total)

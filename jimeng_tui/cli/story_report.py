@@ -79,19 +79,6 @@ def _film_of_keepers(ns: argparse.Namespace, board: Storyboard, plans: list[Shot
     return film_path(board, keepers, folder / "sandbox" if ns.sandbox else folder)
 
 
-def _total_text(ns: argparse.Namespace, costs: Any) -> str:
-    """``estimated total: 12.00 CNY for 3 shots to submit (1 of unknown cost not included)``."""
-    from jimeng_tui.cli.cost import budget_words
-    from jimeng_tui.domain.prices import money
-
-    text = f"estimated total: {money(costs.total, costs.currency or 'CNY')} for {costs.lines} "
-    text += "shot to submit" if costs.lines == 1 else "shots to submit"
-    if costs.unknown:
-        text += f" ({costs.unknown} of unknown cost not included)"
-    words, _ = budget_words(ns, costs.total)
-    return text + (f"; {words}" if words else "")
-
-
 def report(ns: argparse.Namespace, board: Storyboard, *, dry: bool) -> int:
     from jimeng_tui.cli.cost import BatchCosts, estimate_json
     from jimeng_tui.cli.output import print_json
@@ -179,7 +166,7 @@ def report(ns: argparse.Namespace, board: Storyboard, *, dry: bool) -> int:
     if dry:
         changed = f" (regenerated: shot {', '.join(map(str, regenerate))})" if regenerate else ""
         if costs.lines:
-            print(printable(_total_text(ns, costs)))
+            print(printable(costs.total_text(ns, ("shot to submit", "shots to submit"))))
         print(
             f"dry run: {data['submit']} would be submitted{changed}, {data['reuse']} reused, "
             f"{data['follow']} followed, {data['blocked']} not sent again; then joined into one "

@@ -39,6 +39,17 @@ def test_generate_dry_run_prints_the_estimate_and_body_and_sends_nothing(
     assert history_jobs() == []
 
 
+def test_a_dry_run_with_no_price_known_says_unknown_not_zero(cli, sandbox_server, tmp_path):
+    """No price for any line: the total is "unknown", never a made-up 0.00."""
+    result = cli("batch", str(write_batch(tmp_path, [5, 5])), "--dry-run")
+    assert result.returncode == 0, result
+    assert "estimated total: unknown for 2 lines: no price is known for any of them" in (
+        result.stdout
+    )
+    assert "0.00 CNY" not in result.stdout
+    assert sandbox_server.requests_for(SUBMIT) == []
+
+
 def test_a_daily_cap_refuses_the_next_generate_with_the_numbers(cli, sandbox_server, write_config):
     write_config("[prices]\nt2v_720p = 2.0\n[budget]\ndaily = 3.0\n")
     assert cli("generate", "first shot", "-q").returncode == 0
