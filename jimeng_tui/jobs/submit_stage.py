@@ -29,6 +29,7 @@ from jimeng_tui.services.base import (
 
 if TYPE_CHECKING:
     from jimeng_tui.domain.events import Event
+    from jimeng_tui.jobs.poll_schedule import PollSchedule
     from jimeng_tui.jobs.throttle import Throttle
     from jimeng_tui.services.base import Service
     from jimeng_tui.store.history import History
@@ -50,6 +51,7 @@ class SubmitStage:
         def service_for(self, job: Job) -> Service: ...
         def throttle_for(self, job: Job) -> Throttle: ...
 
+        poll_schedule: PollSchedule
         _bodies: dict[int, WireBody]
         history: History
 
@@ -108,6 +110,7 @@ class SubmitStage:
             error_message=None,
         )
         log.info("job %s submitted: task %s (%s)", job.id, result.task_id, result.sent_body)
+        self.poll_schedule.submitted(job)
         return True
 
     async def _refused(self, job: Job, failure: ServiceFailure, sent_at: float) -> None:
@@ -150,9 +153,11 @@ class SubmitStage:
         service, throttle = self.service_for(job), self.throttle_for(job)
         request = request_of(service, job)
         first = job.poll_count == 0
+        interval = self.settings.poll_interval
+        skipped = 0  # polls the schedule left out before the first: the bound counts them
         while job.state in (S.IN_QUEUE, S.GENERATING):
-            if job.poll_count >= self.settings.max_poll_attempts:
-                waited = job.poll_count * self.settings.poll_interval
+            if job.poll_count + skipped >= self.settings.max_poll_attempts:
+                waited = (job.poll_count + skipped) * interval
                 await self._fail(
                     job,
                     None,
@@ -161,7 +166,14 @@ class SubmitStage:
                 )
                 return
             if not first:
-                await asyncio.sleep(self.settings.poll_interval)
+                await asyncio.sleep(interval)
+            elif self.settings.adaptive_polling:
+                delay = await self.poll_schedule.first_poll_delay(
+                    job, interval=interval, in_flight=throttle.running
+                )
+                if delay > 0:
+                    skipped = int(delay // interval)
+                    await asyncio.sleep(delay)
             first = False
             await throttle.acquire_request()
             try:
@@ -189,6 +201,7 @@ class SubmitStage:
                     url_fetched_at=time.time(),
                     finished_at=time.time(),
                 )
+                self.poll_schedule.finished(job)
             elif status is RemoteStatus.CANCELLED:  # `jimeng-tui cancel`, or the web console
                 await self._set(job, S.CANCELLED, error_message=CANCELLED_ON_SERVICE)
             elif status in (RemoteStatus.SUCCEEDED, RemoteStatus.FAILED):
