@@ -10,7 +10,7 @@ write the same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jimeng_tui.domain.prices import job_cost
@@ -31,12 +31,19 @@ def cost_cells(state: str, meta: Mapping[str, Any] | None, has_task: bool) -> li
     return [cost.amount, cost.currency or None, tokens]
 
 
-def cost_cells_from_text(state: str, meta_text: str | None, has_task: bool) -> list[Any]:
+# the cells of a job whose meta names no price: they follow from its state and task alone
+_WITHOUT_PRICE: dict[tuple[str, bool], tuple[Any, ...]] = {}
+
+
+def cost_cells_from_text(state: str, meta_text: str | None, has_task: bool) -> Sequence[Any]:
     """``cost_cells`` from the meta as the history stored it, decoded only when it holds a cost."""
-    meta: Any = {}
     if meta_text and any(key in meta_text for key in _COST_KEYS):
         try:
             meta = json.loads(meta_text)
         except ValueError:
             meta = {}
-    return cost_cells(state, meta, has_task)
+        return cost_cells(state, meta, has_task)
+    known = _WITHOUT_PRICE.get((state, has_task))
+    if known is None:
+        known = _WITHOUT_PRICE[(state, has_task)] = tuple(cost_cells(state, {}, has_task))
+    return known
