@@ -115,17 +115,42 @@ def test_the_first_poll_waits_for_the_earliest_finish_less_one_interval():
               req_key="k", params={}, state=JobState.IN_QUEUE, submitted_at=100.0,
               meta=JobMeta(endpoint="http://here"))  # fmt: skip
     schedule.submitted(job)
-    job.finished_at = 160.0  # a job of that model took 60 s, noticed up to 5 s late
-    schedule.finished(job)
+    job.finished_at = 160.0  # a job of that model was still running 55 s after its submit
+    schedule.finished(job, unfinished_at=155.0, interval=5.0)
     job.id = 4
     schedule.submitted(job)
 
     async def delay(in_flight: int, now: float) -> float:
         return await schedule.first_poll_delay(job, interval=5.0, in_flight=in_flight, now=now)
 
-    assert asyncio.run(delay(1, now=100.0)) == 50.0  # 60 s, less 2 intervals
+    assert asyncio.run(delay(1, now=100.0)) == 50.0  # 55 s, less an interval
     spread = asyncio.run(delay(2, now=100.0))
     assert 45.0 < spread <= 50.0  # a share of one interval earlier, never later
     assert asyncio.run(delay(1, now=170.0)) == 0.0  # already due: at once
     job.id = 5  # not submitted here
     assert asyncio.run(delay(1, now=100.0)) == 0.0
+
+
+def test_what_the_history_knows_is_used_after_a_restart(tmp_path):
+    """A new process learns from the history's finished rows of that model at that endpoint
+    (their submit → finish time, less the interval each may have been noticed late)."""
+    from jimeng_tui.domain.job import Job
+    from jimeng_tui.domain.meta import JobMeta
+    from jimeng_tui.jobs.poll_schedule import PollSchedule
+    from jimeng_tui.store.history import History
+
+    def job(endpoint: str, took: float | None) -> Job:
+        return Job(id=None, created_at=1.0, updated_at=1.0, prompt="p", mode="t2v_720p",
+                   req_key="k", params={}, state=JobState.SAVED, submitted_at=1.0,
+                   finished_at=None if took is None else 1.0 + took,
+                   meta=JobMeta(endpoint=endpoint))  # fmt: skip
+
+    with History(tmp_path / "h.sqlite3") as history:
+        history.add_many([job("http://here", 70.0), job("http://here", 64.0),
+                          job("http://elsewhere", 20.0), job("http://here", None)])  # fmt: skip
+        new = history.add(job("http://here", None))
+    new.state, new.submitted_at = JobState.IN_QUEUE, 1000.0
+    schedule = PollSchedule(tmp_path / "h.sqlite3")
+    schedule.submitted(new)
+    delay = schedule.first_poll_delay(new, interval=5.0, in_flight=1, now=1000.0)
+    assert asyncio.run(delay) == 54.0  # 64 s, less two intervals

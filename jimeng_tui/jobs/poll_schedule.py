@@ -5,17 +5,18 @@ A task is rarely done before its model's usual generation time, and polling it b
 costs a request (and, on the service, a share of the account's request rate) for nothing.
 The rule, with ``I`` the configured poll interval:
 
-- ``fastest`` is the shortest submit → finish time among the last ``SAMPLES`` jobs of the
-  same model at the same endpoint (the history's rows, then every job that finishes here).
-  Each of those was noticed up to one interval (and a round trip) after it finished.
-- The first poll of a task this runner submitted waits until ``submitted_at + fastest - 2 I
-  - phase``: one interval for that lateness, one more for round trips and a loaded machine.
-  ``phase`` is 0 with one task in flight; with more, a share of one interval set by the job
-  id, so tasks submitted together do not all poll in the same instant.
+- ``earliest`` is the shortest time a task of the same model at the same endpoint is known
+  to have needed, over the last ``SAMPLES`` jobs in the history (their submit → finish time
+  less one interval: each was noticed up to an interval after it finished) and every job
+  polled here since (the last time a poll found it unfinished, after its submit).
+- The first poll of a task this runner submitted waits until ``submitted_at + earliest - I
+  - phase``: an interval early, for round trips and a loaded machine. ``phase`` is 0 with
+  one task in flight; with more, a share of one interval set by the job id, so tasks
+  submitted together do not all poll in the same instant.
 - Every later poll comes at least ``I`` after the previous poll's answer, as before.
 
 So a task is polled no more often than every ``I``, its first poll comes before the earliest
-it is expected to finish, and once it has finished it waits at most one interval (plus a
+its model has finished, and once it has finished it waits at most one interval (plus a
 request's round trip) for the poll that sees it. With nothing learned yet (a new model, a new
 endpoint: each sandbox has its own port), or for a task this runner did not submit (``wait
 TASK``, a job resumed after a restart: its ``submitted_at`` may not be when the task began),
@@ -66,7 +67,7 @@ class PollSchedule:
 
     def __init__(self, history_db: Path) -> None:
         self.history_db = history_db
-        self._fastest: dict[tuple[str, str], float | None] = {}
+        self._earliest: dict[tuple[str, str], float | None] = {}
         self._submitted_here: set[int] = set()
 
     def submitted(self, job: Job) -> None:
@@ -74,15 +75,20 @@ class PollSchedule:
         if job.id is not None:
             self._submitted_here.add(job.id)
 
-    def finished(self, job: Job) -> None:
-        """``job``'s task was seen done: its submit → finish time teaches the jobs after it."""
+    def finished(self, job: Job, *, unfinished_at: float | None, interval: float) -> None:
+        """``job``'s task was seen done; a poll sent at ``unfinished_at`` (None: none in this
+        drive) had found it unfinished. Teaches the jobs after it."""
         key = _key(job)
-        if key is None or job.id not in self._submitted_here:
+        if key is None or job.id not in self._submitted_here or job.submitted_at is None:
             return
-        if job.finished_at is not None and job.submitted_at is not None:
-            took = job.finished_at - job.submitted_at
-            known = self._fastest.get(key)
-            self._fastest[key] = took if known is None else min(known, took)
+        if unfinished_at is not None:
+            took = unfinished_at - job.submitted_at
+        elif job.finished_at is not None:  # done at its first poll: when, it cannot tell
+            took = job.finished_at - job.submitted_at - 2 * interval
+        else:
+            return
+        known = self._earliest.get(key)
+        self._earliest[key] = took if known is None else min(known, took)
 
     async def first_poll_delay(
         self, job: Job, *, interval: float, in_flight: int, now: float | None = None
@@ -91,16 +97,17 @@ class PollSchedule:
         key = _key(job)
         if key is None or job.id not in self._submitted_here or job.submitted_at is None:
             return 0.0
-        if key not in self._fastest:
-            self._fastest[key] = await asyncio.to_thread(
+        if key not in self._earliest:
+            fastest = await asyncio.to_thread(
                 fastest_recent_seconds, self.history_db, key[1], key[0]
             )
-        fastest = self._fastest[key]
-        if fastest is None:
+            self._earliest[key] = None if fastest is None else fastest - interval
+        earliest = self._earliest[key]
+        if earliest is None:
             return 0.0
         assert job.id is not None
         phase = (job.id * _SPREAD) % 1.0 * interval if in_flight > 1 else 0.0
-        due = job.submitted_at + fastest - 2 * interval - phase
+        due = job.submitted_at + earliest - interval - phase
         return max(0.0, due - (time.time() if now is None else now))
 
 

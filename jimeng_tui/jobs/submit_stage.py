@@ -155,6 +155,7 @@ class SubmitStage:
         first = job.poll_count == 0
         interval = self.settings.poll_interval
         skipped = 0  # polls the schedule left out before the first: the bound counts them
+        unfinished_at: float | None = None  # when a poll last found the task unfinished
         while job.state in (S.IN_QUEUE, S.GENERATING):
             if job.poll_count + skipped >= self.settings.max_poll_attempts:
                 waited = (job.poll_count + skipped) * interval
@@ -176,6 +177,7 @@ class SubmitStage:
                     await asyncio.sleep(delay)
             first = False
             await throttle.acquire_request()
+            sent_at = time.time()
             try:
                 view = await service.query(job.task_id, request)
             except JimengError as exc:
@@ -190,6 +192,8 @@ class SubmitStage:
                 continue
             job.poll_count += 1
             status = view.status
+            if status in (RemoteStatus.QUEUED, RemoteStatus.RUNNING):
+                unfinished_at = sent_at  # the task needs longer than this: poll_schedule learns
             if view.usage_tokens is not None:  # what the service counted (Ark's tokens)
                 job.meta.usage_tokens = view.usage_tokens
             if status is RemoteStatus.SUCCEEDED and view.video_url and view.failure is None:
@@ -201,7 +205,7 @@ class SubmitStage:
                     url_fetched_at=time.time(),
                     finished_at=time.time(),
                 )
-                self.poll_schedule.finished(job)
+                self.poll_schedule.finished(job, unfinished_at=unfinished_at, interval=interval)
             elif status is RemoteStatus.CANCELLED:  # `jimeng-tui cancel`, or the web console
                 await self._set(job, S.CANCELLED, error_message=CANCELLED_ON_SERVICE)
             elif status in (RemoteStatus.SUCCEEDED, RemoteStatus.FAILED):
