@@ -17,7 +17,7 @@ from jimeng_tui.domain.prices import job_cost
 
 COST_COLUMNS: tuple[str, ...] = ("cost", "currency", "tokens")
 # meta keys a cost is read from: a row whose stored meta names none of them is not decoded
-_COST_KEYS = ('"price"', '"cost"', '"estimate"', '"usage_tokens"', '"currency"')
+COST_KEYS = ('"price"', '"cost"', '"estimate"', '"usage_tokens"', '"currency"')
 
 
 def cost_cells(state: str, meta: Mapping[str, Any] | None, has_task: bool) -> list[Any]:
@@ -37,7 +37,7 @@ _WITHOUT_PRICE: dict[tuple[str, bool], tuple[Any, ...]] = {}
 
 def cost_cells_from_text(state: str, meta_text: str | None, has_task: bool) -> Sequence[Any]:
     """``cost_cells`` from the meta as the history stored it, decoded only when it holds a cost."""
-    if meta_text and any(key in meta_text for key in _COST_KEYS):
+    if meta_text and any(key in meta_text for key in COST_KEYS):
         try:
             meta = json.loads(meta_text)
         except ValueError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 
+from jimeng_tui.jobs.export_cost import COST_KEYS
 from jimeng_tui.jobs.export_lines import offset_text
 from jimeng_tui.store.history import History, HistoryQuery
 
@@ -64,12 +65,20 @@ def local_time_sql(column: str, start: float, end: float) -> str:
 
 
 _TIME_COLUMNS = ("created_at", "submitted_at", "finished_at", "saved_at")
+# A CSV row reads the meta (often the whole request sent) only for its output and its cost:
+# rows whose meta names neither get NULL, which is never turned into a Python string.
+_META = {
+    "meta": "CASE WHEN "
+    + " OR ".join(f"instr(meta, '{key}')" for key in ('"output"', *COST_KEYS))
+    + " THEN meta END"
+}
 DAY_S = 86400
 
 
 def csv_select_with_times(history: History, columns: tuple[str, ...]) -> tuple[str, ...]:
     """``columns`` (export_lines.CSV_SELECT) with each time column written by SQLite over the
-    history's span: from a day before its oldest job to two days after now (or its newest)."""
+    history's span (from a day before its oldest job to two days after now, or its newest),
+    and the meta read only where a CSV cell needs it."""
     ends: list[float] = []
     for order in ("oldest", "newest"):
         for batch in history.stream_rows(HistoryQuery(order=order, limit=1), ("created_at",)):
@@ -78,5 +87,6 @@ def csv_select_with_times(history: History, columns: tuple[str, ...]) -> tuple[s
         return columns
     start, end = min(ends) - DAY_S, max(time.time(), *ends) + 2 * DAY_S
     return tuple(
-        local_time_sql(name, start, end) if name in _TIME_COLUMNS else name for name in columns
+        local_time_sql(name, start, end) if name in _TIME_COLUMNS else _META.get(name, name)
+        for name in columns
     )
