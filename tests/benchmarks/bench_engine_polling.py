@@ -206,19 +206,22 @@ async def polls_over_a_life(base_url: str, jobs: int, adaptive: bool) -> dict[st
 
 @pytest.mark.timeout(1800)
 def test_fixed_against_adaptive_polling_over_the_tasks_life(isolated_home, tmp_path, monkeypatch):
-    port = free_port()
-    sandbox = start_sandbox_process(port, generate_seconds=TASK_S - 1)
-    base_url = f"http://127.0.0.1:{port}"
     results = {}
-    try:
-        for jobs in LIFE_JOBS:
-            for adaptive in (False, True):
+    for jobs in LIFE_JOBS:
+        for adaptive in (False, True):
+            # a sandbox of its own each time: one holding the earlier runs' tasks answers
+            # slower (it keeps every task), which would favour whichever ran first
+            port = free_port()
+            sandbox = start_sandbox_process(port, generate_seconds=TASK_S - 1)
+            try:
                 monkeypatch.setenv("JIMENG_TUI_HOME", str(tmp_path / f"{jobs}-{adaptive}"))
-                results[jobs, adaptive] = asyncio.run(polls_over_a_life(base_url, jobs, adaptive))
-                print(jobs, adaptive, results[jobs, adaptive], flush=True)
-    finally:
-        sandbox.terminate()
-        sandbox.wait(10)
+                results[jobs, adaptive] = asyncio.run(
+                    polls_over_a_life(f"http://127.0.0.1:{port}", jobs, adaptive)
+                )
+            finally:
+                sandbox.terminate()
+                sandbox.wait(10)
+            print(jobs, adaptive, results[jobs, adaptive], flush=True)
     print(
         f"\ntasks of {TASK_S:.0f} s polled every {INTERVAL_S:.0f} s, from the first submit until "
         f"every job saw its task done (load {os.getloadavg()[0]:.1f}):"
