@@ -71,6 +71,39 @@ def test_local_time_is_datetimes_isoformat(timezone, zone):
     assert local_time(None) == ""
 
 
+@pytest.mark.parametrize("zone", ["America/New_York", "Australia/Lord_Howe", "Africa/Monrovia"])
+def test_the_times_sqlite_writes_are_datetimes_isoformat(tmp_path, timezone, zone):
+    """The CSV's times come from SQLite (export_times.py), the rare ones from Python: either
+    way datetime's text, across summer-time changes and offsets with minutes and seconds."""
+    timezone(zone)
+    stamps = [1.9999996, 59.5, 63_072_000.0 - 0.0000004, -1.25]
+    for year_start in (63_590_400, 1_762_063_200 - 7200, 1_743_868_800, 1_759_593_600):
+        stamps += [year_start + i * 601.7 for i in range(-30, 30)]
+    stamps += [stamp + 0.9995 for stamp in stamps[:40]]  # a millisecond from the next second
+    db = tmp_path / "h.sqlite3"
+    History(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.executemany(
+            "INSERT INTO jobs (id, created_at, submitted_at, finished_at, saved_at, prompt, "
+            "mode, req_key, params, state, image_hashes, meta, favourite, poll_count) "
+            "VALUES (?, ?, ?, ?, ?, 'p', 't2v_720p', 'k', '{}', 'saved', '[]', '{}', 0, 0)",
+            [(i + 1, s, s + 7, s + 3600.5, None) for i, s in enumerate(stamps)],
+        )
+    with History(db) as history:
+        export_history(history, HistoryQuery(limit=None, order="oldest"), tmp_path / "t.csv")
+    with (tmp_path / "t.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = {int(r["id"]): r for r in csv.DictReader(fh)}
+
+    def iso(stamp: float) -> str:
+        return datetime.fromtimestamp(stamp).astimezone().isoformat(timespec="seconds")
+
+    for i, stamp in enumerate(stamps):
+        row = rows[i + 1]
+        assert row["created_at"] == iso(stamp), stamp
+        assert (row["submitted_at"], row["finished_at"]) == (iso(stamp + 7), iso(stamp + 3600.5))
+        assert row["saved_at"] == ""
+
+
 def _many_rows(path: Path, count: int) -> None:
     """``count`` jobs written straight into the history's table (fast), ids 1..count, created
     in id order, some sharing a time (so the id decides their order)."""

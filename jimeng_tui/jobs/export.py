@@ -34,6 +34,7 @@ from jimeng_tui.domain.job import Job
 from jimeng_tui.domain.meta import JobMeta
 from jimeng_tui.jobs.export_cost import COST_COLUMNS, cost_cells
 from jimeng_tui.jobs.export_lines import CSV_SELECT, csv_cells_maker, json_line, local_time
+from jimeng_tui.jobs.export_times import csv_select_with_times
 from jimeng_tui.store.history import History, HistoryQuery
 
 FORMATS: tuple[str, ...] = ("json", "csv")
@@ -216,7 +217,8 @@ def export_history(
         if kind == "csv":
             csv.writer(fh, lineterminator="\r\n").writerow(CSV_COLUMNS)
             cells = csv_cells_maker(_NAMED_PARAMS)
-            for batch in history.stream_rows(query, CSV_SELECT):
+            select = csv_select_with_times(history, CSV_SELECT)
+            for batch in history.stream_rows(query, select):
                 text = io.StringIO()  # a batch's rows reach the file in one write
                 csv.writer(text, lineterminator="\r\n").writerows(map(cells, batch))
                 fh.write(text.getvalue())

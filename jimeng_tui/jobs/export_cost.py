@@ -10,14 +10,14 @@ write the same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jimeng_tui.domain.prices import job_cost
 
 COST_COLUMNS: tuple[str, ...] = ("cost", "currency", "tokens")
 # meta keys a cost is read from: a row whose stored meta names none of them is not decoded
-_COST_KEYS = ('"price"', '"cost"', '"estimate"', '"usage_tokens"', '"currency"')
+COST_KEYS = ('"price"', '"cost"', '"estimate"', '"usage_tokens"', '"currency"')
 
 
 def cost_cells(state: str, meta: Mapping[str, Any] | None, has_task: bool) -> list[Any]:
@@ -31,12 +31,19 @@ def cost_cells(state: str, meta: Mapping[str, Any] | None, has_task: bool) -> li
     return [cost.amount, cost.currency or None, tokens]
 
 
-def cost_cells_from_text(state: str, meta_text: str | None, has_task: bool) -> list[Any]:
+# the cells of a job whose meta names no price: they follow from its state and task alone
+_WITHOUT_PRICE: dict[tuple[str, bool], tuple[Any, ...]] = {}
+
+
+def cost_cells_from_text(state: str, meta_text: str | None, has_task: bool) -> Sequence[Any]:
     """``cost_cells`` from the meta as the history stored it, decoded only when it holds a cost."""
-    meta: Any = {}
-    if meta_text and any(key in meta_text for key in _COST_KEYS):
+    if meta_text and any(key in meta_text for key in COST_KEYS):
         try:
             meta = json.loads(meta_text)
         except ValueError:
             meta = {}
-    return cost_cells(state, meta, has_task)
+        return cost_cells(state, meta, has_task)
+    known = _WITHOUT_PRICE.get((state, has_task))
+    if known is None:
+        known = _WITHOUT_PRICE[(state, has_task)] = tuple(cost_cells(state, {}, has_task))
+    return known

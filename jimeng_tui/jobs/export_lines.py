@@ -54,7 +54,7 @@ def json_line(row: tuple[Any, ...] | list[Any]) -> str:
 # ---------------------------------------------------------------------------------------- CSV
 
 
-def _offset_text(seconds: int) -> str:
+def offset_text(seconds: int) -> str:
     sign = "-" if seconds < 0 else "+"
     hours, rest = divmod(abs(seconds), 3600)
     minutes, secs = divmod(rest, 60)
@@ -75,7 +75,7 @@ _SECONDS = [f"{s:02d}" for s in range(60)]
 
 def _exact_local_time(seconds: int) -> str:
     t = time.localtime(seconds)
-    return "%04d-%02d-%02dT%02d:%02d:%02d" % t[:6] + _offset_text(t.tm_gmtoff)  # noqa: UP031
+    return "%04d-%02d-%02dT%02d:%02d:%02d" % t[:6] + offset_text(t.tm_gmtoff)  # noqa: UP031
 
 
 def local_time(timestamp: float | None) -> str:
@@ -112,7 +112,7 @@ def _local_time(stamp: float) -> str:
     else:
         start, end = time.localtime(hour * 3600), time.localtime(hour * 3600 + 3599)
         same = start.tm_gmtoff == end.tm_gmtoff
-        offset = (start.tm_gmtoff, _offset_text(start.tm_gmtoff)) if same else None
+        offset = (start.tm_gmtoff, offset_text(start.tm_gmtoff)) if same else None
         _hour_offsets[hour] = offset
     if offset is None:  # the offset changes within this hour
         return _exact_local_time(seconds)
@@ -180,12 +180,15 @@ def csv_cells_maker(named_params: frozenset[str]) -> Callable[[tuple[Any, ...]],
         output = _decode(meta_text).get("output") if '"output"' in (meta_text or "") else None
         hashes = " ".join(_decode(hashes_text)) if hashes_text and hashes_text != "[]" else ""
         other = {k: v for k, v in params.items() if k not in named_params and k[:1] != "_"}
+        # a time is text where SQLite wrote it (export_times.py), else as stored
         return [
-            id_, local_time(created), state, prompt, mode,
+            id_, created if created.__class__ is str else local_time(created), state, prompt, mode,
             get("duration"), get("fps"), get("aspect_ratio"), get("first_image"),
             get("last_image"), get("camera_template"), get("camera_strength"), get("seed"),
             _cell(output), task_id, request_id,
-            local_time(submitted), local_time(finished), local_time(saved),
+            submitted if submitted.__class__ is str else local_time(submitted),
+            finished if finished.__class__ is str else local_time(finished),
+            saved if saved.__class__ is str else local_time(saved),
             path, source_path, sidecar_path,
             duration_s, fps, width, height, size_bytes, error_code, error_message,
             "true" if favourite else "false", video_url, hashes,

@@ -27,6 +27,7 @@ from jimeng_tui.jobs import saving
 from jimeng_tui.jobs.attach_stage import AttachStage
 from jimeng_tui.jobs.cancel_stage import CancelStage
 from jimeng_tui.jobs.output_target import check_output
+from jimeng_tui.jobs.poll_schedule import PollSchedule
 from jimeng_tui.jobs.remote import has_video, request_of, status_word
 from jimeng_tui.jobs.save_stage import SaveStage
 from jimeng_tui.jobs.saving import SaveFailed
@@ -55,6 +56,7 @@ STALE_CLAIM_S = 30.0
 @dataclass
 class RunnerSettings:
     poll_interval: float = 5.0
+    adaptive_polling: bool = True  # first poll near the earliest finish (jobs/poll_schedule.py)
     max_poll_attempts: int = 120
     max_concurrency: int = 5
     output_dir: Path = Path(".")
@@ -132,6 +134,7 @@ class Runner(SubmitStage, SaveStage, CancelStage, AttachStage):
         self._cancel_requested: set[int] = set()
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._created: set[int] = set()  # rows born claimed here and not driven yet
+        self.poll_schedule = PollSchedule(history.path)
 
     @property
     def has_credentials(self) -> bool:

@@ -29,6 +29,7 @@ from jimeng_tui.services.base import (
 
 if TYPE_CHECKING:
     from jimeng_tui.domain.events import Event
+    from jimeng_tui.jobs.poll_schedule import PollSchedule
     from jimeng_tui.jobs.throttle import Throttle
     from jimeng_tui.services.base import Service
     from jimeng_tui.store.history import History
@@ -50,6 +51,7 @@ class SubmitStage:
         def service_for(self, job: Job) -> Service: ...
         def throttle_for(self, job: Job) -> Throttle: ...
 
+        poll_schedule: PollSchedule
         _bodies: dict[int, WireBody]
         history: History
 
@@ -108,6 +110,7 @@ class SubmitStage:
             error_message=None,
         )
         log.info("job %s submitted: task %s (%s)", job.id, result.task_id, result.sent_body)
+        self.poll_schedule.submitted(job)
         return True
 
     async def _refused(self, job: Job, failure: ServiceFailure, sent_at: float) -> None:
@@ -150,9 +153,12 @@ class SubmitStage:
         service, throttle = self.service_for(job), self.throttle_for(job)
         request = request_of(service, job)
         first = job.poll_count == 0
+        interval = self.settings.poll_interval
+        skipped = 0  # polls the schedule left out before the first: the bound counts them
+        unfinished_at: float | None = None  # when a poll last found the task unfinished
         while job.state in (S.IN_QUEUE, S.GENERATING):
-            if job.poll_count >= self.settings.max_poll_attempts:
-                waited = job.poll_count * self.settings.poll_interval
+            if job.poll_count + skipped >= self.settings.max_poll_attempts:
+                waited = (job.poll_count + skipped) * interval
                 await self._fail(
                     job,
                     None,
@@ -161,9 +167,17 @@ class SubmitStage:
                 )
                 return
             if not first:
-                await asyncio.sleep(self.settings.poll_interval)
+                await asyncio.sleep(interval)
+            elif self.settings.adaptive_polling:
+                delay = await self.poll_schedule.first_poll_delay(
+                    job, interval=interval, in_flight=throttle.running
+                )
+                if delay > 0:
+                    skipped = int(delay // interval)
+                    await asyncio.sleep(delay)
             first = False
             await throttle.acquire_request()
+            sent_at = time.time()
             try:
                 view = await service.query(job.task_id, request)
             except JimengError as exc:
@@ -178,6 +192,8 @@ class SubmitStage:
                 continue
             job.poll_count += 1
             status = view.status
+            if status in (RemoteStatus.QUEUED, RemoteStatus.RUNNING):
+                unfinished_at = sent_at  # the task needs longer than this: poll_schedule learns
             if view.usage_tokens is not None:  # what the service counted (Ark's tokens)
                 job.meta.usage_tokens = view.usage_tokens
             if status is RemoteStatus.SUCCEEDED and view.video_url and view.failure is None:
@@ -189,6 +205,7 @@ class SubmitStage:
                     url_fetched_at=time.time(),
                     finished_at=time.time(),
                 )
+                self.poll_schedule.finished(job, unfinished_at=unfinished_at, interval=interval)
             elif status is RemoteStatus.CANCELLED:  # `jimeng-tui cancel`, or the web console
                 await self._set(job, S.CANCELLED, error_message=CANCELLED_ON_SERVICE)
             elif status in (RemoteStatus.SUCCEEDED, RemoteStatus.FAILED):

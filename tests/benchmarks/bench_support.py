@@ -52,9 +52,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_sandbox_process(port: int) -> subprocess.Popen:
-    """`python -m jimeng_tui.sandbox` on ``port``, its tasks generating for a day; returns once
-    it accepts connections (so only the client side is measured in this process)."""
+def start_sandbox_process(port: int, generate_seconds: float = 100000) -> subprocess.Popen:
+    """`python -m jimeng_tui.sandbox` on ``port``, its tasks generating for a day (or
+    ``generate_seconds``); returns once it accepts connections (so only the client side is
+    measured in this process)."""
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -65,7 +66,7 @@ def start_sandbox_process(port: int) -> subprocess.Popen:
             "--queue-seconds",
             "1",
             "--generate-seconds",
-            "100000",
+            str(generate_seconds),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
