@@ -210,7 +210,7 @@ class JimengApp(StudioExtras, App[int]):
             return
         self._pending_engine = None
         self.engine = engine
-        self.host = EngineHost(self, engine)
+        self.host = EngineHost(engine, report=self._job_error)
         config = engine.loaded.config
         if config.keys:
             self.set_keymap(dict(config.keys))
@@ -225,11 +225,12 @@ class JimengApp(StudioExtras, App[int]):
     @work(exclusive=True, group="engine-reopen", exit_on_error=False)
     async def reopen_engine(self, *, sandbox: bool) -> None:
         """Close the engine and open it again (new credentials, settings or the sandbox)."""
-        old, self.engine, self.host = self.engine, None, None
+        old, host = self.engine, self.host
+        self.engine = self.host = None
         if old is not None:
             if sandbox and old.sandbox is not None and old.sandbox is not self.sandbox_server:
                 self._reuse_sandbox = old.sandbox
-            await old.aclose()
+            await (host.aclose() if host is not None else old.aclose())
         self.want_sandbox = sandbox
         self.open_engine(sandbox=sandbox)
 
@@ -271,13 +272,17 @@ class JimengApp(StudioExtras, App[int]):
         if event.state is not WorkerState.ERROR:
             return
         error = worker.error
-        if worker.group == "jobs":
-            from jimeng_tui.domain.errors import JimengError
-
-            text = str(error) if isinstance(error, JimengError) else repr(error)
-            self.notify(text, title="Job error", severity="error", timeout=10)
+        if worker.group == "jobs" and error is not None:
+            self._job_error(error)
         elif worker.group in ("engine", "engine-reopen"):
             self._engine_failed(str(error))
+
+    def _job_error(self, error: BaseException) -> None:
+        """A job's drive stopped on an unexpected error (the job itself says what it is)."""
+        from jimeng_tui.domain.errors import JimengError
+
+        text = str(error) if isinstance(error, JimengError) else repr(error)
+        self.notify(text, title="Job error", severity="error", timeout=10)
 
     def action_export_history(self) -> None:
         """History's export, from the studio: opens History with its export dialog."""
@@ -338,12 +343,18 @@ class JimengApp(StudioExtras, App[int]):
             self._froze_heap = False
             gc.unfreeze()
         self.workers.cancel_group(self, "jobs")
-        engine, self.engine, self.host = self.engine, None, None
+        engine, host = self.engine, self.host
+        self.engine = self.host = None
         pending, self._pending_engine = self._pending_engine, None
-        for opened in (engine, pending):
-            if opened is not None:
-                with contextlib.suppress(Exception):
-                    await opened.aclose()
+        if host is not None:  # the drives stop (resumed next time), then the engine's thread
+            with contextlib.suppress(Exception):
+                await host.aclose()
+        elif engine is not None:
+            with contextlib.suppress(Exception):
+                await engine.aclose()
+        if pending is not None:
+            with contextlib.suppress(Exception):
+                await pending.aclose()
         server, self.sandbox_server = self.sandbox_server, None
         if server is not None:
             with contextlib.suppress(Exception):

@@ -14,8 +14,8 @@ from jimeng_tui.tui.day_spend import day_spend_text
 async def saved_job(pilot, request: GenerationRequest):
     """``request`` run by the app's engine until its job is saved (and shown)."""
     app = pilot.app
-    job = await app.engine.runner.create(request)
-    app.run_worker(app.engine.runner.drive(job.id))
+    job = await app.host.create(request)
+    app.host.drive(job.id)
     await wait_for(
         pilot,
         lambda: (
