@@ -4,32 +4,9 @@ from __future__ import annotations
 
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.remote import CANCELLED_ON_SERVICE
+from jimeng_tui.jobs.report_text import failure_lines as _failure_lines
+from jimeng_tui.jobs.report_text import success_block as success_block
 from jimeng_tui.services import registry
-
-
-def _number(value: float | None) -> str:
-    if value is None:
-        return "?"
-    rounded = round(value)
-    return str(rounded) if abs(value - rounded) < 0.05 else f"{value:.2f}"
-
-
-def success_block(job: Job, link: str | None = None) -> str:
-    """Exactly the block of DESIGN.md, with what the saved file really contains. ``link``
-    replaces the video URL (the sandbox's URL dies with the emulator: the saved file's
-    ``file://`` URL is given instead)."""
-    return "\n".join(
-        [
-            "**Generated Video:**",
-            f"[Download Video]({link if link is not None else job.video_url or ''})",
-            "**Generation Info:**",
-            f"- Prompt: {job.prompt}",
-            f"- Duration: {_number(job.duration_s)} seconds",
-            f"- Mode: {job.mode}",
-            f"- FPS: {_number(job.fps)}",
-            f"- Save Path: {job.path or ''}",
-        ]
-    )
 
 
 def failure_hint(job: Job) -> str:
@@ -62,12 +39,4 @@ def failure_hint(job: Job) -> str:
 
 
 def failure_lines(job: Job) -> list[str]:
-    lines = []
-    if job.error_code is not None:
-        lines.append(f"Error {job.error_code}: {job.error_message or ''}".rstrip())
-    elif job.error_message:
-        lines.append(f"Error: {job.error_message}")
-    if job.task_id:
-        lines.append(f"Task ID: {job.task_id}")
-    lines.append(failure_hint(job))
-    return lines
+    return _failure_lines(job, failure_hint(job))

@@ -1,8 +1,10 @@
 """The interactive studio: ``jimeng-tui`` (live) and ``jimeng-tui --sandbox``.
 
-The app is the controller: widgets show state and post intent; the app calls the engine. Each
-job's lifecycle runs in a Textual worker (group "jobs") awaiting ``engine.runner.drive``; the
-engine's events arrive through ``on_event`` and become Textual messages (thread-safe).
+The app boots (the first frame, keys typed early), opens and closes the engine (and the
+embedded sandbox), and opens the screens; quitting, help and the palette are app-wide. The main
+screen owns its jobs and their actions (``screens/main_jobs.py``). The engine's events arrive
+through ``on_event`` and become messages posted to the main screen (thread-safe); screens start,
+drive and cancel jobs through ``self.app.host`` (``engine_host.py``).
 """
 
 from __future__ import annotations
@@ -15,30 +17,18 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, on, work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from jimeng_tui.domain.job import FINAL_STATES, Job, JobState
 from jimeng_tui.tui.engine_bridge import post_event
-from jimeng_tui.tui.job_board import JobBoard
-from jimeng_tui.tui.job_view import JobViewMixin
-from jimeng_tui.tui.messages import (
-    BrowseRequested,
-    DownloadProgressed,
-    GenerateRequested,
-    JobNoticed,
-    JobUpdated,
-    PosterReady,
-    ThrottleUpdated,
-)
+from jimeng_tui.tui.engine_host import EngineHost
+from jimeng_tui.tui.job_signal import write_to_terminal
 from jimeng_tui.tui.palette import JimengCommands
-from jimeng_tui.tui.screens.job_actions import JobActionsMixin
 from jimeng_tui.tui.screens.main import MainScreen
-from jimeng_tui.tui.screens.main_actions import PaidJobActionsMixin
-from jimeng_tui.tui.screens.settings_flow import SettingsFlowMixin
+from jimeng_tui.tui.screens.settings_flow import open_first_run, open_settings
 from jimeng_tui.tui.studio_extras import StudioExtras
 from jimeng_tui.tui.system import system_open
 
@@ -46,9 +36,7 @@ if TYPE_CHECKING:
     from jimeng_tui.jobs.engine import Engine
     from jimeng_tui.services.base import BuiltRequest
 
-S = JobState
 STARTED_AT = time.perf_counter()  # for the time-to-ready log line
-ACTIVE = frozenset(S) - FINAL_STATES
 
 EngineFactory = Callable[..., "Engine"]
 
@@ -62,10 +50,8 @@ def default_engine_factory(*, sandbox: Any = None, on_event: Callable[[Any], Non
 SCREENSHOT_DELAY_S = 0.3
 
 
-class JimengApp(
-    JobViewMixin, JobActionsMixin, SettingsFlowMixin, PaidJobActionsMixin, StudioExtras, App[int]
-):
-    """Prompt form, live job queue, job details, first-run and settings."""
+class JimengApp(StudioExtras, App[int]):
+    """The studio: boot, the engine's lifetime, the screens (the main one owns the jobs)."""
 
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
     TITLE = "jimeng-tui"
@@ -102,7 +88,6 @@ class JimengApp(
         self.want_sandbox = sandbox
         self.typeahead = typeahead  # typed before the app took the terminal
         self._early_keys: list[events.Key] = []
-        self._waiting_requests: list[BuiltRequest] = []
         self.engine_factory = engine_factory or default_engine_factory
         self.clock = clock
         self.opener = opener
@@ -110,10 +95,10 @@ class JimengApp(
         self.bell_on_finish = bell_on_finish
         self.sandbox_options = sandbox_options
         self.engine: Engine | None = None
+        self.host: EngineHost | None = None  # how screens reach the engine (with it, or None)
+        self._main_screen: MainScreen | None = None
         self.sandbox_server: Any = None  # an embedded SandboxServer we started (and stop)
         self._reuse_sandbox: Any = None  # a sandbox given by the factory, kept across reopens
-        self.board = JobBoard()  # the jobs on screen and what was heard about each
-        self._typical_loaded: set[str] = set()
         self.ready_at: float | None = None
         self._pending_engine: Engine | None = None
         self._froze_heap = False
@@ -129,9 +114,14 @@ class JimengApp(
 
     @property
     def main(self) -> MainScreen:
-        screen = self.screen_stack[0] if self.screen_stack else self.screen
-        assert isinstance(screen, MainScreen)
-        return screen
+        """The main screen (the bottom of the stack; after the app closed, the one it had)."""
+        stack = self.screen_stack
+        if stack:
+            bottom = stack[0]
+            assert isinstance(bottom, MainScreen)
+            self._main_screen = bottom
+        assert self._main_screen is not None, "the main screen is not up yet"
+        return self._main_screen
 
     @property
     def main_ready(self) -> bool:
@@ -139,16 +129,10 @@ class JimengApp(
         may still arrive then)."""
         if not self.screen_stack or not self.is_running or self._closing:
             return False
-        screen = self.screen_stack[0]
-        return (
-            isinstance(screen, MainScreen)
-            and screen.is_mounted
-            and screen.is_attached
-            and screen.panels_ready
-        )
+        bottom = self.screen_stack[0]
+        return isinstance(bottom, MainScreen) and bottom.is_mounted and bottom.live
 
     def on_mount(self) -> None:
-        self.set_interval(1.0, self._tick, name="clock")
         if self.start_engine:
             # The engine's imports (httpx, the service) run in a thread but hold the GIL:
             # started once the job list is painted, they no longer hold its painting up.
@@ -226,115 +210,52 @@ class JimengApp(
             return
         self._pending_engine = None
         self.engine = engine
-        from jimeng_tui.store.config import mask_key
-
+        self.host = EngineHost(engine, report=self._job_error)
         config = engine.loaded.config
-        self.main.header.set_engine(
-            sandbox=engine.is_sandbox, access_key=mask_key(engine.access_key)
-        )
-        self.main.header.set_throttle(engine.runner.throttle_state)
         if config.keys:
             self.set_keymap(dict(config.keys))
-        self.main.configure_form(config, sandbox=engine.is_sandbox)
-        self.restore_form_once()  # the last form over the defaults (first start only)
+        self.main.engine_ready(engine)
         for warning in engine.loaded.warnings:
             self.notify(warning, title="Config", severity="warning", timeout=10)
         if not engine.is_sandbox and not (config.has_credentials or config.credentials.has_ark):
-            self._first_run()
+            open_first_run(self)
             return
-        self._resume_jobs()
+        self.main.resume_jobs(engine.runner.resumable())
 
-    def _resume_jobs(self) -> None:
-        engine = self.engine
-        if engine is None:
-            return
-        resumed = engine.runner.resumable()
-        for job in resumed:
-            self._show_job(job)
-            self._drive(job.id)
-        waiting, self._waiting_requests = self._waiting_requests, []
-        for request in waiting:
-            self._create_and_drive(request, from_form=True)
-        if resumed:
-            self.notify(
-                f"Resuming {len(resumed)} unfinished job{'s' if len(resumed) != 1 else ''}.",
-                title="Jobs",
-            )
+    @work(exclusive=True, group="engine-reopen", exit_on_error=False)
+    async def reopen_engine(self, *, sandbox: bool) -> None:
+        """Close the engine and open it again (new credentials, settings or the sandbox)."""
+        old, host = self.engine, self.host
+        self.engine = self.host = None
+        if old is not None:
+            if sandbox and old.sandbox is not None and old.sandbox is not self.sandbox_server:
+                self._reuse_sandbox = old.sandbox
+            await (host.aclose() if host is not None else old.aclose())
+        self.want_sandbox = sandbox
+        self.open_engine(sandbox=sandbox)
 
-    # ------------------------------------------------------------------ first run / settings
+    def action_settings(self) -> None:
+        open_settings(self)
+
     # ------------------------------------------------------------------ engine events
     def _on_engine_event(self, event: object) -> None:
-        """Called by the engine (any thread): the event becomes a message, by its type."""
-        post_event(self, event)
+        """Called by the engine (any thread): the event becomes a message to the main screen,
+        by its type."""
+        stack = self.screen_stack
+        if stack:
+            post_event(stack[0], event)
 
-    @on(JobUpdated)
-    def _job_updated(self, message: JobUpdated) -> None:
-        if not self.main_ready:
-            return
-        self._show_job(message.job)
-
-    @on(DownloadProgressed)
-    def _download_progressed(self, message: DownloadProgressed) -> None:
-        if not self.main_ready:
-            return
-        self.board.set_progress(message.job_id, message.received, message.total)
-        main = self.main
-        main.queue.set_progress(message.job_id, message.received, message.total)
-        if main.details.job_id == message.job_id:
-            main.details.set_progress(message.received, message.total)
-
-    @on(JobNoticed)
-    def _job_noticed(self, message: JobNoticed) -> None:
-        if not self.main_ready:
-            return
-        self.board.add_notice(message.job_id, message.text)
-        if self.main.details.job_id == message.job_id:
-            self._refresh_details()
-
-    @on(ThrottleUpdated)
-    def _throttle_updated(self, message: ThrottleUpdated) -> None:
-        if not self.main_ready:
-            return
-        self.main.header.set_throttle(message.state)
-
-    # ------------------------------------------------------------------ details & posters
-    def on_data_table_row_highlighted(self, event: Any) -> None:
-        key = getattr(event.row_key, "value", None)
-        if key is None or not self.main_ready:
-            return
-        self._detail(int(key))
-
-    @on(PosterReady)
-    def _poster_ready(self, message: PosterReady) -> None:
-        if self.main_ready and message.image is not None:
-            self.picture_ready(message)  # job_view.py
-
-    # ------------------------------------------------------------------ generate
-    def action_generate(self) -> None:
-        if not isinstance(self.screen, MainScreen):
-            return
-        self.main.form.submit()
-
-    @on(GenerateRequested)
-    def _generate_requested(self, message: GenerateRequested) -> None:
-        if self.engine is None:
-            # Pressed while the engine opens (a second at most): run it once the engine is up.
-            # One at most: pressing again because it seems stuck must not make a second job.
-            if self._waiting_requests:
-                self.notify("Still connecting… the job waiting will start once connected.")
-                return
-            self._waiting_requests.append(message.request)
-            self.notify("Connecting… the job starts as soon as the engine is ready.")
-            return
-        self._create_and_drive(message.request, from_form=True)
-
+    # ------------------------------------------------------------------ for other screens
     def start_job(self, request: BuiltRequest) -> None:
         """Create and run a job from outside the form (the history screen's re-run)."""
-        self._create_and_drive(request, from_form=False)
+        self.main.start_job(request, from_form=False)
 
     def load_request(self, request: BuiltRequest) -> None:
         """Put a request's parameters into the form, ready to edit."""
         self.main.load_request(request)
+
+    def write_to_terminal(self, data: bytes) -> None:
+        write_to_terminal(self, data)
 
     def action_history(self) -> None:
         from jimeng_tui.tui.screens.history import HistoryScreen  # loaded on first use
@@ -346,79 +267,45 @@ class JimengApp(
             return
         self.push_screen(HistoryScreen(self.engine, opener=self.opener))
 
-    def _create_and_drive(self, request: BuiltRequest, *, from_form: bool) -> None:
-        self.run_worker(
-            self._create_job(request, from_form=from_form),
-            name="create",
-            group="jobs",
-            exit_on_error=False,
-        )
-
-    async def _create_job(self, request: BuiltRequest, *, from_form: bool) -> Job | None:
-        from jimeng_tui.domain.errors import JimengError, ValidationError
-        from jimeng_tui.tui.budget_question import show_refusal
-
-        engine = self.engine
-        assert engine is not None
-        try:
-            job = await engine.runner.create(request)
-        except ValidationError as exc:  # a service's ImageError is one too
-            show_refusal(self, exc, request, from_form=from_form)  # past a cap: send anyway?
-            return None
-        except JimengError as exc:
-            self.notify(str(exc), title="Cannot run", severity="error", timeout=10)
-            return None
-        self._show_job(job)
-        assert job.id is not None
-        self.focus_job(job.id)
-        return await engine.runner.drive(job.id)
-
-    def _drive(self, job_id: int | None) -> None:
-        if job_id is None or self.engine is None:
-            return
-        self.run_worker(
-            self.engine.runner.drive(job_id),
-            name=f"job-{job_id}",
-            group="jobs",
-            exit_on_error=False,
-        )
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if event.state is not WorkerState.ERROR:
             return
         error = worker.error
-        if worker.group == "jobs":
-            from jimeng_tui.domain.errors import JimengError
-
-            text = str(error) if isinstance(error, JimengError) else repr(error)
-            self.notify(text, title="Job error", severity="error", timeout=10)
+        if worker.group == "jobs" and error is not None:
+            self._job_error(error)
         elif worker.group in ("engine", "engine-reopen"):
             self._engine_failed(str(error))
 
-    # ------------------------------------------------------------------ file picker
-    @on(BrowseRequested)
-    def _browse(self, message: BrowseRequested) -> None:
-        from jimeng_tui.tui.screens.file_picker import FilePickerScreen
+    def _job_error(self, error: BaseException) -> None:
+        """A job's drive stopped on an unexpected error (the job itself says what it is)."""
+        from jimeng_tui.domain.errors import JimengError
 
-        current = Path(message.current).expanduser() if message.current else Path.cwd()
-        if not current.exists():
-            current = Path.cwd()
-        title = {"first_image": "First frame", "reference_images": "Reference image"}.get(
-            message.field, "Last frame"
-        )
+        text = str(error) if isinstance(error, JimengError) else repr(error)
+        self.notify(text, title="Job error", severity="error", timeout=10)
 
-        def chosen(value: str | None) -> None:
-            if value:
-                self.main.form.set_image(message.field, value)
+    def action_export_history(self) -> None:
+        """History's export, from the studio: opens History with its export dialog."""
+        from jimeng_tui.tui.screens.history import HistoryScreen
 
-        self.push_screen(FilePickerScreen(current, title=f"{title}: choose an image"), chosen)
+        self.action_history()
+        if isinstance(self.screen, HistoryScreen):
+            self.screen.call_after_refresh(self.screen.action_export)
 
-    # ------------------------------------------------------------------ job actions
+    # ------------------------------------------------------------------ screenshots
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         # A moment later: from the palette, the screen behind it recomposes its footer after
         # the palette closes (taken at once, the picture had an empty footer).
         self.set_timer(SCREENSHOT_DELAY_S, self._save_screenshot)
+
+    def screenshots_folder(self) -> Path:
+        """``screenshots`` in the videos folder: found with the videos, not wherever
+        jimeng-tui happened to be started."""
+        if self.engine is not None:
+            return self.engine.paths.videos_dir / "screenshots"
+        from jimeng_tui.store.paths import app_paths
+
+        return app_paths(os.environ).videos_dir / "screenshots"
 
     def _save_screenshot(self) -> None:
         folder = self.screenshots_folder()
@@ -450,29 +337,28 @@ class JimengApp(
                 self._froze_heap = True
             gc.enable()
 
-    # Textual runs every class's on_unmount in the MRO: FormMemoryMixin's runs too.
-    async def on_unmount(self) -> None:  # type: ignore[override]
+    async def on_unmount(self) -> None:
         self._resume_gc()
         if self._froze_heap:  # the app's objects can go with it (more apps may follow: tests)
             self._froze_heap = False
             gc.unfreeze()
         self.workers.cancel_group(self, "jobs")
-        engine, self.engine = self.engine, None
+        engine, host = self.engine, self.host
+        self.engine = self.host = None
         pending, self._pending_engine = self._pending_engine, None
-        for opened in (engine, pending):
-            if opened is not None:
-                with contextlib.suppress(Exception):
-                    await opened.aclose()
+        if host is not None:  # the drives stop (resumed next time), then the engine's thread
+            with contextlib.suppress(Exception):
+                await host.aclose()
+        elif engine is not None:
+            with contextlib.suppress(Exception):
+                await engine.aclose()
+        if pending is not None:
+            with contextlib.suppress(Exception):
+                await pending.aclose()
         server, self.sandbox_server = self.sandbox_server, None
         if server is not None:
             with contextlib.suppress(Exception):
                 server.stop()
-
-    # ------------------------------------------------------------------ test helpers
-    def show_jobs(self, jobs: Iterable[Job]) -> None:
-        """Show fixed jobs (snapshots, demos) without an engine."""
-        for job in jobs:
-            self._show_job(job)
 
 
 def run_app(*, sandbox: bool = False) -> int:

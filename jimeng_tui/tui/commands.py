@@ -71,11 +71,15 @@ class ActionCommands(Provider):
         """The node whose actions the rows name (None: nothing to offer)."""
         raise NotImplementedError
 
+    def target_for(self, entry: PaletteEntry) -> DOMNode | None:
+        """The node that runs ``entry`` (default: ``target()`` for every row)."""
+        return self.target()
+
     def _available(self) -> Iterable[tuple[Any, PaletteEntry, str]]:
-        node = self.target()
-        if node is None:
-            return
         for entry in map(_entry, self.PALETTE):
+            node = self.target_for(entry)
+            if node is None:
+                continue
             if entry.when is not None:
                 if not entry.when(node):
                     continue

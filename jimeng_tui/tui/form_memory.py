@@ -118,7 +118,8 @@ def fill_form(form: Any, values: dict[str, Any]) -> None:
 
 
 class FormMemoryMixin:
-    """JimengApp's side: save on change (debounced) and on the way out; restore once on start."""
+    """The main screen's side: save on change (debounced) and on the way out; restore once on
+    start."""
 
     _form_pending: dict[str, Any] | None = None
     _form_timer: Any = None
@@ -129,12 +130,12 @@ class FormMemoryMixin:
         return self._form_file
 
     def _form_changed(self: Any, control: Any) -> None:
-        if not self._form_restored or not self.screen_stack:
+        if not self._form_restored:
             return  # before the restore: the defaults going in are not the user's
-        form = self.screen_stack[0].query("PromptForm")
-        if not form or form.first() not in control.ancestors:
+        form = self.form
+        if form not in control.ancestors:
             return
-        self._form_pending = read_form(form.first())
+        self._form_pending = read_form(form)
         if self._form_timer is not None:
             self._form_timer.stop()
         self._form_timer = self.set_timer(SAVE_AFTER_S, self._write_form)
@@ -167,7 +168,7 @@ class FormMemoryMixin:
         try:
             save_form(path, values)
         except OSError as exc:  # the form still works; say once why it is not kept
-            self.call_from_thread(
+            self.app.call_from_thread(
                 self.notify, f"Could not keep the form in {path}: {exc}", severity="warning"
             )
 
@@ -179,14 +180,13 @@ class FormMemoryMixin:
             with contextlib.suppress(OSError):
                 save_form(path, values)
 
-    def restore_form_once(self: Any) -> None:
+    def restore_form_once(self: Any, engine: Any) -> None:
         """On the first engine start: the last form back, and the history's prompts to recall.
         A prompt typed before this (the first second) is kept, not replaced."""
         if self._form_restored:
             return
         self._form_restored = True
-        engine = self.engine
-        form = self.main.form
+        form = self.form
         path = self._form_file = engine.paths.data_dir / FORM_FILE
         values = load_form(path) if path is not None else None
         if values and not form.query_one("#prompt").text.strip():
@@ -198,8 +198,7 @@ class FormMemoryMixin:
             form.query_one("#prompt").recall = recent_prompts(jobs)
 
     def on_generate_requested(self: Any, message: Any) -> None:
-        if self.screen_stack:
-            for area in self.screen_stack[0].query("#prompt"):
-                remember = getattr(area, "remember", None)
-                if remember is not None:
-                    remember(message.request.summary.prompt)
+        for area in self.query("#prompt"):
+            remember = getattr(area, "remember", None)
+            if remember is not None:
+                remember(message.request.summary.prompt)

@@ -1,12 +1,13 @@
 """Jobs on the main screen: the queue row, the details pane, the poster and the end-of-job toast
 for each job the engine reports (the board in ``job_board.py`` keeps what was heard).
 
-Mixed into the app, which receives the engine's messages.
+Part of the main screen (``screens/main_jobs.py``), which receives the engine's messages.
 """
 
 from __future__ import annotations
 
 import contextlib
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +15,27 @@ from textual import work
 
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.tui.day_spend import refresh_day_spend
-from jimeng_tui.tui.job_board import announcement
-from jimeng_tui.tui.job_signal import signal_job_end, write_to_terminal
+from jimeng_tui.tui.job_board import JobBoard, announcement
+from jimeng_tui.tui.job_signal import signal_job_end
 from jimeng_tui.tui.messages import PosterReady
 
 S = JobState
 
 
 class JobViewMixin:
-    """Showing jobs on the main screen, for JimengApp (``self.board`` holds them)."""
+    """Showing jobs on the main screen (``self`` is it; ``self.board`` holds the jobs)."""
+
+    @cached_property
+    def board(self) -> JobBoard:
+        return JobBoard()
+
+    @cached_property
+    def _typical_loaded(self) -> set[str]:
+        return set()  # the modes whose typical wait the job list knows
+
+    @property
+    def engine(self: Any) -> Any:
+        return self.app.engine
 
     @property
     def jobs(self: Any) -> dict[int, Job]:
@@ -40,22 +53,21 @@ class JobViewMixin:
     def posters(self: Any) -> dict[int, Any]:
         return self.board.posters
 
-    def _show_job(self: Any, job: Job) -> None:
+    def show_job(self: Any, job: Job) -> None:
         """Put a job copy on screen; toast and ring when it reaches its end."""
         if job.id is None:
             return
-        main = self.main
         self._load_typical(job.mode)
         shown = self.board.show(job)
-        main.queue.upsert(job)
-        main.header.active = self._active_count()
+        self.queue.upsert(job)
+        self.header.active = self.board.active_count()
         if shown.ended or (shown.first and not job.is_final):
-            refresh_day_spend(self)  # the header's day spend (issue 16)
-        if shown.first and main.details.job_id is None:
+            refresh_day_spend(self.app)  # the header's day spend (issue 16)
+        if shown.first and self.details.job_id is None:
             self.focus_job(job.id)
         if shown.ended:
             self._announce(job)
-        if main.details.job_id == job.id:
+        if self.details.job_id == job.id:
             self._refresh_details()
             if shown.previous != job.state:
                 self.refresh_bindings()
@@ -65,14 +77,11 @@ class JobViewMixin:
         if said is None:
             return
         self.notify(said.text, title=said.title, severity=said.severity, timeout=said.timeout)
-        signal_job_end(self, job)  # [notify]: an escape, a desktop notification or the bell
+        signal_job_end(self.app, job)  # [notify]: an escape, a desktop notification or the bell
         if said.ring:  # saved
             self._typical_loaded.discard(job.mode)
-            if self.main.details.job_id == job.id:
+            if self.details.job_id == job.id:
                 self._make_poster(job)
-
-    def write_to_terminal(self: Any, data: bytes) -> None:
-        write_to_terminal(self, data)
 
     def _load_typical(self: Any, mode: str) -> None:
         if mode in self._typical_loaded or self.engine is None:
@@ -84,21 +93,16 @@ class JobViewMixin:
             samples = []
         from jimeng_tui.tui.widgets.job_queue import typical_seconds
 
-        self.main.queue.set_typical(mode, typical_seconds(samples))
-
-    def _tick(self: Any) -> None:
-        if not self.main_ready:
-            return
-        self.main.queue.tick()
+        self.queue.set_typical(mode, typical_seconds(samples))
 
     def focus_job(self: Any, job_id: int) -> None:
         """Select a job in the queue and show it in the details pane."""
-        self.main.queue.select_job(job_id)
+        self.queue.select_job(job_id)
         self._detail(job_id)
 
     def _detail(self: Any, job_id: int) -> None:
         job = self.jobs.get(job_id)
-        details = self.main.details
+        details = self.details
         if job is None or (details.job_id == job_id and details.markdown_text):
             return
         details.show_job(job, progress=self.progress.get(job_id), notices=self.notices.get(job_id))
@@ -107,7 +111,7 @@ class JobViewMixin:
         self.refresh_bindings()
 
     def _refresh_details(self: Any) -> None:
-        details = self.main.details
+        details = self.details
         job = self.jobs.get(details.job_id) if details.job_id is not None else None
         if job is None:
             return
@@ -123,7 +127,7 @@ class JobViewMixin:
         self._make_filmstrip(job)  # previews.py: the frames under the details
         self._show_last_frame(job)
         if job.id in self.posters:
-            self.main.details.set_poster(self.posters[job.id])
+            self.details.set_poster(self.posters[job.id])
             return
         if not job.path or self.engine is None:
             return
@@ -131,7 +135,7 @@ class JobViewMixin:
 
     def picture_ready(self: Any, message: PosterReady) -> None:
         """A poster (or a Seedance job's last frame) made in a thread: keep it, show it."""
-        details = self.main.details
+        details = self.details
         if message.last_frame:
             self.board.last_frames[message.job_id] = message.image
             if details.job_id == message.job_id:
@@ -144,7 +148,7 @@ class JobViewMixin:
     def _show_last_frame(self: Any, job: Job) -> None:
         """The service's last frame (a Seedance job's PNG beside the video) under the poster."""
         if job.id in self.board.last_frames:
-            self.main.details.set_last_frame(self.board.last_frames[job.id])
+            self.details.set_last_frame(self.board.last_frames[job.id])
         elif job.meta.last_frame_path and job.id is not None:
             self._last_frame_worker(job.id, Path(job.meta.last_frame_path))
 

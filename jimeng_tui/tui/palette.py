@@ -1,9 +1,10 @@
 """Every action of the studio in the command palette (Ctrl+P), from one table.
 
 One line per action: ``PaletteEntry(action, title, help, when=…, key=…)``. ``action`` is the
-app's (``generate`` → ``JimengApp.action_generate``); ``when`` says when it is offered (default:
-the app's ``check_action``, which knows the selected job); the key shown is read from the
-bindings. Add an action by adding its line here.
+main screen's when the palette was opened on it and it has it (``cancel_job`` →
+``MainScreen.action_cancel_job``), else the app's (``history`` → ``JimengApp.action_history``);
+``when`` says when it is offered (default: that node's ``check_action``, which knows the
+selected job); the key shown is read from the bindings. Add an action by adding its line here.
 """
 
 from __future__ import annotations
@@ -64,3 +65,15 @@ class JimengCommands(ActionCommands):
     def target(self) -> Any:
         # the studio app says so (importing it here would make palette <-> app a cycle)
         return self.app if getattr(self.app, "IS_STUDIO", False) else None
+
+    def target_for(self, entry: PaletteEntry) -> Any:
+        """The main screen's own actions (the job list's, Generate) run on it, the rest on
+        the app; an action neither has here (a job action over History) is not offered."""
+        app = self.target()
+        if app is None:
+            return None
+        name = f"action_{entry.action}"
+        screen = self.screen  # the one the palette was opened on
+        if getattr(screen, "STUDIO_ACTIONS", False) and callable(getattr(screen, name, None)):
+            return screen
+        return app if callable(getattr(app, name, None)) else None

@@ -30,7 +30,7 @@ class QuittingMixin:
         if self._quitting is not None:  # Ctrl+Q again while downloads finish
             self.leave_now()
             return
-        active = self._active_count()
+        active = self.main.board.active_count() if self.screen_stack else 0
         if not active:
             self.exit(0)
             return
@@ -52,20 +52,23 @@ class QuittingMixin:
         )
 
     def _drives(self: Any) -> dict[int, Any]:
-        """The engine's running jobs: job id → its task."""
-        engine = self.engine
-        return dict(engine.runner._tasks) if engine is not None else {}
+        """The engine's running jobs: job id → its drive (``cancel()`` stops it)."""
+        host = self.host
+        return host.drives() if host is not None else {}
+
+    def _shown_jobs(self: Any) -> dict[int, Any]:
+        return self.main.jobs if self.screen_stack else {}
 
     def _finishing_rows(self: Any) -> list[tuple[int, str]]:
         rows = []
         for job_id in sorted(self._drives()):
-            job = self.jobs.get(job_id)
+            job = self._shown_jobs().get(job_id)
             if job is None or job.state not in FINISHING:
                 continue
             if job.state is S.CONFORMING:
                 doing = "converting to the length and frame rate asked for"
             else:
-                got, total = self.progress.get(job_id, (0, None))
+                got, total = self.main.progress.get(job_id, (0, None))
                 if not got:
                     doing = "downloading (waiting for the first bytes)"
                 else:
@@ -80,7 +83,7 @@ class QuittingMixin:
         from jimeng_tui.tui.screens.quitting import QuittingScreen
 
         for job_id, task in self._drives().items():
-            job = self.jobs.get(job_id)
+            job = self._shown_jobs().get(job_id)
             if job is None or job.state not in FINISHING:
                 task.cancel()  # stays in the journal as it is: resumed next time
         rows = self._finishing_rows()
@@ -93,7 +96,7 @@ class QuittingMixin:
 
     def _quit_tick(self: Any) -> None:
         for job_id, task in self._drives().items():  # only those finishing when asked may end
-            job = self.jobs.get(job_id)
+            job = self._shown_jobs().get(job_id)
             if job is not None and job.state not in FINISHING:
                 task.cancel()
         rows = self._finishing_rows()
@@ -116,7 +119,7 @@ class QuittingMixin:
             # process until it ends: leave without waiting for it (every job's state is
             # committed in the journal; its part file stays for the next start), removing the
             # half-written conversions this process leaves (the next start makes them again).
-            for job in self.jobs.values():
+            for job in self._shown_jobs().values():
                 if job.state is S.CONFORMING and job.path:
                     dest = Path(job.path)
                     for temp in dest.parent.glob(f".{dest.name}.{os.getpid()}-*.tmp"):

@@ -1,5 +1,7 @@
-"""What JimengApp gains beyond app.py (kept out of it: it is long enough): the help action
-(F1 / ?), the form remembered across runs, the key test and quitting."""
+"""What the studio app does app-wide beyond booting and the engine's lifetime (app.py): the help
+(F1 / ?), quitting, the browser's focus, and opening the screens of the palette (Storyboard,
+Service tasks, Spend). What the main screen does with jobs is the screen's
+(``screens/main_jobs.py``)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,6 @@ from typing import Any
 
 from textual.app import App
 
-from jimeng_tui.tui.form_memory import FormMemoryMixin
-from jimeng_tui.tui.previews import PreviewMixin
 from jimeng_tui.tui.quitting import QuittingMixin
 from jimeng_tui.tui.web_delivery import WebFocusMixin
 
@@ -25,7 +25,7 @@ class StudioHelpMixin:
         self.push_screen(HelpScreen(help_content(self)))
 
 
-class StudioExtras(StudioHelpMixin, FormMemoryMixin, QuittingMixin, PreviewMixin, WebFocusMixin):
+class StudioExtras(StudioHelpMixin, QuittingMixin, WebFocusMixin):
     """Every mixin of the app, in one base."""
 
     def action_storyboard(self: Any) -> None:
@@ -49,8 +49,8 @@ class StudioExtras(StudioHelpMixin, FormMemoryMixin, QuittingMixin, PreviewMixin
             return
 
         def adopted(job: Any) -> None:
-            self._show_job(job)
-            self._drive(job.id)
+            self.main.show_job(job)
+            self.main.drive(job.id)
 
         self.push_screen(ServiceTasksScreen(self.engine, adopted=adopted))
 
@@ -60,45 +60,19 @@ class StudioExtras(StudioHelpMixin, FormMemoryMixin, QuittingMixin, PreviewMixin
 
         open_spend(self)
 
-    def connection_tester(self: Any) -> Any:
-        """For the first-run dialog: (access, secret) → a ConnectionCheck against the live
-        service of the config (one status query for a made-up task: nothing is created)."""
-        network = self.engine.loaded.config.network if self.engine else None
-
-        async def test(access: str, secret: str) -> Any:
-            # Jimeng 3.0's own keys (the first-run dialog's test): no other service has them
-            from jimeng_tui.services.jimeng.catalog import DEFAULT_API_URL
-            from jimeng_tui.services.jimeng.credentials_check import check_connection
-            from jimeng_tui.services.jimeng.signing import Credentials
-
-            return await check_connection(
-                Credentials(access, secret),
-                base_url=network.api_url if network else DEFAULT_API_URL,
-                timeout=min(network.timeout, 15.0) if network else 15.0,
-            )
-
-        return test
-
 
 def help_content(app: App[Any]) -> Any:
     """What the help screen shows for ``app``'s current screen (reads the history for the
     typical waits: the app's side of the help, not the screen's)."""
     from jimeng_tui.services import registry
-    from jimeng_tui.tui.screens.help import HelpContent, class_keys, screen_keys
-    from jimeng_tui.tui.screens.main import MainScreen
+    from jimeng_tui.tui.screens.help import HelpContent, screen_keys
 
     screen = app.screen
     title = getattr(screen, "HELP_TITLE", None) or type(screen).__name__.removesuffix("Screen")
     content = HelpContent(title=title, keys=screen_keys(app, screen))
-    if isinstance(screen, MainScreen):
-        content.title = "Studio"
-        if screen.panels_ready and not screen.queue.has_focus:
-            from jimeng_tui.tui.widgets.job_queue import JobQueue
-
-            keymap = getattr(app, "_keymap", {})
-            content.more_keys["Job list (F4 moves there)"] = class_keys(
-                app, JobQueue.BINDINGS, keymap
-            )
+    more_keys = getattr(screen, "help_more_keys", None)  # the main screen's job list keys
+    if more_keys is not None:
+        content.more_keys.update(more_keys())
     engine = getattr(app, "engine", None)
     if engine is not None:
         from jimeng_tui.tui.widgets.job_queue import typical_seconds

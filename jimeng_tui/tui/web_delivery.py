@@ -45,8 +45,5 @@ class WebFocusMixin:
         self._focus_prompt_if_none()
 
     def _focus_prompt_if_none(self: Any) -> None:
-        from jimeng_tui.tui.screens.main import MainScreen
-
-        screen = self.screen
-        if isinstance(screen, MainScreen) and screen.focused is None and self.main_ready:
+        if self.main_ready and self.screen is self.main and self.main.focused is None:
             self.main.form.focus_prompt()

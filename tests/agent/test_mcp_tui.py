@@ -27,9 +27,9 @@ async def test_a_job_the_agent_started_shows_in_the_tui_and_finishes_there(sandb
     app = JimengApp(engine_factory=fast_engine_factory(server), bell_on_finish=False)
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_engine(pilot)
-        await wait_for(pilot, lambda: job["job_id"] in app.jobs, 10, "the agent's job listed")
+        await wait_for(pilot, lambda: job["job_id"] in app.main.jobs, 10, "the agent's job listed")
         cells = app.main.queue.get_row(str(job["job_id"]))
         assert "An agent's red balloon" in " ".join(getattr(c, "plain", str(c)) for c in cells)
-        saved = lambda: app.jobs[job["job_id"]].state is JobState.SAVED  # noqa: E731
+        saved = lambda: app.main.jobs[job["job_id"]].state is JobState.SAVED  # noqa: E731
         await wait_for(pilot, saved, 30, "the agent's job saved by the app")
     assert len(sandbox_tasks()) == 1 and sandbox_jobs()[0].task_id == job["task_id"]

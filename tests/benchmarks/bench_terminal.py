@@ -280,9 +280,9 @@ def submit_running_jobs(home: str, base_url: str, count: int = RUNNING_JOBS) -> 
                 await asyncio.sleep(0.05)
             for i in range(count):
                 request = GenerationRequest(prompt=f"bench job {i}")
-                app._create_and_drive(request, from_form=False)
+                app.start_job(request)
             deadline = time.monotonic() + 120
-            while sum(1 for j in app.jobs.values() if j.task_id) < count:
+            while sum(1 for j in app.main.jobs.values() if j.task_id) < count:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the jobs were not all submitted")
                 await asyncio.sleep(0.1)

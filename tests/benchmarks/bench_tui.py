@@ -136,9 +136,9 @@ async def key_latencies(base_url: str, home: str) -> tuple[list[float], int]:
         while app.engine is None:
             await asyncio.sleep(0.05)
         for i in range(JOBS):
-            app._create_and_drive(GenerationRequest(prompt=f"bench job {i}"), from_form=False)
+            app.start_job(GenerationRequest(prompt=f"bench job {i}"))
         deadline = time.monotonic() + 120
-        while sum(1 for j in app.jobs.values() if j.task_id) < JOBS:
+        while sum(1 for j in app.main.jobs.values() if j.task_id) < JOBS:
             if time.monotonic() > deadline:
                 raise RuntimeError("the jobs were not all submitted")
             await asyncio.sleep(0.1)
@@ -157,7 +157,7 @@ async def key_latencies(base_url: str, home: str) -> tuple[list[float], int]:
             app.call_after_refresh(lambda d=done: d.done() or d.set_result(time.perf_counter()))
             latencies.append(await done - start)
             await asyncio.sleep(0.03 + 0.07 * ((n * 7) % 10) / 10)  # uneven typing rhythm
-        polling = sum(1 for j in app.jobs.values() if not j.is_final)
+        polling = sum(1 for j in app.main.jobs.values() if not j.is_final)
         app.exit()
     return latencies, polling
 

@@ -23,7 +23,7 @@ def row_text(app: JimengApp, job_id: int) -> str:
 
 
 def saved_jobs(app: JimengApp) -> list:
-    return [j for j in app.jobs.values() if j.state is S.SAVED]
+    return [j for j in app.main.jobs.values() if j.state is S.SAVED]
 
 
 async def type_prompt(pilot, text: str) -> None:
@@ -75,7 +75,7 @@ async def test_fill_form_and_run_a_job_to_a_saved_file(sandbox_app):
         await wait_for(pilot, lambda: app.focused is prompt, 5, "the form loaded")
         assert form.build_request().params["seed"] == 42
         await pilot.press("f4", "d")  # dismiss: gone from the queue, still in the history
-        await wait_for(pilot, lambda: job.id not in app.jobs, 5, "the job dismissed")
+        await wait_for(pilot, lambda: job.id not in app.main.jobs, 5, "the job dismissed")
         assert app.engine.history.get(job.id) is not None
 
 
@@ -86,9 +86,12 @@ async def test_a_rejected_prompt_shows_code_and_message(sandbox_app):
         await type_prompt(pilot, f"{TEXT_RISK_WORD} cat")
         await pilot.press("f5")
         await wait_for(
-            pilot, lambda: any(j.state is S.FAILED for j in app.jobs.values()), 20, "the failure"
+            pilot,
+            lambda: any(j.state is S.FAILED for j in app.main.jobs.values()),
+            20,
+            "the failure",
         )
-        job = next(iter(app.jobs.values()))
+        job = next(iter(app.main.jobs.values()))
         assert job.error_code == 50412
         assert "failed 50412" in row_text(app, job.id)
         await pilot.pause()
@@ -101,8 +104,8 @@ async def test_a_rejected_prompt_shows_code_and_message(sandbox_app):
         await pilot.press("f4", "t")  # a new paid generation: asked first
         await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmScreen), 5, "the question")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: len(app.jobs) == 2, 10, "the retried job")
-        retried = max(app.jobs.values(), key=lambda j: j.id)
+        await wait_for(pilot, lambda: len(app.main.jobs) == 2, 10, "the retried job")
+        retried = max(app.main.jobs.values(), key=lambda j: j.id)
         assert retried.params == job.params and retried.id != job.id
 
 
@@ -118,15 +121,15 @@ async def test_keys_come_from_the_config_and_actions_from_the_palette(sandbox_ap
         await type_prompt(pilot, "remapped")
         await pilot.press("ctrl+g")  # no longer Generate
         await pilot.pause(0.2)
-        assert not app.jobs
+        assert not app.main.jobs
         await pilot.press("f9")
-        await wait_for(pilot, lambda: len(app.jobs) == 1, 10, "the job from F9")
+        await wait_for(pilot, lambda: len(app.main.jobs) == 1, 10, "the job from F9")
         await pilot.press("f8")
         assert app.focused is app.main.queue
         # the copy actions are offered once the selected job has a link and a file
         await wait_for(
             pilot,
-            lambda: any(j.video_url and j.path for j in app.jobs.values()),
+            lambda: any(j.video_url and j.path for j in app.main.jobs.values()),
             30,
             "the job saved",
         )
@@ -148,7 +151,7 @@ async def test_inline_validation_before_anything_is_sent(sandbox_app, sandbox):
         error = form.query_one("#err-first_image")
         assert error.display and "takes exactly one first-frame image" in str(error.render())
         assert app.focused is form.query_one("#first_image", Input)
-        assert not app.jobs and not sandbox.submitted_bodies()
+        assert not app.main.jobs and not sandbox.submitted_bodies()
         # a mode without images says why the image inputs are off
         form.query_one("#mode", Select).value = "t2v_720p"
         await pilot.pause()
@@ -169,12 +172,12 @@ async def test_a_rate_limited_burst_still_completes(sandbox_factory):
         for _ in range(6):
             await pilot.press("ctrl+g")
             await pilot.pause(0.05)
-        await wait_for(pilot, lambda: len(app.jobs) == 6, 10, "six jobs")
+        await wait_for(pilot, lambda: len(app.main.jobs) == 6, 10, "six jobs")
         await wait_for(pilot, lambda: len(saved_jobs(app)) == 6, 180, "all six saved")
         codes = [r.get("code") for r in server.requests]
         assert 50430 in codes, codes  # the sandbox did push back
         assert len(server.submitted_bodies()) >= 6
-        task_ids = {j.task_id for j in app.jobs.values()}
+        task_ids = {j.task_id for j in app.main.jobs.values()}
         assert len(task_ids) == 6  # no duplicate task per job
 
 
@@ -189,11 +192,11 @@ async def test_quit_with_jobs_in_flight_then_resume(sandbox_factory, isolated_ho
         await pilot.press("ctrl+g")
         await wait_for(
             pilot,
-            lambda: len(app.jobs) == 2 and all(j.task_id for j in app.jobs.values()),
+            lambda: len(app.main.jobs) == 2 and all(j.task_id for j in app.main.jobs.values()),
             10,
             "both submitted",
         )
-        assert not any(j.is_final for j in app.jobs.values())
+        assert not any(j.is_final for j in app.main.jobs.values())
         await pilot.press("ctrl+q")  # asks first: jobs are running
         await wait_for(pilot, lambda: bool(app.screen.query(".confirm-text")), 5, "the question")
         assert "still running" in str(app.screen.query_one(".confirm-text").render())
@@ -204,9 +207,9 @@ async def test_quit_with_jobs_in_flight_then_resume(sandbox_factory, isolated_ho
 
     again = JimengApp(engine_factory=fast_engine_factory(server), bell_on_finish=False)
     async with again.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: len(again.jobs) == 2, 10, "the resumed jobs")
+        await wait_for(pilot, lambda: len(again.main.jobs) == 2, 10, "the resumed jobs")
         await wait_for(pilot, lambda: len(saved_jobs(again)) == 2, 30, "both saved")
-        assert all(Path(j.path).is_file() for j in again.jobs.values())
+        assert all(Path(j.path).is_file() for j in again.main.jobs.values())
     assert len(server.submitted_bodies()) == submitted  # resumed, never re-submitted
 
 
@@ -220,8 +223,8 @@ async def test_its_own_sandbox_keeps_jobs_across_a_restart(isolated_home):
         await wait_engine(pilot, 20)
         await type_prompt(pilot, "still there after a restart")
         await pilot.press("ctrl+g")
-        await wait_for(pilot, lambda: any(j.task_id for j in app.jobs.values()), 10, "a task")
-        (job,) = app.jobs.values()
+        await wait_for(pilot, lambda: any(j.task_id for j in app.main.jobs.values()), 10, "a task")
+        (job,) = app.main.jobs.values()
         assert not job.is_final
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: bool(app.screen.query(".confirm-text")), 5, "the question")
@@ -232,9 +235,9 @@ async def test_its_own_sandbox_keeps_jobs_across_a_restart(isolated_home):
 
     again = JimengApp(sandbox=True, bell_on_finish=False)
     async with again.run_test(size=(140, 45)) as pilot:
-        await wait_for(pilot, lambda: len(again.jobs) == 1, 20, "the resumed job")
+        await wait_for(pilot, lambda: len(again.main.jobs) == 1, 20, "the resumed job")
         await wait_for(pilot, lambda: len(saved_jobs(again)) == 1, 30, "it saved")
-        (resumed,) = again.jobs.values()
+        (resumed,) = again.main.jobs.values()
         assert resumed.id == job.id and resumed.task_id == job.task_id
         assert Path(resumed.path).is_file()
         assert resumed.meta.endpoint != first_service  # another sandbox, another port
@@ -346,11 +349,11 @@ async def test_generate_while_connecting_runs_once_the_engine_is_up(sandbox_app,
         await type_prompt(pilot, "early bird")
         await pilot.press("ctrl+g")
         await pilot.pause()
-        assert app.engine is None and not app.jobs
+        assert app.engine is None and not app.main.jobs
         assert any("starts as soon as" in n.message for n in app._notifications)
         await pilot.press("ctrl+g")  # again, as it seems stuck: still one job
         await pilot.pause()
-        assert len(app._waiting_requests) == 1
+        assert len(app.main._waiting_requests) == 1
         app._boot()  # the engine opens now
         await wait_for(pilot, lambda: len(saved_jobs(app)) == 1, 30, "the waiting job saved")
         job = saved_jobs(app)[0]

@@ -25,11 +25,11 @@ async def test_the_job_list_and_details_show_model_tokens_sound_and_last_frame(t
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.main.panels_ready, what="the job list")
         jimeng = make_job(1, S.SAVED, prompt="a red kite", path=str(tmp_path / "kite.mp4"))
-        app.show_jobs([jimeng, seedance_job(2, tmp_path)])
+        app.main.show_jobs([jimeng, seedance_job(2, tmp_path)])
         await pilot.pause()
         assert cell_text(app, 2, "mode") == "seedance-2.0\n8 s · 24 fps ♪"  # not the long id
         assert cell_text(app, 1, "mode") == "t2v_720p\n5 s · 24 fps"
-        app.focus_job(2)
+        app.main.focus_job(2)
         await wait_for(pilot, lambda: "Tokens" in app.main.details.markdown_text, 5, "details")
         text = app.main.details.markdown_text
         assert f"- Mode: {SEEDANCE_2}" in text and "- Model: Seedance 2.0\n" in text
@@ -41,7 +41,7 @@ async def test_the_job_list_and_details_show_model_tokens_sound_and_last_frame(t
         assert str(caption.render()) == "last frame"
         assert details.query("#poster .halfblock")  # the thumbnail, drawn in half blocks
         # a Jimeng 3.0 job: its block as before, no Seedance lines, no last frame
-        app.focus_job(1)
+        app.main.focus_job(1)
         await wait_for(pilot, lambda: "a red kite" in details.markdown_text, 5, "job 1")
         await pilot.pause(0.2)
         assert "Tokens" not in details.markdown_text and "- Model:" not in details.markdown_text
@@ -60,7 +60,7 @@ async def test_a_running_seedance_job_says_what_was_asked(tmp_path):
     app = JimengApp(start_engine=False, clock=lambda: FROZEN_NOW, bell_on_finish=False)
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: app.main.panels_ready, what="the job list")
-        app.show_jobs([running])
+        app.main.show_jobs([running])
         await wait_for(pilot, lambda: "Model" in app.main.details.markdown_text, 5, "details")
         text = app.main.details.markdown_text
     assert f"- Model: Seedance 2.0 ({SEEDANCE_2})" in text
@@ -109,7 +109,7 @@ async def test_a_failed_seedance_job_says_what_to_do_for_its_word_code(tmp_path)
     app = JimengApp(start_engine=False, clock=lambda: FROZEN_NOW, bell_on_finish=False)
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: app.main.panels_ready, what="the job list")
-        app.show_jobs([failed])
+        app.main.show_jobs([failed])
         await wait_for(pilot, lambda: "What to do" in app.main.details.markdown_text, 5)
         text = app.main.details.markdown_text
     assert "## ✗ InputTextSensitiveContentDetected · Failed" in text

@@ -38,7 +38,7 @@ def test_form_with_seedance_2(snap_compare, size):
 def shown_seedance_job(app):
     SHOTS.mkdir(parents=True, exist_ok=True)
     job = seedance_job(7, SHOTS)
-    app.show_jobs([job])
+    app.main.show_jobs([job])
     return job
 
 
@@ -51,7 +51,7 @@ def test_seedance_job_details_pane(snap_compare, size):
         live_header(app)
         await wait_until(pilot, lambda: app.main.panels_ready)
         shown_seedance_job(app)
-        app.focus_job(7)
+        app.main.focus_job(7)
         details = app.main.details
         await wait_until(pilot, lambda: bool(details.query("#poster .halfblock")))
         await pilot.pause(0.2)
@@ -68,9 +68,9 @@ def test_seedance_job_details_dialog(snap_compare, size):
         live_header(app)
         await wait_until(pilot, lambda: app.main.panels_ready)
         shown_seedance_job(app)
-        app.focus_job(7)
+        app.main.focus_job(7)
         app.main.queue.focus()
-        await wait_until(pilot, lambda: 7 in app.board.last_frames)
+        await wait_until(pilot, lambda: 7 in app.main.board.last_frames)
         await pilot.pause(0.3)  # the list settled behind the dialog
         await pilot.press("enter")
         await wait_until(

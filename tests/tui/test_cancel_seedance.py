@@ -27,22 +27,22 @@ async def test_c_on_a_queued_seedance_job_cancels_it_on_the_service(
 
         async def queued_job() -> int:
             fields = VideoInput(prompt="a paper boat", model="seedance-2.0", resolution="480p")
-            app._create_and_drive(build_request(fields, base_dir=tmp_path), from_form=False)
-            count = len(app.jobs)
-            await wait_for(pilot, lambda: len(app.jobs) > count, 10, "the job")
-            job_id = max(app.jobs)
+            app.start_job(build_request(fields, base_dir=tmp_path))
+            count = len(app.main.jobs)
+            await wait_for(pilot, lambda: len(app.main.jobs) > count, 10, "the job")
+            job_id = max(app.main.jobs)
             await wait_for(
                 pilot,
                 lambda: app.engine.history.get(job_id).state is S.IN_QUEUE,
                 20,
                 "the task queued",
             )
-            app.focus_job(job_id)  # selected in the job list
+            app.main.focus_job(job_id)  # selected in the job list
             await pilot.pause()
             return job_id
 
         first = await queued_job()
-        await app.run_action("cancel_job")  # what `c` in the job list runs
+        await app.run_action("screen.cancel_job")  # what `c` in the job list runs
         await wait_for(
             pilot, lambda: app.engine.history.get(first).state is S.CANCELLED, 10, str(said)
         )
@@ -52,7 +52,7 @@ async def test_c_on_a_queued_seedance_job_cancels_it_on_the_service(
         second = await queued_job()
         server.force_status(app.engine.history.get(second).task_id, "running")
         await wait_for(pilot, lambda: app.engine.history.get(second).state is S.GENERATING, 20)
-        await app.run_action("cancel_job")  # what `c` in the job list runs
+        await app.run_action("screen.cancel_job")  # what `c` in the job list runs
         await wait_for(pilot, lambda: any("running task" in s for s in said), 10, "refusal")
         assert app.engine.history.get(second).state is S.GENERATING
         assert len(server.requests_for(ACTION_DELETE)) == 1

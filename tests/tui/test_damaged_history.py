@@ -73,7 +73,7 @@ async def _generate_with_config(sandbox_app, config_text: str, image: str | None
             app.main.form.set_image("first_image", image)
             await pilot.pause()
         app.main.form.query_one("#prompt").text = "A red kite over the sea"
-        app.action_generate()
+        app.main.action_generate()
         await wait_for(pilot, lambda: _form_errors(app), 10, "an error under the form")
         await pilot.pause(0.3)  # a job, had one been made, would be on its way now
         return _form_errors(app)

@@ -14,11 +14,13 @@ from jimeng_tui.tui.day_spend import day_spend_text
 async def saved_job(pilot, request: GenerationRequest):
     """``request`` run by the app's engine until its job is saved (and shown)."""
     app = pilot.app
-    job = await app.engine.runner.create(request)
-    app.run_worker(app.engine.runner.drive(job.id))
+    job = await app.host.create(request)
+    app.host.drive(job.id)
     await wait_for(
         pilot,
-        lambda: app.jobs.get(job.id) is not None and app.jobs[job.id].state is JobState.SAVED,
+        lambda: (
+            app.main.jobs.get(job.id) is not None and app.main.jobs[job.id].state is JobState.SAVED
+        ),
         30,
         "the job to be saved",
     )
@@ -54,7 +56,7 @@ async def test_the_paid_confirmation_says_the_estimated_cost(sandbox_app, sandbo
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_engine(pilot)
         job = await saved_job(pilot, GenerationRequest(prompt="a kite", duration=8))
-        app.focus_job(job.id)
+        app.main.focus_job(job.id)
         await pilot.press("f4", "r")
         await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmScreen), 5, "the dialog")
         assert "Estimated cost: ≈ 2.50 CNY (renders 10 s, billed as 10 s" in app.screen.text
@@ -79,11 +81,11 @@ async def test_past_the_cap_the_studio_asks_and_records_a_send_anyway(
         )
         await pilot.press("escape")
         await pilot.pause(0.3)
-        assert len(sandbox.submitted_bodies()) == 1 and len(app.jobs) == 1  # nothing sent
+        assert len(sandbox.submitted_bodies()) == 1 and len(app.main.jobs) == 1  # nothing sent
         app.main.form.focus_prompt()
         await pilot.press("ctrl+g")
         await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmScreen), 5, "the question")
         await pilot.press("enter")  # Send anyway
         await wait_for(pilot, lambda: len(sandbox.submitted_bodies()) == 2, 15, "its submit")
-        sent = [j for j in app.jobs.values() if j.prompt == "a heron"]
+        sent = [j for j in app.main.jobs.values() if j.prompt == "a heron"]
         assert len(sent) == 1 and app.engine.history.get(sent[0].id).meta.over_budget

@@ -30,9 +30,9 @@ async def seedance_job_from_the_form(
     form.query_one("#generate_audio", Checkbox).value = sound
     form.focus_prompt()
     await pilot.press(*prompt, "ctrl+g")
-    await wait_for(pilot, lambda: len(app.jobs) == 1, 10, "the job")
-    job_id = next(iter(app.jobs))
-    await wait_for(pilot, lambda: app.jobs[job_id].state is S.SAVED, 60, "the video saved")
+    await wait_for(pilot, lambda: len(app.main.jobs) == 1, 10, "the job")
+    job_id = next(iter(app.main.jobs))
+    await wait_for(pilot, lambda: app.main.jobs[job_id].state is S.SAVED, 60, "the video saved")
     return app.engine.history.get(job_id)
 
 
@@ -72,9 +72,11 @@ async def test_rerunning_a_seedance_job_from_the_job_list_makes_a_second_ark_tas
         assert "seedance-2.0 · 4 s at 24 fps" in text and "1 new generation" in text
         assert "Estimated cost" in text
         await pilot.press("enter")
-        await wait_for(pilot, lambda: len(app.jobs) == 2, 10, "the re-run job")
-        second = max(app.jobs)
-        await wait_for(pilot, lambda: app.jobs[second].state is S.SAVED, 60, "the second video")
+        await wait_for(pilot, lambda: len(app.main.jobs) == 2, 10, "the re-run job")
+        second = max(app.main.jobs)
+        await wait_for(
+            pilot, lambda: app.main.jobs[second].state is S.SAVED, 60, "the second video"
+        )
         job = app.engine.history.get(second)
     assert job.meta.service == "ark" and job.mode == SEEDANCE_2
     assert [b["model"] for b in sandbox.ark_created_bodies()] == [SEEDANCE_2, SEEDANCE_2]

@@ -89,6 +89,6 @@ async def test_up_in_an_empty_prompt_recalls_earlier_prompts(sandbox_app):
         assert prompt_of(app) == "mine"
         # a prompt just sent is the first one recalled
         await pilot.press("ctrl+g")
-        await wait_for(pilot, lambda: len(app.jobs) == 1, 10, "the job")
+        await wait_for(pilot, lambda: len(app.main.jobs) == 1, 10, "the job")
         await pilot.press("ctrl+l", "up")
         assert prompt_of(app) == "mine"

@@ -162,11 +162,11 @@ async def test_a_jimeng_job_from_the_form_runs_to_a_saved_file_beside_seedance_m
         await pilot.pause()
         form.focus_prompt()
         await pilot.press(*"a kite over the dunes", "ctrl+g")
-        await wait_for(pilot, lambda: len(app.jobs) == 1, 10, "the job")
-        job_id = next(iter(app.jobs))
+        await wait_for(pilot, lambda: len(app.main.jobs) == 1, 10, "the job")
+        job_id = next(iter(app.main.jobs))
         await wait_for(
             pilot,
-            lambda: app.jobs[job_id].state is JobState.SAVED,
+            lambda: app.main.jobs[job_id].state is JobState.SAVED,
             60,
             "the video saved",
         )

@@ -61,7 +61,7 @@ async def test_status_words_tell_ours_from_the_service_and_the_header_counts_eve
     async with app.run_test(size=(140, 45)) as pilot:
         await started(pilot)
         app.main.header.set_throttle(ThrottleState(1, 5, 5, None, 0.0))
-        app.show_jobs([*sample_jobs(), *more_jobs()])
+        app.main.show_jobs([*sample_jobs(), *more_jobs()])
         await pilot.pause()
         assert "waiting here" in row_text(app, 5)  # ours: waiting for a free slot
         assert "queued at service" in row_text(app, 6)  # the service's queue
@@ -91,7 +91,7 @@ async def test_the_time_column_shows_the_generation_not_the_download():
     )
     async with app.run_test(size=(140, 45)) as pilot:
         await started(pilot)
-        app.show_jobs([redownloaded, *sample_jobs()])
+        app.main.show_jobs([redownloaded, *sample_jobs()])
         await pilot.pause()
         assert " 0:25 " in row_text(app, 8)
         # downloading: the service took 184 - 20 = 164 s; the download does not add to it
@@ -117,7 +117,7 @@ async def test_the_columns_use_the_width_they_have_at_every_size_and_after_a_res
     app = make_app()
     async with app.run_test(size=(140, 45)) as pilot:
         await started(pilot)
-        app.show_jobs([*sample_jobs(), *more_jobs()])
+        app.main.show_jobs([*sample_jobs(), *more_jobs()])
         await pilot.pause()
         for width, height in ((200, 50), (80, 24), (140, 45), (200, 50)):
             await pilot.resize_terminal(width, height)
@@ -142,9 +142,9 @@ async def test_enter_on_a_job_opens_its_details_at_every_size(size):
 
     async with app.run_test(size=size) as pilot:
         await started(pilot)
-        app.show_jobs(sample_jobs())
+        app.main.show_jobs(sample_jobs())
         await pilot.pause()
-        app.focus_job(2)  # failed 50412
+        app.main.focus_job(2)  # failed 50412
         app.main.queue.focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: details_show("What to do"), 10, "the details dialog")
@@ -153,7 +153,7 @@ async def test_enter_on_a_job_opens_its_details_at_every_size(size):
         assert app.screen.details.region.width >= min(size[0] - 10, 100)  # room to read it
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.main, 5, "the dialog closed")
-        app.focus_job(1)  # saved: the whole save path
+        app.main.focus_job(1)  # saved: the whole save path
         await pilot.press("enter")
         path = "/home/ada/Videos/jimeng/2025-11-24_a-golden-retriever_7392616336519610409.mp4"
         await wait_for(pilot, lambda: details_show(path), 10, "the save path")
@@ -182,9 +182,9 @@ async def test_the_palette_lists_every_action_with_its_key_when_it_applies():
         await started(pilot)
         (generate,) = [t for t in await palette_titles(pilot, "gen") if "Generate" in t]
         assert "Ctrl+G / F5" in generate
-        app.show_jobs(sample_jobs())
+        app.main.show_jobs(sample_jobs())
         await pilot.pause()
-        app.focus_job(2)  # failed: retry, re-run, load, dismiss apply; open does not
+        app.main.focus_job(2)  # failed: retry, re-run, load, dismiss apply; open does not
         everything = "\n".join(await palette_titles(pilot, "job"))
         for title, key in (
             ("Retry failed job", "t"),
@@ -196,7 +196,7 @@ async def test_the_palette_lists_every_action_with_its_key_when_it_applies():
             assert f"{title}\n{key} · " in everything, (title, everything)
         assert "Cancel job" not in everything  # it has ended
         assert "Open video" not in "\n".join(await palette_titles(pilot, "open vid"))
-        app.focus_job(1)  # saved: it can be opened
+        app.main.focus_job(1)  # saved: it can be opened
         assert any("Open video" in t for t in await palette_titles(pilot, "open vid"))
         for query, title in (
             ("hist", "History"),
@@ -244,8 +244,8 @@ async def test_every_footer_key_fits_or_the_least_important_is_left_out():
     app = make_app()
     async with app.run_test(size=(140, 45)) as pilot:
         await started(pilot)
-        app.show_jobs(sample_jobs())
-        app.focus_job(1)  # saved: nearly every job key applies
+        app.main.show_jobs(sample_jobs())
+        app.main.focus_job(1)  # saved: nearly every job key applies
         app.main.queue.focus()
         for width in (140, 80, 200):
             await pilot.resize_terminal(width, 45)

@@ -61,7 +61,7 @@ def test_quitting_screen(snap_compare, size):
     async def run_before(pilot):
         await ready(pilot)
         live_header(app, running=2)
-        app.show_jobs(sample_jobs())
+        app.main.show_jobs(sample_jobs())
         await pilot.pause()
         app.push_screen(QuittingScreen(rows))
         await pilot.pause(0.1)

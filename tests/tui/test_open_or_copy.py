@@ -71,7 +71,7 @@ async def test_open_over_ssh_copies_the_path_on_the_main_screen(over_ssh, tmp_pa
     app = JimengApp(start_engine=False, clock=lambda: FROZEN_NOW, bell_on_finish=False)
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: app.main_ready, 5, "the job list")
-        app.show_jobs([job])
+        app.main.show_jobs([job])
         await pilot.press("f4", "o")
         await wait_for(pilot, lambda: app.clipboard == str(video), 5, "the path copied")
         assert "No program to open videos here (over SSH): copied the path" in messages(app)

@@ -26,7 +26,7 @@ async def one_saved_job(pilot, prompt: str = "a red kite") -> None:
     await pilot.press(*prompt, "ctrl+g")
     await wait_for(
         pilot,
-        lambda: any(j.state is S.SAVED for j in app.jobs.values()),
+        lambda: any(j.state is S.SAVED for j in app.main.jobs.values()),
         30,
         "the first job saved",
     )
@@ -50,7 +50,7 @@ async def test_a_word_typed_into_the_job_list_goes_to_the_prompt_not_to_actions(
         assert prompt_text(app) == "a red kiterolled cloud\ndr"
         assert app.focused is app.main.form.query_one("#prompt")
         assert not isinstance(app.screen, PaidConfirmScreen)
-        assert len(app.jobs) == 1  # nothing dismissed, nothing re-run
+        assert len(app.main.jobs) == 1  # nothing dismissed, nothing re-run
         # a letter the list has no action for is text at once
         await pilot.press("f4", "z")
         await pilot.pause(0.3)
@@ -68,12 +68,12 @@ async def test_rerun_asks_with_what_it_costs_and_sends_only_on_yes(sandbox_app, 
         assert "t2v_720p · 5 s at 24 fps" in text and "1 new generation" in text
         await pilot.press("escape")
         await pilot.pause(0.3)
-        assert len(app.jobs) == 1
+        assert len(app.main.jobs) == 1
         assert any("Nothing was sent" in n.message for n in app._notifications)
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmScreen), 5, "the dialog")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: len(app.jobs) == 2, 10, "the re-run job")
+        await wait_for(pilot, lambda: len(app.main.jobs) == 2, 10, "the re-run job")
         await wait_for(pilot, lambda: len(sandbox.submitted_bodies()) == 2, 10, "its submit")
     assert len(sandbox.submitted_bodies()) == 2
 
@@ -93,7 +93,7 @@ async def test_history_rerun_asks_first(sandbox_app, sandbox):
         await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmScreen), 5, "the dialog")
         await pilot.press("n")
         await pilot.pause(0.3)
-        assert app.screen is history and len(app.jobs) == 1
+        assert app.screen is history and len(app.main.jobs) == 1
     assert len(sandbox.submitted_bodies()) == 1
 
 
@@ -168,14 +168,14 @@ async def test_an_action_letter_acts_on_the_job_it_was_pressed_on():
     app = JimengApp(start_engine=False, clock=lambda: FROZEN_NOW, bell_on_finish=False)
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: app.main_ready, 5, "the job list")
-        app.show_jobs(sample_jobs())
+        app.main.show_jobs(sample_jobs())
         await pilot.pause()
-        app.focus_job(2)  # failed: can be dismissed; job 1 below it too
+        app.main.focus_job(2)  # failed: can be dismissed; job 1 below it too
         app.main.queue.focus()
         await pilot.press("d", "down")  # d, then at once Down
-        await wait_for(pilot, lambda: 2 not in app.jobs, 5, "job 2 dismissed")
-        assert 1 in app.jobs
+        await wait_for(pilot, lambda: 2 not in app.main.jobs, 5, "job 2 dismissed")
+        assert 1 in app.main.jobs
         # a letter followed at once by F4 (to the prompt) is dropped, not typed
         await pilot.press("d", "f4")
         await pilot.pause(0.5)
-        assert 1 in app.jobs and prompt_text(app) == ""
+        assert 1 in app.main.jobs and prompt_text(app) == ""

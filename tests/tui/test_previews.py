@@ -79,7 +79,7 @@ async def test_play_without_a_saved_video_says_so(sandbox_app):
     async with app.run_test(size=(140, 45)) as pilot:
         await jobs_shown(pilot, select=2)  # a failed job
         app.engine = type("E", (), {"paths": type("P", (), {"cache_dir": "/nonexistent"})})()
-        app.action_play_preview()
+        app.main.action_play_preview()
         await pilot.pause()
         assert not isinstance(app.screen, PreviewPlayerScreen)
         assert any("Nothing to play" in n.message for n in app._notifications)

@@ -40,7 +40,7 @@ async def start_quitting(pilot, app) -> None:
     await pilot.press(*"a slow download", "ctrl+g")
     await wait_for(
         pilot,
-        lambda: any(j.state is S.DOWNLOADING for j in app.jobs.values()),
+        lambda: any(j.state is S.DOWNLOADING for j in app.main.jobs.values()),
         20,
         "the download",
     )
@@ -82,5 +82,5 @@ async def test_ctrl_q_again_leaves_at_once_and_the_job_resumes(sandbox_app, held
     again = sandbox_app()
     async with again.run_test(size=(100, 30)) as pilot:
         await wait_for(
-            pilot, lambda: any(j.state is S.SAVED for j in again.jobs.values()), 30, "resumed"
+            pilot, lambda: any(j.state is S.SAVED for j in again.main.jobs.values()), 30, "resumed"
         )

@@ -27,9 +27,9 @@ async def test_an_unknown_task_is_listed_and_enter_adopts_it_after_asking(
         await wait_engine(pilot)
         server.inject("fail_after_create", action="submit")
         fields = VideoInput(prompt="a lost kite", model="seedance-2.0", resolution="480p")
-        app._create_and_drive(build_request(fields, base_dir=tmp_path), from_form=False)
-        await wait_for(pilot, lambda: len(app.jobs) == 1, 10, "the job")
-        lost_job = max(app.jobs)
+        app.start_job(build_request(fields, base_dir=tmp_path))
+        await wait_for(pilot, lambda: len(app.main.jobs) == 1, 10, "the job")
+        lost_job = max(app.main.jobs)
         await wait_for(
             pilot,
             lambda: app.engine.history.get(lost_job).state is S.SUBMIT_UNKNOWN,
@@ -54,7 +54,7 @@ async def test_an_unknown_task_is_listed_and_enter_adopts_it_after_asking(
         await wait_for(
             pilot, lambda: app.engine.history.get(adopted.id).state is S.SAVED, 30, "saved"
         )
-        assert adopted.id in app.jobs  # in the job list
+        assert adopted.id in app.main.jobs  # in the job list
         assert Path(app.engine.history.get(adopted.id).path).is_file()
         await wait_for(pilot, lambda: screen.tasks[0].job is not None, 10, "the list reloaded")
         assert screen.tasks[0].job.id == adopted.id

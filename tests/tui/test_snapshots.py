@@ -92,14 +92,14 @@ def test_main_screen_with_jobs(snap_compare, size):
     async def run_before(pilot):
         await ready(pilot)
         live_header(app, running=2)
-        app.show_jobs(sample_jobs())
-        app.post_message(DownloadProgressed(3, 6_300_000, 10_000_000))
+        app.main.show_jobs(sample_jobs())
+        app.main.post_message(DownloadProgressed(3, 6_300_000, 10_000_000))
         form = app.main.form
         form.query_one("#prompt").load_text(
             "A golden retriever running through a field of sunflowers, warm afternoon sun"
         )
         await pilot.pause()
-        app.focus_job(1)  # the saved one: the original skill's block
+        app.main.focus_job(1)  # the saved one: the original skill's block
         await wait_until(pilot, lambda: markdown_ready(app, "Save Path"))
         await pilot.pause(0.1)
 
@@ -111,10 +111,10 @@ async def jobs_shown(pilot, select: int | None = None) -> None:
     app = pilot.app
     await ready(pilot)
     live_header(app, running=2)
-    app.show_jobs(sample_jobs())
+    app.main.show_jobs(sample_jobs())
     await pilot.pause()
     if select is not None:
-        app.focus_job(select)
+        app.main.focus_job(select)
         app.main.queue.focus()
 
 

@@ -36,11 +36,11 @@ async def test_retry_on_a_failed_save_fetches_again_without_a_new_submit(
         await pilot.press("ctrl+g")
         await wait_for(
             pilot,
-            lambda: any(j.state is S.SAVE_FAILED for j in app.jobs.values()),
+            lambda: any(j.state is S.SAVE_FAILED for j in app.main.jobs.values()),
             30,
             "the save to fail",
         )
-        (job,) = app.jobs.values()
+        (job,) = app.main.jobs.values()
         cells = " ".join(getattr(c, "plain", str(c)) for c in app.main.queue.get_row(str(job.id)))
         assert "save failed" in cells and "disk is full" in cells
         await pilot.pause()
@@ -48,8 +48,8 @@ async def test_retry_on_a_failed_save_fetches_again_without_a_new_submit(
 
         (videos / "1.mp4.part").unlink()  # space was freed
         await pilot.press("f4", "t")
-        await wait_for(pilot, lambda: app.jobs[job.id].state is S.SAVED, 30, "the save")
-        saved = app.jobs[job.id]
+        await wait_for(pilot, lambda: app.main.jobs[job.id].state is S.SAVED, 30, "the save")
+        saved = app.main.jobs[job.id]
         assert saved.task_id == job.task_id and Path(saved.path).is_file()
-        assert len(app.jobs) == 1  # the same job, not a new one
+        assert len(app.main.jobs) == 1  # the same job, not a new one
     assert len(sandbox.requests_for(SUBMIT)) == 1

@@ -216,7 +216,10 @@ async def test_an_engine_ready_before_the_job_list_waits_for_it(sandbox):
         assert seen == {"engine_before_list": None}
         await wait_for(
             pilot,
-            lambda: app.jobs.get(job.id) is not None and app.jobs[job.id].state is JobState.SAVED,
+            lambda: (
+                app.main.jobs.get(job.id) is not None
+                and app.main.jobs[job.id].state is JobState.SAVED
+            ),
             30,
             "the resumed job to be saved",
         )
@@ -296,7 +299,7 @@ async def test_a_poll_that_changes_nothing_on_screen_redraws_no_row(monkeypatch)
         await wait_for(pilot, lambda: app.main.panels_ready, what="the job list")
         job = Job(id=7, created_at=app.clock(), prompt="a kite", mode="t2v_720p",
                   req_key="k", params={}, state=JobState.GENERATING, task_id="t7")  # fmt: skip
-        app.show_jobs([job])
+        app.main.show_jobs([job])
         updated: list[str] = []
         update_cell = JobQueue.update_cell
 
@@ -306,7 +309,7 @@ async def test_a_poll_that_changes_nothing_on_screen_redraws_no_row(monkeypatch)
 
         monkeypatch.setattr(JobQueue, "update_cell", spying_update_cell)
         polled = dataclasses.replace(job, poll_count=job.poll_count + 1)
-        app.show_jobs([polled])  # another poll: nothing on screen changes
+        app.main.show_jobs([polled])  # another poll: nothing on screen changes
         assert updated == []
-        app.show_jobs([dataclasses.replace(polled, state=JobState.DONE)])
+        app.main.show_jobs([dataclasses.replace(polled, state=JobState.DONE)])
         assert "status" in updated  # what does change is still shown

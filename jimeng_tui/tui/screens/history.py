@@ -36,6 +36,7 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from jimeng_tui.domain.job import Job
+from jimeng_tui.jobs.report import failure_hint
 from jimeng_tui.tui.commands import ActionCommands
 from jimeng_tui.tui.model_names import fitted_model_name
 from jimeng_tui.tui.screens.history_actions import HistoryActionsMixin
@@ -237,7 +238,7 @@ class HistoryScreen(
             table = HistoryTable(id="hs-table")
             table.model_name = fitted_model_name  # seedance-2.0, not doubao-seedance-2-0-260128
             yield table
-            yield HistoryDetail(mode_labels=mode_labels(), id="hs-detail")
+            yield HistoryDetail(mode_labels=mode_labels(), hint=failure_hint, id="hs-detail")
         yield KeyFooter()
 
     def on_mount(self) -> None:

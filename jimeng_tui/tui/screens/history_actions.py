@@ -229,9 +229,12 @@ class HistoryActionsMixin(HistoryHost):
 
     async def _redownload(self, job_id: int, *, second_copy: bool = False) -> Job | None:
         from jimeng_tui.jobs.redownload import redownload_job
+        from jimeng_tui.tui.engine_host import engine_call
 
         try:
-            outcome = await redownload_job(self.engine.runner, job_id, second_copy=second_copy)
+            outcome = await engine_call(
+                self.app, redownload_job(self.engine.runner, job_id, second_copy=second_copy)
+            )
         except JimengError as exc:
             self.app.notify(
                 f"Job {job_id} cannot be downloaded again: {exc}",

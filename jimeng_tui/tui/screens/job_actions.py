@@ -1,8 +1,8 @@
 """The job list's everyday actions (cancel, load into the form, open, copy, dismiss, focus) and
 which of them apply now (``check_action``).
 
-Mixed into the app: its bindings and the palette name these actions ``app.*`` (ids and keys
-unchanged); each acts on the main screen's selected job.
+Part of the main screen (``screens/main_jobs.py``): the job list's bindings name these actions
+``screen.*`` (ids and keys unchanged); each acts on the selected job.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.job import Job, JobState
-from jimeng_tui.tui.screens.main import MainScreen
 from jimeng_tui.tui.screens.main_actions import RETRYABLE
 from jimeng_tui.tui.system import open_or_copy
 
@@ -20,15 +19,12 @@ S = JobState
 
 
 class JobActionsMixin:
-    """The selected job's actions for JimengApp."""
+    """The selected job's actions, for the main screen."""
 
     @property
     def selected_job(self: Any) -> Job | None:
-        job_id = self.main.queue.selected_id if self.main_ready else None
+        job_id = self.queue.selected_id if self.panels_ready else None
         return self.jobs.get(job_id) if job_id is not None else None
-
-    def _active_count(self: Any) -> int:
-        return self.board.active_count()
 
     def check_action(self: Any, action: str, parameters: tuple[object, ...]) -> bool | None:
         job_actions = {
@@ -44,12 +40,8 @@ class JobActionsMixin:
             "job_details": lambda j: True,
         }
         if action in job_actions:
-            if not self.screen_stack or not isinstance(self.acting_screen, MainScreen):
-                return False
             job = self.selected_job
             return None if job is None or not job_actions[action](job) else True
-        if action in ("generate", "focus_jobs", "focus_form"):
-            return isinstance(self.acting_screen, MainScreen)
         return True
 
     def _need_job(self: Any) -> Job | None:
@@ -60,7 +52,7 @@ class JobActionsMixin:
 
     def action_cancel_job(self: Any) -> None:
         job = self._need_job()
-        if job is None or self.engine is None or job.id is None:
+        if job is None or self.app.host is None or job.id is None:
             return
         if job.is_final:
             self.notify(f"Job {job.id} has already ended ({job.state.value}).")
@@ -71,7 +63,7 @@ class JobActionsMixin:
         """On the service when it allows it (a queued Seedance task), else here only; the
         engine's ``cancel_remote`` decides and says what happened."""
         try:
-            outcome = await self.engine.runner.cancel_remote(job_id)
+            outcome = await self.app.host.cancel_remote(job_id)
         except JimengError as exc:
             self.notify(f"Job {job_id} was not cancelled: {exc}", severity="error")
             return
@@ -106,7 +98,8 @@ class JobActionsMixin:
         self._open(folder)
 
     def _open(self: Any, path: Path) -> None:
-        open_or_copy(path, opener=self.opener, copy=self.copy_to_clipboard, notify=self.notify)
+        app = self.app
+        open_or_copy(path, opener=app.opener, copy=app.copy_to_clipboard, notify=self.notify)
 
     def action_copy_url(self: Any) -> None:
         job = self._need_job()
@@ -115,7 +108,7 @@ class JobActionsMixin:
         if not job.video_url:
             self.notify("No video URL for this job yet.", severity="warning")
             return
-        self.copy_to_clipboard(job.video_url)
+        self.app.copy_to_clipboard(job.video_url)
         self.notify("Video URL copied (it works for one hour after the job finished).")
 
     def action_copy_path(self: Any) -> None:
@@ -125,7 +118,7 @@ class JobActionsMixin:
         if not job.path:
             self.notify("No saved file for this job yet.", severity="warning")
             return
-        self.copy_to_clipboard(job.path)
+        self.app.copy_to_clipboard(job.path)
         self.notify(f"Copied {job.path}")
 
     def action_dismiss_job(self: Any) -> None:
@@ -135,14 +128,14 @@ class JobActionsMixin:
         if not job.is_final:
             self.notify("Cancel the job first; a running job stays in the queue.")
             return
-        self.main.queue.remove_job(job.id)
+        self.queue.remove_job(job.id)
         self.board.remove(job.id)
-        self.main.details.show_job(self.selected_job)
+        self.details.show_job(self.selected_job)
         self.refresh_bindings()
 
     def action_focus_jobs(self: Any) -> None:
-        if self.main_ready:
-            self.main.queue.focus()
+        if self.panels_ready:
+            self.queue.focus()
 
     def action_focus_form(self: Any) -> None:
-        self.main.form.focus_prompt()
+        self.form.focus_prompt()

@@ -18,6 +18,7 @@ from jimeng_tui.domain.capabilities import Capabilities
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
 from jimeng_tui.tui.messages import FormChanged
 from jimeng_tui.tui.screens.form_request import build_from_form, offered_services, video_input_of
+from jimeng_tui.tui.screens.main_jobs import MainJobs
 from jimeng_tui.tui.typing_guard import TypedIntoList
 from jimeng_tui.tui.widgets.deferred import Deferred
 from jimeng_tui.tui.widgets.header import StatusHeader
@@ -43,7 +44,7 @@ WIDE_AT = 130  # the job table needs ~70 columns beside the form's minimum of 58
 TALL_AT = 36
 
 
-class MainScreen(Screen[None]):
+class MainScreen(MainJobs, Screen[None]):
     # Focus the prompt straight away: the default (first focusable, the scrolling left panel)
     # restyled the whole form on focus and again on blur, ~40 ms of the first screen.
     AUTO_FOCUS = "#prompt"
@@ -53,7 +54,7 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         Binding(
             "ctrl+g,f5",
-            "app.generate",
+            "generate",
             "Generate",
             id="generate",
             tooltip="Send the prompt (the form keeps its values)",
@@ -231,6 +232,3 @@ class MainScreen(Screen[None]):
             prompt.move_cursor(prompt.document.end)
         for key in message.keys:
             prompt.post_message(key)
-
-    def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
-        return True

@@ -1,7 +1,8 @@
 """The job list's actions that start a paid generation (re-run, retry), behind a confirmation,
 and Enter's details dialog.
 
-Mixed into the app (its bindings and the palette name these actions ``app.*``).
+Part of the main screen (``screens/main_jobs.py``; the job list's bindings name these actions
+``screen.*``).
 """
 
 from __future__ import annotations
@@ -17,39 +18,8 @@ RETRYABLE = frozenset({S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN, S.SAV
 
 
 class PaidJobActionsMixin:
-    """``action_retry_job``, ``action_rerun_job`` and ``action_job_details`` for JimengApp."""
-
-    engine: Any
-
-    @property
-    def acting_screen(self: Any) -> Any:
-        """The screen the user acts on: the one under the command palette while it is open
-        (the palette is a screen of its own; checked against it, no action applied)."""
-        from textual.command import CommandPalette
-
-        for screen in reversed(self.screen_stack):
-            if not isinstance(screen, CommandPalette):
-                return screen
-        return self.screen
-
-    def screenshots_folder(self: Any) -> Any:
-        """``screenshots`` in the videos folder: found with the videos, not wherever
-        jimeng-tui happened to be started."""
-        if self.engine is not None:
-            return self.engine.paths.videos_dir / "screenshots"
-        import os
-
-        from jimeng_tui.store.paths import app_paths
-
-        return app_paths(os.environ).videos_dir / "screenshots"
-
-    def action_export_history(self: Any) -> None:
-        """History's export, from the studio: opens History with its export dialog."""
-        from jimeng_tui.tui.screens.history import HistoryScreen
-
-        self.action_history()
-        if isinstance(self.screen, HistoryScreen):
-            self.screen.call_after_refresh(self.screen.action_export)
+    """``action_retry_job``, ``action_rerun_job`` and ``action_job_details``, for the main
+    screen."""
 
     def action_job_details(self: Any) -> None:
         """The selected job's details in a dialog (Enter): the only way at 80×24, where the
@@ -59,7 +29,7 @@ class PaidJobActionsMixin:
             return
         from jimeng_tui.tui.screens.job_details_screen import JobDetailsScreen
 
-        self.push_screen(JobDetailsScreen(job.id, self.job_facts))
+        self.app.push_screen(JobDetailsScreen(job.id, self.job_facts))
 
     def job_facts(self: Any, job_id: int) -> Any:
         return self.board.facts(job_id)
@@ -72,7 +42,7 @@ class PaidJobActionsMixin:
             self.notify("Only a failed, expired or cancelled job can be retried.")
             return
         if job.state is S.SAVE_FAILED:  # the task holds the video: fetch it, never submit again
-            self._drive(job.id)
+            self.drive(job.id)
             self.notify(f"Saving job {job.id} again from its task {job.task_id}.")
             return
         warning = ""
@@ -103,15 +73,15 @@ class PaidJobActionsMixin:
         from jimeng_tui.tui.screens.paid_guard import confirm_paid
 
         request = self.request_of(job)
-        if self.engine is None or request is None:
+        if self.app.host is None or request is None:
             return
 
         def send() -> None:
-            self._create_and_drive(request, from_form=False)
+            self.start_job(request, from_form=False)
             self.notify(f"Running job {job.id} again as a new job.", title=title)
 
         confirm_paid(
-            self,
+            self.app,
             title=f"{title} job {job.id}?",
             what=f"Send job {job.id} ({state_word(job.state)}) again as a new job, with the "
             "same parameters and seed.",

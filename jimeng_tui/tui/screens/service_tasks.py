@@ -56,6 +56,7 @@ class ServiceTasksScreen(Screen[None]):
     async def _load(self) -> None:
         from jimeng_tui.domain.errors import JimengError
         from jimeng_tui.jobs.adopt import account_tasks, listing_services
+        from jimeng_tui.tui.engine_host import engine_call
 
         if not listing_services(self.engine.runner):
             self._status(
@@ -64,7 +65,7 @@ class ServiceTasksScreen(Screen[None]):
             )
             return
         try:
-            self.tasks = await account_tasks(self.engine.runner)
+            self.tasks = await engine_call(self.app, account_tasks(self.engine.runner))
         except JimengError as exc:
             self._status(f"The tasks could not be listed: {exc}")
             return
@@ -130,9 +131,10 @@ class ServiceTasksScreen(Screen[None]):
     async def _adopt(self, task_id: str) -> None:
         from jimeng_tui.domain.errors import JimengError
         from jimeng_tui.jobs.adopt import adopt_task
+        from jimeng_tui.tui.engine_host import engine_call
 
         try:
-            job = await adopt_task(self.engine.runner, task_id)
+            job = await engine_call(self.app, adopt_task(self.engine.runner, task_id))
         except JimengError as exc:
             self.notify(str(exc), title="Cannot adopt", severity="error", timeout=10)
             return

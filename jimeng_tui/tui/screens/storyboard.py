@@ -408,6 +408,7 @@ class StoryboardScreen(Screen[None]):
         from jimeng_tui.story.checks import ShotRefused, preflight_board
         from jimeng_tui.story.film import make_film
         from jimeng_tui.story.run import SAVED, StoryRun
+        from jimeng_tui.tui.engine_host import engine_call
 
         board = self.board
         assert board is not None
@@ -415,13 +416,13 @@ class StoryboardScreen(Screen[None]):
         ticker = self.set_interval(REFRESH_S, self._refresh)
         try:
             try:
-                await preflight_board(self.engine, board)
+                await engine_call(self.app, preflight_board(self.engine, board))
             except ShotRefused as exc:
                 self.say(f"[b red]{exc}[/]; nothing was submitted")
                 return
             self.run_state = StoryRun(self.engine, board, self.plans)
             self.say("Running… shots that start from the previous one wait for it.")
-            results = await self.run_state.run()
+            results = await engine_call(self.app, self.run_state.run())
             self._refresh()
             unsaved = [r for r in results.values() if r.outcome != SAVED or r.job is None]
             if unsaved:

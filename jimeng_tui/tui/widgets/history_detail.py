@@ -7,7 +7,7 @@ thread), the link sentence (``link_status``) and a PIL poster image made in a th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -22,12 +22,19 @@ from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.domain.prices import cost_text, job_cost
 from jimeng_tui.jobs.display import number as fmt_number
 from jimeng_tui.jobs.display import size as fmt_size
-from jimeng_tui.jobs.report import failure_lines, success_block
+from jimeng_tui.jobs.report_text import failure_lines, success_block
 from jimeng_tui.tui.widgets.history_cells import ICONS
 from jimeng_tui.tui.widgets.job_details import halfblock_text, poster_widget
 
 S = JobState
 NO_LABELS: Mapping[str, str] = MappingProxyType({})
+HintLookup = Callable[[Job], str]  # what to do about a job that ended unsaved (the screen's)
+
+
+def no_hint(job: Job) -> str:
+    return "See the message above; re-run the job when the cause is fixed."
+
+
 EMPTY = "No job selected. Type to search; clear the filters to see every job."
 PARAM_LABELS: dict[str, str] = {
     "prompt": "",  # shown on its own
@@ -173,14 +180,18 @@ def _files(job: Job, on_disk: bool | None) -> list[str]:
 
 
 def detail_parts(
-    job: Job, on_disk: bool | None = None, mode_labels: Mapping[str, str] = NO_LABELS
+    job: Job,
+    on_disk: bool | None = None,
+    mode_labels: Mapping[str, str] = NO_LABELS,
+    hint: HintLookup = no_hint,
 ) -> tuple[str, str]:
     """(the original skill's block — saved jobs only, else "" —, everything else) as Markdown.
-    ``mode_labels``: mode name → its label, from the services (the screen hands them over)."""
+    ``mode_labels``: mode name → its label, from the services; ``hint``: what to do about a
+    failed job, from the services' error tables (the screen hands both over)."""
     block = _block_markdown(job) if job.state is S.SAVED else ""
     parts: list[str] = []
     if job.state in (S.FAILED, S.EXPIRED, S.CANCELLED, S.SUBMIT_UNKNOWN, S.SAVE_FAILED):
-        lines = [line for line in failure_lines(job) if not line.startswith("Task ID:")]
+        lines = [line for line in failure_lines(job, hint(job)) if not line.startswith("Task ID:")]
         parts += ["  \n".join(_md_escape(line) for line in lines), ""]
     parts += ["**Prompt**", "", _md_escape(job.prompt) if job.prompt else "*(none)*", ""]
     parts += ["**Parameters**", "", *_params(job, mode_labels), ""]
@@ -195,10 +206,13 @@ def detail_parts(
 
 
 def detail_markdown(
-    job: Job, on_disk: bool | None = None, mode_labels: Mapping[str, str] = NO_LABELS
+    job: Job,
+    on_disk: bool | None = None,
+    mode_labels: Mapping[str, str] = NO_LABELS,
+    hint: HintLookup = no_hint,
 ) -> str:
     """Everything known about one job, as one Markdown text."""
-    block, body = detail_parts(job, on_disk, mode_labels)
+    block, body = detail_parts(job, on_disk, mode_labels, hint)
     return f"{block}\n\n{body}" if block else body
 
 
@@ -225,9 +239,16 @@ class HistoryDetail(VerticalScroll):
     HistoryDetail #hd-body { height: auto; }
     """
 
-    def __init__(self, *, mode_labels: Mapping[str, str] = NO_LABELS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        mode_labels: Mapping[str, str] = NO_LABELS,
+        hint: HintLookup = no_hint,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.mode_labels = mode_labels
+        self.hint = hint
         self.job_id: int | None = None
         self.markdown_text = ""
         self._block = ""
@@ -255,7 +276,9 @@ class HistoryDetail(VerticalScroll):
     def show_job(self, job: Job | None, *, on_disk: bool | None = None, link: str = "") -> None:
         changed = (job.id if job else None) != self.job_id
         self.job_id = job.id if job else None
-        block, body = detail_parts(job, on_disk, self.mode_labels) if job else ("", EMPTY)
+        block, body = (
+            detail_parts(job, on_disk, self.mode_labels, self.hint) if job else ("", EMPTY)
+        )
         text = f"{block}\n\n{body}" if block else body
         if text != self.markdown_text:
             self.markdown_text = text

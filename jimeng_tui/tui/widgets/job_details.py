@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.jobs.display import state_word
+from jimeng_tui.jobs.report_text import success_block
 from jimeng_tui.tui.widgets.halfblock import halfblock_text as halfblock_text
 
 S = JobState
@@ -40,31 +41,6 @@ def no_advice(code: int | str) -> ErrorAdvice | None:
 
 
 EMPTY = "Select a job in the queue to see its details."
-
-
-def _success_block(job: Job) -> str:
-    try:
-        from jimeng_tui.jobs.report import success_block
-    except ImportError:  # the engine's report module not there yet
-        return _fallback_success_block(job)
-    return success_block(job)
-
-
-def _fallback_success_block(job: Job) -> str:
-    duration = job.duration_s if job.duration_s is not None else job.params.get("duration")
-    fps = job.fps if job.fps is not None else job.params.get("fps")
-    duration_text = f"{duration:g}" if isinstance(duration, float) else str(duration)
-    fps_text = f"{fps:g}" if isinstance(fps, float) else str(fps)
-    return (
-        "**Generated Video:**\n"
-        f"[Download Video]({job.video_url or ''})\n"
-        "**Generation Info:**\n"
-        f"- Prompt: {job.prompt}\n"
-        f"- Duration: {duration_text} seconds\n"
-        f"- Mode: {job.mode}\n"
-        f"- FPS: {fps_text}\n"
-        f"- Save Path: {job.path or ''}\n"
-    )
 
 
 ModelLabel = Callable[[str], str]  # model id → "Seedance 2.0" (the screen's, from the services)
@@ -144,7 +120,7 @@ def details_markdown(
     ``model_label`` names a model."""
     notices = notices or []
     if job.state is S.SAVED:
-        text = _success_block(job)
+        text = success_block(job)
         # Markdown joins lines of one paragraph; keep the block's line breaks visible.
         text = text.replace(":**\n[", ":**\n\n[").replace(")\n**", ")\n\n**")
         text = text.replace("Info:**\n-", "Info:**\n\n-")

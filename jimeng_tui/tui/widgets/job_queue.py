@@ -178,18 +178,18 @@ class JobQueue(DataTable[Any]):
     BORDER_TITLE = "Jobs"
 
     BINDINGS = [
-        Binding("enter", "app.job_details", "Details", id="job_details"),
-        Binding("c", "app.cancel_job", "Cancel", id="cancel_job"),
-        Binding("t", "app.retry_job", "Retry", id="retry_job"),
-        Binding("r", "app.rerun_job", "Re-run", id="rerun_job"),
-        Binding("l", "app.load_job", "Load", id="load_job"),
-        Binding("o", "app.open_file", "Open", id="open_file"),
-        Binding("v", "app.play_preview", "Play", id="play_preview", show=False),
-        Binding("P", "app.copy_file_link", "Copy file:// link", id="copy_file_link", show=False),
-        Binding("f", "app.open_folder", "Folder", id="open_folder", show=False),
-        Binding("u", "app.copy_url", "Copy URL", id="copy_url"),
-        Binding("p", "app.copy_path", "Copy path", id="copy_path", show=False),
-        Binding("d,delete", "app.dismiss_job", "Dismiss", id="dismiss_job"),
+        Binding("enter", "screen.job_details", "Details", id="job_details"),
+        Binding("c", "screen.cancel_job", "Cancel", id="cancel_job"),
+        Binding("t", "screen.retry_job", "Retry", id="retry_job"),
+        Binding("r", "screen.rerun_job", "Re-run", id="rerun_job"),
+        Binding("l", "screen.load_job", "Load", id="load_job"),
+        Binding("o", "screen.open_file", "Open", id="open_file"),
+        Binding("v", "screen.play_preview", "Play", id="play_preview", show=False),
+        Binding("P", "screen.copy_file_link", "Copy file:// link", id="copy_file_link", show=False),
+        Binding("f", "screen.open_folder", "Folder", id="open_folder", show=False),
+        Binding("u", "screen.copy_url", "Copy URL", id="copy_url"),
+        Binding("p", "screen.copy_path", "Copy path", id="copy_path", show=False),
+        Binding("d,delete", "screen.dismiss_job", "Dismiss", id="dismiss_job"),
     ]
 
     def __init__(

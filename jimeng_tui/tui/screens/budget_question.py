@@ -42,18 +42,10 @@ def ask_over_budget(app: Any, exc: Exception, request: BuiltRequest) -> bool:
 
     def answered(yes: bool | None) -> None:
         if yes:
-            app.run_worker(_send(app, request), name="create", group="jobs", exit_on_error=False)
+            app.main.start_job(request, from_form=False, meta=JobMeta(over_budget=True))
         else:
             app.notify("Nothing was sent.", title="Over budget", timeout=3)
 
     screen = PaidConfirmScreen("Over budget", text, yes="Send anyway", no="Don't send")
     app.push_screen(screen, answered)
     return True
-
-
-async def _send(app: Any, request: BuiltRequest) -> None:
-    engine = app.engine
-    job = await engine.runner.create(request, meta=JobMeta(over_budget=True))
-    app._show_job(job)
-    app.focus_job(job.id)
-    await engine.runner.drive(job.id)

@@ -10,12 +10,12 @@ from jimeng_tui.tui.screens.previews import copy_file_link, make_filmstrip, play
 
 
 class PreviewMixin:
-    """The studio's side: the filmstrip in the details pane, and ``v`` on the job list."""
+    """The main screen's side: the filmstrip in the details pane, and ``v`` on the job list."""
 
     def _make_filmstrip(self: Any, job: Job) -> None:
         if self.engine is None:
             return
-        details = self.main.details
+        details = self.details
 
         def show(images: list[Any]) -> None:
             if details.job_id == job.id:
@@ -23,11 +23,13 @@ class PreviewMixin:
 
         make_filmstrip(self, job, self.engine.paths.cache_dir, show)
 
+    def _details_job(self: Any) -> Job | None:
+        return self.jobs.get(self.details.job_id) if self.panels_ready else None
+
     def action_play_preview(self: Any) -> None:
-        job = self.jobs.get(self.main.details.job_id) if self.main_ready else None
         if self.engine is None:
             return
-        play_preview(self, job, self.engine.paths.cache_dir)
+        play_preview(self, self._details_job(), self.engine.paths.cache_dir)
 
     def action_copy_file_link(self: Any) -> None:
-        copy_file_link(self, self.jobs.get(self.main.details.job_id) if self.main_ready else None)
+        copy_file_link(self, self._details_job())
