@@ -256,18 +256,19 @@ class StoryboardScreen(Screen[None]):
     async def _make_takes(self, order: Any) -> None:
         from jimeng_tui.domain.errors import JimengError
         from jimeng_tui.story.takes import drive_takes, submit_takes
+        from jimeng_tui.tui.engine_host import engine_call
 
         index = order.shot.index
         ticker = self.set_interval(REFRESH_S, self._refresh)
         try:
             try:
-                jobs = await submit_takes(self.engine, order)
+                jobs = await engine_call(self.app, submit_takes(self.engine, order))
             except JimengError as exc:
                 self.say(f"[b red]Shot {index}: nothing was sent:[/] {exc}")
                 return
             self.taking[index] = [j.id for j in jobs if j.id is not None]
             self.say(f"Shot {index}: making {len(jobs)} re-take(s)…")
-            finals = await drive_takes(self.engine, jobs)
+            finals = await engine_call(self.app, drive_takes(self.engine, jobs))
         finally:
             self.taking.pop(index, None)
             ticker.stop()
