@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.tui.screens.history_actions import HistoryActionsMixin
 from jimeng_tui.tui.screens.job_actions import JobActionsMixin
 
 
@@ -80,3 +81,39 @@ def test_a_saved_job_is_opened_and_copied(tmp_path: Path) -> None:
     screen.action_open_file()
     screen.action_open_folder()
     assert screen.opened == [video, tmp_path]
+
+
+def test_a_running_job_is_not_dismissed_and_the_screen_says_why() -> None:
+    screen = FakeScreen(job(state=JobState.GENERATING))
+    screen.action_dismiss_job()
+    assert screen.said == [
+        ("Cancel the job first; a running job stays in the queue.", "information")
+    ]
+
+
+class FakeHistory(HistoryActionsMixin):
+    """History's side: the highlighted row's job and notify."""
+
+    def __init__(self, job: Job | None) -> None:
+        self.highlighted = job
+        self.said: list[tuple[str, str]] = []
+
+    def notify(self, text: str, severity: str = "information", **_: Any) -> None:
+        self.said.append((text, severity))
+
+
+def test_history_says_why_it_neither_downloads_nor_deletes() -> None:
+    never_sent = FakeHistory(job(state=JobState.FAILED))
+    never_sent.action_redownload()
+    running = FakeHistory(job(state=JobState.GENERATING, task_id="t-1"))
+    running.action_delete()
+    nothing = FakeHistory(None)
+    nothing.action_redownload()
+    nothing.action_delete()
+    assert never_sent.said == [
+        ("This job never reached the service: nothing to download.", "information")
+    ]
+    assert running.said == [
+        ("The job is still running; cancel it in the studio first.", "information")
+    ]
+    assert nothing.said == [("No job is highlighted.", "warning")] * 2

@@ -13,6 +13,7 @@ from typing import Any
 
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.tui.screens.job_guard import job_having
 from jimeng_tui.tui.screens.main_actions import RETRYABLE
 from jimeng_tui.tui.system import open_or_copy
 
@@ -51,13 +52,11 @@ class JobActionsMixin:
             self.notify("Select a job in the queue first (F4 moves there).", severity="warning")
         return job
 
-    def _need_job_with(self: Any, has: Callable[[Job], object], missing: str) -> Job | None:
+    def _need_job_with(
+        self: Any, has: Callable[[Job], object], missing: str, severity: str = "warning"
+    ) -> Job | None:
         """The selected job if ``has(job)``; otherwise None, after saying ``missing``."""
-        job = self._need_job()
-        if job is not None and not has(job):
-            self.notify(missing, severity="warning")
-            return None
-        return job
+        return job_having(self._need_job(), has, missing, self.notify, severity=severity)
 
     def action_cancel_job(self: Any) -> None:
         job = self._need_job()
@@ -118,11 +117,9 @@ class JobActionsMixin:
             self.notify(f"Copied {job.path}")
 
     def action_dismiss_job(self: Any) -> None:
-        job = self._need_job()
+        running = "Cancel the job first; a running job stays in the queue."
+        job = self._need_job_with(lambda j: j.is_final, running, severity="information")
         if job is None or job.id is None:
-            return
-        if not job.is_final:
-            self.notify("Cancel the job first; a running job stays in the queue.")
             return
         self.queue.remove_job(job.id)
         self.board.remove(job.id)
