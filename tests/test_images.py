@@ -497,16 +497,17 @@ def test_a_small_file_claiming_huge_dimensions_is_refused_before_decoding(tmp_pa
     ["ftp://example.com/a.jpg", "data:image/png;base64,iVBOR", "s3://bucket/a.png", "file:a.jpg"],
 )
 def test_other_schemes_are_refused_when_the_request_is_made(value):
-    from jimeng_tui.services.jimeng.request import make_request
+    from jimeng_tui.services.jimeng.request import GenerationRequest, resolve_request
 
     with pytest.raises(ValidationError, match=r"only http\(s\) URLs or local files are accepted"):
-        make_request(prompt="x", mode="i2v_first_720p", first_image=value)
+        resolve_request(GenerationRequest(prompt="x", mode="i2v_first_720p", first_image=value))
 
 
 def test_a_local_file_whose_name_looks_like_a_scheme_is_still_a_file(tmp_path, monkeypatch):
-    from jimeng_tui.services.jimeng.request import make_request
+    from jimeng_tui.services.jimeng.request import GenerationRequest, resolve_request
 
     monkeypatch.chdir(tmp_path)
     solid(tmp_path / "take:2.jpg", (640, 480))
-    request = make_request(prompt="x", mode="i2v_first_720p", first_image="take:2.jpg")
+    asked = GenerationRequest(prompt="x", mode="i2v_first_720p", first_image="take:2.jpg")
+    request = resolve_request(asked)
     assert prepare_image(request.first_image).width == 640

@@ -14,7 +14,6 @@ from typing import Any
 
 from jimeng_tui.domain.events import Event
 from jimeng_tui.jobs.runner import Runner, RunnerSettings
-from jimeng_tui.jobs.throttle import Throttle
 from jimeng_tui.pricing import SpendGuard
 from jimeng_tui.services.base import Service, Target
 from jimeng_tui.store.config import LoadedConfig
@@ -98,8 +97,6 @@ class Engine:
             history.close()
             raise
         services = {name: make_service(name, target) for name, target in targets.items()}
-        # one throttle per service: each has its own limits (and its own max_concurrency slots)
-        throttles = {name: Throttle(network.max_concurrency) for name in services}
         # the lifetimes shrink with the default target's time scale (the sandbox's speed)
         time_scale = next(iter(targets.values())).time_scale
         settings = RunnerSettings(
@@ -117,12 +114,12 @@ class Engine:
         for name, service in list(services.items())[1:]:  # the others keep their own
             caps, scale = service.capabilities(), targets[name].time_scale
             settings.lifetimes[name] = (caps.url_ttl_s / scale, caps.task_ttl_s / scale)
+        # the runner makes one throttle per service: each has its own limits and slots
         runner = Runner(
             services=services,
             history=history,
             settings=settings,
             on_event=on_event,
-            throttles=throttles,
             missing_credentials=missing_credentials,
         )
         return cls(

@@ -16,7 +16,7 @@ from jimeng_tui.domain.request import VideoInput
 from jimeng_tui.services.base import BuiltRequest, RequestSummary
 from jimeng_tui.services.jimeng import catalog
 from jimeng_tui.services.jimeng.capabilities import CAMERA_OPTIONS, JIMENG_CAPS, SERVICE_NAME
-from jimeng_tui.services.jimeng.request import GenerationRequest, make_request
+from jimeng_tui.services.jimeng.request import GenerationRequest, resolve_request
 
 OPTION_NAMES: tuple[str, ...] = tuple(option.name for option in CAMERA_OPTIONS)
 
@@ -84,7 +84,7 @@ class JimengCodec:
     def build(self, fields: VideoInput, *, base_dir: Path) -> BuiltRequest:
         mode = JIMENG_CAPS.model(fields.model or catalog.DEFAULT_MODE).id  # a req_key works too
         _refuse_other_fields(fields, mode)
-        request = make_request(
+        asked = GenerationRequest(
             prompt=fields.prompt,
             mode=mode,
             duration=catalog.DEFAULT_DURATION if fields.duration is None else fields.duration,
@@ -95,6 +95,9 @@ class JimengCodec:
             camera_template=_option(fields, "camera_template"),
             camera_strength=_option(fields, "camera_strength"),
             seed=catalog.SEED_RANDOM if fields.seed is None else fields.seed,
+        )
+        request = resolve_request(
+            asked,
             image_fields=(fields.image_fields[0], fields.image_fields[1]),
             image_base=base_dir,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,9 @@ __all__ = [
     "check_url",
     "image_source",
     "is_url",
-    "make_request",
     "redact_body",
     "refuse_other_scheme",
+    "resolve_request",
 ]
 
 
@@ -158,38 +158,24 @@ class GenerationRequest:
         return cls(**{k: v for k, v in params.items() if k in known})
 
 
-def make_request(
+def resolve_request(
+    request: GenerationRequest,
     *,
-    prompt: str = "",
-    mode: str = catalog.DEFAULT_MODE,
-    duration: int = catalog.DEFAULT_DURATION,
-    fps: int = catalog.DEFAULT_FPS,
-    aspect_ratio: str | None = None,
-    first_image: str | None = None,
-    last_image: str | None = None,
-    camera_template: str | None = None,
-    camera_strength: str | None = None,
-    seed: int = catalog.SEED_RANDOM,
     image_fields: tuple[str, str] = ("first_image", "last_image"),
     image_base: Path | None = None,
 ) -> GenerationRequest:
-    """A validated request from the values of ``generate``'s options or a batch line: image
+    """``request`` (the values of ``generate``'s options or a batch line) validated: image
     paths resolved (see :func:`image_source`; errors name ``image_fields``), the camera
     strength defaulted for the camera mode. Raises ValidationError naming the field."""
-    mode_info = catalog.MODES.get(mode)
-    if mode_info is not None and mode_info.camera and camera_strength is None:
-        camera_strength = catalog.DEFAULT_CAMERA_STRENGTH
-    request = GenerationRequest(
-        prompt=prompt,
-        mode=mode,
-        duration=duration,
-        fps=fps,
-        aspect_ratio=aspect_ratio,
-        first_image=image_source(first_image, field=image_fields[0], base=image_base),
-        last_image=image_source(last_image, field=image_fields[1], base=image_base),
-        camera_template=camera_template,
-        camera_strength=camera_strength,
-        seed=seed,
+    mode_info = catalog.MODES.get(request.mode)
+    strength = request.camera_strength
+    if mode_info is not None and mode_info.camera and strength is None:
+        strength = catalog.DEFAULT_CAMERA_STRENGTH
+    request = replace(
+        request,
+        first_image=image_source(request.first_image, field=image_fields[0], base=image_base),
+        last_image=image_source(request.last_image, field=image_fields[1], base=image_base),
+        camera_strength=strength,
     )
     request.validate()
     return request

@@ -19,6 +19,7 @@ from jimeng_tui.store.history import HistoryQuery
 from jimeng_tui.tui.screens.history_dialogs import DeleteJobScreen, ExportScreen
 from jimeng_tui.tui.screens.history_files import delete_job_files, job_files
 from jimeng_tui.tui.screens.history_host import HistoryHost
+from jimeng_tui.tui.screens.job_guard import job_having
 from jimeng_tui.tui.system import open_or_copy
 
 S = JobState
@@ -76,6 +77,12 @@ class HistoryActionsMixin(HistoryHost):
         if job is None:
             self.notify("No job is highlighted.", severity="warning")
         return job
+
+    def _need_job_with(
+        self, has: Callable[[Job], object], missing: str, severity: str = "warning"
+    ) -> Job | None:
+        """The highlighted job if ``has(job)``; otherwise None, after saying ``missing``."""
+        return job_having(self._need_job(), has, missing, self.notify, severity=severity)
 
     def action_back(self) -> None:
         focused = self.focused
@@ -213,11 +220,9 @@ class HistoryActionsMixin(HistoryHost):
         self.notify(f"Copied {job.path}", timeout=4)
 
     def action_redownload(self, second_copy: bool = False) -> None:
-        job = self._need_job()
+        never_sent = "This job never reached the service: nothing to download."
+        job = self._need_job_with(lambda j: j.task_id, never_sent, severity="information")
         if job is None or job.id is None:
-            return
-        if not job.task_id:
-            self.notify("This job never reached the service: nothing to download.")
             return
         self.notify(f"Checking job {job.id}'s files; fetching only what is missing or damaged…")
         self.app.run_worker(
@@ -280,11 +285,9 @@ class HistoryActionsMixin(HistoryHost):
         return await asyncio.to_thread(self.engine.history.get, job_id)
 
     def action_delete(self) -> None:
-        job = self._need_job()
+        running = "The job is still running; cancel it in the studio first."
+        job = self._need_job_with(lambda j: j.is_final, running, severity="information")
         if job is None or job.id is None:
-            return
-        if not job.is_final:
-            self.notify("The job is still running; cancel it in the studio first.")
             return
 
         def chosen(choice: str | None) -> None:

@@ -4,9 +4,10 @@ the rows of jobs still running, read again every second."""
 from __future__ import annotations
 
 import contextlib
-from functools import partial
 from pathlib import Path
 from typing import Any
+
+from textual import work
 
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.tui.screens.history_host import HistoryHost
@@ -42,15 +43,9 @@ class HistoryDetailPaneMixin(HistoryHost):
     def _make_poster(self, job: Job) -> None:
         if not self.posters_enabled or job.id is None or not job.path:
             return
-        self.run_worker(
-            partial(self._poster_thread, job.id, Path(job.path)),
-            thread=True,
-            exclusive=True,
-            group="history-poster",
-            name="history-poster",
-            exit_on_error=False,
-        )
+        self._poster_thread(job.id, Path(job.path))
 
+    @work(thread=True, exclusive=True, group="history-poster", exit_on_error=False)
     def _poster_thread(self, job_id: int, video: Path) -> None:
         image = None
         with contextlib.suppress(Exception):
@@ -82,18 +77,13 @@ class HistoryDetailPaneMixin(HistoryHost):
         active = [j.id for j in self._loaded_jobs() if not j.is_final and j.id is not None]
         if active and not self._refreshing:
             self._refreshing = True
-            self.run_worker(
-                partial(self._refresh_thread, active[:100]),
-                thread=True,
-                group="history-refresh",
-                name="history-refresh",
-                exit_on_error=False,
-            )
+            self._refresh_thread(active[:100])
 
     def _loaded_jobs(self) -> list[Job]:
         table = self.table
         return [j for j in (table.job(i) for i in table.job_ids) if j is not None]
 
+    @work(thread=True, group="history-refresh", exit_on_error=False)
     def _refresh_thread(self, ids: list[int]) -> None:
         history = self.engine.history
         jobs = [job for job in (history.get(i) for i in ids) if job is not None]

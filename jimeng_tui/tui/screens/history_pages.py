@@ -14,6 +14,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from textual import work
 from textual.widgets import Static
 
 from jimeng_tui.domain.errors import JimengError
@@ -69,15 +70,9 @@ class HistoryPagesMixin(HistoryHost):
         self.engine.history.interrupt_counts()
         self._loading_more = False
         self._started_at = time.perf_counter()
-        self.run_worker(
-            partial(self._load_first_page, self.generation, self.query_for()),
-            thread=True,
-            exclusive=True,
-            group="history-page",
-            name="history-page",
-            exit_on_error=False,
-        )
+        self._load_first_page(self.generation, self.query_for())
 
+    @work(thread=True, exclusive=True, group="history-page", exit_on_error=False)
     def _load_first_page(self, generation: int, query: HistoryQuery) -> None:
         history = self.engine.history
         started = time.perf_counter()
@@ -89,6 +84,7 @@ class HistoryPagesMixin(HistoryHost):
         query_ms = (time.perf_counter() - started) * 1000
         self._post(self._first_page_loaded, generation, jobs, query_ms, query)
 
+    @work(thread=True, exclusive=True, group="history-count", exit_on_error=False)
     def _count_thread(self, generation: int, query: HistoryQuery) -> None:
         try:
             total = self.engine.history.count(replace(query, limit=None, offset=0))
@@ -139,14 +135,7 @@ class HistoryPagesMixin(HistoryHost):
         self._gc_hold.release()
         self._gc_hold.freeze_heap()
         if self.total is None:
-            self.run_worker(
-                partial(self._count_thread, generation, query),
-                thread=True,
-                exclusive=True,
-                group="history-count",
-                name="history-count",
-                exit_on_error=False,
-            )
+            self._count_thread(generation, query)
         self._check_files(jobs)
         job = self.highlighted
         if job is None or job.id is None or not job.path or self.table.on_disk(job.id) is not None:
@@ -189,14 +178,9 @@ class HistoryPagesMixin(HistoryHost):
         if self.total is not None and table.loaded >= self.total:
             return
         self._loading_more = True
-        self.run_worker(
-            partial(self._load_next_page, self.generation, self.query_for(offset=table.loaded)),
-            thread=True,
-            group="history-more",
-            name="history-more",
-            exit_on_error=False,
-        )
+        self._load_next_page(self.generation, self.query_for(offset=table.loaded))
 
+    @work(thread=True, group="history-more", exit_on_error=False)
     def _load_next_page(self, generation: int, query: HistoryQuery) -> None:
         try:
             jobs = self.engine.history.query(query)
@@ -218,14 +202,9 @@ class HistoryPagesMixin(HistoryHost):
     def _check_files(self, jobs: list[Job]) -> None:
         targets = [(job.id, job.path) for job in jobs if job.id is not None and job.path]
         if targets:
-            self.run_worker(
-                partial(self._files_thread, self.generation, targets),
-                thread=True,
-                group="history-files",
-                name="history-files",
-                exit_on_error=False,
-            )
+            self._files_thread(self.generation, targets)
 
+    @work(thread=True, group="history-files", exit_on_error=False)
     def _files_thread(self, generation: int, targets: list[tuple[int, str]]) -> None:
         found = {}
         for job_id, path in targets:

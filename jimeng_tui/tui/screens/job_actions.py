@@ -7,11 +7,13 @@ Part of the main screen (``screens/main_jobs.py``): the job list's bindings name
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from jimeng_tui.domain.errors import JimengError
 from jimeng_tui.domain.job import Job, JobState
+from jimeng_tui.tui.screens.job_guard import job_having
 from jimeng_tui.tui.screens.main_actions import RETRYABLE
 from jimeng_tui.tui.system import open_or_copy
 
@@ -50,6 +52,12 @@ class JobActionsMixin:
             self.notify("Select a job in the queue first (F4 moves there).", severity="warning")
         return job
 
+    def _need_job_with(
+        self: Any, has: Callable[[Job], object], missing: str, severity: str = "warning"
+    ) -> Job | None:
+        """The selected job if ``has(job)``; otherwise None, after saying ``missing``."""
+        return job_having(self._need_job(), has, missing, self.notify, severity=severity)
+
     def action_cancel_job(self: Any) -> None:
         job = self._need_job()
         if job is None or self.app.host is None or job.id is None:
@@ -79,54 +87,39 @@ class JobActionsMixin:
         self.notify(f"Job {job.id}'s parameters are in the form.")
 
     def action_open_file(self: Any) -> None:
-        job = self._need_job()
-        if job is None:
-            return
-        if not job.path or not Path(job.path).exists():
-            self.notify("No saved file for this job (yet).", severity="warning")
-            return
-        self._open(Path(job.path))
+        job = self._need_job_with(
+            lambda j: j.path and Path(j.path).exists(), "No saved file for this job (yet)."
+        )
+        if job is not None:
+            self._open(Path(job.path))
 
     def action_open_folder(self: Any) -> None:
-        job = self._need_job()
-        if job is None:
-            return
-        folder = Path(job.path).parent if job.path else None
-        if folder is None or not folder.exists():
-            self.notify("This job has no folder yet.", severity="warning")
-            return
-        self._open(folder)
+        job = self._need_job_with(
+            lambda j: j.path and Path(j.path).parent.exists(), "This job has no folder yet."
+        )
+        if job is not None:
+            self._open(Path(job.path).parent)
 
     def _open(self: Any, path: Path) -> None:
         app = self.app
         open_or_copy(path, opener=app.opener, copy=app.copy_to_clipboard, notify=self.notify)
 
     def action_copy_url(self: Any) -> None:
-        job = self._need_job()
-        if job is None:
-            return
-        if not job.video_url:
-            self.notify("No video URL for this job yet.", severity="warning")
-            return
-        self.app.copy_to_clipboard(job.video_url)
-        self.notify("Video URL copied (it works for one hour after the job finished).")
+        job = self._need_job_with(lambda j: j.video_url, "No video URL for this job yet.")
+        if job is not None:
+            self.app.copy_to_clipboard(job.video_url)
+            self.notify("Video URL copied (it works for one hour after the job finished).")
 
     def action_copy_path(self: Any) -> None:
-        job = self._need_job()
-        if job is None:
-            return
-        if not job.path:
-            self.notify("No saved file for this job yet.", severity="warning")
-            return
-        self.app.copy_to_clipboard(job.path)
-        self.notify(f"Copied {job.path}")
+        job = self._need_job_with(lambda j: j.path, "No saved file for this job yet.")
+        if job is not None:
+            self.app.copy_to_clipboard(job.path)
+            self.notify(f"Copied {job.path}")
 
     def action_dismiss_job(self: Any) -> None:
-        job = self._need_job()
+        running = "Cancel the job first; a running job stays in the queue."
+        job = self._need_job_with(lambda j: j.is_final, running, severity="information")
         if job is None or job.id is None:
-            return
-        if not job.is_final:
-            self.notify("Cancel the job first; a running job stays in the queue.")
             return
         self.queue.remove_job(job.id)
         self.board.remove(job.id)

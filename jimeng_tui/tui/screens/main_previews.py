@@ -15,13 +15,7 @@ class PreviewMixin:
     def _make_filmstrip(self: Any, job: Job) -> None:
         if self.engine is None:
             return
-        details = self.details
-
-        def show(images: list[Any]) -> None:
-            if details.job_id == job.id:
-                details.set_filmstrip(images)
-
-        make_filmstrip(self, job, self.engine.paths.cache_dir, show)
+        make_filmstrip(self, job, self.engine.paths.cache_dir, self.details)
 
     def _details_job(self: Any) -> Job | None:
         return self.jobs.get(self.details.job_id) if self.panels_ready else None

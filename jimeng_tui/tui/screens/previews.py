@@ -17,9 +17,15 @@ FILMSTRIP_FRAMES = 6
 KEPT = 32  # filmstrips kept in memory (a few KB each)
 
 
-def make_filmstrip(host: Any, job: Job, cache_dir: Path, show: Any) -> None:
-    """Show ``job``'s filmstrip with ``show(images)`` (on the host's loop), made in a thread the
-    first time. ``host`` is the app or a screen; it keeps them in ``host.filmstrips``."""
+def make_filmstrip(host: Any, job: Job, cache_dir: Path, pane: Any) -> None:
+    """Show ``job``'s filmstrip in ``pane`` (a details widget: ``job_id``, ``set_filmstrip``)
+    if it still shows that job, made in a thread the first time. ``host`` is the app or a
+    screen; it keeps them in ``host.filmstrips``."""
+
+    def show(images: list[Any]) -> None:
+        if pane.job_id == job.id:
+            pane.set_filmstrip(images)
+
     strips: OrderedDict[int, list[Any]] = host.__dict__.setdefault("filmstrips", OrderedDict())
     if job.id is None or job.state is not JobState.SAVED or not job.path:
         return
@@ -79,13 +85,7 @@ class HistoryPreviewMixin:
     def _make_history_filmstrip(self: Any, job: Job | None) -> None:
         if job is None or not self.posters_enabled:
             return
-        detail = self.detail
-
-        def show(images: list[Any]) -> None:
-            if detail.job_id == job.id:
-                detail.set_filmstrip(images)
-
-        make_filmstrip(self, job, self.engine.paths.cache_dir, show)
+        make_filmstrip(self, job, self.engine.paths.cache_dir, self.detail)
 
     def action_play_preview(self: Any) -> None:
         play_preview(self, self.highlighted, self.engine.paths.cache_dir)

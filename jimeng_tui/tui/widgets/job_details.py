@@ -110,6 +110,32 @@ def _time(ts: float | None) -> str:
     return datetime.fromtimestamp(ts).strftime("%H:%M:%S") if ts else ""
 
 
+# a job that ended without a video (not a failure with an error code): the heading, a
+# sentence before the job's own message, what to say when it has none, and what to do
+_ENDED_TEXT: dict[JobState, tuple[str, str, str, str]] = {
+    S.SUBMIT_UNKNOWN: (
+        "## ? Submit outcome unknown",
+        "",
+        "The submit was sent but no answer came, so a task may exist.",
+        "it was not sent again (a duplicate would be charged). Check the Volcengine console; "
+        "re-run (r) only if no task was created.",
+    ),
+    S.SAVE_FAILED: (
+        "## ⚠ Generated, not saved",
+        "",
+        "",
+        "fix the cause, then retry (t): the video is fetched again from the same task, nothing "
+        "is submitted again.",
+    ),
+    S.EXPIRED: (
+        "## ⌛ Expired",
+        "The service no longer holds this task (tasks live 12 hours).",
+        "",
+        "re-run it (r) with the same parameters.",
+    ),
+}
+
+
 def details_markdown(
     job: Job,
     notices: list[str] | None = None,
@@ -138,53 +164,17 @@ def details_markdown(
         parts = [head]
         message = (job.error_message or "").strip()
         if message and message != title:
-            parts += ["", message]
+            parts.append(message)
         if job.task_id:
-            parts += ["", f"Task id {job.task_id}"]
-        parts += ["", f"What to do: {_what_to_do(job, info)}", "", *_params_lines(job, model_label)]
-        text = "\n".join(parts)
-    elif job.state is S.SUBMIT_UNKNOWN:
-        text = "\n".join(
-            [
-                "## ? Submit outcome unknown",
-                "",
-                job.error_message or "The submit was sent but no answer came, so a task may exist.",
-                "",
-                "What to do: it was not sent again (a duplicate would be charged). Check the "
-                "Volcengine console; re-run (r) only if no task was created.",
-                "",
-                *_params_lines(job, model_label),
-            ]
-        )
-    elif job.state is S.SAVE_FAILED:
-        text = "\n".join(
-            [
-                "## ⚠ Generated, not saved",
-                "",
-                job.error_message or "",
-                "",
-                "What to do: fix the cause, then retry (t): the video is fetched again from the "
-                "same task, nothing is submitted again.",
-                "",
-                *_params_lines(job, model_label),
-            ]
-        )
-    elif job.state is S.EXPIRED:
-        text = "\n".join(
-            [
-                "## ⌛ Expired",
-                "",
-                "The service no longer holds this task (tasks live 12 hours).",
-                "",
-                job.error_message or "",
-                "",
-                "What to do: re-run it (r) with the same parameters.",
-                "",
-                *_params_lines(job, model_label),
-            ]
-        )
+            parts.append(f"Task id {job.task_id}")
+        text = _with_params(job, model_label, *parts, f"What to do: {_what_to_do(job, info)}")
+    elif job.state in _ENDED_TEXT:
+        heading, before, no_message, what = _ENDED_TEXT[job.state]
+        message = job.error_message or no_message
+        paragraphs = [heading, before, message] if before else [heading, message]
+        text = _with_params(job, model_label, *paragraphs, f"What to do: {what}")
     elif job.state is S.CANCELLED:
-        text = "\n".join(["## ⊘ Cancelled", "", *_params_lines(job, model_label)])
+        text = _with_params(job, model_label, "## ⊘ Cancelled")
     else:
         head = f"## {state_word(job.state).capitalize()}…"
         since = _time(job.submitted_at)
@@ -195,6 +185,11 @@ def details_markdown(
     if notices:
         text += "\n\n" + "\n".join(f"> {n}" for n in notices[-4:])
     return text
+
+
+def _with_params(job: Job, model_label: ModelLabel, *paragraphs: str) -> str:
+    """The paragraphs (a heading first), a blank line between each, then the job's parameters."""
+    return "\n".join(["\n\n".join(paragraphs), "", *_params_lines(job, model_label)])
 
 
 def _what_to_do(job: Job, info: ErrorAdvice | None) -> str:
