@@ -160,3 +160,24 @@ async def test_a_full_disk_while_conforming_keeps_the_download_for_the_next_atte
     assert frames(saved.path) in (0, 120)
     assert len([r for r in sandbox.requests if r.get("action") == "GetVideo"]) == 1
     assert len(sandbox.requests_for(SUBMIT)) == 1
+
+
+async def test_a_run_killed_after_the_move_saves_without_litter_or_a_new_submit(
+    sandbox, engine_for, tmp_path
+):
+    """Killed after the verified file got its name and before the part's ``.meta`` went (and
+    before the history said "saved"): the next run keeps that file and clears the ``.meta``."""
+    engine = engine_for(sandbox)
+    folder = tmp_path / "videos"
+    out = folder / "clip.mp4"
+    job = await engine.runner.run(GenerationRequest(prompt="a quiet harbour"), output=out)
+    assert job.state is S.SAVED
+    job.state = S.DOWNLOADING  # what the history held when the process died
+    engine.history.save(job)
+    (folder / "clip.json").unlink()
+    (folder / "clip.mp4.part.meta").write_text('{"etag": null, "total": null}', "utf-8")
+    again = await engine.runner.drive(job.id)
+    assert again.state is S.SAVED, again.error_message
+    assert again.path == str(out) and frames(again.path) in (0, 121)
+    assert sorted(p.name for p in folder.iterdir()) == ["clip.json", "clip.mp4"]
+    assert len(sandbox.requests_for(SUBMIT)) == 1

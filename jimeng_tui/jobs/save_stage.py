@@ -98,6 +98,8 @@ class SaveStage:
             and first_file.exists()
             and not part.exists()
         )
+        if finished_before:  # the run died between the move and clearing the part's .meta
+            saving.discard_part(part)
         downloaded, lock = None, None
         try:
             if not finished_before:
