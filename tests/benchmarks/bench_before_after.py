@@ -88,8 +88,10 @@ def run_pytest(tree: Path, root: Path, target: str) -> dict[str, float]:
     figures = {}
     for label, pattern in patterns.items():
         found = re.search(pattern, out.stdout)
-        if found is None:
-            raise RuntimeError(f"{tree}: no {label!r} in\n{out.stdout[-3000:]}{out.stderr[-2000:]}")
+        if found is None:  # a failed run is reported and left out, the others go on
+            errors = [line for line in out.stdout.splitlines() if line.startswith("E ")]
+            print(f"{tree}: the run failed: {' | '.join(errors[-6:])[:1500]}", flush=True)
+            return {}
         figures[label] = float(found.group(1))
     return figures
 
