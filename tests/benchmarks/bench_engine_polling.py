@@ -26,11 +26,20 @@ from bench_support import free_port, start_sandbox_process
 
 from jimeng_tui.jobs.engine import Engine
 from jimeng_tui.sandbox.options import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
-from jimeng_tui.services.jimeng import catalog
-from jimeng_tui.services.jimeng.client import MAX_REQUESTS_IN_FLIGHT
-from jimeng_tui.services.jimeng.request import GenerationRequest
-from jimeng_tui.services.jimeng.signing import Credentials, sign_request
-from jimeng_tui.session import open_engine
+
+try:
+    from jimeng_tui.services.jimeng import catalog
+    from jimeng_tui.services.jimeng.client import MAX_REQUESTS_IN_FLIGHT
+    from jimeng_tui.services.jimeng.request import GenerationRequest
+    from jimeng_tui.services.jimeng.signing import Credentials, sign_request
+    from jimeng_tui.session import open_engine
+except ImportError:  # a tree from before issue 14's step (bench_before_after.py --before)
+    from jimeng_tui.api import catalog
+    from jimeng_tui.api.client import MAX_REQUESTS_IN_FLIGHT
+    from jimeng_tui.api.request import GenerationRequest
+    from jimeng_tui.api.signing import Credentials, sign_request
+
+    open_engine = Engine.open
 
 JOBS = 500
 WINDOW_S = 10.0
@@ -122,9 +131,26 @@ async def bare_cpu_per_poll(
     return cpu / max(polls, 1), polls
 
 
+def sandbox_process(port: int):
+    """The sandbox process; from the source tree in BENCH_SANDBOX_TREE when set, so that two
+    trees' engines compared in alternate runs poll the same server."""
+    tree = os.environ.get("BENCH_SANDBOX_TREE")
+    if not tree:
+        return start_sandbox_process(port)
+    own = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = tree
+    try:
+        return start_sandbox_process(port)
+    finally:
+        if own is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = own
+
+
 def test_engine_polling_cpu_against_a_bare_httpx_loop(isolated_home):
     port = free_port()
-    sandbox = start_sandbox_process(port)
+    sandbox = sandbox_process(port)
     base_url = f"http://127.0.0.1:{port}"
     try:
         engine_cpu, engine_polls = asyncio.run(engine_cpu_per_poll(base_url))

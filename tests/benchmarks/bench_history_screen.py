@@ -35,11 +35,17 @@ from bench_support import TYPED_EN, TYPED_ZH, synthetic_jobs
 from textual.app import App
 from textual.widgets import Input
 
-from jimeng_tui.domain.job import Job
 from jimeng_tui.jobs.engine import Engine
-from jimeng_tui.session import open_engine
 from jimeng_tui.store.history import HistoryQuery
 from jimeng_tui.tui.screens.history import PAGE_SIZE, HistoryScreen
+
+try:
+    from jimeng_tui.domain.job import Job
+    from jimeng_tui.session import open_engine
+except ImportError:  # a tree from before issue 14's step (bench_before_after.py --before)
+    from jimeng_tui.jobs.model import Job  # type: ignore[no-redef]
+
+    open_engine = Engine.open
 
 ROWS = 100_000
 OPENS = 9
