@@ -12,12 +12,16 @@ from jimeng_tui.services.jimeng import catalog
 
 ENVIRONMENT_HELP = """\
 environment variables (override the config file):
-  VOLC_ACCESSKEY                  Volcengine access key
+  VOLC_ACCESSKEY                  Volcengine access key (Jimeng 3.0)
   VOLC_SECRETKEY                  Volcengine secret key (never printed or logged)
+  ARK_API_KEY                     Ark API key for Seedance (never printed or logged)
   JIMENG_VIDEO_API_URL            API base URL (default https://visual.volcengineapi.com)
+  ARK_BASE_URL                    Ark base URL (default https://ark.cn-beijing.volces.com/api/v3)
   JIMENG_VIDEO_API_TIMEOUT        HTTP timeout in seconds (default 300)
-  JIMENG_VIDEO_POLL_INTERVAL      seconds between status queries (default 5)
+  JIMENG_VIDEO_POLL_INTERVAL      seconds between status queries (default 5; never faster)
   JIMENG_VIDEO_MAX_POLL_ATTEMPTS  status queries before giving up (default 120)
+  JIMENG_TUI_SERVE_TOKEN          the browser mode's token (jimeng-tui serve)
+  JIMENG_TUI_MCP_TOKEN            the agent server's bearer token (jimeng-tui mcp --http)
   JIMENG_TUI_HOME                 keep config, history, cache, logs and videos under one folder
 """
 

@@ -74,3 +74,16 @@ def test_sandbox_after_status_wait_resume_locate(exe):
     both = run_cli(exe, "--sandbox", "history", "--sandbox", env=env)
     assert both.returncode == 0 and "A kite over the dunes" in both.stdout, both
     assert history_jobs() == []  # nothing went to the live history
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["generate", "--help"]])
+def test_help_names_every_environment_variable_the_config_reads(argv, capsys):
+    """Each variable that overrides a setting (the config schema's list) is in the help."""
+    from jimeng_tui.store.config_schema import ENV_OVERRIDES
+
+    with pytest.raises(SystemExit):
+        cli.main(argv)
+    text = capsys.readouterr().out
+    missing = [var for var in ENV_OVERRIDES if var not in text]
+    assert missing == [], missing
+    assert "JIMENG_TUI_MCP_TOKEN" in text and "JIMENG_TUI_HOME" in text
