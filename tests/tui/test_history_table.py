@@ -71,7 +71,7 @@ async def test_rows_are_drawn_at_fixed_widths_with_wide_characters_cut():
         table.set_on_disk({rows[0].id: True, rows[2].id: False})  # type: ignore[dict-item]
         await pilot.pause()
         drawn = lines(table)
-        assert drawn[0].split() == ["Date", "▼", "Prompt", "Mode", "Len", "Status", "File"]
+        assert drawn[0].split() == ["Date", "▼", "Prompt", "Model", "Len", "Status", "File"]
         assert "11-24 16:00" in drawn[1] and "prompt number 0" in drawn[1] and "✓" in drawn[1]
         assert "★ 城市夜景" in drawn[2] and "…" in drawn[2] and "…" in drawn[2].split("t2v")[1]
         assert "✗ 50412" in drawn[3] and drawn[3].rstrip().endswith("✗")

@@ -184,7 +184,7 @@ class HistoryTable(TableKeysMixin, ScrollView, can_focus=True):
         arrow = {"newest": " ▼", "oldest": " ▲", "longest": " ▼", "shortest": " ▲"}[self._sort]
         date = "Date" + (arrow if self._sort in ("newest", "oldest") else "")
         length = "Len" + (arrow if self._sort in ("longest", "shortest") else "")
-        return (date, "Prompt", "Mode", length, "Status", "File")
+        return (date, "Prompt", "Model", length, "Status", "File")
 
     # ------------------------------------------------------------------ rendering
     def _pieces(self, row: _Row) -> tuple[Piece, ...]:

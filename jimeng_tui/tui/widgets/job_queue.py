@@ -34,7 +34,7 @@ COLUMNS = (  # key, label, least width (the prompt takes what the others leave)
     ("id", "#", 1),
     ("status", "Status", 19),  # "◌ queued at service"
     ("time", "Time", 5),
-    ("mode", "Mode", 12),  # "5 s · 24 fps"; wider for a longer model name, never cut
+    ("mode", "Model", 12),  # a Jimeng mode or a Seedance model; "5 s · 24 fps" under it
     ("prompt", "Prompt · result", 20),
 )
 PROMPT_MIN = 20
