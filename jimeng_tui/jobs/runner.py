@@ -326,6 +326,11 @@ class Runner(SubmitStage, SaveStage, CancelStage, AttachStage):
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self.history.release, job_id, self._pid)
 
+    def running_drives(self) -> dict[int, asyncio.Task[Any]]:
+        """The drives under way: job id → its task. Safe from another thread (the copy is
+        made in C, atomic under the GIL)."""
+        return {job_id: t for job_id, t in dict(self._tasks).items() if not t.done()}
+
     def cancel(self, job_id: int) -> None:
         """Stop tracking a job and mark it cancelled (the service may still finish the task)."""
         task = self._tasks.get(job_id)

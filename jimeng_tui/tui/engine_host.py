@@ -116,11 +116,9 @@ class EngineHost:
     def drives(self) -> dict[int, DriveHandle]:
         """The engine's running drives (the storyboard's too): job id → a handle whose
         ``cancel()`` stops it (the job stays in the journal as it is, resumed next time)."""
-        tasks = dict(self.engine.runner._tasks)  # a copy made in C: atomic under the GIL
         loop = self._engine_loop.loop
-        return {
-            job_id: DriveHandle(task, loop) for job_id, task in tasks.items() if not task.done()
-        }
+        running = self.engine.runner.running_drives()
+        return {job_id: DriveHandle(task, loop) for job_id, task in running.items()}
 
     async def aclose(self) -> None:
         """Stop the drives (they resume next time), close the engine, end the thread."""
