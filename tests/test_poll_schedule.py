@@ -66,19 +66,19 @@ async def test_adaptive_polling_needs_far_fewer_polls_and_keeps_both_bounds(
     assert adaptive_polls * 2 <= fixed_polls, (adaptive_polls, fixed_polls)
     for task_id, seen in polls.items():
         times = [at for at, _ in seen]
-        # never faster than the configured interval (the log keeps milliseconds)
+        statuses = [status for _, status in seen]
+        # never faster than the configured interval: a lower bound a loaded machine can only
+        # widen (each later poll waits an interval after the previous answer; the log keeps
+        # milliseconds)
         gaps = [b - a for a, b in itertools.pairwise(times)]
         assert all(gap >= INTERVAL - 0.002 for gap in gaps), (task_id, gaps)
-        # its first poll came before it finished (the schedule's part), and the poll that saw
-        # it done came no later than one of its own intervals after the finish (an interval
-        # plus the round trip, as at the fixed interval)
-        done_at = sandbox.tasks[task_id].done_at
-        saw_done = [at for at, status in seen if status == "done"]
-        assert seen[0][1] in ("in_queue", "generating") and seen[0][0] < done_at, seen
-        print(f"  {len(seen)} polls, the finish seen {saw_done[0] - done_at:.3f} s after")
-        assert saw_done[0] - done_at <= max(gaps), (task_id, saw_done[0] - done_at, gaps)
-        # and no poll was sent after the one that saw it done
-        assert times[-1] == saw_done[0]
+        # the first poll found the task unfinished (by the sandbox's own clock): the schedule
+        # never put it off past the finish; every later poll is an interval after the one
+        # before, so the poll that saw it done came one of its intervals after one that found
+        # it unfinished, and nothing was sent after that one
+        assert statuses[0] in ("in_queue", "generating"), (task_id, statuses)
+        assert statuses[-1] == "done" and "done" not in statuses[:-1], (task_id, statuses)
+        print(f"  {len(seen)} polls: {' '.join(statuses)}")
 
 
 async def test_a_task_this_runner_did_not_submit_is_polled_at_once(sandbox_factory, engine_for):
