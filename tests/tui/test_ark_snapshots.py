@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_snapshots import SIZES, live_header, make_app, ready, wait_until
+from test_snapshots import SIZES, live_form, live_header, make_app, ready, wait_until
 from textual.widgets import Checkbox, Select
 from tui_support import SEEDANCE_2, seedance_job
 
@@ -20,10 +20,7 @@ def test_form_with_seedance_2(snap_compare, size):
     app = make_app()
 
     async def run_before(pilot):
-        await ready(pilot)
-        live_header(app)
-        form = app.main.form
-        await wait_until(pilot, lambda: form.fields_ready)
+        form = await live_form(pilot)
         form.query_one("#model", Select).value = SEEDANCE_2
         await pilot.pause()
         form.query_one("#prompt").load_text("A lighthouse in a storm, waves breaking, dusk")
@@ -35,11 +32,15 @@ def test_form_with_seedance_2(snap_compare, size):
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
-def shown_seedance_job(app):
+async def seedance_job_selected(pilot) -> None:
+    """The live main screen with one saved Seedance job (7), selected."""
+    app = pilot.app
+    await ready(pilot)
+    live_header(app)
+    await wait_until(pilot, lambda: app.main.panels_ready)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    job = seedance_job(7, SHOTS)
-    app.main.show_jobs([job])
-    return job
+    app.main.show_jobs([seedance_job(7, SHOTS)])
+    app.main.focus_job(7)
 
 
 @pytest.mark.parametrize("size", [pytest.param((140, 45), id="140x45")])
@@ -47,11 +48,7 @@ def test_seedance_job_details_pane(snap_compare, size):
     app = make_app()
 
     async def run_before(pilot):
-        await ready(pilot)
-        live_header(app)
-        await wait_until(pilot, lambda: app.main.panels_ready)
-        shown_seedance_job(app)
-        app.main.focus_job(7)
+        await seedance_job_selected(pilot)
         details = app.main.details
         await wait_until(pilot, lambda: bool(details.query("#poster .halfblock")))
         await pilot.pause(0.2)
@@ -64,11 +61,7 @@ def test_seedance_job_details_dialog(snap_compare, size):
     app = make_app()
 
     async def run_before(pilot):
-        await ready(pilot)
-        live_header(app)
-        await wait_until(pilot, lambda: app.main.panels_ready)
-        shown_seedance_job(app)
-        app.main.focus_job(7)
+        await seedance_job_selected(pilot)
         app.main.queue.focus()
         await wait_until(pilot, lambda: 7 in app.main.board.last_frames)
         await pilot.pause(0.3)  # the list settled behind the dialog

@@ -5,7 +5,7 @@ other service. Regenerate with ``--snapshot-update`` and look at the SVGs before
 from __future__ import annotations
 
 import pytest
-from test_snapshots import MAIN_SIZES, SIZES, live_header, make_app, ready, wait_until
+from test_snapshots import MAIN_SIZES, SIZES, live_form, make_app
 from textual.widgets import Input, Select
 
 
@@ -14,10 +14,7 @@ def test_form_with_a_seedance_model(snap_compare, size, seedance_like):
     app = make_app()
 
     async def run_before(pilot):
-        await ready(pilot)
-        live_header(app)
-        form = app.main.form
-        await wait_until(pilot, lambda: form.fields_ready)
+        form = await live_form(pilot)
         form.query_one("#model", Select).value = "doubao-seedance-2-0-260128"
         await pilot.pause()
         form.query_one("#prompt").load_text("A paper boat drifting down a rain gutter, macro")
@@ -38,10 +35,7 @@ def test_form_offering_jimeng_only_says_how_to_add_seedance(snap_compare, size, 
     async def run_before(pilot):
         from jimeng_tui.services import registry
 
-        await ready(pilot)
-        live_header(app)
-        form = app.main.form
-        await wait_until(pilot, lambda: form.fields_ready)
+        form = await live_form(pilot)
         form.set_services(
             (registry.capabilities("jimeng3"),),
             "Seedance models: add an Ark API key in Settings (F2).",

@@ -73,6 +73,15 @@ def live_header(app: JimengApp, running: int = 0) -> None:
     header.set_throttle(ThrottleState(running, 5, 5, None, 0.0))
 
 
+async def live_form(pilot):
+    """The main screen with the live header and the form's fields in place; the form."""
+    await ready(pilot)
+    live_header(pilot.app)
+    form = pilot.app.main.form
+    await wait_until(pilot, lambda: form.fields_ready)
+    return form
+
+
 @pytest.mark.parametrize("size", MAIN_SIZES)
 def test_main_screen_empty(snap_compare, size):
     app = make_app()
