@@ -17,6 +17,8 @@ from story_support import (
     write_board,
 )
 
+from tests.test_crash_recovery import states
+
 # the encoding error of two H.264 passes (the sandbox's, then the conform/join); an unrelated
 # picture differs by far more (the sandbox's gradients: ~40-90)
 SAME_PICTURE = 6.0
@@ -175,18 +177,6 @@ def test_editing_shot_3_makes_again_shot_3_and_the_shots_chained_from_it_only(
     assert mean_difference(first4, last3) < SAME_PICTURE  # the new shot 4 starts on the new 3
 
 
-def _states(db) -> dict[int, str]:
-    import sqlite3
-
-    if not db.exists():
-        return {}
-    try:
-        with sqlite3.connect(db, timeout=10) as conn:
-            return dict(conn.execute("SELECT id, state FROM jobs"))
-    except sqlite3.OperationalError:  # the schema is being created
-        return {}
-
-
 def test_sigkill_at_random_moments_then_run_again_saves_every_shot_once(
     exe, sandbox_factory, images, tmp_path
 ):
@@ -221,15 +211,15 @@ def test_sigkill_at_random_moments_then_run_again_saves_every_shot_once(
         proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # spread over the run whatever the machine's speed: the n-th kill comes after at least
         # n shots were saved, at a random moment after that
-        while proc.poll() is None and list(_states(db).values()).count("saved") < round_:
+        while proc.poll() is None and list(states(db).values()).count("saved") < round_:
             time.sleep(0.02)
         time.sleep(rng.uniform(0.0, 1.0))
         while proc.poll() is None:
             proc.send_signal(signal.SIGSTOP)
-            states = _states(db)
-            if "submitting" not in states.values():
+            now = states(db)
+            if "submitting" not in now.values():
                 proc.kill()
-                at_kill.append(states)
+                at_kill.append(now)
                 break
             proc.send_signal(signal.SIGCONT)
             time.sleep(0.01)
