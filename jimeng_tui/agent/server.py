@@ -216,19 +216,19 @@ def register_tools(server: MCPServer, tools: AgentTools) -> None:
 
         async def run() -> CallToolResult:
             wait = check_seconds("wait_seconds", wait_seconds)
-            args = GenerateArgs(
+            args = GenerateArgs(  # in the order GenerateArgs declares them
                 prompt=prompt,
                 model=model,
                 mode=mode,
+                seed=seed,
+                options=dict(options or {}),
                 duration=duration,
                 fps=fps,
                 aspect_ratio=aspect_ratio,
                 resolution=resolution,
+                reference_images=tuple(reference_images or ()),
                 image=image,
                 tail_image=tail_image,
-                reference_images=tuple(reference_images or ()),
-                seed=seed,
-                options=dict(options or {}),
             )
             fields = video_input(args, default_model=default_model(desk.engine))
             done = await desk.generate(fields, idempotency_key=idempotency_key or None)

@@ -120,7 +120,7 @@ class Engine:
             history=history,
             settings=settings,
             on_event=on_event,
-            missing_credentials=missing_credentials,
+            missing_credentials=dict(missing_credentials or {}),
         )
         return cls(
             paths=paths,

@@ -353,10 +353,9 @@ def banner(base_url: str, options: o.SandboxOptions) -> str:
         extras.append(f"videos padded to {options.large_file_bytes} bytes")
     if extras:
         lines.append("  " + ", ".join(extras))
-    if options.request_log:
-        lines.append(f"  request log: {options.request_log}")
-    if options.task_file:
-        lines.append(f"  tasks kept in: {options.task_file}")
+    for label, path in (("request log", options.request_log), ("tasks kept in", options.task_file)):
+        if path:
+            lines.append(f"  {label}: {path}")
     lines += [
         "",
         "Point jimeng-tui at it (in another terminal):",

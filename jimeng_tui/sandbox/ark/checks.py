@@ -313,6 +313,16 @@ def check_create(
     raw_body: Any, endpoints: dict[str, str], not_open: tuple[str, ...] = ()
 ) -> CreateInfo:
     """Everything but image bytes. Raises ArkError."""
+    info = _read_create(raw_body, endpoints, not_open)
+    # the content review comes after every parameter check, as on the service
+    _review_text(info.prompt)
+    for image in info.images:
+        if IMAGE_RISK_MARKER in image.url and not image.url.startswith("data:"):
+            raise input_image_rejected(image)
+    return info
+
+
+def _read_create(raw_body: Any, endpoints: dict[str, str], not_open: tuple[str, ...]) -> CreateInfo:
     if not isinstance(raw_body, dict):
         raise invalid("body", "must be a JSON object")
     body = present(raw_body)
@@ -336,7 +346,7 @@ def check_create(
     if not _is_int(seed) or not -1 <= seed <= m.SEED_MAX:
         raise invalid("seed", f"must be -1 or 0..{m.SEED_MAX}, not {seed!r}")
     duration, frames = _length(body, model)
-    info = CreateInfo(
+    return CreateInfo(
         model_name=name,
         model=model,
         prompt=prompt,
@@ -352,11 +362,6 @@ def check_create(
         media_references=media,
         draft_task_id=draft_task_id,
     )
-    _review_text(prompt)
-    for image in images:
-        if IMAGE_RISK_MARKER in image.url and not image.url.startswith("data:"):
-            raise input_image_rejected(image)
-    return info
 
 
 def _review_text(prompt: str) -> None:
