@@ -22,9 +22,17 @@ async def test_load_see_the_plan_run_after_asking_and_get_one_film(engine, sandb
         await wait_for(pilot, lambda: len(statuses(app)) == 3, 10, "the plan")
         assert statuses(app) == ["to submit", "to submit", "to submit"]
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", 5, "asks")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "PaidConfirmScreen", 5, "asks")
         asked = str(app.screen.query_one(".confirm-text").render())
-        assert "3 shot(s) will be submitted (in the sandbox nothing is billed)" in asked
+        # the paid question of every other paid action: what, how many of which kind, the cost
+        assert "3 shot(s) will be submitted." in asked
+        assert "3 new generations:" in asked
+        assert "Estimated cost:" in asked
+        assert "This is the sandbox: nothing is billed." in asked
+        assert "The service bills" not in asked
+        await pilot.press("y")  # no letter answers a paid question
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "PaidConfirmScreen"
         assert sandbox.submitted_bodies() == []  # asking sent nothing
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Film saved" in summary(app), 90, "the film")

@@ -38,7 +38,7 @@ async def test_retake_a_shot_keep_an_alternative_and_the_film_and_chain_follow_i
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: len(statuses(app)) == 3, 10, "the plan")
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: screen_name(app) == "ConfirmScreen", 5, "asks")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmScreen), 5, "asks")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Film saved" in summary(app), 90, "the film")
         assert len(sandbox.submitted_bodies()) == 3

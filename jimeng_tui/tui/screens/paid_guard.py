@@ -83,7 +83,10 @@ def confirm_paid(
         proceed()
         return
     text = f"{what}\n\n{paid_summary(requests)}{cost_line(app, requests)}"
-    text += "\n\nThe service bills each generation."
+    if getattr(getattr(app, "engine", None), "is_sandbox", False):
+        text += "\n\nThis is the sandbox: nothing is billed."
+    else:
+        text += "\n\nThe service bills each generation."
     if warning:
         text += f"\n\n{warning}"
     text += "\n(Settings → Paid actions can turn this question off.)"

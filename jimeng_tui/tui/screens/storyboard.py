@@ -375,7 +375,8 @@ class StoryboardScreen(Screen[None]):
 
     # ------------------------------------------------------------------ running
     def action_run_story(self) -> None:
-        from jimeng_tui.tui.screens.confirm import ConfirmScreen
+        from jimeng_tui.domain.errors import JimengError
+        from jimeng_tui.tui.screens.paid_guard import confirm_paid
 
         if self.running or self.taking:
             self.notify("The storyboard or a re-take is already running.")
@@ -383,25 +384,24 @@ class StoryboardScreen(Screen[None]):
         if self.board is None or not self.plans:
             self.notify("Load a storyboard without errors first.", severity="warning")
             return
-        paid = sum(1 for p in self.plans if str(p.action) == "run")
-        if paid == 0:
-            self._run()
+        try:
+            requests = self._run_requests()
+        except JimengError as exc:  # the plan was checked at load; a file may have gone since
+            self.notify(f"Not run: {exc}", severity="error")
             return
-        cost = (
-            "in the sandbox nothing is billed"
-            if self.engine.is_sandbox
-            else "each is a paid generation"
+        if not requests:
+            self._run()  # every shot is saved: only the film is joined
+            return
+        confirm_paid(
+            self.app,
+            title="Run storyboard",
+            what=(
+                f"{len(requests)} shot(s) will be submitted. Saved shots are reused; the film is "
+                "joined when every shot is saved."
+            ),
+            requests=requests,
+            proceed=lambda: self._start(self._run),
         )
-        text = (
-            f"{paid} shot(s) will be submitted ({cost}). Saved shots are reused; the film is "
-            "joined when every shot is saved."
-        )
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._run()
-
-        self.app.push_screen(ConfirmScreen("Run storyboard", text, yes="Run"), answered)
 
     @work(exclusive=True, group="story-run", exit_on_error=False)
     async def _run(self) -> None:
