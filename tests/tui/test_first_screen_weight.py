@@ -83,6 +83,7 @@ SERVICE_MODULES = (
     "jimeng_tui.domain.prices",
     "jimeng_tui.domain.events",
     "jimeng_tui.tui.engine_bridge",
+    "jimeng_tui.domain.meta",  # a job's bookkeeping: no job is made before the first frame
 )
 
 
