@@ -73,9 +73,7 @@ def _config_error_class() -> type[BaseException] | None:
 def _dispatch(ns: argparse.Namespace) -> int:
     if ns.command is not None:
         return run_command(ns)  # the command table: its module, imported now
-    from jimeng_tui.session.services import register_builtin
-
-    register_builtin()  # the services' tables (cheap): error hints, modes, capabilities
+    # The studio registers the services' tables after its first frame (not needed before).
     # Importing Textual and building the first screen make objects that are never garbage;
     # collecting in the middle of it cost ~20 ms of start-up. JimengApp turns the collector
     # back on after its first frame.

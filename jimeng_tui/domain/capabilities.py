@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from jimeng_tui.domain.errors import ValidationError
-from jimeng_tui.domain.prices import PriceTable
+
+if TYPE_CHECKING:  # the form's first screen reads the tables, not the prices
+    from jimeng_tui.domain.prices import PriceTable
 
 
 class InputKind(enum.StrEnum):

@@ -8,9 +8,18 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jimeng_tui.domain.meta import JobMeta
+if TYPE_CHECKING:
+    from jimeng_tui.domain.meta import JobMeta
+
+
+def _empty_meta() -> JobMeta:
+    # imported with the first job, not with this module: the studio's first frame imports the
+    # job states (for its job list's actions) but makes no job
+    from jimeng_tui.domain.meta import JobMeta
+
+    return JobMeta()
 
 
 class JobState(StrEnum):
@@ -110,7 +119,7 @@ class Job:
     favourite: bool = False
     owner_pid: int | None = None
     heartbeat_at: float | None = None
-    meta: JobMeta = field(default_factory=JobMeta)  # bookkeeping: batch origin, body sent, ...
+    meta: JobMeta = field(default_factory=_empty_meta)  # bookkeeping: batch origin, body sent, ...
 
     @property
     def is_final(self) -> bool:

@@ -1,8 +1,13 @@
 """Services by name. Registration happens in the composition root (``session``), not here, so
-importing the registry never drags a concrete service into the engine."""
+importing the registry never drags a concrete service into the engine.
+
+A service's request codec may be registered as a :class:`CodecLoader`: its module (the request
+checks, image reading) is imported the first time a request is built, not when the service is
+registered (the studio's first screen reads only the capability tables)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,10 +19,18 @@ ServiceFactory = Callable[[Target], Service]
 
 
 @dataclass(frozen=True)
+class CodecLoader:
+    """A codec imported on first use: ``load`` returns it (``codec()`` keeps what it returned)."""
+
+    load: Callable[[], RequestCodec]
+
+
+@dataclass(frozen=True)
 class Registered:
     capabilities: Capabilities
     factory: ServiceFactory
-    codec: RequestCodec | None = None  # None only for services that build no requests here
+    # None only for services that build no requests here; a CodecLoader until first used
+    codec: RequestCodec | CodecLoader | None = None
     # where a service that needs no configured credentials is reached (a local or test-only
     # service): the session sets it up like any other; None = the session knows its settings
     target: Target | None = None
@@ -30,7 +43,7 @@ def register(
     name: str,
     factory: ServiceFactory,
     caps: Capabilities,
-    codec: RequestCodec | None = None,
+    codec: RequestCodec | CodecLoader | None = None,
     *,
     target: Target | None = None,
 ) -> None:
@@ -46,9 +59,14 @@ def own_target(name: str) -> Target | None:
 def codec(name: str) -> RequestCodec:
     """The request builder of service ``name`` (ValidationError if it has none)."""
     capabilities(name)  # the error names the known ones
-    found = _SERVICES[name].codec
+    registered = _SERVICES[name]
+    found = registered.codec
     if found is None:
         raise ValidationError("service", f"the service {name!r} builds no requests")
+    if isinstance(found, CodecLoader):
+        loaded = found.load()
+        _SERVICES[name] = dataclasses.replace(registered, codec=loaded)
+        return loaded
     return found
 
 

@@ -91,7 +91,8 @@ def _decode(row: sqlite3.Row | tuple[Any, ...]) -> dict[str, Any]:
     data["params"] = json.loads(data["params"]) if data["params"] else {}
     data["image_hashes"] = json.loads(data["image_hashes"]) if data["image_hashes"] else []
     data["favourite"] = bool(data["favourite"])
-    data["meta"] = json.loads(data["meta"]) if data["meta"] else {}
+    meta = data["meta"]  # most rows' is "{}": json.loads was ~3 µs a row (a page of 200)
+    data["meta"] = json.loads(meta) if meta and meta != "{}" else {}
     return data
 
 
@@ -442,8 +443,7 @@ class History:
         return int(row[0])
 
     def interrupt_counts(self) -> None:
-        """Stop a count running in another thread (it raises CountInterrupted there); no effect
-        when none runs."""
+        """Stop a count running in another thread (it raises CountInterrupted there), if any."""
         conn = self._count_conn
         if conn is not None:
             conn.interrupt()

@@ -23,7 +23,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from jimeng_tui.tui.engine_bridge import post_event
 from jimeng_tui.tui.engine_host import EngineHost
 from jimeng_tui.tui.job_signal import write_to_terminal
 from jimeng_tui.tui.palette import JimengCommands
@@ -76,9 +75,8 @@ class JimengApp(StudioExtras, App[int]):
         typeahead: str = "",
     ) -> None:
         super().__init__()
-        from jimeng_tui.session.services import register_builtin
-
-        register_builtin()  # the services' tables (cheap): error hints, modes, capabilities
+        # The services' tables are registered when the form's rows are built, a frame after
+        # the first (screens/form_request.py: every_service), or the help first reads them.
         # Building the first screen allocates many objects; a cyclic collection in the middle
         # of it cost ~50 ms (a third of the start-up). Collection resumes after the first frame
         # (also when `jimeng-tui` paused it before importing Textual), as Textual itself
@@ -241,6 +239,8 @@ class JimengApp(StudioExtras, App[int]):
     def _on_engine_event(self, event: object) -> None:
         """Called by the engine (any thread): the event becomes a message to the main screen,
         by its type."""
+        from jimeng_tui.tui.engine_bridge import post_event  # loaded with the first event
+
         stack = self.screen_stack
         if stack:
             post_event(stack[0], event)

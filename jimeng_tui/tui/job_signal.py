@@ -4,10 +4,10 @@ the app's own terminal (``jimeng_tui/notify.py`` says what each method writes)."
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jimeng_tui import notify
-from jimeng_tui.domain.job import Job
+if TYPE_CHECKING:  # the app imports this module before its first frame; a job ends later
+    from jimeng_tui.domain.job import Job
 
 
 def notify_method(app: Any) -> str:
@@ -31,6 +31,8 @@ def signal_job_end(app: Any, job: Job) -> str:
     """Tell the user that ``job`` ended, by the configured method; returns the method used."""
     if not app.bell_on_finish:  # tests and demos: silent
         return "none"
+    from jimeng_tui import notify
+
     return notify.send(
         notify_method(app),
         notify.job_notice(job),

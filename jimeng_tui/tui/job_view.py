@@ -9,15 +9,17 @@ from __future__ import annotations
 import contextlib
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
 from jimeng_tui.domain.job import Job, JobState
 from jimeng_tui.tui.day_spend import refresh_day_spend
-from jimeng_tui.tui.job_board import JobBoard, announcement
 from jimeng_tui.tui.job_signal import signal_job_end
 from jimeng_tui.tui.messages import PosterReady
+
+if TYPE_CHECKING:  # the main screen imports this module before its first frame
+    from jimeng_tui.tui.job_board import JobBoard
 
 S = JobState
 
@@ -27,6 +29,8 @@ class JobViewMixin:
 
     @cached_property
     def board(self) -> JobBoard:
+        from jimeng_tui.tui.job_board import JobBoard
+
         return JobBoard()
 
     @cached_property
@@ -73,6 +77,8 @@ class JobViewMixin:
                 self.refresh_bindings()
 
     def _announce(self: Any, job: Job) -> None:
+        from jimeng_tui.tui.job_board import announcement
+
         said = announcement(job)
         if said is None:
             return

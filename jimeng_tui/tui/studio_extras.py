@@ -65,7 +65,10 @@ def help_content(app: App[Any]) -> Any:
     """What the help screen shows for ``app``'s current screen (reads the history for the
     typical waits: the app's side of the help, not the screen's)."""
     from jimeng_tui.services import registry
+    from jimeng_tui.session.services import ensure_builtin
     from jimeng_tui.tui.screens.help import HelpContent, screen_keys
+
+    ensure_builtin()  # F1 pressed as the studio starts: its models table reads them
 
     screen = app.screen
     title = getattr(screen, "HELP_TITLE", None) or type(screen).__name__.removesuffix("Screen")

@@ -10,12 +10,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jimeng_tui.domain.capabilities import Capabilities
 from jimeng_tui.domain.errors import ValidationError
-from jimeng_tui.domain.request import VideoInput
-from jimeng_tui.services import registry
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the first screen imports this module; the registry loads after it
+    from jimeng_tui.domain.capabilities import Capabilities
+    from jimeng_tui.domain.request import VideoInput
     from jimeng_tui.services.base import BuiltRequest
 
 # registry name → (whether the credentials allow it, how to add them: one line on the form)
@@ -35,6 +34,8 @@ def offered_services(credentials: Any, *, sandbox: bool) -> tuple[tuple[Capabili
     """(the services whose models the form offers, the hint line for the others).
 
     With no credentials for any (the first run is on screen then) every service is offered."""
+    from jimeng_tui.services import registry
+
     every = registry.all_capabilities()
     if sandbox:
         return every, ""
@@ -52,6 +53,16 @@ def offered_services(credentials: Any, *, sandbox: bool) -> tuple[tuple[Capabili
     if not usable:
         return every, " ".join(hints)
     return tuple(usable), " ".join(hints)
+
+
+def every_service() -> tuple[Capabilities, ...]:
+    """Every registered service (the sandbox's view, before the config is read), the built-in
+    ones registered first if none is: the studio does it here, after its first frame (their
+    tables were ~15 ms of imports before it)."""
+    from jimeng_tui.session.services import ensure_builtin
+
+    ensure_builtin()
+    return offered_services(None, sandbox=True)[0]
 
 
 def build_from_form(video: VideoInput, *, default_model: str = "") -> BuiltRequest:
@@ -72,6 +83,9 @@ def video_input_of(request: BuiltRequest) -> VideoInput:
 def video_input_from_params(params: Mapping[str, Any]) -> VideoInput:
     """Stored request parameters → the form's input. The model's own options are found by
     their names; what no longer fits is left to the form (it keeps its value)."""
+    from jimeng_tui.domain.request import VideoInput
+    from jimeng_tui.services import registry
+
     model_id = str(params.get("model") or params.get("mode") or "")
     try:
         option_names = {o.name for o in registry.find_model(model_id)[1].options}

@@ -14,10 +14,14 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from jimeng_tui.domain.capabilities import Capabilities
 from jimeng_tui.tui.focus_keys import FOCUS_KEYS
 from jimeng_tui.tui.messages import FormChanged
-from jimeng_tui.tui.screens.form_request import build_from_form, offered_services, video_input_of
+from jimeng_tui.tui.screens.form_request import (
+    build_from_form,
+    every_service,
+    offered_services,
+    video_input_of,
+)
 from jimeng_tui.tui.screens.main_jobs import MainJobs
 from jimeng_tui.tui.typing_guard import TypedIntoList
 from jimeng_tui.tui.widgets.deferred import Deferred
@@ -26,6 +30,7 @@ from jimeng_tui.tui.widgets.key_footer import KeyFooter
 from jimeng_tui.tui.widgets.prompt_form import FormDefaults, PromptForm
 
 if TYPE_CHECKING:
+    from jimeng_tui.domain.capabilities import Capabilities
     from jimeng_tui.tui.widgets.job_details import JobDetails
     from jimeng_tui.tui.widgets.job_queue import JobQueue
 
@@ -101,10 +106,9 @@ class MainScreen(MainJobs, Screen[None]):
             )
         super().__init__(classes=classes)
         self._defaults = defaults
-        # before the config is read: every registered service (the sandbox's view)
-        self._services = (
-            services if services is not None else offered_services(None, sandbox=True)[0]
-        )
+        # before the config is read: every registered service (the sandbox's view), read when
+        # the form's rows are built (a frame after the first: the tables load then)
+        self._services = services
         self._clock = clock
         self._resumed = False
         self._panels_ready = False
@@ -117,7 +121,7 @@ class MainScreen(MainJobs, Screen[None]):
         with Container(id="panels"):
             with VerticalScroll(id="left"):
                 yield PromptForm(
-                    self._defaults, services=self._services, builder=build_from_form, id="form"
+                    self._defaults, services=self._offered, builder=build_from_form, id="form"
                 )
                 yield Static(TIPS, id="tips")
             # The job list and details mount one frame after the rest (no job is shown yet
@@ -125,6 +129,11 @@ class MainScreen(MainJobs, Screen[None]):
             # screen. The app starts the engine once they are in (PanelsReady).
             yield Deferred(self._build_panels, mounted=self._panels_mounted, id="right-pending")
         yield KeyFooter()
+
+    def _offered(self) -> tuple[Capabilities, ...]:
+        if self._services is None:
+            self._services = every_service()
+        return self._services
 
     def _build_panels(self) -> Widget:
         from jimeng_tui.tui.model_names import model_label, short_model_name

@@ -4,7 +4,7 @@ seed), the prompt counter and the per-field error line. ``PromptForm`` puts them
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
@@ -12,7 +12,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
-from jimeng_tui.domain.capabilities import ModelCaps
 from jimeng_tui.tui.widgets.form_button import FormButton
 from jimeng_tui.tui.widgets.form_select import FormSelect
 from jimeng_tui.tui.widgets.model_choice import (
@@ -24,6 +23,9 @@ from jimeng_tui.tui.widgets.model_choice import (
     takes_last,
     takes_ratio,
 )
+
+if TYPE_CHECKING:
+    from jimeng_tui.domain.capabilities import ModelCaps
 
 # Seconds, frames per second and the ratio a fresh form starts from when the model offers them.
 START_DURATION = 5

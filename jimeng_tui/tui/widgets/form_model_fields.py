@@ -5,12 +5,11 @@ value). Says what no longer applies when the user picks another model."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, Select
 
-from jimeng_tui.domain.capabilities import ModelCaps
 from jimeng_tui.tui.widgets.form_fields import (
     START_DURATION,
     START_FPS,
@@ -26,6 +25,9 @@ from jimeng_tui.tui.widgets.model_choice import (
     takes_last,
     takes_references,
 )
+
+if TYPE_CHECKING:
+    from jimeng_tui.domain.capabilities import ModelCaps
 
 
 class ModelFields(Vertical):

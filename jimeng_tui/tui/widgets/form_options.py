@@ -4,16 +4,18 @@ about the option lands on it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select
 
-from jimeng_tui.domain.capabilities import Option
 from jimeng_tui.domain.errors import ValidationError
-from jimeng_tui.domain.request import OptionValue
 from jimeng_tui.tui.widgets.form_select import FormSelect
+
+if TYPE_CHECKING:
+    from jimeng_tui.domain.capabilities import Option
+    from jimeng_tui.domain.request import OptionValue
 
 
 class FlagBox(Checkbox):

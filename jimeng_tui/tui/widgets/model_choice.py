@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from jimeng_tui.domain.capabilities import Capabilities, InputKind, ModelCaps
+if TYPE_CHECKING:  # the tables come with the form's rows, a frame after the first screen
+    from jimeng_tui.domain.capabilities import Capabilities, ModelCaps
 
 # Amber past this share of a model's prompt limit (Jimeng 3.0: 400 of 800, its recommendation).
 PROMPT_RECOMMENDED_SHARE = 0.5
@@ -71,14 +73,20 @@ def entry_of(entries: Iterable[ModelEntry], model_id: str) -> ModelEntry | None:
 
 # ------------------------------------------------------------------ what a model takes
 def takes_first(model: ModelCaps) -> bool:
+    from jimeng_tui.domain.capabilities import InputKind
+
     return bool(model.inputs & {InputKind.FIRST_FRAME, InputKind.FIRST_LAST})
 
 
 def takes_last(model: ModelCaps) -> bool:
+    from jimeng_tui.domain.capabilities import InputKind
+
     return InputKind.FIRST_LAST in model.inputs
 
 
 def takes_references(model: ModelCaps) -> bool:
+    from jimeng_tui.domain.capabilities import InputKind
+
     return InputKind.REFERENCE_IMAGES in model.inputs and model.max_reference_images > 0
 
 
@@ -92,6 +100,8 @@ def takes_ratio(model: ModelCaps, *, has_first_image: bool) -> bool:
 
 def inputs_words(model: ModelCaps) -> str:
     """What goes in, in a few words (plus the resolution where the id lacks it)."""
+    from jimeng_tui.domain.capabilities import InputKind
+
     required = [o.label.lower() for o in model.options if o.required]
     if required:
         words = "frame + " + " + ".join(required)
@@ -114,6 +124,8 @@ def mode_options(models: Iterable[ModelCaps]) -> list[tuple[str, str]]:
 
 
 def image_rule(model: ModelCaps) -> str:
+    from jimeng_tui.domain.capabilities import InputKind
+
     if not takes_first(model):
         return "no image"
     if InputKind.TEXT in model.inputs:

@@ -10,7 +10,7 @@ names). No I/O here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from textual import on
@@ -18,9 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
-from jimeng_tui.domain.capabilities import Capabilities, ModelCaps
 from jimeng_tui.domain.errors import ValidationError
-from jimeng_tui.domain.request import VideoInput
 from jimeng_tui.tui.messages import BrowseRequested, FormChanged, GenerateRequested
 from jimeng_tui.tui.widgets.deferred import Deferred
 from jimeng_tui.tui.widgets.form_fields import (
@@ -51,6 +49,10 @@ from jimeng_tui.tui.widgets.model_choice import (
 )
 from jimeng_tui.tui.widgets.prompt_recall import PromptArea
 
+if TYPE_CHECKING:  # the first screen (the prompt) needs neither: the rows come a frame later
+    from jimeng_tui.domain.capabilities import Capabilities, ModelCaps
+    from jimeng_tui.domain.request import VideoInput
+
 FIELDS = (
     "prompt",
     "model",
@@ -70,7 +72,9 @@ FIELD_ALIASES = {"ratio": "aspect_ratio", "reference_image": "reference_images"}
 REFERENCE_SEPARATOR = ","
 
 # The screen's request builder: VideoInput → the request to run (raises ValidationError).
-Builder = Callable[[VideoInput], Any]
+Builder = Callable[["VideoInput"], Any]
+# what to offer: the services' tables, or how to get them (read when the rows are built)
+Services = tuple["Capabilities", ...] | Callable[[], tuple["Capabilities", ...]]
 
 
 def _no_builder(video: VideoInput) -> VideoInput:
@@ -86,7 +90,7 @@ class PromptForm(ModelFields):
         self,
         defaults: FormDefaults | None = None,
         *,
-        services: tuple[Capabilities, ...] = (),
+        services: Services = (),
         builder: Builder | None = None,
         hint: str = "",
         **kwargs: Any,
@@ -94,7 +98,8 @@ class PromptForm(ModelFields):
         super().__init__(**kwargs)
         self._defaults = defaults or FormDefaults()
         self._builder = builder or _no_builder
-        self._entries = model_entries(services)
+        self._services = services
+        self._model_entries: tuple[ModelEntry, ...] | None = None
         self._hint = hint
         self._shown: ModelCaps | None = None  # the model whose fields are on screen
         self._option_memory: dict[str, Any] = {
@@ -103,6 +108,17 @@ class PromptForm(ModelFields):
         }
         self._fields_ready = False
         self._waiting: list[Callable[[], object]] = []  # calls that need the rows (in order)
+
+    @property
+    def _entries(self) -> tuple[ModelEntry, ...]:
+        if self._model_entries is None:
+            services = self._services
+            self._model_entries = model_entries(services() if callable(services) else services)
+        return self._model_entries
+
+    @_entries.setter
+    def _entries(self, entries: tuple[ModelEntry, ...]) -> None:
+        self._model_entries = entries
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -336,6 +352,8 @@ class PromptForm(ModelFields):
     def video_input(self) -> VideoInput:
         """What the form says, for the chosen model (ValidationError for a seed that is not a
         number). Fields the model does not take are left out."""
+        from jimeng_tui.domain.request import VideoInput
+
         model = self.model
         prompt = self.query_one("#prompt", TextArea).text
         first = self._input("first_image").value.strip() if takes_first(model) else ""
