@@ -108,7 +108,7 @@ class MainScreen(MainJobs, Screen[None]):
         self._defaults = defaults
         # before the config is read: every registered service (the sandbox's view), read when
         # the form's rows are built (a frame after the first: the tables load then)
-        self._services = services
+        self._services: tuple[Capabilities, ...] | None = services
         self._clock = clock
         self._resumed = False
         self._panels_ready = False
