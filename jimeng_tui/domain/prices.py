@@ -122,6 +122,9 @@ def describe(estimate: Estimate) -> str:
     return f"≈ {money(estimate.amount, estimate.currency)} ({estimate.why})"
 
 
+MAX_REASONS = 3  # distinct reasons a total names before "and N more"
+
+
 def describe_total(estimates: list[Estimate]) -> str:
     """One line for several requests: the sum of the known estimates, and how many are unknown;
     a single request is described whole."""
@@ -131,7 +134,12 @@ def describe_total(estimates: list[Estimate]) -> str:
     currency = estimates[0].currency if estimates else ""
     unknown = len(estimates) - len(known)
     if not known:
-        return f"cost unknown for all {len(estimates)} ({estimates[0].why})" if estimates else ""
+        if not estimates:
+            return ""
+        # each distinct reason once: every model that lacks a price is named, not the first only
+        whys = list(dict.fromkeys(e.why for e in estimates))
+        more = f" · and {len(whys) - MAX_REASONS} more" if len(whys) > MAX_REASONS else ""
+        return f"cost unknown for all {len(estimates)} ({' · '.join(whys[:MAX_REASONS])}{more})"
     text = f"≈ {money(sum(known), currency)} in all"
     if unknown:
         text += f" ({unknown} of unknown cost not included)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from jimeng_tui.domain.prices import ark_tokens, describe
+from jimeng_tui.domain.prices import ark_tokens, describe, describe_total
 from jimeng_tui.pricing import PriceBook, estimate, estimate_params
 from jimeng_tui.services.ark.codec import ARK_CAPS
 from jimeng_tui.services.ark.prices import output_size
@@ -80,6 +80,22 @@ def test_a_model_nobody_priced_is_unknown_never_guessed():
     line = describe(est)
     assert line.startswith("cost unknown (")
     assert 'set [prices] "doubao-seedance-1-0-lite-t2v-250428" in config.toml' in line
+
+
+def test_a_total_of_unknown_costs_names_every_model_that_lacks_a_price():
+    """A storyboard of two models: the total says where to set both prices, not the first's."""
+    first = estimate_params({"duration": 5}, JIMENG_CAPS, PriceBook(), model_id="i2v_first_720p")
+    text = estimate_params({"duration": 4}, JIMENG_CAPS, PriceBook(), model_id="t2v_720p")
+    line = describe_total([first, first, first, text])
+    assert line.startswith("cost unknown for all 4 (")
+    assert line.count('set [prices] "i2v_first_720p"') == 1  # each reason once
+    assert 'set [prices] "t2v_720p"' in line
+    many = [
+        estimate_params({"duration": 5}, JIMENG_CAPS, PriceBook(), model_id=mode)
+        for mode in JIMENG_MODES
+    ]
+    assert len({e.why for e in many}) > 3
+    assert describe_total(many).endswith(f"and {len({e.why for e in many}) - 3} more)")
 
 
 @pytest.mark.parametrize("mode", JIMENG_MODES)
