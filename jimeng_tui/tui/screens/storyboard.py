@@ -342,6 +342,8 @@ class StoryboardScreen(Screen[None]):
             f"keep shot {remake[0]}'s old video (Enter on it) to leave it as it is."
         )
         requests = self._run_requests()
+        if requests is None:
+            return
         confirm_paid(
             self.app,
             title=f"Shot {index}: new keeper",
@@ -359,23 +361,28 @@ class StoryboardScreen(Screen[None]):
         """Start a ``@work`` method from a callback that expects nothing back."""
         worker(*args)
 
-    def _run_requests(self) -> list[Any]:
+    def _run_requests(self) -> list[Any] | None:
+        """The requests the next run sends (None, said on screen, when one cannot be built)."""
+        from jimeng_tui.domain.errors import JimengError
         from jimeng_tui.jobs.request_builder import build_request
         from jimeng_tui.story.board import CHAINED_STAND_IN
 
         board = self.board
         assert board is not None
         out = []
-        for p in self.plans:
-            if str(p.action) == "run":
-                stand_in = str(board.folder / CHAINED_STAND_IN) if p.shot.chained else None
-                fields = p.shot.video_input(board.fps, stand_in)
-                out.append(build_request(fields, base_dir=board.folder))
+        try:
+            for p in self.plans:
+                if str(p.action) == "run":
+                    stand_in = str(board.folder / CHAINED_STAND_IN) if p.shot.chained else None
+                    fields = p.shot.video_input(board.fps, stand_in)
+                    out.append(build_request(fields, base_dir=board.folder))
+        except JimengError as exc:  # the plan was checked at load; a file may have gone since
+            self.notify(f"Not run: {exc}", severity="error")
+            return None
         return out
 
     # ------------------------------------------------------------------ running
     def action_run_story(self) -> None:
-        from jimeng_tui.domain.errors import JimengError
         from jimeng_tui.tui.screens.paid_guard import confirm_paid
 
         if self.running or self.taking:
@@ -384,10 +391,8 @@ class StoryboardScreen(Screen[None]):
         if self.board is None or not self.plans:
             self.notify("Load a storyboard without errors first.", severity="warning")
             return
-        try:
-            requests = self._run_requests()
-        except JimengError as exc:  # the plan was checked at load; a file may have gone since
-            self.notify(f"Not run: {exc}", severity="error")
+        requests = self._run_requests()
+        if requests is None:
             return
         if not requests:
             self._run()  # every shot is saved: only the film is joined
