@@ -93,8 +93,10 @@ def asks_help(argv: Sequence[str]) -> bool:
 
 
 def first_command(argv: Sequence[str]) -> str | None:
+    """The command named on the command line; None when there is none, or when -h/--help comes
+    before it (argparse then prints the top-level help: every command belongs in it)."""
     for arg in argv:
-        if arg == "--":
+        if arg in ("--", "-h", "--help"):
             return None
         if not arg.startswith("-"):
             return arg

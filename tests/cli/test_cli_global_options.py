@@ -87,3 +87,17 @@ def test_help_names_every_environment_variable_the_config_reads(argv, capsys):
     missing = [var for var in ENV_OVERRIDES if var not in text]
     assert missing == [], missing
     assert "JIMENG_TUI_MCP_TOKEN" in text and "JIMENG_TUI_HOME" in text
+
+
+@pytest.mark.parametrize("argv", [["--help", "generate"], ["-h", "story", "run"]])
+def test_help_before_a_command_lists_every_command(argv, capsys):
+    """`jimeng-tui --help generate` prints the top-level help: its list holds every command,
+    not only the one named after the flag."""
+    from jimeng_tui.cli.commands import COMMANDS
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    missing = [name for name in COMMANDS if f"\n    {name} " not in text]
+    assert missing == [], (missing, text)
