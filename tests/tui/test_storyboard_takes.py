@@ -188,3 +188,28 @@ def test_takes_screen_snapshot(snap_compare, sandbox, tmp_path):
         assert snap_compare(app, terminal_size=(140, 45), run_before=run_before)
     finally:
         asyncio.run(eng.aclose())
+
+
+async def test_keeping_a_take_sends_no_other_shot(engine, sandbox, tmp_path):
+    """Shots 1 and 2 were never made: keeping a take of shot 3 makes it the keeper and says
+    Ctrl+R makes the rest; it neither asks to send them nor sends them."""
+    board = write_board(tmp_path, SHOTS)
+    app = HostApp(engine, board)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: len(statuses(app)) == 3, 10, "the plan")
+        app.screen.query_one("#story-shots").move_cursor(row=2)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: isinstance(app.screen, TakeCountScreen), 5, "how many")
+        await pilot.press("backspace", "1", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PaidConfirmScreen), 10, "pay?")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TakesScreen), 90, "the takes")
+        assert len(sandbox.submitted_bodies()) == 1
+        take = app.screen.jobs[-1]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Ctrl+R makes them" in summary(app), 10, "said")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, StoryboardScreen)
+        assert statuses(app)[:2] == ["to submit", "to submit"]
+    assert len(sandbox.submitted_bodies()) == 1
+    assert engine.history.get(take.id).state is JobState.SAVED

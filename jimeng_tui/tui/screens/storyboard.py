@@ -259,6 +259,8 @@ class StoryboardScreen(Screen[None]):
         from jimeng_tui.tui.engine_host import engine_call
 
         index = order.shot.index
+        # busy from the first submit on: Ctrl+R, another re-take and Esc wait for it
+        self.taking[index] = []
         ticker = self.set_interval(REFRESH_S, self._refresh)
         try:
             try:
@@ -326,6 +328,15 @@ class StoryboardScreen(Screen[None]):
         self.query_one("#story-shots", DataTable).move_cursor(row=index - 1)
         if kept.remake:
             self._ask_remake(index, kept.remake)
+            return
+        others = self._run_requests()
+        if others is None:
+            return
+        if others:  # keeping a take sends nothing: the shots still to make wait for Ctrl+R
+            self.say(
+                f"Shot {index}: job {job_id} is the keeper now. {len(others)} other shot(s) "
+                "are still to be made: Ctrl+R makes them (it asks first) and joins the film."
+            )
             return
         self.say(f"Shot {index}: job {job_id} is the keeper now; joining the film…")
         self.action_run_story()
