@@ -97,10 +97,8 @@ class Runner(SubmitStage, SaveStage, CancelStage, AttachStage):
         history: History,
         settings: RunnerSettings,
         on_event: Callable[[Event], None] | None = None,
-        throttle: Throttle | None = None,
         has_credentials: bool = True,
         services: Mapping[str, Service] | None = None,
-        throttles: Mapping[str, Throttle] | None = None,
         missing_credentials: Mapping[str, str] | None = None,
     ):
         if services is None:
@@ -113,12 +111,9 @@ class Runner(SubmitStage, SaveStage, CancelStage, AttachStage):
         self.history = history
         self.settings = settings
         self.on_event = on_event
-        given = dict(throttles or {})
-        if throttle is not None:
-            given.setdefault(next(iter(self.services)), throttle)
         self.throttles: dict[str, Throttle] = {}
         for name, each in self.services.items():
-            limiter = given.get(name) or Throttle(settings.max_concurrency)
+            limiter = Throttle(settings.max_concurrency)
             limiter.on_change = self._throttle_changed
             each.set_limit_listener(limiter.on_limit)
             self.throttles[name] = limiter
