@@ -143,7 +143,7 @@ def _model(
     caps = dataclasses.replace(family.caps, id=model_id, label=label, aliases=(alias,), **own)
     facts = dataclasses.replace(
         family.facts,
-        sources={**sources, **family.facts.sources},
+        sources={**family.facts.sources, **sources},  # the row's own win
         **{k: v for k, v in changes.items() if k not in own},
     )
     return ArkModel(caps, facts)
