@@ -113,13 +113,14 @@ def order_takes(
 
 
 async def submit_takes(engine: Engine, order: TakeOrder) -> list[Job]:
-    """Write the takes' job rows (queued; the caller drives them). ValidationError before any
-    row is written when an image became unreadable."""
+    """Write the takes' job rows (queued; the caller drives them). The takes share their
+    images, and the first take's are read before its row is written: an unreadable image is a
+    ValidationError with no row written (unless the file changes between two takes' reads)."""
+    after = order.after.id if order.after is not None else None
+    story = {**story_plan.origin(order.board, order.shot, after), story_plan.TAKE: True}
     jobs = []
     for fields in order.inputs:
-        after = order.after.id if order.after is not None else None
-        story = {**story_plan.origin(order.board, order.shot, after), story_plan.TAKE: True}
-        meta = JobMeta(extra={story_plan.STORY_KEY: story})
+        meta = JobMeta(extra={story_plan.STORY_KEY: dict(story)})  # a record of its own
         jobs.append(await make_shot_job(engine, fields, order.board.folder, meta))
     return jobs
 
