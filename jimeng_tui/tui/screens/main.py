@@ -106,8 +106,8 @@ class MainScreen(MainJobs, Screen[None]):
             )
         super().__init__(classes=classes)
         self._defaults = defaults
-        # before the config is read: every registered service (the sandbox's view), read when
-        # the form's rows are built (a frame after the first: the tables load then)
+        # None: every registered service (the sandbox's view, before the config is read),
+        # read when the form's rows are built (a frame after the first: the tables load then)
         self._services: tuple[Capabilities, ...] | None = services
         self._clock = clock
         self._resumed = False
@@ -120,8 +120,9 @@ class MainScreen(MainJobs, Screen[None]):
         yield StatusHeader(id="header")
         with Container(id="panels"):
             with VerticalScroll(id="left"):
+                services = self._services if self._services is not None else every_service
                 yield PromptForm(
-                    self._defaults, services=self._offered, builder=build_from_form, id="form"
+                    self._defaults, services=services, builder=build_from_form, id="form"
                 )
                 yield Static(TIPS, id="tips")
             # The job list and details mount one frame after the rest (no job is shown yet
@@ -129,11 +130,6 @@ class MainScreen(MainJobs, Screen[None]):
             # screen. The app starts the engine once they are in (PanelsReady).
             yield Deferred(self._build_panels, mounted=self._panels_mounted, id="right-pending")
         yield KeyFooter()
-
-    def _offered(self) -> tuple[Capabilities, ...]:
-        if self._services is None:
-            self._services = every_service()
-        return self._services
 
     def _build_panels(self) -> Widget:
         from jimeng_tui.tui.model_names import model_label, short_model_name
