@@ -72,7 +72,7 @@ def _film_of_keepers(ns: argparse.Namespace, board: Storyboard, plans: list[Shot
 
     keepers = [p.keeper for p in plans if p.keeper is not None]
     if ns.output_dir:  # where `story run --output-dir DIR` saves the film
-        return film_path(board, keepers, Path(ns.output_dir).expanduser())
+        return film_path(board, keepers, Path(ns.output_dir).expanduser().absolute())
     paths = app_paths()  # else where the engine saves (session.Session.place)
     configured = load_config(paths).config.defaults.output_dir
     folder = Path(configured).expanduser() if configured else paths.videos_dir

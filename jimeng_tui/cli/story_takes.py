@@ -11,13 +11,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 from typing import Any
 
+from jimeng_tui.cli.checks import check_output_dir
 from jimeng_tui.cli.errors import EXIT_FAILED, EXIT_OK, PROG, UsageError
 from jimeng_tui.cli.output import print_json
 from jimeng_tui.cli.running import Session, run_jobs
 from jimeng_tui.cli.story_json import job_json
-from jimeng_tui.cli.story_report import earlier_jobs, report
+from jimeng_tui.cli.story_report import report
 from jimeng_tui.cli.story_run import StoryProgress, load_board, report_errors
 from jimeng_tui.cli.text import printable
 from jimeng_tui.story.board import Storyboard
@@ -42,6 +44,10 @@ def cmd_story_takes(ns: argparse.Namespace) -> int:
         raise UsageError(f"usage: {PROG} {usage}")
     if ns.dry_run:
         raise UsageError(f"--dry-run is for story run; story {ns.action} shows nothing to send")
+    for flag, given in (("--again", ns.again), ("--retry-failed", ns.retry_failed)):
+        if given:  # they choose what a run sends again: status, keep and retake send no run
+            raise UsageError(f"{flag} is for story run, not story {ns.action}")
+    output_dir = check_output_dir(ns.output_dir)  # before anything opens or is sent
     board = load_board(ns.file)
     if board.errors:
         return report_errors(board, ns.json)
@@ -52,7 +58,7 @@ def cmd_story_takes(ns: argparse.Namespace) -> int:
         return keep(ns, board, shot, _number(ns.targets[1], "JOB_ID"))
     return run_jobs(
         ns,
-        lambda session: retake(ns, session, board, shot),
+        lambda session: retake(ns, session, board, shot, output_dir),
         interrupted=_interrupted,
         progress_class=StoryProgress,
     )
@@ -64,11 +70,11 @@ def keep(ns: argparse.Namespace, board: Storyboard, index: int, job_id: int) -> 
     from jimeng_tui.story.takes import TakeRefused, keep_take
 
     db, _ = history_scope(ns)
-    plans = plan(board, earlier_jobs(ns, board))
     if not db.exists():
         raise UsageError(f"shot {index}: no video yet; run the storyboard first (story run FILE)")
     history = History(db)
     try:
+        plans = plan(board, history.find_meta(board.history_matches()))
         kept = keep_take(history, board, plans, index, job_id)
     except TakeRefused as exc:
         raise UsageError(str(exc)) from None
@@ -103,7 +109,9 @@ def keep(ns: argparse.Namespace, board: Storyboard, index: int, job_id: int) -> 
     return EXIT_OK
 
 
-async def retake(ns: argparse.Namespace, session: Session, board: Storyboard, index: int) -> int:
+async def retake(
+    ns: argparse.Namespace, session: Session, board: Storyboard, index: int, output_dir: Path | None
+) -> int:
     from jimeng_tui.domain.errors import JimengError, ValidationError
     from jimeng_tui.domain.job import JobState
     from jimeng_tui.story.checks import ShotRefused, preflight_board
@@ -112,10 +120,8 @@ async def retake(ns: argparse.Namespace, session: Session, board: Storyboard, in
     engine = session.engine
     assert engine is not None
     session.require_credentials()
-    if ns.output_dir:
-        from jimeng_tui.cli.checks import check_output_dir
-
-        engine.runner.settings.output_dir = check_output_dir(ns.output_dir) or ns.output_dir
+    if output_dir is not None:
+        engine.runner.settings.output_dir = output_dir
         engine.runner.settings.output_dir_source = "--output-dir"
     try:
         await preflight_board(engine, board)

@@ -167,6 +167,12 @@ def test_usage_errors_with_json_are_one_error_object_exit_2_nothing_sent(
         (("story", "status", str(tmp_path / "gone.toml")), "no such file"),
         (("story", "run", str(board), "3"), "story run takes no SHOT"),
         (("story", "run", str(bad)), "nothing was submitted"),
+        (("story", "status", str(board), "--again"), "--again is for story run, not story status"),
+        (("story", "retake", str(board), "1", "--retry-failed"), "--retry-failed is for story run"),
+        (
+            ("story", "retake", str(board), "1", "--output-dir", str(tmp_path / "no" / "such")),
+            "does not exist",
+        ),
     ]
     for args, expected in cases:
         result = cli(*args, "--json")
